@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { decimalField } from '../domain/decimal-field.js';
+
+/**
+ * platform.yaml. Keys are the spec's (snake_case); every key has a default, so planexec runs
+ * with no file at all. docs/configuration.md documents each key; keep the two in step.
+ */
+
+const ms = (def: number) => z.number().int().min(0).default(def);
+const rate = (def: string) => decimalField({ sign: 'non_negative', max: '1' }).prefault(def);
+
+export const RetryPolicySchema = z
+  .strictObject({
+    max_retries: z.number().int().min(0).max(100).default(3),
+    backoff_strategy: z.enum(['constant', 'linear', 'exponential']).default('exponential'),
+    initial_delay_ms: ms(100),
+    max_delay_ms: ms(5000),
+    /** Fraction of each delay randomised (full jitter within ±jitter). */
+    jitter: z.number().min(0).max(1).default(0.2),
+  })
+  .refine((r) => r.max_delay_ms >= r.initial_delay_ms, {
+    message: 'max_delay_ms cannot be less than initial_delay_ms',
+    params: { rule: 'max_delay_ms_gte_initial' },
+    path: ['max_delay_ms'],
+  });
+
+export const ErrorHandlingSchema = z.strictObject({
+  on_api_failure: z.enum(['rollback_ledger', 'alert_only', 'continue']).default('rollback_ledger'),
+  on_ledger_failure: z.enum(['alert_admin', 'rollback_api', 'continue']).default('alert_admin'),
+  on_journal_failure: z.enum(['continue', 'alert_admin', 'fail_execution']).default('continue'),
+});
+
+export const MonitoringSchema = z.strictObject({
+  log_all_executions: z.boolean().default(true),
+  alert_on_slow_execution_ms: ms(1000),
+  metrics_enabled: z.boolean().default(true),
+});
+
+export const ConcurrencySchema = z.strictObject({
+  /** Strategies executing at once; one strategy's directives always run one at a time, in order. */
+  max_concurrent_strategies: z.number().int().min(1).max(10_000).default(64),
+  /** Directives accepted but not yet stopped; intake waits (CLI) or answers 429 (HTTP) beyond it. */
+  max_pending_directives: z.number().int().min(1).max(1_000_000).default(10_000),
+});
+
+export const InDoubtSchema = z.strictObject({
+  /** Venue look-ups by client order id before the flow stops with IN_DOUBT_UNRESOLVED. */
+  max_checks: z.number().int().min(1).max(1000).default(8),
+  check_interval_ms: ms(500),
+  /** A venue may report a fresh order "not found" this long; absence counts only after it. */
+  not_found_grace_ms: ms(5000),
+});
+
+export const PlanExecutionSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Bounds all attempts of one execution together. */
+  timeout_seconds: z.number().positive().max(3600).default(30),
+  /** Bounds one connector call. */
+  attempt_timeout_ms: z.number().int().positive().default(10_000),
+  retry_policy: RetryPolicySchema.prefault({}),
+  error_handling: ErrorHandlingSchema.prefault({}),
+  monitoring: MonitoringSchema.prefault({}),
+  concurrency: ConcurrencySchema.prefault({}),
+  in_doubt: InDoubtSchema.prefault({}),
+});
+
+export const FlowTerminationSchema = z.strictObject({
+  alert_on_error: z.boolean().default(true),
+  /** Completions buffered per UI stream consumer before the oldest are dropped for that consumer. */
+  ui_buffer_size: z.number().int().min(1).max(1_000_000).default(1000),
+  /** Keep finished flows' rows (post-mortem); false keeps only failures. */
+  persist_successful_flows: z.boolean().default(true),
+});
+
+export const InstrumentSchema = z.strictObject({
+  tick_size: decimalField(),
+  lot_size: decimalField(),
+  min_quantity: decimalField(),
+  min_notional: decimalField({ sign: 'non_negative' }),
+  reference_price: decimalField(),
+});
+
+export const PaperFaultsSchema = z.strictObject({
+  /** Probability per call of a retryable error (request not processed). */
+  transient_error_rate: z.number().min(0).max(1).default(0),
+  /** Probability per submit of a venue rejection. */
+  rejection_rate: z.number().min(0).max(1).default(0),
+  /** Probability per call of a timeout after the request took effect (unknown outcome). */
+  timeout_rate: z.number().min(0).max(1).default(0),
+  seed: z.number().int().default(42),
+});
+
+export const PaperConnectorSchema = z.strictObject({
+  /** The simulated venue's own state file; it outlives planexec restarts like a real venue. */
+  path: z.string().min(1).default('./planexec-venue.db'),
+  latency_ms: ms(0),
+  slippage_bps: decimalField({ sign: 'non_negative', max: '10000' }).prefault('2'),
+  taker_fee_rate: rate('0.001'),
+  maker_fee_rate: rate('0.0008'),
+  /** Market orders above this quantity fill in several parts (0 = always one fill). */
+  partial_fill_threshold: decimalField({ sign: 'non_negative' }).prefault('0'),
+  /** Overrides and additions to the built-in instruments (BTC_USDT, ETH_USDT, SOL_USDT). */
+  instruments: z.record(z.string().regex(/^[A-Z0-9]{1,20}_[A-Z0-9]{1,20}$/), InstrumentSchema).default({}),
+  faults: PaperFaultsSchema.prefault({}),
+});
+
+export const CcxtConnectorSchema = z.strictObject({
+  exchange: z.string().min(1).default('binance'),
+  api_key: z.string().optional(),
+  secret: z.string().optional(),
+  sandbox: z.boolean().default(true),
+});
+
+export const ConnectorSchema = z.strictObject({
+  type: z.enum(['paper', 'ccxt']).default('paper'),
+  paper: PaperConnectorSchema.prefault({}),
+  ccxt: CcxtConnectorSchema.prefault({}),
+});
+
+export const StorageSchema = z.strictObject({
+  type: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  path: z.string().min(1).default('./planexec.db'),
+  url: z.string().optional(),
+});
+
+export const BusSchema = z.strictObject({
+  type: z.enum(['memory', 'nats']).default('memory'),
+  url: z.string().default('nats://127.0.0.1:4222'),
+  stream: z.string().default('PLANEXEC'),
+});
+
+export const ServerSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  auth_token: z.string().optional(),
+});
+
+export const AlertsSchema = z.strictObject({
+  log: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  webhook: z
+    .strictObject({
+      url: z.url().optional(),
+      timeout_ms: z.number().int().positive().default(5000),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+});
+
+export const LoggingSchema = z.strictObject({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+const BaseShape = {
+  orchestration: z
+    .strictObject({
+      plan_execution: PlanExecutionSchema.prefault({}),
+      flow_termination: FlowTerminationSchema.prefault({}),
+    })
+    .prefault({}),
+  connector: ConnectorSchema.prefault({}),
+  storage: StorageSchema.prefault({}),
+  bus: BusSchema.prefault({}),
+  server: ServerSchema.prefault({}),
+  alerts: AlertsSchema.prefault({}),
+  logging: LoggingSchema.prefault({}),
+};
+
+/** The resolved config (after the chosen environment's overrides were merged over the base). */
+export const PlatformConfigSchema = z.strictObject(BaseShape);
+
+export type PlatformConfig = z.output<typeof PlatformConfigSchema>;
+export type PlanExecutionConfig = PlatformConfig['orchestration']['plan_execution'];
+export type FlowTerminationConfig = PlatformConfig['orchestration']['flow_termination'];
+export type RetryPolicyConfig = PlanExecutionConfig['retry_policy'];
+export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];
+export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
+export type AlertsConfig = PlatformConfig['alerts'];
+
+export const ENVIRONMENT_NAMES = ['backtest', 'paper', 'live'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export function defaultConfig(): PlatformConfig {
+  return PlatformConfigSchema.parse({});
+}

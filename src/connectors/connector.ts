@@ -1,0 +1,128 @@
+import type { Decimal } from '../domain/decimal.js';
+import type { Direction, OrderStatus, OrderType, TimeInForce } from '../domain/enums.js';
+
+/**
+ * IAPIConnector: one venue (exchange, broker, simulator). Order-level, not directive-level: the
+ * orchestrator turns a directive into order legs, each with a deterministic client order id.
+ * Connectors do not own planexec state; they translate and report.
+ *
+ * Errors a connector throws (src/domain/errors.ts):
+ * - VenueRejected: the venue refused (insufficient funds, invalid order): never retried.
+ * - TransientError: definitively not processed (rate limit, busy, refused before send): retried.
+ * - UnknownOutcomeError: may have taken effect (timeout after send): resolved by fetchOrder.
+ * - RiskDenied: the connector refused locally before sending (instrument rules).
+ */
+
+export interface ConnectorCapabilities {
+  /** Re-sending a submit with the same client order id cannot create a second order. */
+  readonly idempotentSubmit: boolean;
+  /** Stop-loss and take-profit rest at the venue as native orders. */
+  readonly nativeStops: boolean;
+  /** Orders may fill in several parts. */
+  readonly partialFills: boolean;
+  /** Price/quantity of a resting order can be changed in place (else cancel/replace). */
+  readonly amendOrders: boolean;
+  /** Orders can be looked up by our client order id. */
+  readonly fetchByClientOrderId: boolean;
+}
+
+/** Trading rules of one instrument; amounts are rounded to these before any check or send. */
+export interface InstrumentRules {
+  readonly symbol: string;
+  readonly base_asset: string;
+  readonly quote_asset: string;
+  readonly tick_size: Decimal;
+  readonly lot_size: Decimal;
+  readonly min_quantity: Decimal;
+  readonly min_notional: Decimal;
+}
+
+export interface OrderRequest {
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: Direction;
+  readonly order_type: OrderType;
+  readonly quantity: Decimal;
+  readonly limit_price?: Decimal;
+  /** Trigger price for STOP_LIMIT and STOP_MARKET (protective stop loss). */
+  readonly stop_price?: Decimal;
+  readonly time_in_force: TimeInForce;
+  /** Only reduces an existing exposure (protective and closing orders). */
+  readonly reduce_only: boolean;
+  /** Market orders: refuse fills worse than reference × (1 ± this). */
+  readonly max_slippage_pct?: Decimal;
+}
+
+export interface VenueFill {
+  /** The venue's trade id: fills are deduplicated by it. */
+  readonly venue_trade_id: string;
+  readonly client_order_id: string;
+  readonly quantity: Decimal;
+  readonly price: Decimal;
+  readonly fee: Decimal;
+  readonly fee_asset: string;
+  readonly executed_at: string;
+}
+
+/** The venue's view of one order. */
+export interface VenueOrder {
+  readonly client_order_id: string;
+  readonly venue_order_id: string;
+  readonly symbol: string;
+  readonly side: Direction;
+  readonly order_type: OrderType;
+  readonly quantity: Decimal;
+  readonly limit_price: Decimal | null;
+  readonly stop_price: Decimal | null;
+  readonly status: Exclude<OrderStatus, 'IN_DOUBT' | 'PENDING'>;
+  readonly filled_quantity: Decimal;
+  readonly average_fill_price: Decimal | null;
+  /** Every fill so far, oldest first. */
+  readonly fills: readonly VenueFill[];
+  readonly reject_reason: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface AmendRequest {
+  readonly quantity?: Decimal;
+  readonly limit_price?: Decimal;
+  readonly stop_price?: Decimal;
+}
+
+export interface CallOptions {
+  /** Aborted when the attempt's or the execution's time is up: stop work, throw. */
+  readonly signal?: AbortSignal;
+}
+
+/** A change the venue reports on its own (resting order filled, protective stop triggered). */
+export interface ExecutionReport {
+  readonly order: VenueOrder;
+  /** Fills new since the previous report for this order. */
+  readonly new_fills: readonly VenueFill[];
+}
+
+export type ExecutionListener = (report: ExecutionReport) => void;
+
+export interface IAPIConnector {
+  /** Stable venue name, part of fill identity (`paper`, `binance`, …). */
+  readonly venue: string;
+  readonly capabilities: ConnectorCapabilities;
+
+  getInstrument(symbol: string, options?: CallOptions): Promise<InstrumentRules>;
+  /** Last traded / mark price, for market-order checks and PnL. */
+  getReferencePrice(symbol: string, options?: CallOptions): Promise<Decimal>;
+
+  placeOrder(request: OrderRequest, options?: CallOptions): Promise<VenueOrder>;
+  /** Cancelling an order that is already final returns its final state (not an error). */
+  cancelOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder>;
+  amendOrder(clientOrderId: string, symbol: string, changes: AmendRequest, options?: CallOptions): Promise<VenueOrder>;
+  /** undefined = the venue does not (yet) know the order. Fresh orders may be "not found" for a while. */
+  fetchOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder | undefined>;
+  fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<VenueOrder[]>;
+
+  /** Venue-initiated changes (fills of resting orders, triggered stops). Returns an unsubscribe function. */
+  onExecution(listener: ExecutionListener): () => void;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,168 @@
+/**
+ * The error taxonomy. Retryability is a property of the error, not of the call site; anything
+ * thrown by a collaborator is normalised once with `toPlanexecError`.
+ */
+
+export type ErrorDetails = Readonly<Record<string, unknown>>;
+
+export interface PlanexecErrorOptions {
+  readonly code: string;
+  readonly retryable?: boolean;
+  readonly details?: ErrorDetails;
+  readonly cause?: unknown;
+}
+
+export class PlanexecError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly details: ErrorDetails;
+
+  constructor(message: string, options: PlanexecErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+  }
+}
+
+/** One violated rule at one field path, e.g. `{ path: 'entry_plan.limit_price', rule: 'required_for_limit' }`. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** Input that planexec refuses: every violated field path with its rule, reported at once. */
+export class ValidationError extends PlanexecError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], context?: string) {
+    const list = issues.map((i) => `${i.path || '(root)'}: ${i.message} [${i.rule}]`).join('; ');
+    super(`${context ? `${context}: ` : ''}${list}`, { code: 'VALIDATION_FAILED', details: { issues } });
+    this.issues = issues;
+  }
+}
+
+/** We refused before sending (risk, instrument rules, kill switch): nothing reached the venue. */
+export class RiskDenied extends PlanexecError {
+  constructor(message: string, code = 'RISK_DENIED', details?: ErrorDetails) {
+    super(message, { code, details });
+  }
+}
+
+/** The venue understood the request and refused it: never retried. */
+export class VenueRejected extends PlanexecError {
+  constructor(message: string, code = 'VENUE_REJECTED', details?: ErrorDetails, cause?: unknown) {
+    super(message, { code, details, cause });
+  }
+}
+
+/**
+ * A transient failure where the request definitively did not take effect (rate limited, venue
+ * busy, connection refused before send): safe to retry with the same client order id.
+ */
+export class TransientError extends PlanexecError {
+  constructor(message: string, code = 'TRANSIENT', details?: ErrorDetails, cause?: unknown) {
+    super(message, { code, retryable: true, details, cause });
+  }
+}
+
+/**
+ * The request may or may not have taken effect (timeout after send, connection lost mid-call).
+ * Never retried blind: the order becomes IN_DOUBT and is resolved by querying the venue.
+ */
+export class UnknownOutcomeError extends PlanexecError {
+  constructor(message: string, code = 'UNKNOWN_OUTCOME', details?: ErrorDetails, cause?: unknown) {
+    super(message, { code, details, cause });
+  }
+}
+
+/** A state machine refused a transition (order status, position lifecycle). */
+export class InvalidTransition extends PlanexecError {
+  constructor(message: string, details?: ErrorDetails) {
+    super(message, { code: 'INVALID_TRANSITION', details });
+  }
+}
+
+/** The ledger or the journal could not do what was asked. */
+export class StorageError extends PlanexecError {
+  constructor(message: string, code = 'STORAGE_FAILED', details?: ErrorDetails, cause?: unknown) {
+    super(message, { code, retryable: false, details, cause });
+  }
+}
+
+export class LedgerError extends StorageError {
+  constructor(message: string, details?: ErrorDetails, cause?: unknown) {
+    super(message, 'LEDGER_FAILED', details, cause);
+  }
+}
+
+export class JournalError extends StorageError {
+  constructor(message: string, details?: ErrorDetails, cause?: unknown) {
+    super(message, 'JOURNAL_FAILED', details, cause);
+  }
+}
+
+/** A target trade id that the ledger does not know, or that is already closed. */
+export class UnknownTradeError extends PlanexecError {
+  constructor(message: string, code: 'TRADE_NOT_FOUND' | 'TRADE_ALREADY_CLOSED', details?: ErrorDetails) {
+    super(message, { code, details });
+  }
+}
+
+export class BusError extends PlanexecError {
+  constructor(message: string, code = 'BUS_FAILED', details?: ErrorDetails, cause?: unknown) {
+    super(message, { code, details, cause });
+  }
+}
+
+/** A critical subscriber failed: publish raises this and later handlers of that publish do not run. */
+export class CriticalEventHandlerError extends BusError {
+  readonly subscriptionId: string;
+  readonly originalError: unknown;
+
+  constructor(subscriptionId: string, eventName: string, originalError: unknown) {
+    super(
+      `critical handler ${subscriptionId} for ${eventName} failed: ${errorMessage(originalError)}`,
+      'CRITICAL_HANDLER_FAILED',
+      { subscription_id: subscriptionId, event_name: eventName },
+      originalError,
+    );
+    this.subscriptionId = subscriptionId;
+    this.originalError = originalError;
+  }
+}
+
+/** A config file that cannot be used: where it is wrong and which rule it breaks. */
+export interface ConfigIssue {
+  readonly file: string;
+  readonly line: number | null;
+  readonly column: number | null;
+  readonly keyPath: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export class ConfigError extends PlanexecError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const text = issues
+      .map((i) => `${i.file}${i.line === null ? '' : `:${i.line}:${i.column ?? 1}`}: ${i.keyPath || '(root)'}: ${i.message} [${i.rule}]`)
+      .join('\n');
+    super(text, { code: 'CONFIG_INVALID', details: { issues } });
+    this.issues = issues;
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+}
+
+/** Normalise anything thrown into a PlanexecError; unknown errors are not retryable. */
+export function toPlanexecError(error: unknown, fallbackCode = 'INTERNAL'): PlanexecError {
+  if (error instanceof PlanexecError) return error;
+  return new PlanexecError(errorMessage(error), { code: fallbackCode, cause: error });
+}

@@ -1,0 +1,166 @@
+import type { Anomaly, FillRecord, OrderRecord, Position } from '../domain/trading.js';
+import type { FinalState, FlowOutcome, JournalEventType, OrderStatus, PositionStatus } from '../domain/enums.js';
+import type { FlowCompletionDTO } from '../domain/dto.js';
+
+/**
+ * The storage-side ports the orchestration needs. Every method is async: a store may group
+ * several callers' writes into one durable commit, and resolves each caller only once its
+ * write is durable.
+ */
+
+/** One atomic ledger change. Rows are full states (upserts), fills are inserts. */
+export interface LedgerChange {
+  /** The directive responsible, so `rollbackDirective` can undo it; null for venue-initiated changes. */
+  readonly directive_id: string | null;
+  readonly positions?: readonly Position[];
+  readonly orders?: readonly OrderRecord[];
+  readonly fills?: readonly FillRecord[];
+  readonly anomalies?: readonly Anomaly[];
+}
+
+export interface LedgerApplyResult {
+  /** venue_trade_ids of fills already in the ledger (skipped, not an error). */
+  readonly duplicate_fills: readonly string[];
+}
+
+export interface PositionFilter {
+  readonly status?: PositionStatus;
+  readonly strategy_id?: string;
+  readonly symbol?: string;
+}
+
+export interface OrderFilter {
+  readonly trade_id?: string;
+  readonly directive_id?: string;
+  readonly statuses?: readonly OrderStatus[];
+}
+
+export interface ILedgerProvider {
+  /** Apply atomically: all rows or none. */
+  apply(change: LedgerChange): Promise<LedgerApplyResult>;
+  getPosition(tradeId: string): Promise<Position | undefined>;
+  listPositions(filter?: PositionFilter): Promise<Position[]>;
+  getOrder(clientOrderId: string): Promise<OrderRecord | undefined>;
+  listOrders(filter?: OrderFilter): Promise<OrderRecord[]>;
+  listFills(filter?: { readonly trade_id?: string; readonly client_order_id?: string }): Promise<FillRecord[]>;
+  listAnomalies(): Promise<Anomaly[]>;
+  /**
+   * Undo every change recorded for the directive (positions back to their before-image, its
+   * orders and fills removed). Returns how many rows were restored or removed.
+   */
+  rollbackDirective(directiveId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What a caller hands the journal; seq, entry_id and the hash chain are the journal's. */
+export interface JournalEntryInput {
+  readonly event_type: JournalEventType;
+  readonly flow_id: string;
+  readonly directive_id: string | null;
+  readonly strategy_id: string | null;
+  /** ISO-8601 UTC: when planexec recorded it. */
+  readonly timestamp: string;
+  /** The directive (workflow) this belongs to; = flow_id for directive flows. */
+  readonly correlation_id: string;
+  /** entry_id of the direct parent entry; null for the first entry of a flow. */
+  readonly causation_id: string | null;
+  /** The spec's causality fields and the rest, JSON-safe wire form (decimals as strings). */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface JournalEntry extends JournalEntryInput {
+  readonly seq: number;
+  readonly entry_id: string;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+export interface JournalFilter {
+  readonly directive_id?: string;
+  readonly flow_id?: string;
+  readonly after_seq?: number;
+  readonly limit?: number;
+}
+
+export type JournalVerifyResult =
+  | { readonly ok: true; readonly entries: number }
+  | { readonly ok: false; readonly entries: number; readonly first_bad_seq: number; readonly reason: string };
+
+export interface IJournalWriter {
+  /** Append one entry; durable when resolved. */
+  logEntry(entry: JournalEntryInput): Promise<JournalEntry>;
+  /** Append an EXECUTION_FAILED entry; durable when resolved. */
+  logError(entry: JournalEntryInput): Promise<JournalEntry>;
+  /** Append several entries atomically, in order; durable when resolved. */
+  append(entries: readonly JournalEntryInput[]): Promise<JournalEntry[]>;
+  read(filter?: JournalFilter): Promise<JournalEntry[]>;
+  /** Walk the hash chain from seq 1: any altered, inserted or removed entry is found. */
+  verify(): Promise<JournalVerifyResult>;
+  close(): Promise<void>;
+}
+
+/** A flow's row in the flows table. */
+export interface FlowRecord {
+  readonly flow_id: string;
+  readonly directive_id: string | null;
+  readonly strategy_id: string | null;
+  readonly status: 'RUNNING' | FlowOutcome;
+  readonly final_state: FinalState | null;
+  readonly reason: string | null;
+  readonly error_details: FlowCompletionDTO['error_details'];
+  readonly started_at: string;
+  readonly completed_at: string | null;
+  readonly duration_ms: number | null;
+}
+
+export type BeginFlowResult =
+  | { readonly status: 'started'; readonly accepted: JournalEntry }
+  | { readonly status: 'duplicate'; readonly flow: FlowRecord };
+
+/**
+ * The flows table: idempotent intake (a flow id begins once, ever) and final-state persistence.
+ * `begin` inserts the RUNNING row and journals the DIRECTIVE_ACCEPTED entry in one transaction.
+ */
+export interface IFlowStore {
+  begin(flow: { readonly flow_id: string; readonly directive_id: string | null; readonly strategy_id: string | null; readonly started_at: string }, accepted: JournalEntryInput): Promise<BeginFlowResult>;
+  finish(completion: FlowCompletionDTO): Promise<void>;
+  get(flowId: string): Promise<FlowRecord | undefined>;
+  /** Flows begun and never finished (interrupted by a crash): recovery finishes them. */
+  listUnfinished(): Promise<FlowRecord[]>;
+  counts(): Promise<Readonly<Record<'RUNNING' | FlowOutcome, number>>>;
+}
+
+/** Flow-scoped resources: registered while a flow runs, disposed at its stop. */
+export interface Disposable {
+  dispose(): void | Promise<void>;
+}
+
+export interface IComponentRegistry {
+  register(flowId: string, component: Disposable): void;
+  /** Dispose everything registered for the flow (errors are collected, not thrown) and forget the flow. */
+  disposeFlow(flowId: string): Promise<readonly unknown[]>;
+  /** Number of flows with registered components. */
+  size(): number;
+}
+
+export interface IMetricsCollector {
+  flowCompleted(finalState: FinalState, outcome: FlowOutcome, durationMs: number): void;
+  executionAttempt(result: 'ok' | 'retryable' | 'rejected' | 'unknown'): void;
+  slowExecution(durationMs: number): void;
+  anomaly(kind: Anomaly['kind']): void;
+}
+
+export interface Alert {
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly code: string;
+  readonly message: string;
+  readonly flow_id?: string | null;
+  readonly directive_id?: string | null;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly timestamp: string;
+}
+
+export interface IAlertSink {
+  /** Must not throw: a sink that fails logs its own failure. */
+  send(alert: Alert): Promise<void>;
+}
