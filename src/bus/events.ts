@@ -1,3 +1,4 @@
+import type { FlowRecord } from '../orchestration/ports.js';
 import type { DirectiveSubmission, ExecutionFailedDTO, FlowCompletionDTO, TradeExecutedDTO } from '../domain/dto.js';
 
 /** The platform's events and their payloads (DESIGN §2 names). */
@@ -7,5 +8,7 @@ export interface PlanexecEvents {
   EXECUTION_FAILED: ExecutionFailedDTO;
   _flow_stop_success: FlowCompletionDTO;
   _flow_stop_error: FlowCompletionDTO;
+  /** A directive id seen before: not executed again; carries the original flow's outcome. */
+  DIRECTIVE_DUPLICATE: { readonly flow_id: string; readonly directive_id: string; readonly original: FlowRecord; readonly line: number | null };
   [eventName: string]: unknown;
 }

@@ -102,6 +102,10 @@ export const PaperConnectorSchema = z.strictObject({
   /** Overrides and additions to the built-in instruments (BTC_USDT, ETH_USDT, SOL_USDT). */
   instruments: z.record(z.string().regex(/^[A-Z0-9]{1,20}_[A-Z0-9]{1,20}$/), InstrumentSchema).default({}),
   faults: PaperFaultsSchema.prefault({}),
+  /** true: a repeated client order id returns the existing order; false: it is rejected as a duplicate. */
+  idempotent_submit: z.boolean().default(false),
+  /** A fresh order is reported "not found" for this long, as some venues do. */
+  not_found_window_ms: ms(0),
 });
 
 export const CcxtConnectorSchema = z.strictObject({
@@ -121,6 +125,8 @@ export const StorageSchema = z.strictObject({
   type: z.enum(['sqlite', 'postgres']).default('sqlite'),
   path: z.string().min(1).default('./planexec.db'),
   url: z.string().optional(),
+  /** Where journal entries go (fsync'd JSON Lines) while the journal cannot be written; replayed when it recovers. */
+  journal_fallback_path: z.string().min(1).default('./planexec-journal-fallback.jsonl'),
 });
 
 export const BusSchema = z.strictObject({
