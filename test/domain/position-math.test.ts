@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/domain/decimal.js';
+import type { Direction } from '../../src/domain/enums.js';
+import {
+  applyFillToPosition,
+  closePosition,
+  feeInQuote,
+  openPosition,
+  targetDelta,
+  type PositionFill,
+} from '../../src/domain/position-math.js';
+import type { Position } from '../../src/domain/trading.js';
+
+const T0 = '2026-11-24T10:00:00.000Z';
+
+function position(direction: Direction = 'BUY', size = '1'): Position {
+  return openPosition({
+    trade_id: 'T1',
+    strategy_id: 's1',
+    symbol: 'BTC_USDT',
+    direction,
+    position_size: new Decimal(size),
+    stop_loss: null,
+    take_profit: null,
+    opened_at: T0,
+    opened_by: 'T1',
+  });
+}
+
+function fill(quantity: string, price: string, fee = '0'): PositionFill {
+  return { quantity: new Decimal(quantity), price: new Decimal(price), fee_quote: new Decimal(fee), executed_at: T0 };
+}
+
+describe('position math', () => {
+  it('opens a trade with nothing filled and the whole target remaining', () => {
+    const p = position('BUY', '0.5');
+    expect(p.status).toBe('OPEN');
+    expect(p.filled_size.toFixed()).toBe('0');
+    expect(p.remaining_size.toFixed()).toBe('0.5');
+    expect(p.entry_price).toBeNull();
+  });
+
+  it('averages entry fills by weight', () => {
+    let p = position('BUY', '3');
+    p = applyFillToPosition(p, fill('1', '100'), { purpose: 'ENTRY' }).position;
+    p = applyFillToPosition(p, fill('2', '103'), { purpose: 'ENTRY' }).position;
+    expect(p.average_entry_price?.toFixed()).toBe('102');
+    expect(p.entry_price?.toFixed()).toBe('102');
+    expect(p.filled_size.toFixed()).toBe('3');
+    expect(p.remaining_size.toFixed()).toBe('0');
+  });
+
+  it('keeps entry_price on an increase but moves the average', () => {
+    let p = position('BUY', '2');
+    p = applyFillToPosition(p, fill('1', '100'), { purpose: 'ENTRY' }).position;
+    p = applyFillToPosition(p, fill('1', '110'), { purpose: 'INCREASE' }).position;
+    expect(p.entry_price?.toFixed()).toBe('100');
+    expect(p.average_entry_price?.toFixed()).toBe('105');
+  });
+
+  it('books realised PnL on a reduction of a long and of a short', () => {
+    let long = applyFillToPosition(position('BUY'), fill('1', '100'), { purpose: 'ENTRY' }).position;
+    long = applyFillToPosition(long, fill('0.4', '110'), { purpose: 'REDUCE' }).position;
+    expect(long.realized_pnl.toFixed()).toBe('4');
+    expect(long.filled_size.toFixed()).toBe('0.6');
+
+    let short = applyFillToPosition(position('SELL'), fill('1', '100'), { purpose: 'ENTRY' }).position;
+    short = applyFillToPosition(short, fill('1', '90'), { purpose: 'CLOSE' }).position;
+    expect(short.realized_pnl.toFixed()).toBe('10');
+    expect(short.filled_size.toFixed()).toBe('0');
+  });
+
+  it('adds fees on every fill', () => {
+    let p = applyFillToPosition(position(), fill('1', '100', '0.1'), { purpose: 'ENTRY' }).position;
+    p = applyFillToPosition(p, fill('1', '101', '0.2'), { purpose: 'STOP_LOSS' }).position;
+    expect(p.fees.toFixed()).toBe('0.3');
+  });
+
+  it('reports an overfill as an anomaly and never holds a negative size', () => {
+    const p = applyFillToPosition(position(), fill('1', '100'), { purpose: 'ENTRY' }).position;
+    const result = applyFillToPosition(p, fill('1.5', '105'), { purpose: 'CLOSE' });
+    expect(result.anomaly?.kind).toBe('OVERFILL');
+    expect(result.anomaly?.details).toMatchObject({ excess: '0.5' });
+    expect(result.position.filled_size.toFixed()).toBe('0');
+    expect(result.position.realized_pnl.toFixed()).toBe('5');
+  });
+
+  it('closes with exit price, reason and time', () => {
+    const p = closePosition(position(), { exit_price: new Decimal('99'), close_reason: 'STOP_LOSS', closed_at: T0, directive_id: null });
+    expect(p.status).toBe('CLOSED');
+    expect(p.exit_price?.toFixed()).toBe('99');
+    expect(p.close_reason).toBe('STOP_LOSS');
+    expect(p.remaining_size.toFixed()).toBe('0');
+    expect(p.last_directive_id).toBe('T1');
+  });
+
+  it('computes the delta to an absolute target in whole lots', () => {
+    const p = applyFillToPosition(position('BUY', '1'), fill('1', '100'), { purpose: 'ENTRY' }).position;
+    expect(targetDelta(p, new Decimal('1.5'), new Decimal('0.1')).toFixed()).toBe('0.5');
+    expect(targetDelta(p, new Decimal('0.55'), new Decimal('0.1')).toFixed()).toBe('-0.5');
+    expect(targetDelta(p, new Decimal('1.04'), new Decimal('0.1')).toFixed()).toBe('0');
+    expect(targetDelta(p, new Decimal('1'), new Decimal('0.1')).isZero()).toBe(true);
+  });
+
+  it('values base-asset fees at the fill price', () => {
+    expect(feeInQuote('BTC_USDT', new Decimal('0.001'), 'BTC', new Decimal('60000')).toFixed()).toBe('60');
+    expect(feeInQuote('BTC_USDT', new Decimal('1.5'), 'USDT', new Decimal('60000')).toFixed()).toBe('1.5');
+  });
+});
+
+const qty = fc.integer({ min: 1, max: 10_000 }).map((n) => new Decimal(n).div(1000));
+const price = fc.integer({ min: 1, max: 10_000_000 }).map((n) => new Decimal(n).div(100));
+const direction = fc.constantFrom<Direction>('BUY', 'SELL');
+
+describe('position math properties', () => {
+  it('realised PnL of open then close equals (exit − entry) × qty × sign', () => {
+    fc.assert(
+      fc.property(direction, qty, price, price, (dir, q, entry, exit) => {
+        let p = position(dir, q.toFixed());
+        p = applyFillToPosition(p, { quantity: q, price: entry, fee_quote: new Decimal(0), executed_at: T0 }, { purpose: 'ENTRY' }).position;
+        p = applyFillToPosition(p, { quantity: q, price: exit, fee_quote: new Decimal(0), executed_at: T0 }, { purpose: 'CLOSE' }).position;
+        const sign = dir === 'BUY' ? 1 : -1;
+        expect(p.realized_pnl.eq(exit.minus(entry).mul(q).mul(sign))).toBe(true);
+        expect(p.filled_size.isZero()).toBe(true);
+      }),
+    );
+  });
+
+  const step = fc.record({ increase: fc.boolean(), q: qty, px: price, fee: fc.integer({ min: 0, max: 100 }).map((n) => new Decimal(n).div(100)) });
+
+  it('never holds a negative size and matches a cost-basis reference model', () => {
+    fc.assert(
+      fc.property(direction, fc.array(step, { maxLength: 30 }), (dir, steps) => {
+        let p = position(dir, '5');
+        // reference: held quantity and total cost basis; reductions release cost at the average
+        let held = new Decimal(0);
+        let cost = new Decimal(0);
+        let realized = new Decimal(0);
+        let fees = new Decimal(0);
+        const sign = dir === 'BUY' ? 1 : -1;
+        for (const s of steps) {
+          const f = { quantity: s.q, price: s.px, fee_quote: s.fee, executed_at: T0 };
+          const r = applyFillToPosition(p, f, { purpose: s.increase ? 'INCREASE' : 'REDUCE' });
+          p = r.position;
+          fees = fees.plus(s.fee);
+          if (s.increase) {
+            held = held.plus(s.q);
+            cost = cost.plus(s.q.mul(s.px));
+          } else {
+            const applied = Decimal.min(held, s.q);
+            expect(r.anomaly !== null).toBe(s.q.gt(held));
+            if (applied.gt(0)) {
+              const avg = cost.div(held);
+              realized = realized.plus(s.px.minus(avg).mul(applied).mul(sign));
+              cost = cost.minus(avg.mul(applied));
+              held = held.minus(applied);
+            }
+          }
+          expect(p.filled_size.gte(0)).toBe(true);
+        }
+        expect(p.filled_size.eq(held)).toBe(true);
+        expect(p.fees.eq(fees)).toBe(true);
+        // both sides divide, so compare to a tolerance far below any tick
+        expect(p.realized_pnl.minus(realized).abs().lt('1e-20')).toBe(true);
+      }),
+    );
+  });
+});
