@@ -1,0 +1,134 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FinalState, FlowOutcome } from '../domain/enums.js';
+import type { Anomaly } from '../domain/trading.js';
+import type { IMetricsCollector } from '../orchestration/ports.js';
+
+export interface PrometheusMetricsOptions {
+  /** Also collect prom-client's default Node process metrics (CPU, heap, event loop lag…). Default false. */
+  readonly defaultMetrics?: boolean;
+  /** Labels added to every series (e.g. `{ instance: 'worker-1' }`). */
+  readonly defaultLabels?: Readonly<Record<string, string>>;
+}
+
+/** Flow durations from 1 ms to 60 s, in seconds (Prometheus base unit). */
+export const FLOW_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+]);
+
+type AttemptResult = Parameters<IMetricsCollector['executionAttempt']>[0];
+type AnomalyKind = Anomaly['kind'];
+
+const ATTEMPT_RESULTS: readonly AttemptResult[] = ['ok', 'retryable', 'rejected', 'unknown'];
+const ANOMALY_KINDS: readonly AnomalyKind[] = ['OVERFILL', 'UNKNOWN_ORDER_FILL', 'POSITION_MISMATCH', 'JOURNAL_FALLBACK', 'OTHER'];
+/** The (final_state, outcome) pairs a flow can end with. */
+const FLOW_ENDINGS: readonly (readonly [FinalState, FlowOutcome])[] = [
+  ['SUCCESS', 'SUCCEEDED'],
+  ['ERROR', 'FAILED'],
+  ['ERROR', 'IN_DOUBT'],
+];
+
+interface Observer {
+  observe(value: number): void;
+}
+interface Incrementer {
+  inc(value?: number): void;
+}
+
+/**
+ * IMetricsCollector on prom-client, on its own Registry (never the global one, so several
+ * instances — tests, workers in one process — do not collide). Every label combination is
+ * created up front: series exist at 0 from the start (rates work from the first scrape) and the
+ * hot path is a property lookup, not label hashing.
+ */
+export class PrometheusMetrics implements IMetricsCollector {
+  readonly #registry = new Registry();
+  readonly #flowDuration: Histogram<'final_state' | 'outcome'>;
+  readonly #failed: Counter<'outcome'>;
+  readonly #attempts: Counter<'result'>;
+  readonly #anomalies: Counter<'kind'>;
+  readonly #durationByEnding = new Map<string, Observer>();
+  readonly #failedByOutcome = new Map<string, Incrementer>();
+  readonly #attemptByResult = new Map<string, Incrementer>();
+  readonly #anomalyByKind = new Map<string, Incrementer>();
+  readonly #succeeded: Counter;
+  readonly #slow: Counter;
+
+  constructor(options: PrometheusMetricsOptions = {}) {
+    const registers = [this.#registry];
+    if (options.defaultLabels !== undefined) this.#registry.setDefaultLabels({ ...options.defaultLabels });
+    this.#flowDuration = new Histogram({
+      name: 'planexec_flow_duration_seconds',
+      help: 'Flow duration from acceptance to its stop, by final state and outcome.',
+      labelNames: ['final_state', 'outcome'] as const,
+      buckets: [...FLOW_DURATION_BUCKETS],
+      registers,
+    });
+    this.#succeeded = new Counter({ name: 'planexec_flows_succeeded_total', help: 'Flows stopped with _flow_stop_success.', registers });
+    this.#failed = new Counter({
+      name: 'planexec_flows_failed_total',
+      help: 'Flows stopped with _flow_stop_error, by outcome (FAILED or IN_DOUBT).',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.#attempts = new Counter({
+      name: 'planexec_execution_attempts_total',
+      help: 'Connector calls made for directives, by result (ok, retryable, rejected, unknown).',
+      labelNames: ['result'] as const,
+      registers,
+    });
+    this.#slow = new Counter({
+      name: 'planexec_slow_executions_total',
+      help: 'Executions slower than monitoring.alert_on_slow_execution_ms.',
+      registers,
+    });
+    this.#anomalies = new Counter({ name: 'planexec_anomalies_total', help: 'Anomalies detected, by kind.', labelNames: ['kind'] as const, registers });
+
+    for (const [finalState, outcome] of FLOW_ENDINGS) {
+      this.#durationByEnding.set(endingKey(finalState, outcome), this.#flowDuration.labels({ final_state: finalState, outcome }));
+      if (finalState === 'ERROR') this.#failedByOutcome.set(outcome, this.#failed.labels({ outcome }));
+    }
+    for (const result of ATTEMPT_RESULTS) this.#attemptByResult.set(result, this.#attempts.labels({ result }));
+    for (const kind of ANOMALY_KINDS) this.#anomalyByKind.set(kind, this.#anomalies.labels({ kind }));
+
+    if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.#registry });
+  }
+
+  flowCompleted(finalState: FinalState, outcome: FlowOutcome, durationMs: number): void {
+    const seconds = Number.isFinite(durationMs) && durationMs > 0 ? durationMs / 1000 : 0;
+    const observer = this.#durationByEnding.get(endingKey(finalState, outcome)) ?? this.#flowDuration.labels({ final_state: finalState, outcome });
+    observer.observe(seconds);
+    if (outcome === 'SUCCEEDED') this.#succeeded.inc();
+    else (this.#failedByOutcome.get(outcome) ?? this.#failed.labels({ outcome })).inc();
+  }
+
+  executionAttempt(result: AttemptResult): void {
+    (this.#attemptByResult.get(result) ?? this.#attempts.labels({ result })).inc();
+  }
+
+  slowExecution(_durationMs: number): void {
+    this.#slow.inc();
+  }
+
+  anomaly(kind: AnomalyKind): void {
+    (this.#anomalyByKind.get(kind) ?? this.#anomalies.labels({ kind })).inc();
+  }
+
+  /** This instance's registry (e.g. to merge with others or to add metrics of another part). */
+  get registry(): Registry {
+    return this.#registry;
+  }
+
+  /** Content-Type of `metricsText()` for the /metrics endpoint. */
+  get contentType(): string {
+    return this.#registry.contentType;
+  }
+
+  /** Prometheus text exposition of every metric in this registry. */
+  async metricsText(): Promise<string> {
+    return this.#registry.metrics();
+  }
+}
+
+function endingKey(finalState: string, outcome: string): string {
+  return `${finalState}|${outcome}`;
+}
