@@ -36,9 +36,9 @@ interface Incrementer {
 
 /**
  * IMetricsCollector on prom-client, on its own Registry (never the global one, so several
- * instances — tests, workers in one process — do not collide). Every label combination is
- * created up front: series exist at 0 from the start (rates work from the first scrape) and the
- * hot path is a property lookup, not label hashing.
+ * instances — tests, workers in one process — do not collide). Every known label combination
+ * is created at 0 up front, so `rate()`/`increase()` work from the first scrape, and the
+ * label-bound children are kept so the hot path does not rebuild label objects.
  */
 export class PrometheusMetrics implements IMetricsCollector {
   readonly #registry = new Registry();
@@ -84,11 +84,12 @@ export class PrometheusMetrics implements IMetricsCollector {
     this.#anomalies = new Counter({ name: 'planexec_anomalies_total', help: 'Anomalies detected, by kind.', labelNames: ['kind'] as const, registers });
 
     for (const [finalState, outcome] of FLOW_ENDINGS) {
+      this.#flowDuration.zero({ final_state: finalState, outcome });
       this.#durationByEnding.set(endingKey(finalState, outcome), this.#flowDuration.labels({ final_state: finalState, outcome }));
-      if (finalState === 'ERROR') this.#failedByOutcome.set(outcome, this.#failed.labels({ outcome }));
+      if (finalState === 'ERROR') this.#failedByOutcome.set(outcome, zeroed(this.#failed.labels({ outcome })));
     }
-    for (const result of ATTEMPT_RESULTS) this.#attemptByResult.set(result, this.#attempts.labels({ result }));
-    for (const kind of ANOMALY_KINDS) this.#anomalyByKind.set(kind, this.#anomalies.labels({ kind }));
+    for (const result of ATTEMPT_RESULTS) this.#attemptByResult.set(result, zeroed(this.#attempts.labels({ result })));
+    for (const kind of ANOMALY_KINDS) this.#anomalyByKind.set(kind, zeroed(this.#anomalies.labels({ kind })));
 
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.#registry });
   }
@@ -127,6 +128,12 @@ export class PrometheusMetrics implements IMetricsCollector {
   async metricsText(): Promise<string> {
     return this.#registry.metrics();
   }
+}
+
+/** Creates the series at 0 so it is exported before its first event. */
+function zeroed(counter: Incrementer): Incrementer {
+  counter.inc(0);
+  return counter;
 }
 
 function endingKey(finalState: string, outcome: string): string {
