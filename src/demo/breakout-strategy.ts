@@ -257,9 +257,10 @@ export class BreakoutStrategy {
     body: Omit<ExecutionDirectiveWire, 'directive_id' | 'strategy_id' | 'timestamp'>,
     id = this.#ids.next('DIR', timeMs),
   ): DemoDirective {
+    const { scope, ...plans } = body;
     return {
       kind,
-      wire: { directive_id: id, strategy_id: this.#instrument.strategy_id, scope: body.scope, timestamp: isoSecond(timeMs), ...body },
+      wire: { directive_id: id, strategy_id: this.#instrument.strategy_id, scope, timestamp: isoSecond(timeMs), ...plans },
     };
   }
 }
