@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { CompositeAlertSink } from '../../src/alerts/composite-alert-sink.js';
+import { createAlertSink } from '../../src/alerts/create-alert-sink.js';
+import { LogAlertSink } from '../../src/alerts/log-alert-sink.js';
+import { NoopAlertSink } from '../../src/alerts/noop-alert-sink.js';
+import { WebhookAlertSink } from '../../src/alerts/webhook-alert-sink.js';
+import { AlertsSchema } from '../../src/config/schema.js';
+import type { Alert, IAlertSink } from '../../src/orchestration/ports.js';
+import { captureLogger } from './capture-logger.js';
+
+const alert = (severity: Alert['severity']): Alert => ({
+  severity,
+  code: 'INSUFFICIENT_FUNDS',
+  message: 'flow DIR_1 ended FAILED: insufficient funds',
+  flow_id: 'DIR_1',
+  directive_id: 'DIR_1',
+  details: { strategy_id: 'btc_momentum' },
+  timestamp: '2026-11-24T10:15:03.000Z',
+});
+
+describe('LogAlertSink', () => {
+  it('logs info alerts at warn, warnings at error and critical alerts at fatal, with the alert', async () => {
+    const { logger, lines } = captureLogger();
+    const sink = new LogAlertSink(logger);
+    await sink.send(alert('info'));
+    await sink.send(alert('warning'));
+    await sink.send(alert('critical'));
+    expect(lines.map((l) => l.levelName)).toEqual(['warn', 'error', 'fatal']);
+    expect(lines[2]).toMatchObject({ msg: 'ALERT INSUFFICIENT_FUNDS: flow DIR_1 ended FAILED: insufficient funds', alert: alert('critical') });
+  });
+
+  it('resolves even when the logger throws', async () => {
+    const { logger } = captureLogger();
+    logger.error = () => {
+      throw new Error('disk full');
+    };
+    await expect(new LogAlertSink(logger).send(alert('warning'))).resolves.toBeUndefined();
+  });
+});
+
+describe('CompositeAlertSink', () => {
+  it('sends to every sink and waits for all of them, even when one breaks its contract', async () => {
+    const seen: string[] = [];
+    let releaseSlow!: () => void;
+    const slow: IAlertSink = {
+      send: () =>
+        new Promise<void>((resolve) => {
+          releaseSlow = () => {
+            seen.push('slow');
+            resolve();
+          };
+        }),
+    };
+    const broken: IAlertSink = { send: () => Promise.reject(new Error('broken sink')) };
+    const fast: IAlertSink = {
+      send: (a) => {
+        seen.push(`fast:${a.code}`);
+        return Promise.resolve();
+      },
+    };
+    let done = false;
+    const sending = new CompositeAlertSink([slow, broken, fast]).send(alert('warning')).then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(seen).toEqual(['fast:INSUFFICIENT_FUNDS']);
+    expect(done).toBe(false);
+    releaseSlow();
+    await sending;
+    expect(seen).toEqual(['fast:INSUFFICIENT_FUNDS', 'slow']);
+  });
+});
+
+describe('createAlertSink', () => {
+  it('builds a log sink by default', () => {
+    const { logger } = captureLogger();
+    expect(createAlertSink(AlertsSchema.parse({}), logger)).toBeInstanceOf(LogAlertSink);
+  });
+
+  it('builds a webhook sink alone, both sinks together, or nothing', () => {
+    const { logger } = captureLogger();
+    const webhookOnly = AlertsSchema.parse({ log: { enabled: false }, webhook: { url: 'https://hooks.example.com/x' } });
+    expect(createAlertSink(webhookOnly, logger)).toBeInstanceOf(WebhookAlertSink);
+    const both = createAlertSink(AlertsSchema.parse({ webhook: { url: 'https://hooks.example.com/x' } }), logger);
+    expect(both).toBeInstanceOf(CompositeAlertSink);
+    expect((both as CompositeAlertSink).size).toBe(2);
+    expect(createAlertSink(AlertsSchema.parse({ log: { enabled: false } }), logger)).toBeInstanceOf(NoopAlertSink);
+  });
+
+  it('the log sink it builds writes through the given logger', async () => {
+    const { logger, lines } = captureLogger();
+    await createAlertSink(AlertsSchema.parse({}), logger).send(alert('critical'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ levelName: 'fatal', component: 'alerts' });
+  });
+});
