@@ -1,0 +1,330 @@
+import type { PaperConnectorConfig } from '../../config/schema.js';
+import { Decimal, decimalToWire, roundToStep } from '../../domain/decimal.js';
+import type { Direction } from '../../domain/enums.js';
+import { ValidationError, VenueRejected } from '../../domain/errors.js';
+import type { AmendRequest, ExecutionReport, OrderRequest, VenueOrder } from '../connector.js';
+import { anyFaults, pickFault, type FaultedCall, type FaultKind } from './fault-plan.js';
+import { fee, fillChunk, isMarketable, isStopTriggered, splitQuantity, takerPrice } from './fill-model.js';
+import { checkAmend, checkNewOrder, rejection, type RuleContext } from './order-rules.js';
+import { toPaperFill, toPaperOrder, toVenueOrder, type PaperFill, type PaperOrder } from './paper-order-view.js';
+import type { PaperInstrument } from './paper-instruments.js';
+import type { FillRow, Liquidity, OrderRow, PaperStore } from './paper-store.js';
+import { nextRandom } from './seeded-random.js';
+
+export type PlaceOutcome = { readonly ok: true; readonly order: VenueOrder } | { readonly ok: false; readonly error: VenueRejected };
+
+interface Executed {
+  readonly order: OrderRow;
+  readonly fills: readonly FillRow[];
+}
+
+const PRNG_STATE = 'fault_prng_state';
+const PRNG_SEED = 'fault_prng_seed';
+
+/**
+ * The simulated exchange itself: order rules, matching against the reference price, fills and
+ * the net position, all synchronous and each request in one SQLite transaction. Latency, faults
+ * and listeners belong to PaperConnector.
+ */
+export class PaperEngine {
+  readonly #config: PaperConnectorConfig;
+  readonly #instruments: ReadonlyMap<string, PaperInstrument>;
+  readonly #store: PaperStore;
+
+  constructor(config: PaperConnectorConfig, instruments: ReadonlyMap<string, PaperInstrument>, store: PaperStore) {
+    this.#config = config;
+    this.#instruments = instruments;
+    this.#store = store;
+  }
+
+  instrument(symbol: string): PaperInstrument {
+    const instrument = this.#instruments.get(symbol);
+    if (!instrument) throw rejection('UNKNOWN_SYMBOL', `unknown symbol ${symbol}`, { symbol });
+    return instrument;
+  }
+
+  /** The last price the feed set, else the configured one. */
+  referencePrice(symbol: string): Decimal {
+    return this.#store.price(symbol) ?? this.instrument(symbol).reference_price;
+  }
+
+  /** One fault draw from the seeded sequence; the generator state lives in the venue file. */
+  drawFault(call: FaultedCall): FaultKind {
+    const faults = this.#config.faults;
+    if (!anyFaults(faults)) return 'NONE';
+    return this.#store.transaction(() => {
+      const sameSeed = this.#store.counter(PRNG_SEED) === faults.seed;
+      const state = sameSeed ? (this.#store.counter(PRNG_STATE) ?? faults.seed) : faults.seed;
+      const draw = nextRandom(state);
+      this.#store.setCounter(PRNG_SEED, faults.seed);
+      this.#store.setCounter(PRNG_STATE, draw.state);
+      return pickFault(draw.value, call, faults);
+    });
+  }
+
+  recordAttempt(clientOrderId: string, outcome: string, nowMs: number): void {
+    this.#store.transaction(() => this.#store.recordAttempt(clientOrderId, outcome, nowMs));
+  }
+
+  place(request: OrderRequest, nowMs: number): PlaceOutcome {
+    return this.#store.transaction((): PlaceOutcome => {
+      const refuse = (error: VenueRejected): PlaceOutcome => {
+        this.#store.recordAttempt(request.client_order_id, error.code, nowMs);
+        return { ok: false, error };
+      };
+      const existing = this.#store.order(request.client_order_id);
+      if (existing) {
+        if (!this.#config.idempotent_submit) {
+          return refuse(
+            rejection('DUPLICATE_CLIENT_ORDER_ID', `client order id ${request.client_order_id} is already used`, {
+              client_order_id: request.client_order_id,
+              venue_order_id: existing.venue_order_id,
+            }),
+          );
+        }
+        this.#store.recordAttempt(request.client_order_id, 'EXISTING', nowMs);
+        return { ok: true, order: this.#view(existing) };
+      }
+      let ctx: RuleContext;
+      try {
+        ctx = this.#context(request.symbol, request.side);
+      } catch (error) {
+        if (error instanceof VenueRejected) return refuse(error);
+        throw error;
+      }
+      const broken = checkNewOrder(request, ctx);
+      if (broken) return refuse(broken);
+      const order = this.#accept(request, nowMs, ctx);
+      this.#store.recordAttempt(request.client_order_id, 'ACCEPTED', nowMs);
+      return { ok: true, order: this.#view(order) };
+    });
+  }
+
+  cancel(clientOrderId: string, symbol: string, nowMs: number): VenueOrder {
+    return this.#store.transaction(() => {
+      const order = this.#known(clientOrderId, symbol);
+      if (!isResting(order)) return this.#view(order);
+      const cancelled: OrderRow = { ...order, status: 'CANCELLED', updated_at_ms: nowMs };
+      this.#store.updateOrder(cancelled);
+      return this.#view(cancelled);
+    });
+  }
+
+  amend(clientOrderId: string, symbol: string, changes: AmendRequest, nowMs: number): VenueOrder {
+    return this.#store.transaction(() => {
+      const order = this.#known(clientOrderId, symbol);
+      if (!isResting(order)) {
+        throw rejection('ORDER_NOT_OPEN', `order ${clientOrderId} is ${order.status}`, { status: order.status });
+      }
+      const ctx = this.#context(order.symbol, order.side);
+      const terms = checkAmend(order, changes, ctx);
+      if (terms instanceof VenueRejected) throw terms;
+      const done = terms.quantity.eq(order.filled_quantity);
+      let amended: OrderRow = { ...order, ...terms, status: done ? 'FILLED' : order.status, updated_at_ms: nowMs };
+      this.#store.updateOrder(amended);
+      // a limit moved through the price trades at once, as a taker
+      if (!done && restsAsLimit(amended) && amended.limit_price && isMarketable(amended.side, amended.limit_price, ctx.reference)) {
+        amended = this.#execute(amended, onTick(ctx.reference, ctx.instrument), 'TAKER', nowMs).order;
+      }
+      return this.#view(amended);
+    });
+  }
+
+  /** undefined when the venue does not know the order, or (like some exchanges) not yet. */
+  find(clientOrderId: string, symbol: string, nowMs: number): VenueOrder | undefined {
+    const order = this.#store.order(clientOrderId);
+    if (!order || order.symbol !== symbol) return undefined;
+    if (nowMs - order.created_at_ms < this.#config.not_found_window_ms) return undefined;
+    return this.#view(order);
+  }
+
+  openOrders(symbol?: string): VenueOrder[] {
+    return this.#store.restingOrders(symbol).map((order) => this.#view(order));
+  }
+
+  /** A new price from the feed: triggers stops and fills resting limits, oldest order first. */
+  applyPrice(symbol: string, price: Decimal, nowMs: number): ExecutionReport[] {
+    const instrument = this.instrument(symbol);
+    if (!price.isFinite() || price.lte(0)) {
+      throw new ValidationError([{ path: 'price', rule: 'positive', message: `must be greater than 0, got ${price.toString()}` }], 'setPrice');
+    }
+    return this.#store.transaction(() => {
+      this.#store.setPrice(symbol, price, nowMs);
+      const reports: ExecutionReport[] = [];
+      for (const resting of this.#store.restingOrders(symbol)) {
+        const changed = this.#onPrice(resting, price, instrument, nowMs);
+        if (changed) reports.push({ order: this.#view(changed.order), new_fills: changed.fills.map(toPaperFill) });
+      }
+      return reports;
+    });
+  }
+
+  netPositions(): Map<string, Decimal> {
+    return this.#store.netPositions();
+  }
+
+  allOrders(): PaperOrder[] {
+    return this.#store.allOrders().map((order) => toPaperOrder(order, this.#store.fillsOf(order.client_order_id)));
+  }
+
+  allFills(): PaperFill[] {
+    return this.#store.allFills().map(toPaperFill);
+  }
+
+  #onPrice(order: OrderRow, price: Decimal, instrument: PaperInstrument, nowMs: number): Executed | undefined {
+    const isStop = order.order_type === 'STOP_MARKET' || order.order_type === 'STOP_LIMIT';
+    if (isStop && !order.triggered) {
+      if (!order.stop_price || !isStopTriggered(order.side, order.stop_price, price)) return undefined;
+      const triggered: OrderRow = { ...order, triggered: true, updated_at_ms: nowMs };
+      this.#store.updateOrder(triggered);
+      if (order.order_type === 'STOP_MARKET') {
+        return this.#execute(triggered, takerPrice(order.side, price, this.#config.slippage_bps, instrument.tick_size), 'TAKER', nowMs);
+      }
+      // a triggered stop-limit is a new limit order: it takes the price if it can, else rests
+      if (triggered.limit_price && isMarketable(order.side, triggered.limit_price, price)) {
+        return this.#execute(triggered, onTick(price, instrument), 'TAKER', nowMs);
+      }
+      return { order: triggered, fills: [] };
+    }
+    if (restsAsLimit(order) && order.limit_price && isMarketable(order.side, order.limit_price, price)) {
+      const liquidity = fillChunk(this.#config.partial_fill_threshold, instrument.lot_size);
+      return this.#execute(order, order.limit_price, 'MAKER', nowMs, liquidity);
+    }
+    return undefined;
+  }
+
+  #accept(request: OrderRequest, nowMs: number, ctx: RuleContext): OrderRow {
+    const seq = this.#store.next('venue_order');
+    const order: OrderRow = {
+      seq,
+      client_order_id: request.client_order_id,
+      venue_order_id: `V${seq}`,
+      symbol: request.symbol,
+      side: request.side,
+      order_type: request.order_type,
+      time_in_force: request.time_in_force,
+      quantity: request.quantity,
+      limit_price: request.order_type === 'LIMIT' || request.order_type === 'STOP_LIMIT' ? (request.limit_price ?? null) : null,
+      stop_price: request.order_type === 'STOP_LIMIT' || request.order_type === 'STOP_MARKET' ? (request.stop_price ?? null) : null,
+      reduce_only: request.reduce_only,
+      status: 'OPEN',
+      filled_quantity: new Decimal(0),
+      reject_reason: null,
+      triggered: false,
+      created_at_ms: nowMs,
+      updated_at_ms: nowMs,
+    };
+    this.#store.insertOrder(order);
+    const { instrument, reference } = ctx;
+    switch (order.order_type) {
+      case 'MARKET':
+        return this.#execute(order, takerPrice(order.side, reference, this.#config.slippage_bps, instrument.tick_size), 'TAKER', nowMs).order;
+      case 'LIMIT': {
+        // a marketable limit takes the reference price, which is at least as good as its limit
+        if (order.limit_price && isMarketable(order.side, order.limit_price, reference)) {
+          return this.#execute(order, onTick(reference, instrument), 'TAKER', nowMs).order;
+        }
+        if (order.time_in_force === 'GTC') return order;
+        const expired: OrderRow = { ...order, status: 'EXPIRED', reject_reason: `${order.time_in_force}: not marketable` };
+        this.#store.updateOrder(expired);
+        return expired;
+      }
+      case 'STOP_LIMIT':
+      case 'STOP_MARKET':
+        return order;
+    }
+  }
+
+  /**
+   * Fills what is left of `order` at `price`, in parts of at most partial_fill_threshold.
+   * `liquidity` bounds a maker fill to one part per price update (what trades at that level);
+   * the rest keeps resting, PARTIALLY_FILLED. A reduce-only order never takes the net position
+   * past zero: what it cannot fill expires.
+   */
+  #execute(order: OrderRow, price: Decimal, role: Liquidity, nowMs: number, liquidity?: Decimal): Executed {
+    const instrument = this.instrument(order.symbol);
+    const remaining = order.quantity.minus(order.filled_quantity);
+    const allowed = order.reduce_only ? Decimal.min(remaining, this.#reducible(order.symbol, order.side)) : remaining;
+    const quantity = liquidity === undefined ? allowed : Decimal.min(allowed, liquidity);
+    const fills: FillRow[] = [];
+    if (quantity.gt(0)) {
+      const rate = role === 'MAKER' ? this.#config.maker_fee_rate : this.#config.taker_fee_rate;
+      for (const part of splitQuantity(quantity, this.#config.partial_fill_threshold, instrument.lot_size)) {
+        const seq = this.#store.next('venue_trade');
+        const fill: FillRow = {
+          seq,
+          venue_trade_id: `T${seq}`,
+          client_order_id: order.client_order_id,
+          symbol: order.symbol,
+          side: order.side,
+          quantity: part,
+          price,
+          fee: fee(part, price, rate),
+          fee_asset: instrument.quote_asset,
+          liquidity: role,
+          executed_at_ms: nowMs,
+        };
+        this.#store.insertFill(fill);
+        fills.push(fill);
+      }
+      const signed = order.side === 'BUY' ? quantity : quantity.neg();
+      this.#store.setNetPosition(order.symbol, this.#store.netPosition(order.symbol).plus(signed));
+    }
+    const filled = order.filled_quantity.plus(quantity);
+    const updated: OrderRow = filled.gte(order.quantity)
+      ? { ...order, filled_quantity: filled, status: 'FILLED', updated_at_ms: nowMs }
+      : quantity.lt(allowed)
+        ? { ...order, filled_quantity: filled, status: 'PARTIALLY_FILLED', updated_at_ms: nowMs }
+        : {
+            ...order,
+            filled_quantity: filled,
+            status: 'EXPIRED',
+            reject_reason: `REDUCE_ONLY: only ${decimalToWire(quantity)} was left to reduce`,
+            updated_at_ms: nowMs,
+          };
+    this.#store.updateOrder(updated);
+    return { order: updated, fills };
+  }
+
+  #reducible(symbol: string, side: Direction): Decimal {
+    const net = this.#store.netPosition(symbol);
+    const reducible = side === 'BUY' ? net.neg() : net;
+    return reducible.gt(0) ? reducible : new Decimal(0);
+  }
+
+  #context(symbol: string, side: Direction): RuleContext {
+    return {
+      instrument: this.instrument(symbol),
+      reference: this.referencePrice(symbol),
+      reducible: this.#reducible(symbol, side),
+      slippageBps: this.#config.slippage_bps,
+    };
+  }
+
+  #known(clientOrderId: string, symbol: string): OrderRow {
+    const order = this.#store.order(clientOrderId);
+    if (!order || order.symbol !== symbol) {
+      throw rejection('UNKNOWN_ORDER', `no order ${clientOrderId} on ${symbol}`, { client_order_id: clientOrderId, symbol });
+    }
+    return order;
+  }
+
+  #view(order: OrderRow): VenueOrder {
+    return toVenueOrder(order, this.#store.fillsOf(order.client_order_id));
+  }
+}
+
+function isResting(order: OrderRow): boolean {
+  return order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED';
+}
+
+/** A LIMIT, or a STOP_LIMIT whose stop has fired. */
+function restsAsLimit(order: OrderRow): boolean {
+  return order.order_type === 'LIMIT' || (order.order_type === 'STOP_LIMIT' && order.triggered);
+}
+
+/** A feed price as a tradeable price (the feed may quote off the tick grid). */
+function onTick(price: Decimal, instrument: PaperInstrument): Decimal {
+  const rounded = roundToStep(price, instrument.tick_size);
+  return rounded.gt(0) ? rounded : instrument.tick_size;
+}

@@ -1,0 +1,356 @@
+import Database from 'better-sqlite3';
+import { Decimal, decimalToWire } from '../../domain/decimal.js';
+import type { Direction, OrderType, TimeInForce } from '../../domain/enums.js';
+import type { VenueOrder } from '../connector.js';
+
+export type VenueOrderStatus = VenueOrder['status'];
+export type Liquidity = 'MAKER' | 'TAKER';
+
+/** One order as the venue stores it (decimals decoded). */
+export interface OrderRow {
+  readonly seq: number;
+  readonly client_order_id: string;
+  readonly venue_order_id: string;
+  readonly symbol: string;
+  readonly side: Direction;
+  readonly order_type: OrderType;
+  readonly time_in_force: TimeInForce;
+  readonly quantity: Decimal;
+  readonly limit_price: Decimal | null;
+  readonly stop_price: Decimal | null;
+  readonly reduce_only: boolean;
+  readonly status: VenueOrderStatus;
+  readonly filled_quantity: Decimal;
+  readonly reject_reason: string | null;
+  /** A stop whose trigger price was reached (a STOP_LIMIT then rests as a limit). */
+  readonly triggered: boolean;
+  readonly created_at_ms: number;
+  readonly updated_at_ms: number;
+}
+
+export interface FillRow {
+  readonly seq: number;
+  readonly venue_trade_id: string;
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: Direction;
+  readonly quantity: Decimal;
+  readonly price: Decimal;
+  readonly fee: Decimal;
+  readonly fee_asset: string;
+  readonly liquidity: Liquidity;
+  readonly executed_at_ms: number;
+}
+
+/** One submit that reached the venue, with what the venue did with it. */
+export interface SubmitAttempt {
+  readonly seq: number;
+  readonly client_order_id: string;
+  /** ACCEPTED, EXISTING (idempotent repeat), TRANSIENT, or the rejection code. */
+  readonly outcome: string;
+  readonly at_ms: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS orders (
+  seq INTEGER PRIMARY KEY,
+  client_order_id TEXT NOT NULL UNIQUE,
+  venue_order_id TEXT NOT NULL UNIQUE,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  order_type TEXT NOT NULL,
+  time_in_force TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  limit_price TEXT,
+  stop_price TEXT,
+  reduce_only INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  filled_quantity TEXT NOT NULL,
+  reject_reason TEXT,
+  triggered INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_resting ON orders (symbol, status);
+CREATE TABLE IF NOT EXISTS fills (
+  seq INTEGER PRIMARY KEY,
+  venue_trade_id TEXT NOT NULL UNIQUE,
+  client_order_id TEXT NOT NULL REFERENCES orders (client_order_id),
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  price TEXT NOT NULL,
+  fee TEXT NOT NULL,
+  fee_asset TEXT NOT NULL,
+  liquidity TEXT NOT NULL,
+  executed_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fills_by_order ON fills (client_order_id, seq);
+CREATE TABLE IF NOT EXISTS prices (
+  symbol TEXT PRIMARY KEY,
+  price TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS positions (
+  symbol TEXT PRIMARY KEY,
+  net TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submit_attempts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_order_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submit_attempts_by_order ON submit_attempts (client_order_id);
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+`;
+
+interface OrderDbRow {
+  seq: number;
+  client_order_id: string;
+  venue_order_id: string;
+  symbol: string;
+  side: string;
+  order_type: string;
+  time_in_force: string;
+  quantity: string;
+  limit_price: string | null;
+  stop_price: string | null;
+  reduce_only: number;
+  status: string;
+  filled_quantity: string;
+  reject_reason: string | null;
+  triggered: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+interface FillDbRow {
+  seq: number;
+  venue_trade_id: string;
+  client_order_id: string;
+  symbol: string;
+  side: string;
+  quantity: string;
+  price: string;
+  fee: string;
+  fee_asset: string;
+  liquidity: string;
+  executed_at_ms: number;
+}
+
+const text = (value: Decimal | null): string | null => (value === null ? null : decimalToWire(value));
+const decimal = (value: string | null): Decimal | null => (value === null ? null : new Decimal(value));
+
+function toOrder(row: OrderDbRow): OrderRow {
+  return {
+    seq: row.seq,
+    client_order_id: row.client_order_id,
+    venue_order_id: row.venue_order_id,
+    symbol: row.symbol,
+    side: row.side as Direction,
+    order_type: row.order_type as OrderType,
+    time_in_force: row.time_in_force as TimeInForce,
+    quantity: new Decimal(row.quantity),
+    limit_price: decimal(row.limit_price),
+    stop_price: decimal(row.stop_price),
+    reduce_only: row.reduce_only === 1,
+    status: row.status as VenueOrderStatus,
+    filled_quantity: new Decimal(row.filled_quantity),
+    reject_reason: row.reject_reason,
+    triggered: row.triggered === 1,
+    created_at_ms: row.created_at_ms,
+    updated_at_ms: row.updated_at_ms,
+  };
+}
+
+function toFill(row: FillDbRow): FillRow {
+  return {
+    seq: row.seq,
+    venue_trade_id: row.venue_trade_id,
+    client_order_id: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side as Direction,
+    quantity: new Decimal(row.quantity),
+    price: new Decimal(row.price),
+    fee: new Decimal(row.fee),
+    fee_asset: row.fee_asset,
+    liquidity: row.liquidity as Liquidity,
+    executed_at_ms: row.executed_at_ms,
+  };
+}
+
+const RESTING = `status IN ('OPEN', 'PARTIALLY_FILLED')`;
+
+/**
+ * The paper venue's own SQLite file. WAL with synchronous=NORMAL: a commit survives the process
+ * being killed (the WAL write is in the OS before commit returns), which is the failure the venue
+ * has to outlive; only an OS crash or power loss can lose the last commits, and fsyncing every
+ * simulated order (FULL, ~20x slower per commit) would only slow down tests and benchmarks.
+ */
+export class PaperStore {
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.exec(SCHEMA);
+    const db = this.#db;
+    this.#statements = {
+      order: db.prepare<[string], OrderDbRow>('SELECT * FROM orders WHERE client_order_id = ?'),
+      insertOrder: db.prepare(
+        `INSERT INTO orders (seq, client_order_id, venue_order_id, symbol, side, order_type, time_in_force, quantity,
+           limit_price, stop_price, reduce_only, status, filled_quantity, reject_reason, triggered, created_at_ms, updated_at_ms)
+         VALUES (@seq, @client_order_id, @venue_order_id, @symbol, @side, @order_type, @time_in_force, @quantity,
+           @limit_price, @stop_price, @reduce_only, @status, @filled_quantity, @reject_reason, @triggered, @created_at_ms, @updated_at_ms)`,
+      ),
+      updateOrder: db.prepare(
+        `UPDATE orders SET quantity = @quantity, limit_price = @limit_price, stop_price = @stop_price, status = @status,
+           filled_quantity = @filled_quantity, reject_reason = @reject_reason, triggered = @triggered, updated_at_ms = @updated_at_ms
+         WHERE client_order_id = @client_order_id`,
+      ),
+      restingBySymbol: db.prepare<[string], OrderDbRow>(`SELECT * FROM orders WHERE symbol = ? AND ${RESTING} ORDER BY seq`),
+      resting: db.prepare<[], OrderDbRow>(`SELECT * FROM orders WHERE ${RESTING} ORDER BY seq`),
+      allOrders: db.prepare<[], OrderDbRow>('SELECT * FROM orders ORDER BY seq'),
+      fillsOf: db.prepare<[string], FillDbRow>('SELECT * FROM fills WHERE client_order_id = ? ORDER BY seq'),
+      allFills: db.prepare<[], FillDbRow>('SELECT * FROM fills ORDER BY seq'),
+      insertFill: db.prepare(
+        `INSERT INTO fills (seq, venue_trade_id, client_order_id, symbol, side, quantity, price, fee, fee_asset, liquidity, executed_at_ms)
+         VALUES (@seq, @venue_trade_id, @client_order_id, @symbol, @side, @quantity, @price, @fee, @fee_asset, @liquidity, @executed_at_ms)`,
+      ),
+      price: db.prepare<[string], { price: string }>('SELECT price FROM prices WHERE symbol = ?'),
+      setPrice: db.prepare(
+        `INSERT INTO prices (symbol, price, updated_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (symbol) DO UPDATE SET price = excluded.price, updated_at_ms = excluded.updated_at_ms`,
+      ),
+      position: db.prepare<[string], { net: string }>('SELECT net FROM positions WHERE symbol = ?'),
+      positions: db.prepare<[], { symbol: string; net: string }>('SELECT symbol, net FROM positions ORDER BY symbol'),
+      setPosition: db.prepare(
+        'INSERT INTO positions (symbol, net) VALUES (?, ?) ON CONFLICT (symbol) DO UPDATE SET net = excluded.net',
+      ),
+      counter: db.prepare<[string], { value: number }>('SELECT value FROM counters WHERE name = ?'),
+      setCounter: db.prepare(
+        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      ),
+      recordAttempt: db.prepare('INSERT INTO submit_attempts (client_order_id, outcome, at_ms) VALUES (?, ?, ?)'),
+      attemptsOf: db.prepare<[string], SubmitAttempt>('SELECT * FROM submit_attempts WHERE client_order_id = ? ORDER BY seq'),
+      attempts: db.prepare<[], SubmitAttempt>('SELECT * FROM submit_attempts ORDER BY seq'),
+    };
+  }
+
+  /** Runs `fn` in one write transaction (taken at once, so two processes on one file serialise). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  counter(name: string): number | undefined {
+    return this.#statements.counter.get(name)?.value;
+  }
+
+  setCounter(name: string, value: number): void {
+    this.#statements.setCounter.run(name, value);
+  }
+
+  /** The next value of a persisted counter, starting at 1. */
+  next(name: string): number {
+    const value = (this.counter(name) ?? 0) + 1;
+    this.setCounter(name, value);
+    return value;
+  }
+
+  order(clientOrderId: string): OrderRow | undefined {
+    const row = this.#statements.order.get(clientOrderId);
+    return row === undefined ? undefined : toOrder(row);
+  }
+
+  insertOrder(order: OrderRow): void {
+    this.#statements.insertOrder.run(this.#orderParams(order));
+  }
+
+  updateOrder(order: OrderRow): void {
+    this.#statements.updateOrder.run(this.#orderParams(order));
+  }
+
+  restingOrders(symbol?: string): OrderRow[] {
+    const rows = symbol === undefined ? this.#statements.resting.all() : this.#statements.restingBySymbol.all(symbol);
+    return rows.map(toOrder);
+  }
+
+  allOrders(): OrderRow[] {
+    return this.#statements.allOrders.all().map(toOrder);
+  }
+
+  fillsOf(clientOrderId: string): FillRow[] {
+    return this.#statements.fillsOf.all(clientOrderId).map(toFill);
+  }
+
+  allFills(): FillRow[] {
+    return this.#statements.allFills.all().map(toFill);
+  }
+
+  insertFill(fill: FillRow): void {
+    this.#statements.insertFill.run({
+      ...fill,
+      quantity: decimalToWire(fill.quantity),
+      price: decimalToWire(fill.price),
+      fee: decimalToWire(fill.fee),
+    });
+  }
+
+  price(symbol: string): Decimal | undefined {
+    const row = this.#statements.price.get(symbol);
+    return row === undefined ? undefined : new Decimal(row.price);
+  }
+
+  setPrice(symbol: string, price: Decimal, atMs: number): void {
+    this.#statements.setPrice.run(symbol, decimalToWire(price), atMs);
+  }
+
+  netPosition(symbol: string): Decimal {
+    const row = this.#statements.position.get(symbol);
+    return new Decimal(row?.net ?? 0);
+  }
+
+  setNetPosition(symbol: string, net: Decimal): void {
+    this.#statements.setPosition.run(symbol, decimalToWire(net));
+  }
+
+  netPositions(): Map<string, Decimal> {
+    return new Map(this.#statements.positions.all().map((row) => [row.symbol, new Decimal(row.net)]));
+  }
+
+  recordAttempt(clientOrderId: string, outcome: string, atMs: number): void {
+    this.#statements.recordAttempt.run(clientOrderId, outcome, atMs);
+  }
+
+  attempts(clientOrderId?: string): SubmitAttempt[] {
+    return clientOrderId === undefined ? this.#statements.attempts.all() : this.#statements.attemptsOf.all(clientOrderId);
+  }
+
+  get isOpen(): boolean {
+    return this.#db.open;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #orderParams(order: OrderRow): Record<string, unknown> {
+    return {
+      ...order,
+      quantity: decimalToWire(order.quantity),
+      limit_price: text(order.limit_price),
+      stop_price: text(order.stop_price),
+      reduce_only: order.reduce_only ? 1 : 0,
+      filled_quantity: decimalToWire(order.filled_quantity),
+      triggered: order.triggered ? 1 : 0,
+    };
+  }
+}
