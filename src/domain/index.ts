@@ -6,4 +6,6 @@ export * from './dto.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './ids.js';
+export * from './order-status.js';
 export * from './trading.js';
+export * from './wire.js';
