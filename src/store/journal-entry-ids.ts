@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { IdPrefix } from '../domain/ids.js';
+
+/**
+ * Journal entry ids in the platform's id format, `JRN_YYYYMMDD_HHMMSS_xxxxxxxx` (isGeneratedId
+ * accepts them), made for journal rates: the 8 hex start at a random value each second and then
+ * count up, so one writer never repeats an id within a second (random suffixes collide at
+ * ~10⁵ ids/s: birthday bound on 32 bits) and an id costs a string concatenation, not a sha256.
+ */
+export class JournalEntryIds {
+  #second = Number.NaN;
+  #stem = '';
+  #counter = 0;
+
+  next(nowMs: number): string {
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#stem = stem(second * 1000);
+      this.#counter = randomBytes(4).readUInt32BE(0);
+    } else {
+      this.#counter = (this.#counter + 1) >>> 0;
+    }
+    return this.#stem + this.#counter.toString(16).padStart(8, '0');
+  }
+}
+
+function stem(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2026-11-24T10:15:00.000Z
+  return `${IdPrefix.JOURNAL}_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}_`;
+}

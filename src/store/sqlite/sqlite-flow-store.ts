@@ -1,0 +1,173 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { FlowCompletionDTO } from '../../domain/dto.js';
+import { FlowOutcome } from '../../domain/enums.js';
+import { JournalError } from '../../domain/errors.js';
+import type { BeginFlowResult, FlowRecord, IFlowStore, JournalEntryInput } from '../../orchestration/ports.js';
+import type { CommitQueue } from './commit-queue.js';
+import { prepareInput, type JournalAppender } from './journal-appender.js';
+import { toJournalError } from './storage-errors.js';
+
+type FlowStatus = FlowRecord['status'];
+
+interface FlowRow {
+  readonly flow_id: string;
+  readonly directive_id: string | null;
+  readonly strategy_id: string | null;
+  readonly status: FlowStatus;
+  readonly final_state: FlowRecord['final_state'];
+  readonly reason: string | null;
+  readonly error_details: string | null;
+  readonly started_at: string;
+  readonly completed_at: string | null;
+  readonly duration_ms: number | null;
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set(Object.values(FlowOutcome));
+
+/**
+ * The flows table. `begin` is the idempotent intake: the RUNNING row and the DIRECTIVE_ACCEPTED
+ * journal entry are written in one unit, so a flow id begins once ever (concurrent begins of the
+ * same id are serialised by the commit queue: exactly one is 'started'). `finish` records the
+ * first outcome and ignores later ones. Errors are JournalErrors: the flows table is part of the
+ * record of what happened.
+ */
+export class SqliteFlowStore implements IFlowStore {
+  readonly #queue: CommitQueue;
+  readonly #appender: JournalAppender;
+  readonly #get: Statement<[string], FlowRow>;
+  readonly #insertRunning: Statement;
+  readonly #finish: Statement;
+  readonly #unfinished: Statement<[], FlowRow>;
+  readonly #counts: Statement<[], { status: FlowStatus; n: number }>;
+  #closed = false;
+
+  constructor(db: Database, queue: CommitQueue, appender: JournalAppender) {
+    this.#queue = queue;
+    this.#appender = appender;
+    this.#get = db.prepare('SELECT * FROM flows WHERE flow_id = ?');
+    this.#insertRunning = db.prepare(
+      `INSERT INTO flows (flow_id, directive_id, strategy_id, status, started_at)
+       VALUES (@flow_id, @directive_id, @strategy_id, 'RUNNING', @started_at)`,
+    );
+    // A flow finished without begin (should not happen) is still recorded; a finished flow keeps its first outcome.
+    this.#finish = db.prepare(
+      `INSERT INTO flows (flow_id, directive_id, strategy_id, status, final_state, reason, error_details, started_at, completed_at, duration_ms)
+       VALUES (@flow_id, @directive_id, @strategy_id, @status, @final_state, @reason, @error_details, @started_at, @completed_at, @duration_ms)
+       ON CONFLICT (flow_id) DO UPDATE SET status = excluded.status, final_state = excluded.final_state, reason = excluded.reason,
+         error_details = excluded.error_details, completed_at = excluded.completed_at, duration_ms = excluded.duration_ms
+       WHERE flows.status = 'RUNNING'`,
+    );
+    this.#unfinished = db.prepare("SELECT * FROM flows WHERE status = 'RUNNING' ORDER BY started_at, rowid");
+    this.#counts = db.prepare('SELECT status, COUNT(*) AS n FROM flows GROUP BY status');
+  }
+
+  begin(
+    flow: { readonly flow_id: string; readonly directive_id: string | null; readonly strategy_id: string | null; readonly started_at: string },
+    accepted: JournalEntryInput,
+  ): Promise<BeginFlowResult> {
+    if (this.#closed) return Promise.reject(closedError());
+    let prepared;
+    try {
+      if (typeof flow.flow_id !== 'string' || flow.flow_id === '') throw new JournalError('flow_id must be a non-empty string');
+      prepared = prepareInput(accepted);
+    } catch (error) {
+      return Promise.reject(toJournalError(error, 'begin'));
+    }
+    const params = {
+      flow_id: flow.flow_id,
+      directive_id: flow.directive_id ?? null,
+      strategy_id: flow.strategy_id ?? null,
+      started_at: flow.started_at,
+    };
+    return this.#queue
+      .run((): BeginFlowResult => {
+        const existing = this.#get.get(flow.flow_id);
+        if (existing !== undefined) return { status: 'duplicate', flow: rowToFlow(existing) };
+        this.#insertRunning.run(params);
+        const [entry] = this.#appender.append([prepared]);
+        return { status: 'started', accepted: entry! };
+      })
+      .catch((error: unknown) => {
+        throw toJournalError(error, 'begin');
+      });
+  }
+
+  finish(completion: FlowCompletionDTO): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (!OUTCOMES.has(completion.outcome)) {
+      return Promise.reject(new JournalError(`unknown flow outcome "${String(completion.outcome)}"`, { flow_id: completion.flow_id }));
+    }
+    const params = {
+      flow_id: completion.flow_id,
+      directive_id: completion.directive_id ?? null,
+      strategy_id: completion.strategy_id ?? null,
+      status: completion.outcome,
+      final_state: completion.final_state,
+      reason: completion.reason,
+      error_details: completion.error_details === null || completion.error_details === undefined ? null : JSON.stringify(completion.error_details),
+      started_at: completion.started_at,
+      completed_at: completion.completion_time,
+      duration_ms: Math.round(completion.duration_ms),
+    };
+    return this.#queue
+      .run(() => {
+        this.#finish.run(params);
+      })
+      .catch((error: unknown) => {
+        throw toJournalError(error, 'finish');
+      });
+  }
+
+  async get(flowId: string): Promise<FlowRecord | undefined> {
+    return this.#read('get', () => {
+      const row = this.#get.get(flowId);
+      return row === undefined ? undefined : rowToFlow(row);
+    });
+  }
+
+  async listUnfinished(): Promise<FlowRecord[]> {
+    return this.#read('listUnfinished', () => this.#unfinished.all().map(rowToFlow));
+  }
+
+  async counts(): Promise<Readonly<Record<FlowStatus, number>>> {
+    return this.#read('counts', () => {
+      const counts: Record<FlowStatus, number> = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, IN_DOUBT: 0 };
+      for (const { status, n } of this.#counts.all()) counts[status] = n;
+      return counts;
+    });
+  }
+
+  /** Waits for pending writes and refuses new ones; the database is closed by SqliteStore.close(). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue.flush();
+  }
+
+  #read<T>(operation: string, read: () => T): T {
+    if (this.#closed) throw closedError();
+    try {
+      return read();
+    } catch (error) {
+      throw toJournalError(error, operation);
+    }
+  }
+}
+
+function closedError(): JournalError {
+  return new JournalError('flow store is closed', { operation: 'closed' });
+}
+
+function rowToFlow(row: FlowRow): FlowRecord {
+  return {
+    flow_id: row.flow_id,
+    directive_id: row.directive_id,
+    strategy_id: row.strategy_id,
+    status: row.status,
+    final_state: row.final_state,
+    reason: row.reason,
+    error_details: row.error_details === null ? null : (JSON.parse(row.error_details) as FlowRecord['error_details']),
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+    duration_ms: row.duration_ms,
+  };
+}

@@ -1,0 +1,162 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { JournalError } from '../../domain/errors.js';
+import type {
+  IJournalWriter,
+  JournalEntry,
+  JournalEntryInput,
+  JournalFilter,
+  JournalVerifyResult,
+} from '../../orchestration/ports.js';
+import { JournalChainVerifier, type JournalHead, type StoredJournalRow } from '../journal-chain.js';
+import type { CommitQueue } from './commit-queue.js';
+import { prepareInput, type JournalAppender } from './journal-appender.js';
+import { toJournalError } from './storage-errors.js';
+
+const VERIFY_CHUNK = 4096;
+const COLUMNS = 'seq, entry_id, event_type, flow_id, directive_id, strategy_id, timestamp, correlation_id, causation_id, body, prev_hash, hash';
+
+/**
+ * The append-only causality journal on SQLite. Writes go through the shared commit queue and
+ * resolve once durable; reads see committed entries only. UPDATE and DELETE on the table are
+ * refused by triggers, and `verify` walks the hash chain to catch anything done around them.
+ */
+export class SqliteJournal implements IJournalWriter {
+  readonly #db: Database;
+  readonly #queue: CommitQueue;
+  readonly #appender: JournalAppender;
+  readonly #chunk: Statement<[number, number], StoredJournalRow>;
+  readonly #reads = new Map<string, Statement>();
+  #closed = false;
+
+  constructor(db: Database, queue: CommitQueue, appender: JournalAppender) {
+    this.#db = db;
+    this.#queue = queue;
+    this.#appender = appender;
+    this.#chunk = db.prepare(`SELECT ${COLUMNS} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?`);
+  }
+
+  logEntry(entry: JournalEntryInput): Promise<JournalEntry> {
+    return this.#appendOne(entry, 'logEntry');
+  }
+
+  /** Always journaled as EXECUTION_FAILED, whatever event_type the caller set: an error path must not fail on a label. */
+  logError(entry: JournalEntryInput): Promise<JournalEntry> {
+    return this.#appendOne({ ...entry, event_type: 'EXECUTION_FAILED' }, 'logError');
+  }
+
+  append(entries: readonly JournalEntryInput[]): Promise<JournalEntry[]> {
+    if (entries.length === 0) return this.#closed ? Promise.reject(this.#closedError()) : Promise.resolve([]);
+    return this.#enqueue(entries, 'append');
+  }
+
+  async read(filter: JournalFilter = {}): Promise<JournalEntry[]> {
+    this.#assertOpen();
+    try {
+      const rows = this.#readStatement(filter).all({
+        after: filter.after_seq ?? 0,
+        limit: filter.limit ?? -1,
+        directive_id: filter.directive_id ?? null,
+        flow_id: filter.flow_id ?? null,
+      }) as StoredJournalRow[];
+      return rows.map(rowToEntry);
+    } catch (error) {
+      throw toJournalError(error, 'read');
+    }
+  }
+
+  /**
+   * Streams the chain in chunks, yielding to the event loop between them, so memory stays flat
+   * and other work goes on however long the journal is. Entries appended meanwhile are walked
+   * too; the last chunk and the head are read in the same synchronous step.
+   */
+  async verify(): Promise<JournalVerifyResult> {
+    this.#assertOpen();
+    try {
+      const verifier = new JournalChainVerifier();
+      let after = 0;
+      for (;;) {
+        const rows = this.#chunk.all(after, VERIFY_CHUNK);
+        for (const row of rows) {
+          if (!verifier.push(row)) return verifier.finish(this.#appender.head());
+          after = row.seq;
+        }
+        if (rows.length < VERIFY_CHUNK) return verifier.finish(this.#appender.head());
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      throw toJournalError(error, 'verify');
+    }
+  }
+
+  /** The chain's recorded tip (seq 0 and the genesis hash when empty). */
+  async head(): Promise<JournalHead> {
+    this.#assertOpen();
+    try {
+      return this.#appender.head();
+    } catch (error) {
+      throw toJournalError(error, 'head');
+    }
+  }
+
+  /** Waits for this journal's pending writes and refuses new ones; the database is closed by SqliteStore.close(). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue.flush();
+  }
+
+  async #appendOne(entry: JournalEntryInput, operation: string): Promise<JournalEntry> {
+    const [written] = await this.#enqueue([entry], operation);
+    return written!;
+  }
+
+  #enqueue(entries: readonly JournalEntryInput[], operation: string): Promise<JournalEntry[]> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    let prepared;
+    try {
+      prepared = entries.map(prepareInput);
+    } catch (error) {
+      return Promise.reject(toJournalError(error, operation));
+    }
+    return this.#queue.run(() => this.#appender.append(prepared)).catch((error: unknown) => {
+      throw toJournalError(error, operation);
+    });
+  }
+
+  #readStatement(filter: JournalFilter): Statement {
+    const key = `${filter.directive_id === undefined ? 0 : 1}${filter.flow_id === undefined ? 0 : 1}`;
+    let statement = this.#reads.get(key);
+    if (statement === undefined) {
+      const where = ['seq > @after'];
+      if (filter.directive_id !== undefined) where.push('directive_id = @directive_id');
+      if (filter.flow_id !== undefined) where.push('flow_id = @flow_id');
+      statement = this.#db.prepare(`SELECT ${COLUMNS} FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`);
+      this.#reads.set(key, statement);
+    }
+    return statement;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw this.#closedError();
+  }
+
+  #closedError(): JournalError {
+    return new JournalError('journal is closed', { operation: 'closed' });
+  }
+}
+
+function rowToEntry(row: StoredJournalRow): JournalEntry {
+  return {
+    seq: row.seq,
+    entry_id: row.entry_id,
+    event_type: row.event_type as JournalEntry['event_type'],
+    flow_id: row.flow_id,
+    directive_id: row.directive_id,
+    strategy_id: row.strategy_id,
+    timestamp: row.timestamp,
+    correlation_id: row.correlation_id,
+    causation_id: row.causation_id,
+    body: JSON.parse(row.body) as JournalEntry['body'],
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  };
+}
