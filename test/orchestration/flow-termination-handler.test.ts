@@ -8,7 +8,7 @@ import { InMemoryComponentRegistry } from '../../src/orchestration/component-reg
 import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
 import type { IMetricsCollector } from '../../src/orchestration/ports.js';
-import { captureLogger } from '../alerts/capture-logger.js';
+import { captureLogger, type CapturedLine } from '../alerts/capture-logger.js';
 import { sampleValue } from '../metrics/prom-text.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeFlowStore, RecordingAlertSink, errorCompletion, successCompletion } from './flow-termination-fixtures.js';
@@ -31,7 +31,7 @@ function setup(options: { config?: Partial<FlowTerminationConfig>; metrics?: IMe
   return { bus, registry, prometheus, flows, alerts, stream, ui, clock, handler, lines, stopSuccess, stopError, metricsText };
 }
 
-const errorLines = (lines: readonly { levelName: string }[]) => lines.filter((l) => l.levelName === 'error');
+const errorLines = (lines: readonly CapturedLine[]): CapturedLine[] => lines.filter((l) => l.levelName === 'error');
 
 describe('FlowTerminationHandler on _flow_stop_success', () => {
   it('disposes the flow\'s components and leaves the registry empty', async () => {
@@ -232,7 +232,7 @@ describe('FlowTerminationHandler component cleanup', () => {
     expect(disposed).toEqual(['last', 'first']);
     const failures = errorLines(t.lines).filter((l) => l.msg === 'flow component dispose failed');
     expect(failures.map((l) => (l as unknown as { err: { message: string } }).err.message)).toEqual(['socket close failed', 'worker would not stop']);
-    expect(failures.every((l) => (l as unknown as { flow_id: string }).flow_id === 'DIR_1')).toBe(true);
+    expect(failures.every((l) => l.flow_id === 'DIR_1')).toBe(true);
     expect(t.flows.finishCount).toBe(1);
     expect(t.alerts.alerts).toHaveLength(1);
   });
@@ -332,7 +332,7 @@ describe('FlowTerminationHandler persistence failures', () => {
     t.alerts.failWith = new Error('sink exploded');
     t.stopError(errorCompletion('DIR_1'));
     await t.handler.drain();
-    expect(errorLines(t.lines).find((l) => (l as unknown as { step?: string }).step === 'alert')).toMatchObject({ flow_id: 'DIR_1', err: { message: 'sink exploded' } });
+    expect(errorLines(t.lines).find((l) => l.step === 'alert')).toMatchObject({ flow_id: 'DIR_1', err: { message: 'sink exploded' } });
   });
 
   it('a throwing metrics collector does not stop persistence, UI or alerting', async () => {
@@ -350,7 +350,7 @@ describe('FlowTerminationHandler persistence failures', () => {
     expect(t.flows.finishCount).toBe(1);
     expect(t.ui.buffered).toBe(1);
     expect(t.alerts.alerts).toHaveLength(1);
-    expect(errorLines(t.lines).find((l) => (l as unknown as { step?: string }).step === 'record_metrics')).toBeDefined();
+    expect(errorLines(t.lines).find((l) => l.step === 'record_metrics')).toBeDefined();
   });
 });
 
