@@ -1,0 +1,105 @@
+/**
+ * What each platform.yaml key means, by key path (`*` stands for a map key such as an instrument
+ * symbol). The JSON Schema carries these to editors; docs/configuration.md says the same at length,
+ * and a test keeps all three in step with the schema.
+ */
+export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  orchestration: 'Execution orchestration: how directives are executed and how flows end.',
+  'orchestration.plan_execution': 'The PlanExecutionOrchestrator: timeouts, retries, failure policies, monitoring, concurrency.',
+  'orchestration.plan_execution.enabled':
+    'Master switch. false: directives are still validated and journaled, but nothing is sent to the venue and each flow stops with _flow_stop_error.',
+  'orchestration.plan_execution.timeout_seconds':
+    'Bounds all attempts of one execution together, backoff waits included. When it expires no new attempt starts.',
+  'orchestration.plan_execution.attempt_timeout_ms':
+    'Bounds one connector call. A call that times out after the request left is an unknown outcome (IN_DOUBT), never a failure.',
+  'orchestration.plan_execution.retry_policy': 'Retries of connector calls that failed with a retryable error (network, rate limit, venue busy).',
+  'orchestration.plan_execution.retry_policy.max_retries': 'Retries after the first attempt: up to max_retries + 1 attempts. 0 disables retries.',
+  'orchestration.plan_execution.retry_policy.backoff_strategy':
+    'Wait before retry n (n = 0 first): constant = initial_delay_ms; linear = initial_delay_ms × (n + 1); exponential = initial_delay_ms × 2ⁿ; each capped at max_delay_ms.',
+  'orchestration.plan_execution.retry_policy.initial_delay_ms': 'The first wait between attempts, in milliseconds.',
+  'orchestration.plan_execution.retry_policy.max_delay_ms': 'Cap on any wait between attempts, in milliseconds. Must be at least initial_delay_ms.',
+  'orchestration.plan_execution.retry_policy.jitter':
+    'Fraction of each wait randomised: the wait lies in [d × (1 − jitter), d × (1 + jitter)], still capped at max_delay_ms. 0 = exact waits.',
+  'orchestration.plan_execution.error_handling': 'What to do when the venue, the ledger or the journal fails.',
+  'orchestration.plan_execution.error_handling.on_api_failure':
+    'The venue call definitively failed (rejected, or retries exhausted with nothing done). rollback_ledger: undo the ledger changes made for the directive; alert_only: keep them and raise an alert; continue: record and go on. Never applied to an unknown outcome.',
+  'orchestration.plan_execution.error_handling.on_ledger_failure':
+    'The order executed at the venue but the ledger write failed. alert_admin: raise an alert for an operator; rollback_api: compensate at the venue (cancel what is open, flatten what filled, journaled as compensation); continue: record and go on.',
+  'orchestration.plan_execution.error_handling.on_journal_failure':
+    'The journal cannot be written. continue: the entry goes to storage.journal_fallback_path, a warning alert, and the flow goes on; alert_admin: the same with a critical alert; fail_execution: abort the flow if nothing was sent to the venue yet (once something was sent: fallback file and critical alert).',
+  'orchestration.plan_execution.monitoring': 'Logs, slow-execution alerts and metrics of executions.',
+  'orchestration.plan_execution.monitoring.log_all_executions': 'Log one line per execution; false logs failures only.',
+  'orchestration.plan_execution.monitoring.alert_on_slow_execution_ms': 'An execution that takes longer than this (milliseconds) raises a slow-execution alert.',
+  'orchestration.plan_execution.monitoring.metrics_enabled': 'Record Prometheus metrics (served at /metrics by planexec serve).',
+  'orchestration.plan_execution.concurrency': 'How many flows run at once and how many may wait.',
+  'orchestration.plan_execution.concurrency.max_concurrent_strategies':
+    'Strategies executing at once. One strategy\'s directives always run one at a time, in arrival order.',
+  'orchestration.plan_execution.concurrency.max_pending_directives':
+    'Directives accepted but not yet stopped. Beyond it intake waits (CLI) or answers 429 (HTTP); nothing is dropped.',
+  'orchestration.plan_execution.in_doubt': 'Resolution of orders whose outcome is unknown, by looking them up at the venue by client order id.',
+  'orchestration.plan_execution.in_doubt.max_checks': 'Venue look-ups before the flow stops with IN_DOUBT_UNRESOLVED.',
+  'orchestration.plan_execution.in_doubt.check_interval_ms': 'Wait between two look-ups, in milliseconds.',
+  'orchestration.plan_execution.in_doubt.not_found_grace_ms':
+    'A venue may report a fresh order "not found" for a while; a "not found" counts as absent only after this many milliseconds.',
+  'orchestration.flow_termination': 'The FlowTerminationHandler: what happens when a flow stops.',
+  'orchestration.flow_termination.alert_on_error': 'Raise an alert for every flow that stops with _flow_stop_error.',
+  'orchestration.flow_termination.ui_buffer_size':
+    'Flow completions buffered per live-stream consumer; beyond it that consumer loses the oldest ones (other consumers are unaffected).',
+  'orchestration.flow_termination.persist_successful_flows': 'Keep the rows of successful flows for post-mortems; false keeps failures only.',
+  connector: 'The venue directives are executed at.',
+  'connector.type': 'paper: the built-in simulated venue; ccxt: a real exchange (or its testnet) through ccxt.',
+  'connector.paper': 'The simulated venue (used when connector.type is paper).',
+  'connector.paper.path': 'The simulated venue\'s own state file; it outlives planexec restarts like a real venue.',
+  'connector.paper.latency_ms': 'Simulated round trip of every call, in milliseconds (half on the way in, half on the way back).',
+  'connector.paper.slippage_bps': 'Price a taker pays away from the reference price, in basis points (1 bp = 0.01 %).',
+  'connector.paper.taker_fee_rate': 'Fee on a taker fill, as a fraction of its notional (0.001 = 0.1 %).',
+  'connector.paper.maker_fee_rate': 'Fee on a maker fill, as a fraction of its notional.',
+  'connector.paper.partial_fill_threshold': 'Market orders above this quantity fill in several parts; 0 = always one fill.',
+  'connector.paper.instruments':
+    'Overrides and additions to the built-in instruments (BTC_USDT, ETH_USDT, SOL_USDT), by symbol (BASE_QUOTE, upper case).',
+  'connector.paper.instruments.*.tick_size': 'Price increment; prices are rounded to it before risk checks and sending.',
+  'connector.paper.instruments.*.lot_size': 'Quantity increment; quantities are rounded down to it.',
+  'connector.paper.instruments.*.min_quantity': 'Smallest order quantity the venue accepts.',
+  'connector.paper.instruments.*.min_notional': 'Smallest order value (price × quantity) the venue accepts.',
+  'connector.paper.instruments.*.reference_price': 'The price the simulated market starts at.',
+  'connector.paper.faults': 'Fault injection, to rehearse retries, rejections and unknown outcomes.',
+  'connector.paper.faults.transient_error_rate': 'Probability per call of a retryable error (the request was not processed).',
+  'connector.paper.faults.rejection_rate': 'Probability per submit of a venue rejection.',
+  'connector.paper.faults.timeout_rate': 'Probability per call of a timeout after the request took effect (an unknown outcome).',
+  'connector.paper.faults.seed': 'Seed of the fault dice, so a faulty run can be replayed exactly.',
+  'connector.paper.idempotent_submit':
+    'true: a repeated client order id returns the existing order; false: it is rejected as a duplicate (planexec then looks the order up).',
+  'connector.paper.not_found_window_ms': 'A fresh order is reported "not found" for this long, as some venues do.',
+  'connector.ccxt': 'A real exchange through ccxt (used when connector.type is ccxt).',
+  'connector.ccxt.exchange': 'The ccxt exchange id, e.g. binance, kraken, okx.',
+  'connector.ccxt.api_key': 'API key. Write it as ${ENV_VAR}: the value is then a secret, never printed or logged.',
+  'connector.ccxt.secret': 'API secret. Write it as ${ENV_VAR}.',
+  'connector.ccxt.sandbox': 'Use the exchange\'s testnet/sandbox. Set false only for real money.',
+  storage: 'Where the ledger, the journal and the flow table live.',
+  'storage.type': 'sqlite: one embedded file; postgres: a PostgreSQL server (needed when several workers share the work).',
+  'storage.path': 'The SQLite database file (storage.type sqlite).',
+  'storage.url': 'PostgreSQL connection URL (storage.type postgres), e.g. postgres://planexec:${PGPASSWORD}@db/planexec.',
+  'storage.journal_fallback_path':
+    'Where journal entries go (fsync\'d JSON Lines) while the journal cannot be written; they are replayed when it recovers.',
+  bus: 'The event bus.',
+  'bus.type': 'memory: in-process; nats: NATS JetStream for distributed mode (directives and mirrored events).',
+  'bus.url': 'NATS server URL (bus.type nats).',
+  'bus.stream': 'JetStream stream name (bus.type nats).',
+  server: 'The HTTP API, live stream, dashboard and /metrics of planexec serve.',
+  'server.host': 'Interface to listen on. 127.0.0.1 keeps the API local; 0.0.0.0 exposes it.',
+  'server.port': 'TCP port to listen on; 0 picks a free port.',
+  'server.auth_token': 'Bearer token required by the HTTP API; unset: no authentication. Write it as ${ENV_VAR}.',
+  alerts: 'Where alerts (failed flows, slow executions, ledger or journal trouble) go.',
+  'alerts.log': 'Alerts as log lines.',
+  'alerts.log.enabled': 'Write every alert as a log line (level warn or error).',
+  'alerts.webhook': 'Alerts POSTed as JSON to a URL (Slack, PagerDuty, your own).',
+  'alerts.webhook.url': 'http(s) URL to POST alerts to; unset: no webhook. Tokens in it belong in ${ENV_VAR}.',
+  'alerts.webhook.timeout_ms': 'Timeout of one webhook request, in milliseconds.',
+  'alerts.webhook.headers': 'Extra HTTP headers of each webhook request, e.g. Authorization: Bearer ${ALERT_TOKEN}.',
+  logging: 'Log output (JSON lines on stderr).',
+  'logging.level': 'Least severe level written; silent writes nothing.',
+  environments: 'Overrides per environment, merged over the base sections; --env or PLANEXEC_ENV picks one.',
+  'environments.backtest': 'Overrides for backtests (simulated time, no faults).',
+  'environments.paper': 'Overrides for paper trading (simulated venue in real time).',
+  'environments.live': 'Overrides for live trading (real exchange, real money).',
+};
