@@ -14,6 +14,6 @@ export interface DemoInstrument {
 /** The three markets the paper venue knows out of the box (DESIGN §5), one breakout strategy each. */
 export const DEMO_INSTRUMENTS: readonly DemoInstrument[] = [
   { symbol: 'BTC_USDT', strategy_id: 'btc_breakout', start_price: '65000', volatility: 0.003, tick_size: '0.01', lot_size: '0.00001', min_notional: '5' },
-  { symbol: 'ETH_USDT', strategy_id: 'eth_breakout', start_price: '3200', volatility: 0.004, tick_size: '0.01', lot_size: '0.0001', min_notional: '5' },
+  { symbol: 'ETH_USDT', strategy_id: 'eth_breakout', start_price: '3500', volatility: 0.004, tick_size: '0.01', lot_size: '0.0001', min_notional: '5' },
   { symbol: 'SOL_USDT', strategy_id: 'sol_breakout', start_price: '150', volatility: 0.006, tick_size: '0.01', lot_size: '0.001', min_notional: '5' },
 ];

@@ -1,0 +1,28 @@
+import { CommanderError } from 'commander';
+import { formatConfigIssue } from '../config/validate-config.js';
+import { ConfigError, errorMessage } from '../domain/errors.js';
+import type { CliIo } from './cli-io.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+
+/** Print what went wrong and set the exit code: 2 for usage and config, 1 for everything else. */
+export function reportError(io: CliIo, error: unknown): void {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message
+    const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+    io.setExitCode(done ? ExitCode.OK : ExitCode.USAGE);
+    return;
+  }
+  if (error instanceof ConfigError) {
+    for (const issue of error.issues) io.stderr(`${formatConfigIssue(issue)}\n`);
+    io.setExitCode(ExitCode.USAGE);
+    return;
+  }
+  if (error instanceof UsageError) {
+    io.stderr(`planexec: ${error.message}\n`);
+    io.setExitCode(ExitCode.USAGE);
+    return;
+  }
+  io.stderr(`planexec: internal error: ${errorMessage(error)}\n`);
+  if (error instanceof Error && error.stack && process.env.PLANEXEC_DEBUG) io.stderr(`${error.stack}\n`);
+  io.setExitCode(ExitCode.FAILURE);
+}

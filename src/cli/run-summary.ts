@@ -1,0 +1,88 @@
+import type { FlowCounts } from '../app/flow-tally.js';
+import { renderTable } from './table.js';
+
+/** What `planexec run` reports at the end; the JSON form is one object on the last line of stdout. */
+export interface RunSummary extends FlowCounts {
+  /** Directives submitted (non-blank lines read). */
+  readonly submitted: number;
+  /** Submitted flows that never reported their stop (0 unless something is badly wrong). */
+  readonly unfinished: number;
+  readonly duration_ms: number;
+  readonly directives_per_second: number;
+  readonly source: string;
+  readonly db: string;
+  readonly interrupted: boolean;
+}
+
+export function runSummary(counts: FlowCounts, fields: Omit<RunSummary, keyof FlowCounts | 'unfinished' | 'directives_per_second'>): RunSummary {
+  const seconds = fields.duration_ms / 1000;
+  return {
+    ...counts,
+    ...fields,
+    unfinished: Math.max(0, fields.submitted - counts.processed),
+    directives_per_second: seconds > 0 ? Math.round((counts.processed / seconds) * 10) / 10 : counts.processed,
+  };
+}
+
+/** The JSON summary line: the contract's counts first, extras after. */
+export function runSummaryJson(s: RunSummary): string {
+  return JSON.stringify({
+    processed: s.processed,
+    succeeded: s.succeeded,
+    failed: s.failed,
+    in_doubt: s.in_doubt,
+    duplicates: s.duplicates,
+    failures_by_reason: s.failures_by_reason,
+    submitted: s.submitted,
+    unfinished: s.unfinished,
+    interrupted: s.interrupted,
+    duration_ms: s.duration_ms,
+    directives_per_second: s.directives_per_second,
+    source: s.source,
+    db: s.db,
+  });
+}
+
+/** Counts as a small two-column table. */
+export function countsTable(counts: FlowCounts): string {
+  const rows: [string, number][] = [
+    ['processed', counts.processed],
+    ['succeeded', counts.succeeded],
+    ['failed', counts.failed],
+    ['in doubt', counts.in_doubt],
+    ['duplicates', counts.duplicates],
+  ];
+  return renderTable<[string, number]>(
+    [
+      { header: 'flows', value: (r) => r[0] },
+      { header: 'count', value: (r) => String(r[1]), align: 'right' },
+    ],
+    rows,
+  );
+}
+
+export function reasonsTable(reasons: Readonly<Record<string, number>>): string | undefined {
+  const rows = Object.entries(reasons);
+  if (rows.length === 0) return undefined;
+  return renderTable<[string, number]>(
+    [
+      { header: 'failure reason', value: (r) => r[0] },
+      { header: 'count', value: (r) => String(r[1]), align: 'right' },
+    ],
+    rows,
+  );
+}
+
+export function runSummaryText(s: RunSummary): string {
+  const seconds = (s.duration_ms / 1000).toFixed(2);
+  const parts = [
+    `planexec run: ${s.submitted} directive${s.submitted === 1 ? '' : 's'} from ${s.source} in ${seconds} s (${s.directives_per_second}/s)${s.interrupted ? ' — interrupted' : ''}`,
+    '',
+    countsTable(s),
+  ];
+  const reasons = reasonsTable(s.failures_by_reason);
+  if (reasons) parts.push('', reasons);
+  if (s.unfinished > 0) parts.push('', `${s.unfinished} flow(s) did not report their stop`);
+  parts.push('', `database: ${s.db}`);
+  return `${parts.join('\n')}\n`;
+}
