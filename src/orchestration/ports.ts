@@ -21,6 +21,11 @@ export interface LedgerChange {
 export interface LedgerApplyResult {
   /** venue_trade_ids of fills already in the ledger (skipped, not an error). */
   readonly duplicate_fills: readonly string[];
+  /**
+   * Anomalies the store itself found and recorded while applying (e.g. OVERFILL: an order's fills
+   * exceed its quantity; UNKNOWN_ORDER_FILL): the caller alerts on them. Absent = none.
+   */
+  readonly detected_anomalies?: readonly Anomaly[];
 }
 
 export interface PositionFilter {
