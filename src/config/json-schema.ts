@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KEY_DESCRIPTIONS } from './key-descriptions.js';
-import { ENVIRONMENT_NAMES, PlatformConfigSchema } from './schema.js';
+import { redactConfig } from './redact.js';
+import { defaultConfig, ENVIRONMENT_NAMES, PlatformConfigSchema } from './schema.js';
 import { isDecimalSchema } from './schema-walk.js';
 
 type JsonObject = Record<string, unknown>;
@@ -42,6 +43,21 @@ function toOverlay(schema: unknown): unknown {
   return out;
 }
 
+function valueAt(data: unknown, path: string): unknown {
+  let current = data;
+  for (const segment of path.split('.')) {
+    if (!isObject(current) || !Object.hasOwn(current, segment)) return undefined;
+    current = current[segment];
+  }
+  return current;
+}
+
+/** Zod's int() bounds (±2⁵³−1) say nothing to a reader; drop them. */
+function dropSafeIntegerBounds(node: JsonObject): void {
+  if (node.maximum === Number.MAX_SAFE_INTEGER) delete node.maximum;
+  if (node.minimum === Number.MIN_SAFE_INTEGER) delete node.minimum;
+}
+
 function baseSchema(): JsonObject {
   return z.toJSONSchema(PlatformConfigSchema, {
     io: 'input',
@@ -64,9 +80,13 @@ function baseSchema(): JsonObject {
  */
 export function configJsonSchema(): JsonObject {
   const base = baseSchema();
+  const defaults = redactConfig(defaultConfig(), new Set());
   walkJsonSchemaProperties(base, (path, node) => {
     const description = KEY_DESCRIPTIONS[path];
     if (description !== undefined) node.description = description;
+    dropSafeIntegerBounds(node);
+    const fallback = path.includes('*') ? undefined : valueAt(defaults, path);
+    if (node.default === undefined && fallback !== undefined && !isObject(node.properties)) node.default = fallback;
   });
   const { $schema: _drop, ...body } = base;
   const overlayRef = { $ref: `#/definitions/${OVERLAY_DEFINITION}` };

@@ -9,7 +9,7 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'orchestration.plan_execution.enabled':
     'Master switch. false: directives are still validated and journaled, but nothing is sent to the venue and each flow stops with _flow_stop_error.',
   'orchestration.plan_execution.timeout_seconds':
-    'Bounds all attempts of one execution together, backoff waits included. When it expires no new attempt starts.',
+    'Bounds all attempts of one execution together, backoff waits included. When it runs out, the call in flight is aborted and no new attempt starts; an order that may have reached the venue is then looked up (in_doubt), not failed.',
   'orchestration.plan_execution.attempt_timeout_ms':
     'Bounds one connector call. A call that times out after the request left is an unknown outcome (IN_DOUBT), never a failure.',
   'orchestration.plan_execution.retry_policy': 'Retries of connector calls that failed with a retryable error (network, rate limit, venue busy).',
