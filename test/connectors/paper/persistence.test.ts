@@ -83,6 +83,16 @@ describe('paper venue persistence', () => {
     expect([...head, ...tail]).toEqual(expected);
   });
 
+  it('refuses calls once closed with CONNECTOR_CLOSED, and closing twice is harmless', async () => {
+    const venue = open(venueFile());
+    await venue.close();
+    await venue.close();
+    const error = await rejectionOf(venue.placeOrder(orderRequest()));
+    expect((error as { code: string }).code).toBe('CONNECTOR_CLOSED');
+    expect(((await rejectionOf(venue.setPrice('BTC_USDT', dec('1')))) as { code: string }).code).toBe('CONNECTOR_CLOSED');
+    expect(() => venue.netPositions()).toThrow(/closed/);
+  });
+
   it('keeps its file in WAL mode', async () => {
     const path = venueFile();
     const venue = open(path);
