@@ -63,7 +63,7 @@ function editDistance(a: string, b: string): number {
 
 function suggestion(key: string, candidates: readonly string[]): string {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of candidates) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
