@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { createPlatform } from '../../app/create-platform.js';
+import { generateDemoDirectives } from '../../demo/generate-demo-directives.js';
+import { runDemo } from '../../demo/demo-runner.js';
+import type { CliIo } from '../cli-io.js';
+import { type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { demoSummaryJson, demoSummaryText } from '../demo-summary.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+
+interface DemoOptions extends WorldOptions, GlobalOptions {
+  readonly seed: string;
+  readonly directives: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+export const DEFAULT_DEMO_SEED = 42;
+export const DEFAULT_DEMO_DIRECTIVES = 300;
+const MAX_DEMO_DIRECTIVES = 1_000_000;
+
+function integer(text: string, option: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${option} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** The demo's files: a fresh temporary folder unless --db names the database. */
+function demoWorld(db: string | undefined): { db: string; directivesFile: string } {
+  if (db !== undefined) {
+    mkdirSync(dirname(db), { recursive: true });
+    return { db, directivesFile: `${db}.demo-directives.jsonl` };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'planexec-demo-'));
+  return { db: join(dir, 'planexec.db'), directivesFile: join(dir, 'directives.jsonl') };
+}
+
+/** `planexec demo [--db PATH] [--seed N] [--directives N] [--json]`. */
+export function registerDemoCommand(program: Command, io: CliIo): Command {
+  return program
+    .command('demo')
+    .description('a self-contained run: seeded breakout strategies trade a synthetic market on the paper venue')
+    .option('--db <path>', 'the database (default: a fresh temporary folder per run)')
+    .option('--seed <n>', 'seed of the price path and the strategies', String(DEFAULT_DEMO_SEED))
+    .option('--directives <n>', 'number of directive lines to send', String(DEFAULT_DEMO_DIRECTIVES))
+    .option('--config <file>', 'platform.yaml (default: none, every key at its default)')
+    .option('--env <name>', 'environment overlay to apply (default: PLANEXEC_ENV)')
+    .option('--json', 'print the summary as one JSON object on the last line of stdout')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (_opts: DemoOptions, command: Command) => {
+      const opts = command.optsWithGlobals<DemoOptions>();
+      const seed = integer(opts.seed, '--seed', 0, 2 ** 32 - 1);
+      const count = integer(opts.directives, '--directives', 1, MAX_DEMO_DIRECTIVES);
+      const { loaded, logger } = loadCliConfig(opts, opts);
+      const world = demoWorld(opts.db);
+      const demo = generateDemoDirectives({ seed, count });
+      writeFileSync(world.directivesFile, demo.lines.map((l) => `${l}\n`).join(''));
+      if (!opts.json) {
+        const symbols = Object.keys(demo.prices).join(', ');
+        io.stderr(`planexec demo: seed ${seed}, ${demo.lines.length} directives over ${demo.steps.length} simulated minutes on ${symbols}\n`);
+        io.stderr(`  database ${world.db}\n`);
+      }
+
+      const platform = await createPlatform({ config: loaded.config, dbPath: world.db, logger, configFile: loaded.file });
+      const started = performance.now();
+      const progress = createProgress({ enabled: !opts.json && opts.progress !== false, total: demo.steps.length });
+      let result;
+      try {
+        result = await runDemo(platform, demo, { onStep: (done, counts) => progress.update(done, counts) });
+      } finally {
+        progress.stop();
+        await platform.close();
+      }
+      const summary = {
+        ...result,
+        seed,
+        directives: demo.lines.length,
+        duration_ms: Math.round(performance.now() - started),
+        db: platform.paths.db,
+        directives_file: world.directivesFile,
+      };
+      io.stdout(opts.json ? `${demoSummaryJson(summary)}\n` : demoSummaryText(summary));
+      const complete = result.journal.ok && result.counts.processed >= result.submitted;
+      io.setExitCode(complete ? ExitCode.OK : ExitCode.FAILURE);
+    });
+}

@@ -1,0 +1,121 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { createPlatform } from '../../app/create-platform.js';
+import { DirectiveIntake } from '../../app/directive-intake.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { CliIo } from '../cli-io.js';
+import { type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { ExitCode, UsageError } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { readInputLines } from '../read-lines.js';
+import { runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
+
+interface RunOptions extends WorldOptions, GlobalOptions {
+  readonly directives?: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+/** Where directives come from: a file, or stdin (`-` or `--directives -`). */
+interface InputSource {
+  readonly name: string;
+  readonly path: string | null;
+  readonly size: number | undefined;
+}
+
+/** What `run` may read; everything else is bad usage (exit 2). */
+async function inputSource(positional: string | undefined, directives: string | undefined): Promise<InputSource> {
+  if (positional !== undefined && positional !== '-') {
+    throw new UsageError(`unexpected argument "${positional}": give --directives FILE, or - to read stdin`);
+  }
+  if (positional === '-' && directives !== undefined) throw new UsageError('give either --directives FILE or -, not both');
+  if (positional === undefined && directives === undefined) {
+    throw new UsageError('no input: give --directives FILE (JSON Lines), or - to read stdin');
+  }
+  if (positional === '-' || directives === '-') return { name: 'stdin', path: null, size: undefined };
+  const path = directives!;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`--directives ${path} is not a file`);
+    return { name: path, path, size: info.size };
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read --directives ${path}: ${code === 'ENOENT' ? 'no such file' : errorMessage(error)}`);
+  }
+}
+
+function openInput(source: InputSource, stdin: Readable): Readable {
+  return source.path === null ? stdin : createReadStream(source.path, { encoding: 'utf8' });
+}
+
+/** `planexec run [--config FILE] [--env NAME] [--db PATH] [--json] (--directives FILE | -)`. */
+export function registerRunCommand(program: Command, io: CliIo, stdin: Readable = process.stdin): Command {
+  return program
+    .command('run')
+    .description('execute ExecutionDirectives read as JSON Lines from a file or stdin, then print a summary')
+    .argument('[-]', 'read the directives from stdin')
+    .option('--directives <file>', 'JSON Lines file, one directive per line ("-" = stdin)')
+    .option('--config <file>', 'platform.yaml (default: none, every key at its default)')
+    .option('--env <name>', 'environment overlay to apply (default: PLANEXEC_ENV)')
+    .option('--db <path>', 'the database (default: storage.path, ./planexec.db); the paper venue file goes beside it')
+    .option('--json', 'print the summary as one JSON object on the last line of stdout')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (positional: string | undefined, _opts: RunOptions, command: Command) => {
+      const opts = command.optsWithGlobals<RunOptions>();
+      const source = await inputSource(positional, opts.directives);
+      const { loaded, logger } = loadCliConfig(opts, opts);
+      const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file });
+      const started = performance.now();
+      const intake = new DirectiveIntake(platform);
+      const progress = createProgress({ enabled: !opts.json && opts.progress !== false, total: source.size });
+      let bytes = 0;
+      intake.onResult(() => progress.update(bytes, intake.tally.counts()));
+
+      // First Ctrl-C: stop reading, finish the flows in flight, summarise. Second: leave now.
+      const interrupt = new AbortController();
+      const onSigint = (): void => {
+        if (interrupt.signal.aborted) process.exit(ExitCode.INTERRUPTED);
+        io.stderr('\nplanexec: interrupted: finishing the flows in flight (Ctrl-C again to abort)\n');
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSigint);
+
+      const input = openInput(source, stdin);
+      let failure: unknown;
+      try {
+        for await (const { line, text } of readInputLines(input, interrupt.signal)) {
+          bytes += Buffer.byteLength(text, 'utf8') + 1;
+          await intake.submit(text, line);
+          progress.update(bytes, intake.tally.counts());
+        }
+        await intake.settled();
+      } catch (error) {
+        failure = error;
+      } finally {
+        process.off('SIGINT', onSigint);
+        if (source.path !== null) input.destroy();
+        progress.stop();
+        try {
+          await platform.close();
+        } catch (error) {
+          failure ??= error;
+        }
+        intake.dispose();
+      }
+      if (failure !== undefined) throw failure;
+
+      const summary = runSummary(intake.tally.counts(), {
+        submitted: intake.submitted,
+        duration_ms: Math.round(performance.now() - started),
+        source: source.name,
+        db: platform.paths.db,
+        interrupted: interrupt.signal.aborted,
+      });
+      io.stdout(opts.json ? `${runSummaryJson(summary)}\n` : runSummaryText(summary));
+      if (summary.unfinished > 0) io.setExitCode(ExitCode.FAILURE);
+      else io.setExitCode(interrupt.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
+    });
+}

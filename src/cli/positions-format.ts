@@ -1,0 +1,83 @@
+import type { PositionTotals } from '../app/position-totals.js';
+import { type Decimal, decimalToWire } from '../domain/decimal.js';
+import type { Position } from '../domain/trading.js';
+import { renderTable } from './table.js';
+
+/** A position as `planexec positions --json` prints it: the contract's fields, decimals as strings. */
+export interface PositionJson {
+  readonly trade_id: string;
+  readonly strategy_id: string;
+  readonly symbol: string;
+  readonly direction: string;
+  readonly entry_price: string | null;
+  readonly position_size: string;
+  readonly stop_loss: string | null;
+  readonly take_profit: string | null;
+  readonly status: string;
+  readonly exit_price: string | null;
+  readonly close_reason: string | null;
+  readonly realized_pnl: string;
+  readonly fees: string;
+  readonly opened_at: string;
+  readonly closed_at: string | null;
+  readonly filled_size: string;
+  readonly remaining_size: string;
+  readonly average_entry_price: string | null;
+}
+
+const wire = (d: Decimal | null): string | null => (d === null ? null : decimalToWire(d));
+
+export function positionJson(p: Position): PositionJson {
+  return {
+    trade_id: p.trade_id,
+    strategy_id: p.strategy_id,
+    symbol: p.symbol,
+    direction: p.direction,
+    entry_price: wire(p.entry_price),
+    position_size: decimalToWire(p.position_size),
+    stop_loss: wire(p.stop_loss),
+    take_profit: wire(p.take_profit),
+    status: p.status,
+    exit_price: wire(p.exit_price),
+    close_reason: p.close_reason,
+    realized_pnl: decimalToWire(p.realized_pnl),
+    fees: decimalToWire(p.fees),
+    opened_at: p.opened_at,
+    closed_at: p.closed_at,
+    filled_size: decimalToWire(p.filled_size),
+    remaining_size: decimalToWire(p.remaining_size),
+    average_entry_price: wire(p.average_entry_price),
+  };
+}
+
+const show = (d: Decimal | null): string => (d === null ? '-' : decimalToWire(d));
+
+/** Money for people: two decimals (the JSON keeps every digit). */
+export function money(d: Decimal): string {
+  return d.toFixed(2);
+}
+
+export function positionsTable(positions: readonly Position[]): string {
+  return renderTable<Position>(
+    [
+      { header: 'TRADE', value: (p) => p.trade_id },
+      { header: 'STRATEGY', value: (p) => p.strategy_id },
+      { header: 'SYMBOL', value: (p) => p.symbol },
+      { header: 'SIDE', value: (p) => p.direction },
+      { header: 'STATUS', value: (p) => p.status },
+      { header: 'HELD/SIZE', value: (p) => `${decimalToWire(p.filled_size)}/${decimalToWire(p.position_size)}`, align: 'right' },
+      { header: 'ENTRY', value: (p) => show(p.entry_price), align: 'right' },
+      { header: 'STOP', value: (p) => show(p.stop_loss), align: 'right' },
+      { header: 'TARGET', value: (p) => show(p.take_profit), align: 'right' },
+      { header: 'EXIT', value: (p) => show(p.exit_price), align: 'right' },
+      { header: 'REASON', value: (p) => p.close_reason ?? '-' },
+      { header: 'PNL', value: (p) => money(p.realized_pnl), align: 'right' },
+      { header: 'FEES', value: (p) => money(p.fees), align: 'right' },
+    ],
+    positions,
+  );
+}
+
+export function totalsLine(t: PositionTotals): string {
+  return `${t.total} position${t.total === 1 ? '' : 's'}: ${t.open} open, ${t.closed} closed; realised PnL ${money(t.realized_pnl)}, fees ${money(t.fees)}, net ${money(t.net_pnl)}`;
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Readable } from 'node:stream';
+import type { CliIo } from './cli-io.js';
+import { LOG_LEVELS } from './cli-context.js';
+import { registerConfigCommand } from './commands/config-command.js';
+import { registerDemoCommand } from './commands/demo-command.js';
+import { registerJournalCommand } from './commands/journal-command.js';
+import { registerPositionsCommand } from './commands/positions-command.js';
+import { registerRunCommand } from './commands/run-command.js';
+import { reportError } from './report-error.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export interface ProgramOptions {
+  /** Where `run -` reads; default process.stdin. */
+  readonly stdin?: Readable;
+}
+
+/** The `planexec` command tree. Usage errors throw (exitOverride) instead of exiting. */
+export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
+  const program = new Command('planexec')
+    .description('the execution layer of a trading platform: ExecutionDirectives in, orders, ledger and journal out')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('-v, --verbose', 'log at info level (the CLI logs at warn by default)')
+    .addOption(new Option('--log-level <level>', 'log level, overriding --verbose and the config').choices(LOG_LEVELS))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(planexec --help for usage)');
+  registerRunCommand(program, io, options.stdin);
+  registerJournalCommand(program, io);
+  registerPositionsCommand(program, io);
+  registerConfigCommand(program, io);
+  registerDemoCommand(program, io);
+  return program;
+}
+
+/** Parse `argv` (without node and the script) and run the command; never throws, sets the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, options: ProgramOptions = {}): Promise<void> {
+  try {
+    await buildProgram(io, options).parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    reportError(io, error);
+  }
+}

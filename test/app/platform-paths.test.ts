@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { platformPaths } from '../../src/app/platform-paths.js';
+import { defaultConfig, type PlatformConfig } from '../../src/config/schema.js';
+
+function withPaths(storage?: string, venue?: string, fallback?: string): PlatformConfig {
+  const config = defaultConfig();
+  return {
+    ...config,
+    storage: { ...config.storage, ...(storage ? { path: storage } : {}), ...(fallback ? { journal_fallback_path: fallback } : {}) },
+    connector: { ...config.connector, paper: { ...config.connector.paper, ...(venue ? { path: venue } : {}) } },
+  };
+}
+
+describe('platformPaths', () => {
+  it('uses the configured defaults when no --db is given', () => {
+    expect(platformPaths(defaultConfig())).toEqual({
+      db: './planexec.db',
+      venue: './planexec-venue.db',
+      journalFallback: './planexec-journal-fallback.jsonl',
+    });
+  });
+
+  it('puts the venue and the journal fallback beside a --db database', () => {
+    expect(platformPaths(defaultConfig(), '/tmp/w/a.db')).toEqual({
+      db: '/tmp/w/a.db',
+      venue: '/tmp/w/a.db.venue.db',
+      journalFallback: '/tmp/w/a.db.journal-fallback.jsonl',
+    });
+  });
+
+  it('keeps paths the config names explicitly', () => {
+    expect(platformPaths(withPaths(undefined, '/v/venue.db', '/f/fb.jsonl'), '/tmp/a.db')).toEqual({
+      db: '/tmp/a.db',
+      venue: '/v/venue.db',
+      journalFallback: '/f/fb.jsonl',
+    });
+  });
+
+  it('follows a storage.path set in the config as it follows --db', () => {
+    expect(platformPaths(withPaths('/data/p.db')).venue).toBe('/data/p.db.venue.db');
+  });
+
+  it('gives the default world for an explicit --db equal to the default path', () => {
+    expect(platformPaths(defaultConfig(), './planexec.db').venue).toBe('./planexec-venue.db');
+  });
+});

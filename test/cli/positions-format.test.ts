@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { positionTotals } from '../../src/app/position-totals.js';
+import { positionJson, positionsTable, totalsLine } from '../../src/cli/positions-format.js';
+import { Decimal } from '../../src/domain/decimal.js';
+import type { Position } from '../../src/domain/trading.js';
+
+const d = (s: string): Decimal => new Decimal(s);
+
+const closed: Position = {
+  trade_id: 'DIR_1',
+  strategy_id: 's',
+  symbol: 'BTC_USDT',
+  direction: 'BUY',
+  status: 'CLOSED',
+  entry_price: d('65000.10'),
+  position_size: d('0.015'),
+  filled_size: d('0'),
+  remaining_size: d('0'),
+  average_entry_price: d('65000.1'),
+  stop_loss: d('64000'),
+  take_profit: d('67000'),
+  exit_price: d('67000'),
+  close_reason: 'TAKE_PROFIT',
+  realized_pnl: d('28.4985'),
+  fees: d('1.98'),
+  opened_at: '2026-11-24T10:15:00.000Z',
+  closed_at: '2026-11-24T11:15:00.000Z',
+  updated_at: '2026-11-24T11:15:00.000Z',
+  opened_by: 'DIR_1',
+  last_directive_id: null,
+};
+const open: Position = { ...closed, trade_id: 'DIR_2', status: 'OPEN', exit_price: null, close_reason: null, closed_at: null, realized_pnl: d('0'), fees: d('0.5'), filled_size: d('0.015') };
+
+describe('positions output', () => {
+  it('has exactly the contract fields with decimals as strings', () => {
+    expect(positionJson(closed)).toEqual({
+      trade_id: 'DIR_1',
+      strategy_id: 's',
+      symbol: 'BTC_USDT',
+      direction: 'BUY',
+      entry_price: '65000.1',
+      position_size: '0.015',
+      stop_loss: '64000',
+      take_profit: '67000',
+      status: 'CLOSED',
+      exit_price: '67000',
+      close_reason: 'TAKE_PROFIT',
+      realized_pnl: '28.4985',
+      fees: '1.98',
+      opened_at: '2026-11-24T10:15:00.000Z',
+      closed_at: '2026-11-24T11:15:00.000Z',
+      filled_size: '0',
+      remaining_size: '0',
+      average_entry_price: '65000.1',
+    });
+    expect(positionJson(open).exit_price).toBeNull();
+  });
+
+  it('adds up PnL and fees exactly and counts closes by reason', () => {
+    const totals = positionTotals([closed, open]);
+    expect(totals.realized_pnl.toFixed()).toBe('28.4985');
+    expect(totals.fees.toFixed()).toBe('2.48');
+    expect(totals.net_pnl.toFixed()).toBe('26.0185');
+    expect(totals.closed_by_reason).toEqual({ TAKE_PROFIT: 1 });
+    expect(totalsLine(totals)).toBe('2 positions: 1 open, 1 closed; realised PnL 28.50, fees 2.48, net 26.02');
+  });
+
+  it('renders a header and one row per position', () => {
+    const lines = positionsTable([closed, open]).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^TRADE\s+STRATEGY\s+SYMBOL/);
+    expect(lines[1]).toContain('TAKE_PROFIT');
+  });
+});

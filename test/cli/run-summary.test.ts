@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { runSummary, runSummaryJson, runSummaryText } from '../../src/cli/run-summary.js';
+
+const counts = { processed: 10, succeeded: 6, failed: 2, in_doubt: 1, duplicates: 1, failures_by_reason: { VALIDATION_FAILED: 2, IN_DOUBT_UNRESOLVED: 1 } };
+
+describe('run summary', () => {
+  const summary = runSummary(counts, { submitted: 10, duration_ms: 2000, source: 'in.jsonl', db: 'x.db', interrupted: false });
+
+  it('derives the rate and the unfinished flows', () => {
+    expect(summary.directives_per_second).toBe(5);
+    expect(summary.unfinished).toBe(0);
+    expect(runSummary(counts, { submitted: 12, duration_ms: 0, source: '-', db: 'x', interrupted: false }).unfinished).toBe(2);
+  });
+
+  it('prints one JSON line with the contract fields first', () => {
+    const line = runSummaryJson(summary);
+    expect(line).not.toContain('\n');
+    expect(Object.keys(JSON.parse(line)).slice(0, 5)).toEqual(['processed', 'succeeded', 'failed', 'in_doubt', 'duplicates']);
+    expect(JSON.parse(line)).toMatchObject({ processed: 10, failures_by_reason: { VALIDATION_FAILED: 2 }, db: 'x.db', duration_ms: 2000 });
+  });
+
+  it('prints a readable table for people', () => {
+    const text = runSummaryText(summary);
+    expect(text).toContain('10 directives from in.jsonl');
+    expect(text).toMatch(/succeeded\s+6/);
+    expect(text).toMatch(/VALIDATION_FAILED\s+2/);
+    expect(text).toContain('database: x.db');
+  });
+});
