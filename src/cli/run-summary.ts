@@ -1,8 +1,23 @@
 import type { FlowCounts } from '../app/flow-tally.js';
 import { renderTable } from './table.js';
 
+/** One flow that did not succeed, for people to find the line to fix. */
+export interface FailedLine {
+  readonly line: number | null;
+  readonly flow_id: string;
+  readonly directive_id: string | null;
+  readonly outcome: 'FAILED' | 'IN_DOUBT';
+  readonly error_code: string | null;
+  readonly reason: string;
+}
+
+/** Failed lines listed in a summary at most (the counts are always complete). */
+export const MAX_LISTED_FAILURES = 100;
+
 /** What `planexec run` reports at the end; the JSON form is one object on the last line of stdout. */
 export interface RunSummary extends FlowCounts {
+  /** The first MAX_LISTED_FAILURES failed or in-doubt flows, in the order they stopped. */
+  readonly failures: readonly FailedLine[];
   /** Directives submitted (non-blank lines read). */
   readonly submitted: number;
   /** Submitted flows that never reported their stop (0 unless something is badly wrong). */
@@ -33,6 +48,7 @@ export function runSummaryJson(s: RunSummary): string {
     in_doubt: s.in_doubt,
     duplicates: s.duplicates,
     failures_by_reason: s.failures_by_reason,
+    failures: s.failures,
     submitted: s.submitted,
     unfinished: s.unfinished,
     interrupted: s.interrupted,
@@ -82,6 +98,12 @@ export function runSummaryText(s: RunSummary): string {
   ];
   const reasons = reasonsTable(s.failures_by_reason);
   if (reasons) parts.push('', reasons);
+  const listed = s.failures.slice(0, 20);
+  if (listed.length > 0) {
+    const more = s.failed + s.in_doubt - listed.length;
+    parts.push('', `failed flows${more > 0 ? ` (first ${listed.length}; --json lists up to ${MAX_LISTED_FAILURES})` : ''}:`);
+    for (const f of listed) parts.push(`  ${f.line === null ? '' : `line ${f.line}: `}${f.directive_id ?? f.flow_id}: ${f.reason}`);
+  }
   if (s.unfinished > 0) parts.push('', `${s.unfinished} flow(s) did not report their stop`);
   parts.push('', `database: ${s.db}`);
   return `${parts.join('\n')}\n`;

@@ -4,12 +4,13 @@ import { runSummary, runSummaryJson, runSummaryText } from '../../src/cli/run-su
 const counts = { processed: 10, succeeded: 6, failed: 2, in_doubt: 1, duplicates: 1, failures_by_reason: { VALIDATION_FAILED: 2, IN_DOUBT_UNRESOLVED: 1 } };
 
 describe('run summary', () => {
-  const summary = runSummary(counts, { submitted: 10, duration_ms: 2000, source: 'in.jsonl', db: 'x.db', interrupted: false });
+  const failure = { line: 3, flow_id: 'INV_x', directive_id: null, outcome: 'FAILED' as const, error_code: 'VALIDATION_FAILED', reason: 'line 3: is not valid JSON [json]' };
+  const summary = runSummary(counts, { failures: [failure], submitted: 10, duration_ms: 2000, source: 'in.jsonl', db: 'x.db', interrupted: false });
 
   it('derives the rate and the unfinished flows', () => {
     expect(summary.directives_per_second).toBe(5);
     expect(summary.unfinished).toBe(0);
-    expect(runSummary(counts, { submitted: 12, duration_ms: 0, source: '-', db: 'x', interrupted: false }).unfinished).toBe(2);
+    expect(runSummary(counts, { failures: [], submitted: 12, duration_ms: 0, source: '-', db: 'x', interrupted: false }).unfinished).toBe(2);
   });
 
   it('prints one JSON line with the contract fields first', () => {
@@ -25,5 +26,6 @@ describe('run summary', () => {
     expect(text).toMatch(/succeeded\s+6/);
     expect(text).toMatch(/VALIDATION_FAILED\s+2/);
     expect(text).toContain('database: x.db');
+    expect(text).toContain('line 3: INV_x: line 3: is not valid JSON [json]');
   });
 });

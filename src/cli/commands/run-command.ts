@@ -10,7 +10,7 @@ import { type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-con
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { readInputLines } from '../read-lines.js';
-import { runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
+import { type FailedLine, MAX_LISTED_FAILURES, runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
 
 interface RunOptions extends WorldOptions, GlobalOptions {
   readonly directives?: string;
@@ -72,7 +72,13 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
       const intake = new DirectiveIntake(platform);
       const progress = createProgress({ enabled: !opts.json && opts.progress !== false, total: source.size });
       let bytes = 0;
-      intake.onResult(() => progress.update(bytes, intake.tally.counts()));
+      const failures: FailedLine[] = [];
+      intake.onResult((r) => {
+        progress.update(bytes, intake.tally.counts());
+        if ((r.outcome === 'FAILED' || r.outcome === 'IN_DOUBT') && failures.length < MAX_LISTED_FAILURES) {
+          failures.push({ line: r.line, flow_id: r.flow_id, directive_id: r.directive_id, outcome: r.outcome, error_code: r.error_code, reason: r.reason });
+        }
+      });
 
       // First Ctrl-C: stop reading, finish the flows in flight, summarise. Second: leave now.
       const interrupt = new AbortController();
@@ -108,6 +114,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
       if (failure !== undefined) throw failure;
 
       const summary = runSummary(intake.tally.counts(), {
+        failures,
         submitted: intake.submitted,
         duration_ms: Math.round(performance.now() - started),
         source: source.name,
