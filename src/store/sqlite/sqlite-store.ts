@@ -20,6 +20,8 @@ export interface SqliteStore {
   readonly journal: SqliteJournal;
   readonly flows: SqliteFlowStore;
   readonly database: Database;
+  /** Transactions committed so far and how many had to be replayed unit by unit (a unit failed). */
+  commitStats(): { readonly batches: number; readonly replays: number };
   /** Drain every pending write, then close the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -41,7 +43,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         await Promise.all([ledger.close(), journal.close(), flows.close()]);
         database.close();
       })());
-    return { ledger, journal, flows, database, close };
+    return { ledger, journal, flows, database, close, commitStats: () => ({ batches: queue.batches, replays: queue.replays }) };
   } catch (error) {
     database.close();
     throw error;
