@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const MAIN = resolve(ROOT, 'dist/cli/main.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  /** Written to stdin, which is then closed. */
+  readonly input?: string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Runs the built `planexec` as a user would: `node dist/cli/main.js ARGS`. */
+export function planexec(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const env = { ...process.env, PLANEXEC_ENV: '', ...options.env };
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined); // the CLI may exit (bad usage) before reading stdin
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** The last non-empty line of stdout, parsed. */
+export function lastJsonLine<T = Record<string, unknown>>(stdout: string): T {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  return JSON.parse(lines[lines.length - 1] ?? 'null') as T;
+}
+
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
