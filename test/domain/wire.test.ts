@@ -32,7 +32,7 @@ const position: Position = {
   filled_size: d('0.01'),
   remaining_size: d('0.005'),
   // An average planexec computed: 40 significant digits.
-  average_entry_price: d('65000.1').plus(d(1).div(3)),
+  average_entry_price: d('65000.1').plus(d('1').div(3)),
   stop_loss: d('64000'),
   take_profit: null,
   exit_price: null,
@@ -150,7 +150,7 @@ describe('wire codecs', () => {
   });
 
   it.each(codecs)('%s refuses an unknown field and a missing one, naming both', (name, value, toWire, fromWire) => {
-    const wire = { ...((toWire as (v: unknown) => Record<string, unknown>)(value)), surprise: 1 };
+    const wire: Record<string, unknown> = { ...(toWire as (v: unknown) => Record<string, unknown>)(value), surprise: 1 };
     const [firstKey] = Object.keys(value);
     delete wire[firstKey!];
     const issues = issuesOf(() => (fromWire as (v: unknown) => unknown)(wire));
