@@ -442,3 +442,15 @@ describe('decodeDirectiveJson', () => {
     expect(issuesOf(() => parseDirectiveLine(JSON.stringify(closeWire([]))))).toEqual([expect.objectContaining({ path: 'target_trade_ids', rule: 'required_for_scope' })]);
   });
 });
+
+describe('parseDirective: input that cannot even be read', () => {
+  it('turns a throwing getter into a ValidationError instead of a crash', () => {
+    const hostile = Object.defineProperty({ ...newTradeWire() }, 'strategy_id', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(issuesOf(() => parseDirective(hostile))).toEqual([expect.objectContaining({ path: '', rule: 'unreadable' })]);
+  });
+});
