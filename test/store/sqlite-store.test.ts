@@ -196,6 +196,32 @@ describe('SqliteStore', () => {
     });
   });
 
+  describe('journal head', () => {
+    it('points at the last entry, and at seq 0 with the genesis hash when empty', async () => {
+      expect(await store.journal.head()).toEqual({ seq: 0, hash: '0'.repeat(64) });
+      await fiveEntries();
+      const [last] = await store.journal.read({ after_seq: 4 });
+      expect(await store.journal.head()).toEqual({ seq: 5, hash: last!.hash });
+    });
+
+    it('keeps one gapless chain when two connections append to the same file', async () => {
+      const other = openSqliteStore(store.path);
+      try {
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? store.journal : other.journal).logEntry(journalInput({ body: { i } }))),
+        );
+        for (let i = 0; i < 10; i += 1) {
+          await store.journal.logEntry(journalInput({ body: { i } }));
+          await other.journal.logEntry(journalInput({ body: { i } }));
+        }
+        expect(await store.journal.verify()).toEqual({ ok: true, entries: 80 });
+        expect(await other.journal.verify()).toEqual({ ok: true, entries: 80 });
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe('reopening', () => {
     it('keeps ledger, flows and the chain, and goes on from the last seq', async () => {
       await fiveEntries();

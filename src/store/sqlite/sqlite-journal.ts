@@ -24,7 +24,8 @@ export class SqliteJournal implements IJournalWriter {
   readonly #db: Database;
   readonly #queue: CommitQueue;
   readonly #appender: JournalAppender;
-  readonly #chunk: Statement<[number, number], StoredJournalRow>;
+  /** One chunk of rows and the head, from the same read snapshot (another process may be appending). */
+  readonly #readChunk: (after: number) => { rows: StoredJournalRow[]; head: JournalHead };
   readonly #reads = new Map<string, Statement>();
   #closed = false;
 
@@ -32,7 +33,8 @@ export class SqliteJournal implements IJournalWriter {
     this.#db = db;
     this.#queue = queue;
     this.#appender = appender;
-    this.#chunk = db.prepare(`SELECT ${COLUMNS} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?`);
+    const chunk: Statement<[number, number], StoredJournalRow> = db.prepare(`SELECT ${COLUMNS} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.#readChunk = db.transaction((after: number) => ({ rows: chunk.all(after, VERIFY_CHUNK), head: appender.head() }));
   }
 
   logEntry(entry: JournalEntryInput): Promise<JournalEntry> {
@@ -67,7 +69,8 @@ export class SqliteJournal implements IJournalWriter {
   /**
    * Streams the chain in chunks, yielding to the event loop between them, so memory stays flat
    * and other work goes on however long the journal is. Entries appended meanwhile are walked
-   * too; the last chunk and the head are read in the same synchronous step.
+   * too; each chunk is read with the head in one read transaction, so a writer in another
+   * process cannot make the last chunk and the head disagree.
    */
   async verify(): Promise<JournalVerifyResult> {
     this.#assertOpen();
@@ -75,12 +78,12 @@ export class SqliteJournal implements IJournalWriter {
       const verifier = new JournalChainVerifier();
       let after = 0;
       for (;;) {
-        const rows = this.#chunk.all(after, VERIFY_CHUNK);
+        const { rows, head } = this.#readChunk(after);
         for (const row of rows) {
-          if (!verifier.push(row)) return verifier.finish(this.#appender.head());
+          if (!verifier.push(row)) return verifier.finish(head);
           after = row.seq;
         }
-        if (rows.length < VERIFY_CHUNK) return verifier.finish(this.#appender.head());
+        if (rows.length < VERIFY_CHUNK) return verifier.finish(head);
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
