@@ -1,0 +1,61 @@
+import { ZERO } from '../domain/decimal.js';
+import type { ExecutionDirective } from '../domain/directive.js';
+import type { TradeExecutedDTO } from '../domain/dto.js';
+import { SCOPE_EVENT_TYPE } from '../domain/enums.js';
+import type { ScopeOutcome } from './scopes/scope-types.js';
+
+/**
+ * The one causality entry of a successful directive: every field the spec's _log_execution lists
+ * (event_type, directive_id, strategy_id, timestamp, trigger_context, the four plans, order_result,
+ * fill_price, order_id, position, rationale) plus the legs sent and the trades touched.
+ * `timestamp` is the directive's, as in the spec; the entry's own time is the journal's.
+ */
+export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutcome, executedAt: string): Record<string, unknown> {
+  const primary = outcome.primary;
+  return {
+    event_type: SCOPE_EVENT_TYPE[directive.scope],
+    directive_id: directive.directive_id,
+    strategy_id: directive.strategy_id,
+    timestamp: directive.timestamp,
+    scope: directive.scope,
+    trigger_context: directive.trigger_context ?? null,
+    entry_plan: directive.entry_plan ?? null,
+    size_plan: directive.size_plan ?? null,
+    exit_plan: directive.exit_plan ?? null,
+    routing_plan: directive.routing_plan ?? null,
+    order_result: primary?.venueOrder ?? null,
+    fill_price: primary?.record.average_fill_price ?? null,
+    order_id: primary?.record.venue_order_id ?? null,
+    client_order_id: primary?.record.client_order_id ?? null,
+    position: outcome.positions.length === 1 ? outcome.positions[0] : outcome.positions,
+    rationale: directive.rationale ?? null,
+    target_trade_ids: directive.target_trade_ids ?? [],
+    trade_ids: outcome.tradeIds,
+    orders: outcome.legs.map((leg) => ({
+      client_order_id: leg.record.client_order_id,
+      purpose: leg.record.purpose,
+      status: leg.record.status,
+      venue_order_id: leg.record.venue_order_id,
+      filled_quantity: leg.record.filled_quantity,
+      average_fill_price: leg.record.average_fill_price,
+    })),
+    executed_at: executedAt,
+  };
+}
+
+export function tradeExecuted(directive: ExecutionDirective, outcome: ScopeOutcome, executedAt: string): TradeExecutedDTO {
+  const primary = outcome.primary?.record ?? null;
+  return {
+    directive_id: directive.directive_id,
+    strategy_id: directive.strategy_id,
+    scope: directive.scope,
+    execution_time: executedAt,
+    fill_price: primary?.average_fill_price ?? null,
+    order_id: primary?.venue_order_id ?? null,
+    target_trade_ids: directive.target_trade_ids ?? [],
+    client_order_id: primary?.client_order_id ?? null,
+    status: primary?.status ?? null,
+    filled_quantity: primary?.filled_quantity ?? ZERO,
+    trade_ids: outcome.tradeIds,
+  };
+}

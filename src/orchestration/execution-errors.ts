@@ -1,0 +1,42 @@
+import { PlanexecError, type ErrorDetails } from '../domain/errors.js';
+
+/** Stable codes of the failures the orchestration itself raises (the rest come from src/domain/errors.ts). */
+export const ExecutionErrorCode = {
+  /** timeout_seconds ran out while nothing was in flight (between attempts): definitively not executed. */
+  EXECUTION_TIMEOUT: 'EXECUTION_TIMEOUT',
+  /** Every attempt failed with a retryable error. */
+  RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
+  /** An in-doubt order is still unknown to the venue after the grace window: it was never placed. */
+  NOT_FOUND_AT_VENUE: 'NOT_FOUND_AT_VENUE',
+  /** The venue could not tell us within in_doubt.max_checks whether an order exists. */
+  IN_DOUBT_UNRESOLVED: 'IN_DOUBT_UNRESOLVED',
+  /** The journal (and, where it matters, its fallback) cannot be written and the policy says stop. */
+  JOURNAL_UNAVAILABLE: 'JOURNAL_UNAVAILABLE',
+  ORCHESTRATION_DISABLED: 'ORCHESTRATION_DISABLED',
+  /** A close order filled only in part: the trade stays open with what is left. */
+  CLOSE_INCOMPLETE: 'CLOSE_INCOMPLETE',
+} as const;
+export type ExecutionErrorCode = (typeof ExecutionErrorCode)[keyof typeof ExecutionErrorCode];
+
+/** A failure of the execution itself (not of the input, not of the venue's judgement). */
+export class ExecutionError extends PlanexecError {
+  constructor(message: string, code: ExecutionErrorCode, details?: ErrorDetails, cause?: unknown) {
+    super(message, { code, details, cause });
+  }
+}
+
+/** Raised through an attempt's AbortSignal when attempt_timeout_ms is over. */
+export class AttemptTimeout extends Error {
+  constructor(ms: number) {
+    super(`attempt timed out after ${ms} ms`);
+    this.name = 'AttemptTimeout';
+  }
+}
+
+/** Raised through the execution's AbortSignal when timeout_seconds is over. */
+export class ExecutionDeadline extends Error {
+  constructor(seconds: number) {
+    super(`execution exceeded timeout_seconds (${seconds} s)`);
+    this.name = 'ExecutionDeadline';
+  }
+}

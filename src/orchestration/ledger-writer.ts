@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { ErrorHandlingConfig } from '../config/schema.js';
+import type { Clock } from '../domain/clock.js';
+import { isoTime } from '../domain/clock.js';
+import { toWire } from '../domain/directive.js';
+import { errorMessage, LedgerError } from '../domain/errors.js';
+import { sendAlert } from './alerting.js';
+import type { ExecutionContext } from './execution-context.js';
+import type { IAlertSink, ILedgerProvider, IMetricsCollector, LedgerApplyResult, LedgerChange } from './ports.js';
+
+/**
+ * Ledger writes with on_ledger_failure applied. A failure before anything took effect at the
+ * venue simply fails the flow (nothing to reconcile). After the venue acted:
+ * - continue: record the anomaly (journal ANOMALY + POLICY_APPLIED, metric, warning alert) and go on;
+ * - alert_admin / rollback_api: throw LedgerError (details.after_venue = true); the error path
+ *   alerts, or compensates at the venue. The venue's state is in the journal's ORDER_RESULT
+ *   entries, so recovery can rebuild the ledger either way.
+ */
+export class LedgerWriter {
+  readonly #ledger: ILedgerProvider;
+  readonly #policy: ErrorHandlingConfig['on_ledger_failure'];
+  readonly #alerts: IAlertSink;
+  readonly #metrics: IMetricsCollector;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  constructor(deps: {
+    ledger: ILedgerProvider;
+    policy: ErrorHandlingConfig['on_ledger_failure'];
+    alerts: IAlertSink;
+    metrics: IMetricsCollector;
+    clock: Clock;
+    logger: Logger;
+  }) {
+    this.#ledger = deps.ledger;
+    this.#policy = deps.policy;
+    this.#alerts = deps.alerts;
+    this.#metrics = deps.metrics;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  async write(ctx: ExecutionContext, change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
+    try {
+      return await this.#ledger.apply({ directive_id: ctx.directiveId, ...change });
+    } catch (error) {
+      const message = errorMessage(error);
+      if (ctx.ledgerTolerant) {
+        ctx.logger.error({ err: error }, 'ledger update failed during compensation; the journal has the venue state');
+        this.#metrics.anomaly('OTHER');
+        await ctx.write('ANOMALY', { kind: 'LEDGER_UPDATE_FAILED', message, change });
+        return null;
+      }
+      if (!ctx.venueActed) {
+        throw new LedgerError(`ledger update failed before anything took effect at the venue: ${message}`, { after_venue: false }, error);
+      }
+      if (this.#policy !== 'continue') {
+        throw new LedgerError(`ledger update failed after the venue acted: ${message}`, { after_venue: true, change: toWire(change) }, error);
+      }
+      ctx.logger.error({ err: error }, 'ledger update failed after the venue acted; continuing (on_ledger_failure=continue)');
+      this.#metrics.anomaly('OTHER');
+      await ctx.write('ANOMALY', { kind: 'LEDGER_UPDATE_FAILED', message, change });
+      await ctx.write('POLICY_APPLIED', { policy: 'on_ledger_failure', value: 'continue', decision: 'record_anomaly_and_continue', error_message: message });
+      await sendAlert(this.#alerts, ctx.logger, {
+        severity: 'warning',
+        code: 'LEDGER_FAILURE',
+        message: `ledger update failed after the venue acted; continuing: ${message}`,
+        flow_id: ctx.flowId,
+        directive_id: ctx.directiveId,
+        timestamp: isoTime(this.#clock.now()),
+      });
+      return null;
+    }
+  }
+
+  async read<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      this.#logger.error({ err: error, what }, 'ledger read failed');
+      throw new LedgerError(`ledger read failed (${what}): ${errorMessage(error)}`, { after_venue: false, read: what }, error);
+    }
+  }
+}

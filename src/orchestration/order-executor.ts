@@ -1,0 +1,238 @@
+import type { AmendRequest, IAPIConnector, OrderRequest, VenueOrder } from '../connectors/connector.js';
+import type { PlanExecutionConfig } from '../config/schema.js';
+import type { Clock } from '../domain/clock.js';
+import type { OrderPurpose } from '../domain/enums.js';
+import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
+import { clientOrderId } from '../domain/ids.js';
+import type { FillRecord, OrderRecord } from '../domain/trading.js';
+import { attemptCall, type AttemptOutcome } from './connector-call.js';
+import type { ExecutionContext } from './execution-context.js';
+import { ExecutionError } from './execution-errors.js';
+import { InDoubtResolver } from './in-doubt-resolver.js';
+import { mergeVenueOrder, newFills, pendingOrderRecord } from './order-sync.js';
+import type { ILedgerProvider, IMetricsCollector } from './ports.js';
+import { backoffDelay, type CompiledRetryPolicy } from './retry-policy.js';
+
+/** One order leg: its client order id is `clientOrderId(owner, leg)`, the same on every retry and restart. */
+export interface LegSpec {
+  /** The directive the leg's client order id derives from. */
+  readonly owner: string;
+  /** Short leg name: E (entry), SL, TP, I0 / R0 (increase / reduce), C0 (close), X0 (compensation), … */
+  readonly leg: string;
+  readonly tradeId: string;
+  readonly purpose: OrderPurpose;
+  readonly order: Omit<OrderRequest, 'client_order_id'>;
+}
+
+/** An order after the venue answered: the merged ledger row and the fills new to it (not yet in the ledger). */
+export interface LegResult {
+  readonly record: OrderRecord;
+  readonly venueOrder: VenueOrder | null;
+  readonly fills: readonly FillRecord[];
+}
+
+export interface OrderExecutorDeps {
+  readonly connector: IAPIConnector;
+  readonly ledger: ILedgerProvider;
+  readonly clock: Clock;
+  readonly config: PlanExecutionConfig;
+  readonly retry: CompiledRetryPolicy;
+  readonly metrics: IMetricsCollector;
+  /** [0, 1): backoff jitter; injectable so tests see exact delays. */
+  readonly random: () => number;
+}
+
+/**
+ * Sends order legs to the connector. For every state-changing call: the intent is journaled
+ * (write-ahead) and, for a new order, its PENDING ledger row written, before the call; retries
+ * reuse the same client order id and happen only for retryable errors, spaced by the backoff
+ * policy, all bounded by the execution's deadline (ctx.signal); an unknown outcome goes to the
+ * InDoubtResolver instead of being retried blind.
+ */
+export class OrderExecutor {
+  readonly #deps: OrderExecutorDeps;
+  readonly #resolver: InDoubtResolver;
+
+  constructor(deps: OrderExecutorDeps) {
+    this.#deps = deps;
+    this.#resolver = new InDoubtResolver({ connector: deps.connector, clock: deps.clock, config: deps.config, metrics: deps.metrics });
+  }
+
+  get connector(): IAPIConnector {
+    return this.#deps.connector;
+  }
+
+  async place(ctx: ExecutionContext, spec: LegSpec): Promise<LegResult> {
+    const { connector, clock } = this.#deps;
+    const request: OrderRequest = { ...spec.order, client_order_id: clientOrderId(spec.owner, spec.leg) };
+    const intentAtMs = clock.now();
+    let record = pendingOrderRecord(request, { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() });
+    const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: request.client_order_id };
+    await ctx.write('ORDER_INTENT', { ...legInfo, order: request }, { writeAhead: true });
+    await ctx.applyLedger({ orders: [record] });
+    ctx.track(record);
+
+    let venueOrder: VenueOrder;
+    try {
+      venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
+    } catch (error) {
+      if (!(error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED')) {
+        record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
+        ctx.track(record);
+        await ctx.write('ORDER_RESULT', { ...legInfo, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
+        await this.#recordQuietly(ctx, record);
+      }
+      throw error;
+    }
+
+    record = mergeVenueOrder(record, venueOrder, ctx.now());
+    ctx.track(record);
+    const fills = newFills(venueOrder, record, new Set(), connector.venue, clock.now());
+    await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
+    if (venueOrder.status === 'REJECTED') {
+      await this.#recordQuietly(ctx, record);
+      throw new VenueRejected(`venue rejected ${request.client_order_id}: ${venueOrder.reject_reason ?? 'no reason given'}`, 'VENUE_REJECTED', {
+        client_order_id: request.client_order_id,
+      });
+    }
+    return { record, venueOrder, fills };
+  }
+
+  /** Cancel an order (repeating a cancel is harmless, so unknown outcomes are retried too). */
+  async cancel(ctx: ExecutionContext, record: OrderRecord): Promise<LegResult> {
+    const { connector } = this.#deps;
+    const info = { action: 'CANCEL', purpose: record.purpose, trade_id: record.trade_id, client_order_id: record.client_order_id };
+    await ctx.write('ORDER_INTENT', info, { writeAhead: true });
+    ctx.markSent();
+    try {
+      const venueOrder = await this.#idempotent(ctx, `cancel ${record.client_order_id}`, (signal) =>
+        connector.cancelOrder(record.client_order_id, record.symbol, { signal }),
+      );
+      ctx.markVenueActed();
+      return await this.#settle(ctx, record, venueOrder, info);
+    } catch (error) {
+      if (!(error instanceof VenueRejected)) throw error;
+      // the venue does not know it (never placed, or long gone): look before concluding
+      const found = await this.read(ctx, `fetch ${record.client_order_id}`, (signal) => connector.fetchOrder(record.client_order_id, record.symbol, { signal }));
+      if (found) return this.#settle(ctx, record, found, info);
+      const gone: OrderRecord = { ...record, status: 'CANCELLED', reject_reason: `not found at venue on cancel: ${error.message}`, updated_at: ctx.now() };
+      ctx.track(gone);
+      await ctx.write('ORDER_RESULT', { ...info, status: 'CANCELLED', note: 'not found at venue', error_message: error.message });
+      return { record: gone, venueOrder: null, fills: [] };
+    }
+  }
+
+  /** Change quantity or prices of a resting order (absolute values, so repeating it is harmless). */
+  async amend(ctx: ExecutionContext, record: OrderRecord, changes: AmendRequest): Promise<LegResult> {
+    const { connector } = this.#deps;
+    const info = { action: 'AMEND', purpose: record.purpose, trade_id: record.trade_id, client_order_id: record.client_order_id };
+    await ctx.write('ORDER_INTENT', { ...info, changes }, { writeAhead: true });
+    ctx.markSent();
+    const venueOrder = await this.#idempotent(ctx, `amend ${record.client_order_id}`, (signal) =>
+      connector.amendOrder(record.client_order_id, record.symbol, changes, { signal }),
+    );
+    ctx.markVenueActed();
+    return this.#settle(ctx, record, venueOrder, info);
+  }
+
+  /** A read (instrument rules, reference price, order look-up): retried on retryable and unknown outcomes. */
+  read<T>(ctx: ExecutionContext, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.#idempotent(ctx, what, call);
+  }
+
+  async #settle(ctx: ExecutionContext, record: OrderRecord, venueOrder: VenueOrder, info: Readonly<Record<string, unknown>>): Promise<LegResult> {
+    const known = new Set((await ctx.readLedger('fills', () => this.#deps.ledger.listFills({ client_order_id: record.client_order_id }))).map((f) => f.venue_trade_id));
+    const merged = mergeVenueOrder(record, venueOrder, ctx.now());
+    ctx.track(merged);
+    const fills = newFills(venueOrder, merged, known, this.#deps.connector.venue, this.#deps.clock.now());
+    await ctx.write('ORDER_RESULT', { ...info, status: venueOrder.status, order: venueOrder, new_fills: fills });
+    return { record: merged, venueOrder, fills };
+  }
+
+  async #submit(ctx: ExecutionContext, request: OrderRequest, record: OrderRecord, intentAtMs: number, legInfo: Readonly<Record<string, unknown>>): Promise<VenueOrder> {
+    const { connector, clock, config, retry, metrics } = this.#deps;
+    for (let attempt = 0; ; attempt++) {
+      if (ctx.signal.aborted) throw timeoutError(config, attempt);
+      ctx.markSent();
+      const outcome = await attemptCall(clock, config.attempt_timeout_ms, ctx.signal, (signal) => connector.placeOrder(request, { signal }));
+      metrics.executionAttempt(attemptMetric(outcome));
+      switch (outcome.kind) {
+        case 'ok':
+          return outcome.value;
+        case 'unknown':
+          return this.#resolver.resolve(ctx, request, record, intentAtMs, outcome.error, legInfo);
+        case 'definitive':
+          throw outcome.error;
+        case 'retryable': {
+          if (attempt >= retry.maxRetries) {
+            throw new ExecutionError(
+              `order ${request.client_order_id} failed after ${attempt + 1} attempts: ${outcome.error.message}`,
+              'RETRIES_EXHAUSTED',
+              { client_order_id: request.client_order_id, attempts: attempt + 1, last_error_code: outcome.error.code },
+              outcome.error,
+            );
+          }
+          await this.#backoff(ctx, attempt, outcome.error, request.client_order_id);
+        }
+      }
+    }
+  }
+
+  async #idempotent<T>(ctx: ExecutionContext, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { clock, config, retry, metrics } = this.#deps;
+    for (let attempt = 0; ; attempt++) {
+      if (ctx.signal.aborted) throw timeoutError(config, attempt);
+      const outcome = await attemptCall(clock, config.attempt_timeout_ms, ctx.signal, call);
+      metrics.executionAttempt(attemptMetric(outcome));
+      if (outcome.kind === 'ok') return outcome.value;
+      if (outcome.kind === 'definitive') throw outcome.error;
+      if (attempt >= retry.maxRetries) {
+        throw new ExecutionError(`${what} failed after ${attempt + 1} attempts: ${errorMessage(outcome.error)}`, 'RETRIES_EXHAUSTED', { attempts: attempt + 1 }, outcome.error);
+      }
+      await this.#backoff(ctx, attempt, outcome.error, what);
+    }
+  }
+
+  async #backoff(ctx: ExecutionContext, attempt: number, error: unknown, what: string): Promise<void> {
+    const delay = backoffDelay(attempt, this.#deps.retry, this.#deps.random);
+    ctx.logger.warn({ err: error, attempt: attempt + 1, delay_ms: delay, what }, 'retrying after a retryable error');
+    try {
+      await this.#deps.clock.sleep(delay, ctx.signal);
+    } catch {
+      throw timeoutError(this.#deps.config, attempt + 1);
+    }
+  }
+
+  /** A failed leg's final row: a ledger failure here must not hide the original error. */
+  async #recordQuietly(ctx: ExecutionContext, record: OrderRecord): Promise<void> {
+    try {
+      await ctx.applyLedger({ orders: [record] });
+    } catch (error) {
+      ctx.logger.error({ err: error, client_order_id: record.client_order_id }, 'could not record the failed order in the ledger');
+    }
+  }
+}
+
+function timeoutError(config: PlanExecutionConfig, attempts: number): ExecutionError {
+  return new ExecutionError(`execution exceeded timeout_seconds (${config.timeout_seconds} s) after ${attempts} attempt(s)`, 'EXECUTION_TIMEOUT', {
+    timeout_seconds: config.timeout_seconds,
+    attempts,
+  });
+}
+
+function attemptMetric(outcome: AttemptOutcome<unknown>): 'ok' | 'retryable' | 'rejected' | 'unknown' {
+  switch (outcome.kind) {
+    case 'ok':
+      return 'ok';
+    case 'retryable':
+      return 'retryable';
+    case 'definitive':
+      return 'rejected';
+    case 'unknown':
+      return 'unknown';
+  }
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof PlanexecError ? error.code : 'INTERNAL';
+}

@@ -1,0 +1,443 @@
+import type { Logger } from 'pino';
+import type { IEventBus } from '../bus/event-bus.js';
+import type { PlanexecEvents } from '../bus/events.js';
+import type { IAPIConnector } from '../connectors/connector.js';
+import type { PlanExecutionConfig } from '../config/schema.js';
+import { isoTime, type Clock } from '../domain/clock.js';
+import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
+import type { DirectiveSubmission } from '../domain/dto.js';
+import { SCOPE_EVENT_TYPE, type Scope } from '../domain/enums.js';
+import { errorMessage, PlanexecError, toPlanexecError } from '../domain/errors.js';
+import { sendAlert } from './alerting.js';
+import { causalityBody, tradeExecuted } from './causality.js';
+import { Deadline } from './deadline.js';
+import { ErrorPolicy } from './error-policy.js';
+import { ExecutionContext, type ExecutionContextInit } from './execution-context.js';
+import { ExecutionError } from './execution-errors.js';
+import { FlowRunner } from './flow-runner.js';
+import { FlowStopper, type FlowState } from './flow-stopper.js';
+import { runIntake, truncateRaw, type Intake } from './intake.js';
+import { JournalFallback } from './journal-fallback.js';
+import { JournalRecorder } from './journal-recorder.js';
+import { LedgerWriter } from './ledger-writer.js';
+import { OrderExecutor } from './order-executor.js';
+import type { FlowRecord, IAlertSink, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
+import { ProtectiveOrders } from './protective-orders.js';
+import { compileRetryPolicy } from './retry-policy.js';
+import { closeTrade } from './scopes/close-trade.js';
+import { modifyTrade } from './scopes/modify-trade.js';
+import { openTrade } from './scopes/open-trade.js';
+import type { ScopeDeps, ScopeHandler } from './scopes/scope-types.js';
+import { VenueEventHandler } from './venue-event-handler.js';
+
+export interface PlanExecutionOrchestratorDeps {
+  /** The spec's four interfaces … */
+  readonly connector: IAPIConnector;
+  readonly ledger: ILedgerProvider;
+  readonly journal: IJournalWriter;
+  readonly bus: IEventBus<PlanexecEvents>;
+  /** … plus the flow store, for idempotent intake (a directive_id is executed once, ever). */
+  readonly flows: IFlowStore;
+  readonly config: PlanExecutionConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly alerts: IAlertSink;
+  readonly metrics: IMetricsCollector;
+  /** Where journal entries go while the journal cannot be written (storage.journal_fallback_path). */
+  readonly journalFallbackPath: string;
+  /** [0, 1) for backoff jitter. Default Math.random. */
+  readonly random?: () => number;
+}
+
+/** How one submission ended. DUPLICATE: its directive_id (or its bad bytes) had been seen; nothing ran. */
+export interface FlowResult {
+  readonly flow_id: string;
+  readonly directive_id: string | null;
+  readonly outcome: 'SUCCEEDED' | 'FAILED' | 'IN_DOUBT' | 'DUPLICATE';
+  readonly reason: string;
+  readonly error_code: string | null;
+  readonly line: number | null;
+}
+
+const SCOPES: Readonly<Record<Scope, ScopeHandler>> = {
+  NEW_TRADE: openTrade,
+  MODIFY_EXISTING: modifyTrade,
+  CLOSE_EXISTING: closeTrade,
+};
+
+/** Queue key of submissions that name no valid strategy. */
+const NO_STRATEGY = '\u0000intake';
+
+const noMetrics: IMetricsCollector = { flowCompleted: () => undefined, executionAttempt: () => undefined, slowExecution: () => undefined, anomaly: () => undefined };
+
+/**
+ * The spec's PlanExecutionOrchestrator. Listens to EXECUTION_DIRECTIVE_READY; per directive:
+ * intake (decode, validate, idempotent begin) → execute by scope through IAPIConnector (retry,
+ * backoff, timeouts, write-ahead intents, in-doubt resolution) → ledger by scope → one causality
+ * journal entry → TRADE_EXECUTED → `_flow_stop_success`. On any failure: journal the error →
+ * apply the error_handling policy → EXECUTION_FAILED → `_flow_stop_error`. Exactly one stop per
+ * flow. One strategy's directives run one at a time in arrival order; strategies run concurrently
+ * up to concurrency.max_concurrent_strategies. See docs/orchestration.md.
+ */
+export class PlanExecutionOrchestrator {
+  readonly #deps: PlanExecutionOrchestratorDeps;
+  readonly #config: PlanExecutionConfig;
+  readonly #logger: Logger;
+  readonly #runner: FlowRunner;
+  readonly #recorder: JournalRecorder;
+  readonly #ledgerWriter: LedgerWriter;
+  readonly #scopeDeps: ScopeDeps;
+  readonly #policy: ErrorPolicy;
+  readonly #stopper: FlowStopper;
+  readonly #venueEvents: VenueEventHandler;
+  readonly #subscriptionId: string;
+  readonly #listeners = new Set<(result: FlowResult) => void>();
+  readonly #inflight = new Set<Promise<unknown>>();
+  #capacityWaiters: (() => void)[] = [];
+  #pending = 0;
+  #disposed = false;
+
+  constructor(deps: PlanExecutionOrchestratorDeps) {
+    this.#deps = deps;
+    this.#config = deps.config;
+    this.#logger = deps.logger;
+    const metrics = deps.config.monitoring.metrics_enabled ? deps.metrics : noMetrics;
+    const retry = compileRetryPolicy(deps.config.retry_policy);
+    this.#runner = new FlowRunner({ maxConcurrentKeys: deps.config.concurrency.max_concurrent_strategies });
+    this.#recorder = new JournalRecorder({
+      journal: deps.journal,
+      fallback: new JournalFallback(deps.journalFallbackPath),
+      policy: deps.config.error_handling.on_journal_failure,
+      alerts: deps.alerts,
+      metrics,
+      clock: deps.clock,
+    });
+    this.#ledgerWriter = new LedgerWriter({
+      ledger: deps.ledger,
+      policy: deps.config.error_handling.on_ledger_failure,
+      alerts: deps.alerts,
+      metrics,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+    const executor = new OrderExecutor({
+      connector: deps.connector,
+      ledger: deps.ledger,
+      clock: deps.clock,
+      config: deps.config,
+      retry,
+      metrics,
+      random: deps.random ?? Math.random,
+    });
+    const protective = new ProtectiveOrders({ executor, ledger: deps.ledger });
+    this.#scopeDeps = { connector: deps.connector, ledger: deps.ledger, executor, protective };
+    this.#policy = new ErrorPolicy({
+      config: deps.config.error_handling,
+      ledger: deps.ledger,
+      executor,
+      alerts: deps.alerts,
+      clock: deps.clock,
+      timeoutSeconds: deps.config.timeout_seconds,
+    });
+    this.#stopper = new FlowStopper({ bus: deps.bus, flows: deps.flows, clock: deps.clock, alerts: deps.alerts, metrics, monitoring: deps.config.monitoring });
+    this.#venueEvents = new VenueEventHandler({
+      connector: deps.connector,
+      ledger: deps.ledger,
+      runner: this.#runner,
+      protective,
+      config: deps.config,
+      clock: deps.clock,
+      logger: deps.logger.child({ component: 'venue-events' }),
+      alerts: deps.alerts,
+      metrics,
+      makeContext: (init) => this.#context(init),
+    });
+    this.#subscriptionId = deps.bus.subscribe('EXECUTION_DIRECTIVE_READY', (submission) => this.#onReady(submission));
+  }
+
+  /** Submissions accepted and not yet finished (queued or running). */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** Resolves once fewer than concurrency.max_pending_directives submissions are pending. */
+  waitForCapacity(): Promise<void> {
+    if (this.#pending < this.#config.concurrency.max_pending_directives) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+  }
+
+  /** Resolves when every submission and venue report received so far is finished. */
+  async drain(): Promise<void> {
+    do {
+      await Promise.all([...this.#inflight]);
+      await this.#venueEvents.drain();
+      await this.#runner.drain();
+    } while (this.#inflight.size > 0 || this.#runner.pending > 0);
+  }
+
+  /** Stop listening (bus and connector). Flows in progress go on; `drain` waits for them. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#deps.bus.unsubscribe(this.#subscriptionId);
+    this.#venueEvents.dispose();
+  }
+
+  /** Called with every finished submission, duplicates included. Returns an unsubscribe function. */
+  onResult(listener: (result: FlowResult) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Run one submission to its end. Never rejects: every failure is a FAILED (or IN_DOUBT) result with its stop. */
+  submit(submission: DirectiveSubmission): Promise<FlowResult> {
+    this.#pending += 1;
+    const startedAtMs = this.#deps.clock.now();
+    const intake = runIntake(submission);
+    const state: FlowState =
+      intake.kind === 'valid'
+        ? { flowId: intake.directive.directive_id, directiveId: intake.directive.directive_id, strategyId: intake.directive.strategy_id, line: intake.line, startedAtMs, stopped: null }
+        : { flowId: intake.flowId, directiveId: intake.directiveId, strategyId: intake.strategyId, line: intake.line, startedAtMs, stopped: null };
+    const logger = this.#logger.child({ flow_id: state.flowId, directive_id: state.directiveId, strategy_id: state.strategyId });
+    return this.#runner
+      .run(state.strategyId ?? NO_STRATEGY, () => (intake.kind === 'valid' ? this.#runDirective(intake.directive, submission, state, logger) : this.#runInvalid(intake, submission, state, logger)))
+      .catch((error: unknown) => this.#lastResort(state, logger, error))
+      .then((result) => {
+        this.#finished(result);
+        return result;
+      });
+  }
+
+  #onReady(submission: DirectiveSubmission): void {
+    const flow = this.submit(submission).catch((error: unknown) => this.#logger.fatal({ err: error }, 'submission lost'));
+    this.#inflight.add(flow);
+    void flow.finally(() => this.#inflight.delete(flow));
+  }
+
+  #finished(result: FlowResult): void {
+    this.#pending -= 1;
+    for (const listener of this.#listeners) {
+      try {
+        listener(result);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'result listener failed');
+      }
+    }
+    while (this.#capacityWaiters.length > 0 && this.#pending < this.#config.concurrency.max_pending_directives) {
+      this.#capacityWaiters.shift()?.();
+    }
+  }
+
+  #context(init: ExecutionContextInit): ExecutionContext {
+    return new ExecutionContext(init, { recorder: this.#recorder, ledger: this.#ledgerWriter, clock: this.#deps.clock });
+  }
+
+  async #runDirective(directive: ExecutionDirective, submission: DirectiveSubmission, state: FlowState, logger: Logger): Promise<FlowResult> {
+    const { flows, clock } = this.#deps;
+    const accepted: JournalEntryInput = {
+      event_type: 'DIRECTIVE_ACCEPTED',
+      flow_id: state.flowId,
+      directive_id: directive.directive_id,
+      strategy_id: directive.strategy_id,
+      timestamp: isoTime(clock.now()),
+      correlation_id: state.flowId,
+      causation_id: null,
+      body: { directive: directiveToWire(directive), source: submission.source, line: state.line },
+    };
+    let causationId: string | null = null;
+    let deadline: Deadline | null = null;
+    let ctx = this.#flowContext(state, logger, null, new AbortController().signal);
+    try {
+      let begin;
+      try {
+        begin = await flows.begin({ flow_id: state.flowId, directive_id: directive.directive_id, strategy_id: directive.strategy_id, started_at: isoTime(state.startedAtMs) }, accepted);
+      } catch (error) {
+        // without the flow row there is no at-most-once guarantee: do not execute, whatever the policy
+        throw new ExecutionError(`flow store unavailable, directive not executed: ${errorMessage(error)}`, 'JOURNAL_UNAVAILABLE', {}, error);
+      }
+      if (begin.status === 'duplicate') return this.#duplicate(state, begin.flow, logger);
+      causationId = begin.accepted.entry_id;
+      deadline = new Deadline(clock, this.#config.timeout_seconds);
+      ctx = this.#flowContext(state, logger, causationId, deadline.signal);
+      if (!this.#config.enabled) {
+        throw new ExecutionError('plan execution is disabled (orchestration.plan_execution.enabled = false)', 'ORCHESTRATION_DISABLED');
+      }
+
+      const outcome = await SCOPES[directive.scope](ctx, directive, this.#scopeDeps);
+      const executedAt = ctx.now();
+      await ctx.write(SCOPE_EVENT_TYPE[directive.scope], causalityBody(directive, outcome, executedAt));
+      // a failing critical subscriber throws here and sends the flow down the error path
+      this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
+      const completion = await this.#stopper.stop(state, logger, {
+        final_state: 'SUCCESS',
+        outcome: 'SUCCEEDED',
+        reason: 'Execution completed successfully',
+        error_details: null,
+      });
+      return resultOf(state, completion.outcome, completion.reason, null);
+    } catch (error) {
+      if (state.stopped) {
+        logger.error({ err: error }, 'failure after the flow stopped');
+        return resultOf(state, state.stopped.outcome, state.stopped.reason, state.stopped.error_details?.error_code ?? null);
+      }
+      return await this.#fail(ctx, state, logger, error);
+    } finally {
+      await deadline?.cancel();
+    }
+  }
+
+  #flowContext(state: FlowState, logger: Logger, causationId: string | null, signal: AbortSignal): ExecutionContext {
+    return this.#context({
+      flowId: state.flowId,
+      directiveId: state.directiveId,
+      strategyId: state.strategyId,
+      correlationId: state.flowId,
+      causationId,
+      logger,
+      signal,
+    });
+  }
+
+  async #runInvalid(intake: Extract<Intake, { kind: 'invalid' }>, submission: DirectiveSubmission, state: FlowState, logger: Logger): Promise<FlowResult> {
+    const { flows, clock } = this.#deps;
+    const error = intake.error;
+    const entry: JournalEntryInput = {
+      event_type: 'EXECUTION_FAILED',
+      flow_id: state.flowId,
+      directive_id: state.directiveId,
+      strategy_id: state.strategyId,
+      timestamp: isoTime(clock.now()),
+      correlation_id: state.flowId,
+      causation_id: null,
+      body: {
+        ...truncateRaw(intake.raw),
+        source: submission?.source ?? null,
+        line: state.line,
+        error_type: error.name,
+        error_code: error.code,
+        error_message: error.message,
+        issues: error.issues,
+      },
+    };
+    try {
+      // the id of an invalid directive is not reserved: the flow row carries no directive_id
+      const begin = await flows.begin({ flow_id: state.flowId, directive_id: null, strategy_id: state.strategyId, started_at: isoTime(state.startedAtMs) }, entry);
+      if (begin.status === 'duplicate') return this.#duplicate(state, begin.flow, logger);
+    } catch (beginError) {
+      logger.error({ err: beginError }, 'could not record the rejected input in the flow store');
+      await this.#recorder.record(entry, { writeAhead: false, asError: true, sent: false }, logger);
+    }
+    logger.warn({ issues: error.issues }, 'directive rejected');
+    this.#publishFailed(state, error.name, error.code, error.message, logger);
+    const completion = await this.#stopper.stop(state, logger, {
+      final_state: 'ERROR',
+      outcome: 'FAILED',
+      reason: `Execution failed: ${error.message}`,
+      error_details: { error_type: error.name, error_code: error.code, error_message: error.message },
+    });
+    return resultOf(state, completion.outcome, completion.reason, error.code);
+  }
+
+  /** The error path: journal the error → apply the policy → EXECUTION_FAILED → `_flow_stop_error`. */
+  async #fail(ctx: ExecutionContext, state: FlowState, logger: Logger, error: unknown): Promise<FlowResult> {
+    const failure = toPlanexecError(error);
+    const errorType = error instanceof PlanexecError ? error.name : error instanceof Error ? error.name : 'Error';
+    const message = state.line === null ? failure.message : `line ${state.line}: ${failure.message}`;
+    const outcome = failure.code === 'IN_DOUBT_UNRESOLVED' ? 'IN_DOUBT' : 'FAILED';
+    logger.warn({ err: error, error_code: failure.code }, 'execution failed');
+    try {
+      await ctx.write(
+        'EXECUTION_FAILED',
+        {
+          directive_id: state.directiveId,
+          strategy_id: state.strategyId,
+          error_type: errorType,
+          error_code: failure.code,
+          error_message: message,
+          error_details: failure.details,
+          timestamp: ctx.now(),
+          causation: ctx.causationId,
+          line: state.line,
+        },
+        { asError: true },
+      );
+    } catch (journalError) {
+      logger.error({ err: journalError }, 'could not journal the execution error');
+    }
+    try {
+      await this.#policy.apply(ctx, failure);
+    } catch (policyError) {
+      logger.error({ err: policyError }, 'error policy failed');
+      await sendAlert(this.#deps.alerts, logger, {
+        severity: 'critical',
+        code: 'POLICY_FAILED',
+        message: `applying the error policy failed for ${state.flowId}: ${errorMessage(policyError)}`,
+        flow_id: state.flowId,
+        directive_id: state.directiveId,
+        timestamp: isoTime(this.#deps.clock.now()),
+      });
+    }
+    this.#publishFailed(state, errorType, failure.code, message, logger);
+    const completion = await this.#stopper.stop(state, logger, {
+      final_state: 'ERROR',
+      outcome,
+      reason: `Execution failed: ${message}`,
+      error_details: { error_type: errorType, error_code: failure.code, error_message: message },
+    });
+    return resultOf(state, completion.outcome, completion.reason, failure.code);
+  }
+
+  #publishFailed(state: FlowState, errorType: string, errorCode: string, message: string, logger: Logger): void {
+    try {
+      this.#deps.bus.publish(
+        'EXECUTION_FAILED',
+        {
+          directive_id: state.directiveId,
+          strategy_id: state.strategyId,
+          flow_id: state.flowId,
+          error_type: errorType,
+          error_code: errorCode,
+          error_message: message,
+          timestamp: isoTime(this.#deps.clock.now()),
+          line: state.line,
+        },
+        state.strategyId === null ? { level: 'platform' } : { level: 'strategy', strategyInstanceId: state.strategyId },
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'an EXECUTION_FAILED subscriber failed');
+    }
+  }
+
+  #duplicate(state: FlowState, original: FlowRecord, logger: Logger): FlowResult {
+    const reason = `duplicate of flow ${original.flow_id} (${original.status}${original.reason ? `: ${original.reason}` : ''})`;
+    logger.info({ original_status: original.status }, 'duplicate submission: not executed again');
+    try {
+      this.#deps.bus.publish('DIRECTIVE_DUPLICATE', { flow_id: state.flowId, directive_id: state.directiveId ?? state.flowId, original, line: state.line }, { level: 'platform' });
+    } catch (error) {
+      logger.error({ err: error }, 'a DIRECTIVE_DUPLICATE subscriber failed');
+    }
+    return { flow_id: state.flowId, directive_id: state.directiveId, outcome: 'DUPLICATE', reason, error_code: null, line: state.line };
+  }
+
+  /** A bug escaped the flow: make sure it still ends with its one stop. */
+  async #lastResort(state: FlowState, logger: Logger, error: unknown): Promise<FlowResult> {
+    logger.fatal({ err: error }, 'internal error escaped a flow');
+    if (state.stopped) return resultOf(state, state.stopped.outcome, state.stopped.reason, state.stopped.error_details?.error_code ?? null);
+    const message = `internal error: ${errorMessage(error)}`;
+    try {
+      await this.#stopper.stop(state, logger, {
+        final_state: 'ERROR',
+        outcome: 'FAILED',
+        reason: `Execution failed: ${message}`,
+        error_details: { error_type: 'InternalError', error_code: 'INTERNAL', error_message: message },
+      });
+    } catch (stopError) {
+      logger.fatal({ err: stopError }, 'could not stop the flow');
+    }
+    return resultOf(state, 'FAILED', `Execution failed: ${message}`, 'INTERNAL');
+  }
+}
+
+function resultOf(state: FlowState, outcome: FlowResult['outcome'], reason: string, errorCode: string | null): FlowResult {
+  return { flow_id: state.flowId, directive_id: state.directiveId, outcome, reason, error_code: errorCode, line: state.line };
+}

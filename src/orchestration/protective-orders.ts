@@ -1,0 +1,151 @@
+import type { AmendRequest } from '../connectors/connector.js';
+import type { Decimal } from '../domain/decimal.js';
+import type { OrderPurpose } from '../domain/enums.js';
+import { oppositeSide } from '../domain/position-math.js';
+import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
+import type { ExecutionContext } from './execution-context.js';
+import type { LegResult, OrderExecutor } from './order-executor.js';
+import { LIVE_ORDER_STATUSES } from './order-sync.js';
+import type { ILedgerProvider } from './ports.js';
+import { bookFills, closeIfProtectiveFlattened } from './trade-book.js';
+
+/** How new protective legs are named: `clientOrderId(owner, 'SL' + suffix)` / `'TP' + suffix`. */
+export interface ProtectiveNaming {
+  readonly owner: string;
+  readonly suffix: string;
+}
+
+export interface ProtectiveResult {
+  readonly position: Position;
+  readonly legs: readonly LegResult[];
+  readonly anomalies: readonly Anomaly[];
+}
+
+const KINDS = [
+  { purpose: 'STOP_LOSS', prefix: 'SL' },
+  { purpose: 'TAKE_PROFIT', prefix: 'TP' },
+] as const;
+
+/**
+ * Keeps a trade's protective orders at the venue in line with the trade: a reduce-only
+ * STOP_MARKET at stop_loss and a reduce-only LIMIT at take_profit, each for the size held. One
+ * `reconcile` places what is missing, amends what differs (or cancels and replaces it when the
+ * venue cannot amend), and cancels what is no longer wanted; when nothing differs nothing is sent.
+ * Every leg result is written to the ledger with its fills and the trade at once.
+ */
+export class ProtectiveOrders {
+  readonly #executor: OrderExecutor;
+  readonly #ledger: ILedgerProvider;
+
+  constructor(deps: { executor: OrderExecutor; ledger: ILedgerProvider }) {
+    this.#executor = deps.executor;
+    this.#ledger = deps.ledger;
+  }
+
+  get native(): boolean {
+    return this.#executor.connector.capabilities.nativeStops;
+  }
+
+  /** The trade's protective orders that may still rest at the venue (ledger rows, updated by what this context saw). */
+  async live(ctx: ExecutionContext, tradeId: string): Promise<OrderRecord[]> {
+    const rows = await ctx.readLedger('protective orders', () => this.#ledger.listOrders({ trade_id: tradeId, statuses: LIVE_ORDER_STATUSES }));
+    const byId = new Map(rows.map((r) => [r.client_order_id, r]));
+    for (const seen of ctx.orders) if (seen.trade_id === tradeId) byId.set(seen.client_order_id, seen);
+    return [...byId.values()].filter((o) => isProtective(o.purpose) && LIVE_ORDER_STATUSES.includes(o.status));
+  }
+
+  async reconcile(ctx: ExecutionContext, position: Position, naming: ProtectiveNaming): Promise<ProtectiveResult> {
+    if (!this.native) {
+      if (position.stop_loss || position.take_profit) {
+        ctx.logger.warn({ trade_id: position.trade_id }, 'venue has no native stops: stop loss / take profit recorded on the position only');
+      }
+      return { position, legs: [], anomalies: [] };
+    }
+    let current = position;
+    const legs: LegResult[] = [];
+    const anomalies: Anomaly[] = [];
+    const live = await this.live(ctx, position.trade_id);
+    const book = async (leg: LegResult): Promise<void> => {
+      const booked = bookFills(current, leg.record.purpose, leg.fills);
+      current = closeIfProtectiveFlattened(booked.position, leg.record, ctx.now());
+      anomalies.push(...booked.anomalies);
+      legs.push(leg);
+      await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });
+    };
+
+    for (const kind of KINDS) {
+      const price = kind.purpose === 'STOP_LOSS' ? current.stop_loss : current.take_profit;
+      const quantity = current.status === 'OPEN' ? current.filled_size : null;
+      const existing = live.filter((o) => o.purpose === kind.purpose);
+      const wanted = price !== null && quantity !== null && quantity.gt(0);
+      if (!wanted || current.status !== 'OPEN') {
+        for (const order of existing) await book(await this.#executor.cancel(ctx, order));
+        continue;
+      }
+      const [keep, ...extra] = existing;
+      for (const order of extra) await book(await this.#executor.cancel(ctx, order));
+      if (!keep) {
+        await book(await this.#place(ctx, current, kind, price, quantity, naming));
+        continue;
+      }
+      if (keep.status === 'IN_DOUBT') {
+        ctx.logger.warn({ client_order_id: keep.client_order_id }, 'protective order in doubt: left for reconciliation');
+        continue;
+      }
+      const currentPrice = kind.purpose === 'STOP_LOSS' ? keep.stop_price : keep.limit_price;
+      const openQty = keep.quantity.minus(keep.filled_quantity);
+      if (currentPrice?.eq(price) && openQty.eq(quantity)) continue;
+      if (this.#executor.connector.capabilities.amendOrders) {
+        const changes: AmendRequest = kind.purpose === 'STOP_LOSS' ? { quantity, stop_price: price } : { quantity, limit_price: price };
+        await book(await this.#executor.amend(ctx, keep, changes));
+      } else {
+        await book(await this.#executor.cancel(ctx, keep));
+        if (current.status === 'OPEN' && current.filled_size.gt(0)) {
+          await book(await this.#place(ctx, current, kind, price, current.filled_size, naming));
+        }
+      }
+    }
+    return { position: current, legs, anomalies };
+  }
+
+  /** Cancel every protective order of the trade that may still rest at the venue. */
+  async cancelAll(ctx: ExecutionContext, position: Position): Promise<ProtectiveResult> {
+    let current = position;
+    const legs: LegResult[] = [];
+    const anomalies: Anomaly[] = [];
+    for (const order of await this.live(ctx, position.trade_id)) {
+      const leg = await this.#executor.cancel(ctx, order);
+      const booked = bookFills(current, leg.record.purpose, leg.fills);
+      current = booked.position;
+      anomalies.push(...booked.anomalies);
+      legs.push(leg);
+      await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });
+    }
+    return { position: current, legs, anomalies };
+  }
+
+  #place(
+    ctx: ExecutionContext,
+    position: Position,
+    kind: (typeof KINDS)[number],
+    price: Decimal,
+    quantity: Decimal,
+    naming: ProtectiveNaming,
+  ): Promise<LegResult> {
+    const side = oppositeSide(position.direction);
+    return this.#executor.place(ctx, {
+      owner: naming.owner,
+      leg: `${kind.prefix}${naming.suffix}`,
+      tradeId: position.trade_id,
+      purpose: kind.purpose,
+      order:
+        kind.purpose === 'STOP_LOSS'
+          ? { symbol: position.symbol, side, order_type: 'STOP_MARKET', quantity, stop_price: price, time_in_force: 'GTC', reduce_only: true }
+          : { symbol: position.symbol, side, order_type: 'LIMIT', quantity, limit_price: price, time_in_force: 'GTC', reduce_only: true },
+    });
+  }
+}
+
+export function isProtective(purpose: OrderPurpose): boolean {
+  return purpose === 'STOP_LOSS' || purpose === 'TAKE_PROFIT';
+}
