@@ -11,12 +11,19 @@ export interface AnalyseOptions {
   /** The environment whose overlay is merged over the base; null: the base alone. */
   readonly environment: string | null;
   readonly environ: Environ;
+  /**
+   * 'error' (default): an unset `${NAME}` is an error. 'note': it is reported in `notes` and its
+   * key is not validated — the file may be right for an environment where the variable is set.
+   */
+  readonly missingVariables?: 'error' | 'note';
 }
 
 export interface ConfigAnalysis {
   /** The validated config, or null when there is at least one issue. */
   readonly config: PlatformConfig | null;
   readonly issues: readonly ConfigIssue[];
+  /** Unset variables when `missingVariables` is 'note'. */
+  readonly notes: readonly ConfigIssue[];
   /** Values substituted from the environment: never printed or logged. */
   readonly secrets: ReadonlySet<string>;
   /** The environments the file defines. */
@@ -84,9 +91,11 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const secrets = new Set<string>();
+  const notes: ConfigIssue[] = [];
   const fail = (issues: readonly ConfigIssue[], environments: readonly EnvironmentName[] = []): ConfigAnalysis => ({
     config: null,
     issues: dedupeAndSort(issues),
+    notes,
     secrets,
     environments,
   });
@@ -158,7 +167,10 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
     secrets,
     extraTopLevelKeys: [ENVIRONMENTS_KEY],
   });
-  issues.push(...problems.map((p) => factory.fromLayerProblem(p)));
+  for (const problem of problems) {
+    const noteOnly = problem.rule === 'env_var_missing' && options.missingVariables === 'note';
+    (noteOnly ? notes : issues).push(factory.fromLayerProblem(problem));
+  }
   const parsed = PlatformConfigSchema.safeParse(merged);
   if (!parsed.success) {
     // a value whose `${…}` could not be substituted is already reported once
@@ -169,8 +181,8 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
     if (other !== selected) issues.push(...unknownKeysInOverlay(other, base, { file, lineCounter, doc, decimalPaths }));
   }
 
-  if (issues.length > 0 || !parsed.success) return fail(issues, defined);
-  return { config: parsed.data, issues: [], secrets, environments: defined };
+  if (issues.length > 0 || notes.length > 0 || !parsed.success) return fail(issues, defined);
+  return { config: parsed.data, issues: [], notes, secrets, environments: defined };
 }
 
 interface OverlayRead {

@@ -5,12 +5,18 @@ import { readConfigFile } from './load-config.js';
 
 export interface ConfigValidation {
   readonly issues: readonly ConfigIssue[];
+  /** Variables not set here, checking all environments: not errors (see ValidateConfigOptions.env). */
+  readonly notes: readonly ConfigIssue[];
   /** What was checked: null for the base alone, else an environment name. */
   readonly checked: readonly (string | null)[];
 }
 
 export interface ValidateConfigOptions {
-  /** Check this environment only; undefined: the base alone and every environment the file defines. */
+  /**
+   * Check this environment only, as `run --env` would load it (an unset variable is an error).
+   * undefined: the base alone and every environment the file defines; an unset variable is then a
+   * note, since the file may be meant for a machine where it is set.
+   */
   readonly env?: string;
   readonly environ?: Environ;
 }
@@ -23,22 +29,24 @@ function issueKey(issue: ConfigIssue): string {
 export function validateConfigText(text: string, file: string, options: ValidateConfigOptions = {}): ConfigValidation {
   const environ = options.environ ?? process.env;
   if (options.env !== undefined) {
-    return { issues: analyseConfigText(text, file, { environment: options.env, environ }).issues, checked: [options.env] };
+    const analysis = analyseConfigText(text, file, { environment: options.env, environ });
+    return { issues: analysis.issues, notes: [], checked: [options.env] };
   }
-  const base = analyseConfigText(text, file, { environment: null, environ });
+  const base = analyseConfigText(text, file, { environment: null, environ, missingVariables: 'note' });
   const checked: (string | null)[] = [null];
-  const seen = new Set(base.issues.map(issueKey));
-  const issues = [...base.issues];
+  const issues = new Map(base.issues.map((i) => [issueKey(i), i]));
+  const notes = new Map(base.notes.map((i) => [issueKey(i), i]));
   for (const environment of base.environments) {
     checked.push(environment);
-    for (const issue of analyseConfigText(text, file, { environment, environ }).issues) {
-      if (seen.has(issueKey(issue))) continue;
-      seen.add(issueKey(issue));
-      issues.push(issue);
-    }
+    const analysis = analyseConfigText(text, file, { environment, environ, missingVariables: 'note' });
+    for (const issue of analysis.issues) issues.set(issueKey(issue), issue);
+    for (const note of analysis.notes) notes.set(issueKey(note), note);
   }
-  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  return { issues, checked };
+  return { issues: inFileOrder([...issues.values()]), notes: inFileOrder([...notes.values()]), checked };
+}
+
+function inFileOrder(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** As validateConfigText, reading the file; an unreadable file is one issue (rule file_unreadable). */
@@ -47,7 +55,7 @@ export function validateConfigFile(file: string, options: ValidateConfigOptions 
   try {
     text = readConfigFile(file);
   } catch (error) {
-    if (error instanceof ConfigError) return { issues: error.issues, checked: [] };
+    if (error instanceof ConfigError) return { issues: error.issues, notes: [], checked: [] };
     throw error;
   }
   return validateConfigText(text, file, options);

@@ -76,6 +76,25 @@ describe('planexec config validate', () => {
     expect((await planexec(['config', 'validate', file, '--env', 'paper'])).err).toContain('[unknown_environment]');
   });
 
+  it('without --env an unset variable is a note, not an error; with --env it is an error', async () => {
+    const file = writeTemp('vars.yaml', 'environments:\n  live:\n    connector:\n      ccxt:\n        api_key: ${LIVE_KEY}\n');
+    const all = await planexec(['config', 'validate', file]);
+    expect(all.codes).toEqual([0]);
+    expect(all.out).toBe(`${file}: valid (base and environments: live)\n`);
+    expect(all.err).toBe(`note: ${file}:5:18: environments.live.connector.ccxt.api_key: environment variable LIVE_KEY is not set (write \${LIVE_KEY:-default} to give a default) [env_var_missing]\n`);
+    const live = await planexec(['config', 'validate', file, '--env', 'live']);
+    expect(live.codes).toEqual([2]);
+    expect(live.err).toContain('[env_var_missing]');
+    expect((await planexec(['config', 'validate', file, '--env', 'live'], { LIVE_KEY: 'k' })).codes).toEqual([0]);
+  });
+
+  it('the example file validates without its variables set', async () => {
+    const example = new URL('../../examples/platform.yaml', import.meta.url).pathname;
+    const run = await planexec(['config', 'validate', example]);
+    expect(run.codes).toEqual([0]);
+    expect(run.err.split('\n').filter(Boolean).every((l) => l.startsWith('note: ') && l.endsWith('[env_var_missing]'))).toBe(true);
+  });
+
   it('exits 2 for a file that does not exist', async () => {
     const run = await planexec(['config', 'validate', join(dir, 'missing.yaml')]);
     expect(run.codes).toEqual([2]);

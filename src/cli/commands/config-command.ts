@@ -39,9 +39,10 @@ export function registerConfigCommand(program: Command, io: CliIo, options: Conf
     .command('validate')
     .description('check a platform.yaml: exit 0 when valid, 2 with every problem (file:line:col: key: message [rule])')
     .argument('<file>', 'the platform.yaml to check')
-    .option('--env <name>', 'check this environment only (default: the base and every environment in the file)')
+    .option('--env <name>', 'check this environment only, unset ${VARS} included (default: the base and every environment)')
     .action((file: string, opts: { env?: string }) => {
       const result = validateConfigFile(file, { env: opts.env, environ: environ() });
+      for (const note of result.notes) io.stderr(`note: ${formatConfigIssue(note)}\n`);
       if (result.issues.length === 0) {
         io.stdout(`${file}: valid${checkedText(result.checked)}\n`);
         io.setExitCode(EXIT_OK);
