@@ -96,7 +96,9 @@ export class ProtectiveOrders {
       const openQty = keep.quantity.minus(keep.filled_quantity);
       if (currentPrice?.eq(price) && openQty.eq(quantity)) continue;
       if (this.#executor.connector.capabilities.amendOrders) {
-        const changes: AmendRequest = kind.purpose === 'STOP_LOSS' ? { quantity, stop_price: price } : { quantity, limit_price: price };
+        // an amend sets the order's total quantity: what already filled of it plus what should rest
+        const total = keep.filled_quantity.plus(quantity);
+        const changes: AmendRequest = kind.purpose === 'STOP_LOSS' ? { quantity: total, stop_price: price } : { quantity: total, limit_price: price };
         await book(await this.#executor.amend(ctx, keep, changes));
       } else {
         await book(await this.#executor.cancel(ctx, keep));

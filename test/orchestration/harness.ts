@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
+import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { ConnectorCapabilities } from '../../src/connectors/connector.js';
+import { defaultConfig, type PlanExecutionConfig } from '../../src/config/schema.js';
+import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
+import type { FlowCompletionDTO } from '../../src/domain/dto.js';
+import { PlanExecutionOrchestrator, type FlowResult } from '../../src/orchestration/plan-execution-orchestrator.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeConnector, InMemoryFlowStore, InMemoryJournal, InMemoryLedger, RecordingAlerts, RecordingMetrics, silentLogger } from '../support/fakes.js';
+
+type Sections = 'retry_policy' | 'error_handling' | 'monitoring' | 'concurrency' | 'in_doubt';
+export type ConfigOverrides = Partial<Omit<PlanExecutionConfig, Sections>> & { [K in Sections]?: Partial<PlanExecutionConfig[K]> };
+
+/** Test defaults: no jitter, short in-doubt windows, a 1 s attempt timeout. */
+export function planConfig(overrides: ConfigOverrides = {}): PlanExecutionConfig {
+  const base = defaultConfig().orchestration.plan_execution;
+  return {
+    ...base,
+    attempt_timeout_ms: 1000,
+    ...overrides,
+    retry_policy: { ...base.retry_policy, jitter: 0, ...overrides.retry_policy },
+    error_handling: { ...base.error_handling, ...overrides.error_handling },
+    monitoring: { ...base.monitoring, ...overrides.monitoring },
+    concurrency: { ...base.concurrency, ...overrides.concurrency },
+    in_doubt: { ...base.in_doubt, max_checks: 3, check_interval_ms: 100, not_found_grace_ms: 500, ...overrides.in_doubt },
+  };
+}
+
+export interface RecordedEvent {
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+const WATCHED = ['TRADE_EXECUTED', 'EXECUTION_FAILED', '_flow_stop_success', '_flow_stop_error', 'DIRECTIVE_DUPLICATE'] as const;
+
+export interface HarnessOptions {
+  readonly config?: ConfigOverrides;
+  readonly capabilities?: Partial<ConnectorCapabilities>;
+  readonly fallbackPath?: string;
+}
+
+export function createHarness(options: HarnessOptions = {}) {
+  const clock = new FakeClock();
+  const connector = new FakeConnector({ clock, capabilities: options.capabilities });
+  const ledger = new InMemoryLedger();
+  const journal = new InMemoryJournal();
+  const flows = new InMemoryFlowStore(journal);
+  const bus = new InMemoryEventBus<PlanexecEvents>({ logger: silentLogger });
+  const alerts = new RecordingAlerts();
+  const metrics = new RecordingMetrics();
+  const events: RecordedEvent[] = [];
+  for (const name of WATCHED) bus.subscribe(name, (payload) => events.push({ name, payload }));
+  const config = planConfig(options.config);
+  const fallbackPath = options.fallbackPath ?? join(tmpdir(), `planexec-fallback-${randomUUID()}.jsonl`);
+  const orchestrator = new PlanExecutionOrchestrator({
+    connector,
+    ledger,
+    journal,
+    bus,
+    flows,
+    config,
+    clock,
+    logger: silentLogger,
+    alerts,
+    metrics,
+    journalFallbackPath: fallbackPath,
+    random: () => 0.5,
+  });
+
+  /** Await a promise while moving the fake clock, so backoff, timeouts and in-doubt checks elapse. */
+  async function settle<T>(promise: Promise<T>, maxMs = 120_000, stepMs = 10): Promise<T> {
+    let done = false;
+    const tracked = promise.finally(() => {
+      done = true;
+    });
+    await clock.runUntil(() => done, maxMs, stepMs);
+    return tracked;
+  }
+
+  function submit(input: ExecutionDirectiveWire | string | unknown, line?: number): Promise<FlowResult> {
+    return settle(orchestrator.submit({ input, source: line === undefined ? { kind: 'internal' } : { kind: 'cli', line }, received_at: clock.now() }));
+  }
+
+  function stops(): { name: string; payload: FlowCompletionDTO }[] {
+    return events.filter((e) => e.name.startsWith('_flow_stop')).map((e) => ({ name: e.name, payload: e.payload as FlowCompletionDTO }));
+  }
+
+  function names(): string[] {
+    return events.map((e) => e.name);
+  }
+
+  return { clock, connector, ledger, journal, flows, bus, alerts, metrics, events, config, fallbackPath, orchestrator, settle, submit, stops, names };
+}
+
+export type Harness = ReturnType<typeof createHarness>;
