@@ -45,7 +45,6 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'orchestration.flow_termination.alert_on_error': 'Raise an alert for every flow that stops with _flow_stop_error.',
   'orchestration.flow_termination.ui_buffer_size':
     'Flow completions buffered per live-stream consumer; beyond it that consumer loses the oldest ones (other consumers are unaffected).',
-  'orchestration.flow_termination.persist_successful_flows': 'Keep the rows of successful flows for post-mortems; false keeps failures only.',
   connector: 'The venue directives are executed at.',
   'connector.type': 'paper: the built-in simulated venue; ccxt: a real exchange (or its testnet) through ccxt.',
   'connector.paper': 'The simulated venue (used when connector.type is paper).',

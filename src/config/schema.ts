@@ -68,8 +68,6 @@ export const FlowTerminationSchema = z.strictObject({
   alert_on_error: z.boolean().default(true),
   /** Completions buffered per UI stream consumer before the oldest are dropped for that consumer. */
   ui_buffer_size: z.number().int().min(1).max(1_000_000).default(1000),
-  /** Keep finished flows' rows (post-mortem); false keeps only failures. */
-  persist_successful_flows: z.boolean().default(true),
 });
 
 export const InstrumentSchema = z.strictObject({
@@ -145,7 +143,7 @@ export const AlertsSchema = z.strictObject({
   log: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   webhook: z
     .strictObject({
-      url: z.url().optional(),
+      url: z.url({ protocol: /^https?$/ }).optional(),
       timeout_ms: z.number().int().positive().default(5000),
       headers: z.record(z.string(), z.string()).default({}),
     })

@@ -14,7 +14,6 @@ export interface FlowTerminationDeps {
   readonly flows: IFlowStore;
   readonly alerts: IAlertSink;
   readonly stream: FlowCompletionStream;
-  /** `persist_successful_flows` is not read: the flows table is the idempotency record, every stop is persisted. */
   readonly config: FlowTerminationConfig;
   readonly logger: Logger;
   /** Stamps alerts. Default: the system clock. */

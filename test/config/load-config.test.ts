@@ -76,7 +76,7 @@ describe('section defaults', () => {
   });
 
   it('flow_termination alerts on error by default', () => {
-    expect(config.orchestration.flow_termination).toEqual({ alert_on_error: true, ui_buffer_size: 1000, persist_successful_flows: true });
+    expect(config.orchestration.flow_termination).toEqual({ alert_on_error: true, ui_buffer_size: 1000 });
   });
 
   it('the paper venue has decimal fees and no faults', () => {

@@ -72,8 +72,8 @@ describe('FlowTerminationHandler on _flow_stop_success', () => {
     expect(t.flows.finished[0]).toBe(completion);
   });
 
-  it('persists successful flows even when persist_successful_flows is false (the flows table is the idempotency record)', async () => {
-    const t = setup({ config: { persist_successful_flows: false } });
+  it('persists every successful flow (the flows table is the idempotency record)', async () => {
+    const t = setup();
     t.stopSuccess(successCompletion('DIR_1'));
     await t.handler.drain();
     expect(t.flows.finishCount).toBe(1);
