@@ -137,7 +137,7 @@ export class OrderExecutor {
 
   /** A read (instrument rules, reference price, order look-up): retried on retryable and unknown outcomes. */
   read<T>(ctx: ExecutionContext, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.#idempotent(ctx, what, call);
+    return this.#idempotent(ctx, what, call, false);
   }
 
   async #settle(ctx: ExecutionContext, record: OrderRecord, venueOrder: VenueOrder, info: Readonly<Record<string, unknown>>): Promise<LegResult> {
@@ -178,12 +178,13 @@ export class OrderExecutor {
     }
   }
 
-  async #idempotent<T>(ctx: ExecutionContext, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** `execution`: a state-changing call, counted in the execution-attempt metric (reads are not). */
+  async #idempotent<T>(ctx: ExecutionContext, what: string, call: (signal: AbortSignal) => Promise<T>, execution = true): Promise<T> {
     const { clock, config, retry, metrics } = this.#deps;
     for (let attempt = 0; ; attempt++) {
       if (ctx.signal.aborted) throw timeoutError(config, attempt);
       const outcome = await attemptCall(clock, config.attempt_timeout_ms, ctx.signal, call);
-      metrics.executionAttempt(attemptMetric(outcome));
+      if (execution) metrics.executionAttempt(attemptMetric(outcome));
       if (outcome.kind === 'ok') return outcome.value;
       if (outcome.kind === 'definitive') throw outcome.error;
       if (attempt >= retry.maxRetries) {
