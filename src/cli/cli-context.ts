@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import type { PlatformConfig } from '../config/schema.js';
@@ -29,9 +30,29 @@ export function cliLogLevel(config: PlatformConfig, globals: GlobalOptions): str
   return config.logging.level === 'info' ? 'warn' : config.logging.level;
 }
 
-/** Config (throws ConfigError) and a stderr logger at the CLI's level, masking the config's secrets. */
-export function loadCliConfig(options: WorldOptions, globals: GlobalOptions): { loaded: LoadedConfig; logger: Logger } {
-  const loaded = loadConfig({ file: options.config, env: options.env });
-  const logger = createLogger({ level: cliLogLevel(loaded.config, globals), secrets: loaded.secrets });
-  return { loaded, logger };
+/** The effective config of --config/--env (throws ConfigError). */
+export function loadCliConfig(options: WorldOptions): LoadedConfig {
+  return loadConfig({ file: options.config, env: options.env });
+}
+
+export interface CliLogger {
+  readonly logger: Logger;
+  /** Where the lines go: a file, or null for stderr. */
+  readonly file: string | null;
+  close(): void;
+}
+
+/**
+ * A logger masking the config's secrets: on stderr at the CLI's level, or — when `file` is given
+ * and neither --verbose nor --log-level asked for the terminal — appended to that file at the
+ * config's level (the demo keeps its terminal for the summary, and its logs beside its database).
+ */
+export function createCliLogger(loaded: LoadedConfig, globals: GlobalOptions, file?: string): CliLogger {
+  const toTerminal = file === undefined || globals.verbose === true || globals.logLevel !== undefined;
+  if (toTerminal) {
+    return { logger: createLogger({ level: cliLogLevel(loaded.config, globals), secrets: loaded.secrets }), file: null, close: () => undefined };
+  }
+  const fd = openSync(file, 'a');
+  const logger = createLogger({ level: loaded.config.logging.level, secrets: loaded.secrets, destination: fd });
+  return { logger, file, close: () => closeSync(fd) };
 }

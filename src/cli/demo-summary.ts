@@ -10,6 +10,8 @@ export interface DemoSummary extends DemoRunResult {
   readonly duration_ms: number;
   readonly db: string;
   readonly directives_file: string;
+  /** Where the logs went; null: stderr. */
+  readonly log_file: string | null;
 }
 
 function perSecond(count: number, ms: number): number {
@@ -45,6 +47,7 @@ export function demoSummaryJson(s: DemoSummary): string {
     directives_per_second: perSecond(c.processed, s.duration_ms),
     db: s.db,
     directives_file: s.directives_file,
+    log_file: s.log_file,
   });
 }
 
@@ -88,6 +91,7 @@ export function demoSummaryText(s: DemoSummary): string {
     '',
     `database:   ${s.db}`,
     `directives: ${s.directives_file}`,
+    ...(s.log_file === null ? [] : [`logs:       ${s.log_file}`]),
     '',
     'look around:',
     `  planexec positions --db ${s.db}`,

@@ -158,6 +158,8 @@ export class BreakoutStrategy {
     if (price.gt(high)) direction = 'BUY';
     else if (price.lt(low)) direction = 'SELL';
     else return undefined;
+    // the venue nets one symbol's trades: an opposite trade would eat the reducible size of the open ones
+    if (this.#open.some((t) => t.direction !== direction)) return undefined;
     const buy = direction === 'BUY';
 
     const roll = this.#rng.next();

@@ -6,7 +6,7 @@ import { createPlatform } from '../../app/create-platform.js';
 import { generateDemoDirectives } from '../../demo/generate-demo-directives.js';
 import { runDemo } from '../../demo/demo-runner.js';
 import type { CliIo } from '../cli-io.js';
-import { type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
 import { demoSummaryJson, demoSummaryText } from '../demo-summary.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
@@ -31,13 +31,13 @@ function integer(text: string, option: string, min: number, max: number): number
 }
 
 /** The demo's files: a fresh temporary folder unless --db names the database. */
-function demoWorld(db: string | undefined): { db: string; directivesFile: string } {
+function demoWorld(db: string | undefined): { db: string; directivesFile: string; logFile: string } {
   if (db !== undefined) {
     mkdirSync(dirname(db), { recursive: true });
-    return { db, directivesFile: `${db}.demo-directives.jsonl` };
+    return { db, directivesFile: `${db}.demo-directives.jsonl`, logFile: `${db}.demo.log` };
   }
   const dir = mkdtempSync(join(tmpdir(), 'planexec-demo-'));
-  return { db: join(dir, 'planexec.db'), directivesFile: join(dir, 'directives.jsonl') };
+  return { db: join(dir, 'planexec.db'), directivesFile: join(dir, 'directives.jsonl'), logFile: join(dir, 'planexec.log') };
 }
 
 /** `planexec demo [--db PATH] [--seed N] [--directives N] [--json]`. */
@@ -56,8 +56,9 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
       const opts = command.optsWithGlobals<DemoOptions>();
       const seed = integer(opts.seed, '--seed', 0, 2 ** 32 - 1);
       const count = integer(opts.directives, '--directives', 1, MAX_DEMO_DIRECTIVES);
-      const { loaded, logger } = loadCliConfig(opts, opts);
+      const loaded = loadCliConfig(opts);
       const world = demoWorld(opts.db);
+      const log = createCliLogger(loaded, opts, world.logFile);
       const demo = generateDemoDirectives({ seed, count });
       writeFileSync(world.directivesFile, demo.lines.map((l) => `${l}\n`).join(''));
       if (!opts.json) {
@@ -66,7 +67,13 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
         io.stderr(`  database ${world.db}\n`);
       }
 
-      const platform = await createPlatform({ config: loaded.config, dbPath: world.db, logger, configFile: loaded.file });
+      let platform;
+      try {
+        platform = await createPlatform({ config: loaded.config, dbPath: world.db, logger: log.logger, configFile: loaded.file });
+      } catch (error) {
+        log.close();
+        throw error;
+      }
       const started = performance.now();
       const progress = createProgress({ enabled: !opts.json && opts.progress !== false, total: demo.steps.length });
       let result;
@@ -74,7 +81,11 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
         result = await runDemo(platform, demo, { onStep: (done, counts) => progress.update(done, counts) });
       } finally {
         progress.stop();
-        await platform.close();
+        try {
+          await platform.close();
+        } finally {
+          log.close();
+        }
       }
       const summary = {
         ...result,
@@ -83,6 +94,7 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
         duration_ms: Math.round(performance.now() - started),
         db: platform.paths.db,
         directives_file: world.directivesFile,
+        log_file: log.file,
       };
       io.stdout(opts.json ? `${demoSummaryJson(summary)}\n` : demoSummaryText(summary));
       const complete = result.journal.ok && result.counts.processed >= result.submitted;

@@ -6,7 +6,7 @@ import { createPlatform } from '../../app/create-platform.js';
 import { DirectiveIntake } from '../../app/directive-intake.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { CliIo } from '../cli-io.js';
-import { type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { readInputLines } from '../read-lines.js';
@@ -66,7 +66,8 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
     .action(async (positional: string | undefined, _opts: RunOptions, command: Command) => {
       const opts = command.optsWithGlobals<RunOptions>();
       const source = await inputSource(positional, opts.directives);
-      const { loaded, logger } = loadCliConfig(opts, opts);
+      const loaded = loadCliConfig(opts);
+      const { logger } = createCliLogger(loaded, opts);
       const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file });
       const started = performance.now();
       const intake = new DirectiveIntake(platform);
