@@ -6,13 +6,15 @@ const TAIL = ['prev_hash', 'hash'] as const;
 
 /**
  * One journal entry as a JSON object: the envelope, the body's fields spread at the top level,
- * then the chain. A body field named like an envelope field is kept as `body_<name>`.
+ * then the chain. A body field named like an envelope field is dropped when it repeats the
+ * envelope's value, and kept as `body_<name>` when it differs (nothing is lost, nothing overwritten).
  */
 export function journalEntryJson(entry: JournalEntry): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of HEAD) out[key] = entry[key];
-  const reserved = new Set<string>([...HEAD, ...TAIL]);
+  const reserved = new Map<string, unknown>([...HEAD, ...TAIL].map((k) => [k, entry[k]]));
   for (const [key, value] of Object.entries(entry.body)) {
+    if (reserved.has(key) && reserved.get(key) === value) continue;
     Object.defineProperty(out, reserved.has(key) ? `body_${key}` : key, { value, enumerable: true, writable: true, configurable: true });
   }
   for (const key of TAIL) out[key] = entry[key];
@@ -25,10 +27,10 @@ function scalar(value: unknown): string {
   return String(value);
 }
 
-/** The body in one line: `key=value` for each field. */
-export function journalDetail(body: Readonly<Record<string, unknown>>): string {
-  return Object.entries(body)
-    .filter(([, v]) => v !== undefined)
+/** The body in one line: `key=value` for each field the envelope does not already show. */
+export function journalDetail(entry: JournalEntry): string {
+  return Object.entries(entry.body)
+    .filter(([k, v]) => v !== undefined && !((HEAD as readonly string[]).includes(k) && entry[k as (typeof HEAD)[number]] === v))
     .map(([k, v]) => `${k}=${scalar(v)}`)
     .join(' ');
 }
@@ -41,7 +43,7 @@ export function journalTable(entries: readonly JournalEntry[]): string {
       { header: 'EVENT', value: (e) => e.event_type },
       { header: 'FLOW', value: (e) => e.directive_id ?? e.flow_id },
       { header: 'STRATEGY', value: (e) => e.strategy_id ?? '-' },
-      { header: 'DETAIL', value: (e) => journalDetail(e.body), maxWidth: 100 },
+      { header: 'DETAIL', value: (e) => journalDetail(e), maxWidth: 100 },
     ],
     entries,
   );

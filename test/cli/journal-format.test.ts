@@ -12,13 +12,13 @@ const entry: JournalEntry = {
   timestamp: '2026-11-24T10:15:00.000Z',
   correlation_id: 'DIR_1',
   causation_id: 'JRN_20261124_101500_00000001',
-  body: { symbol: 'BTC_USDT', fill_price: '65000.1', seq: 'clash' },
+  body: { symbol: 'BTC_USDT', fill_price: '65000.1', seq: 'clash', directive_id: 'DIR_1' },
   prev_hash: 'aa',
   hash: 'bb',
 };
 
 describe('journal output', () => {
-  it('spreads the body between the envelope and the chain, keeping envelope fields intact', () => {
+  it('spreads the body between the envelope and the chain; a repeated envelope field is dropped, a clashing one renamed', () => {
     const json = journalEntryJson(entry);
     expect(Object.keys(json)).toEqual([
       'seq',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { positionTotals } from '../../src/app/position-totals.js';
+import { closeKind, positionTotals } from '../../src/app/position-totals.js';
 import { positionJson, positionsTable, totalsLine } from '../../src/cli/positions-format.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import type { Position } from '../../src/domain/trading.js';
@@ -70,5 +70,14 @@ describe('positions output', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^TRADE\s+STRATEGY\s+SYMBOL/);
     expect(lines[1]).toContain('TAKE_PROFIT');
+  });
+});
+
+describe('closeKind', () => {
+  it('keeps the order purpose that closed a trade at the venue and calls a directive close CLOSE_EXISTING', () => {
+    expect(closeKind('STOP_LOSS')).toBe('STOP_LOSS');
+    expect(closeKind('TAKE_PROFIT')).toBe('TAKE_PROFIT');
+    expect(closeKind('momentum faded')).toBe('CLOSE_EXISTING');
+    expect(closeKind(null)).toBe('UNKNOWN');
   });
 });
