@@ -1,4 +1,5 @@
 import { decimalToWire } from '../domain/decimal.js';
+import { invocation } from './invocation.js';
 import type { DemoRunResult } from '../demo/demo-runner.js';
 import { money } from './positions-format.js';
 import { countsTable, reasonsTable } from './run-summary.js';
@@ -51,7 +52,7 @@ export function demoSummaryJson(s: DemoSummary): string {
   });
 }
 
-export function demoSummaryText(s: DemoSummary): string {
+export function demoSummaryText(s: DemoSummary, command: string = invocation()): string {
   const c = s.counts;
   const t = s.trades;
   const seconds = (s.duration_ms / 1000).toFixed(2);
@@ -94,9 +95,9 @@ export function demoSummaryText(s: DemoSummary): string {
     ...(s.log_file === null ? [] : [`logs:       ${s.log_file}`]),
     '',
     'look around:',
-    `  planexec positions --db ${s.db}`,
-    `  planexec journal --db ${s.db} --verify`,
-    `  planexec run --db ${s.db} --directives ${s.directives_file}   # replay: every directive is a duplicate`,
+    `  ${command} positions --db ${s.db}`,
+    `  ${command} journal --db ${s.db} --verify`,
+    `  ${command} run --db ${s.db} --directives ${s.directives_file}   # replay: every directive is a duplicate`,
   );
   return `${out.join('\n')}\n`;
 }

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, jsonLines, lastJsonLine, planexec } from './run-cli.js';
+import { type CliResult, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
 
 interface Summary {
   processed: number;
@@ -150,6 +151,18 @@ describe('planexec run', () => {
     const result = await planexec(['run', '--db', stdinDb, '--json', '-'], { input: `${line(newTradeWire())}\n\nnot json\n` });
     expect(result.code, explain(result)).toBe(0);
     expect(lastJsonLine<Summary>(result.stdout)).toMatchObject({ processed: 2, succeeded: 1, failed: 1, duplicates: 0 });
+  });
+
+  it('on Ctrl-C stops reading, finishes the flows in flight, summarises and exits 130', async () => {
+    const child = spawn(process.execPath, [MAIN, 'run', '--db', join(dir, 'sigint.db'), '--json', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(`${line(newTradeWire())}\n`); // stdin stays open: only the signal ends the run
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    expect(await done).toBe(130);
+    expect(lastJsonLine<Summary & { interrupted: boolean }>(stdout)).toMatchObject({ processed: 1, succeeded: 1, interrupted: true });
   });
 
   it('prints a readable summary without --json', async () => {
