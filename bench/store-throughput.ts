@@ -2,10 +2,12 @@
  * Journal throughput of the SQLite store (not a test). Durable = synchronous=FULL + WAL, every
  * figure below is for writes that resolved only after their commit's fsync.
  *
- *   npx tsx bench/store-throughput.ts [--entries 100000] [--sequential 100000] [--callers 1000] [--json]
+ *   npx tsx bench/store-throughput.ts [--entries 100000] [--sequential 100000] [--callers 1000] [--batch 10] [--json]
  *
  * (a) one entry per call, each awaited before the next: one commit (fsync) per entry.
  * (b) the same entries from N concurrent callers: group commit shares each fsync.
+ * (d) the same entries from N concurrent callers, each call an append() of --batch entries
+ *     (a flow journals intent + result + trade together): fewer units per entry.
  * (c) ceiling: raw better-sqlite3 inserts of the same rows into the same schema, in ONE
  *     transaction with synchronous=FULL: what SQLite itself can do, with no per-entry work.
  */
@@ -24,6 +26,7 @@ function arg(name: string, fallback: number): number {
 const ENTRIES = arg('entries', 100_000);
 const SEQUENTIAL = arg('sequential', 100_000);
 const CALLERS = arg('callers', 1000);
+const BATCH = arg('batch', 10);
 const JSON_OUT = process.argv.includes('--json');
 
 function entry(i: number): JournalEntryInput {
@@ -117,6 +120,31 @@ try {
     results.push({ case: '(c) ceiling: raw inserts, 1 transaction', entries: rows.length, seconds: seconds2, per_second: rows.length / seconds2, commits: 1 });
     raw.close();
   }
+
+  // (d) concurrent callers appending several entries per call
+  {
+    const store = openSqliteStore(join(dir, 'd.db'));
+    const calls = Math.ceil(ENTRIES / BATCH);
+    const perCaller = Math.ceil(calls / CALLERS);
+    const latencies: number[] = [];
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CALLERS }, async (_, c) => {
+        for (let k = 0; k < perCaller; k += 1) {
+          const call = c * perCaller + k;
+          if (call >= calls) return;
+          const t = performance.now();
+          await store.journal.append(Array.from({ length: BATCH }, (_unused, j) => entry(call * BATCH + j)));
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    latencies.sort((x, y) => x - y);
+    const written = calls * BATCH;
+    results.push({ case: `(d) ${CALLERS} callers, append() of ${BATCH} each`, entries: written, seconds, per_second: written / seconds, commits: store.commitStats().batches, p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99) });
+    await store.close();
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -136,7 +164,8 @@ if (JSON_OUT) {
       (r.p99_ms?.toFixed(3) ?? '').padStart(8),
     );
   }
-  const b = results.find((r) => r.case.startsWith('(b)'));
   const c = results.find((r) => r.case.startsWith('(c)'));
-  if (b && c) console.log(`group commit reaches ${((b.per_second / c.per_second) * 100).toFixed(1)}% of the one-transaction ceiling`);
+  for (const r of results.filter((x) => x.case.startsWith('(b)') || x.case.startsWith('(d)'))) {
+    if (c) console.log(`${r.case.slice(0, 3)} reaches ${((r.per_second / c.per_second) * 100).toFixed(1)}% of the one-transaction ceiling`);
+  }
 }

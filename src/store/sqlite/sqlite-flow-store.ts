@@ -79,17 +79,16 @@ export class SqliteFlowStore implements IFlowStore {
       strategy_id: flow.strategy_id ?? null,
       started_at: flow.started_at,
     };
-    return this.#queue
-      .run((): BeginFlowResult => {
+    return this.#queue.run(
+      (): BeginFlowResult => {
         const existing = this.#get.get(flow.flow_id);
         if (existing !== undefined) return { status: 'duplicate', flow: rowToFlow(existing) };
         this.#insertRunning.run(params);
         const [entry] = this.#appender.append([prepared]);
         return { status: 'started', accepted: entry! };
-      })
-      .catch((error: unknown) => {
-        throw toJournalError(error, 'begin');
-      });
+      },
+      (error) => toJournalError(error, 'begin'),
+    );
   }
 
   finish(completion: FlowCompletionDTO): Promise<void> {
@@ -109,13 +108,12 @@ export class SqliteFlowStore implements IFlowStore {
       completed_at: completion.completion_time,
       duration_ms: Math.round(completion.duration_ms),
     };
-    return this.#queue
-      .run(() => {
+    return this.#queue.run(
+      () => {
         this.#finish.run(params);
-      })
-      .catch((error: unknown) => {
-        throw toJournalError(error, 'finish');
-      });
+      },
+      (error) => toJournalError(error, 'finish'),
+    );
   }
 
   async get(flowId: string): Promise<FlowRecord | undefined> {

@@ -38,17 +38,17 @@ export class SqliteJournal implements IJournalWriter {
   }
 
   logEntry(entry: JournalEntryInput): Promise<JournalEntry> {
-    return this.#appendOne(entry, 'logEntry');
+    return this.#enqueue([entry], 'logEntry', (written) => written[0]!);
   }
 
   /** Always journaled as EXECUTION_FAILED, whatever event_type the caller set: an error path must not fail on a label. */
   logError(entry: JournalEntryInput): Promise<JournalEntry> {
-    return this.#appendOne({ ...entry, event_type: 'EXECUTION_FAILED' }, 'logError');
+    return this.#enqueue([{ ...entry, event_type: 'EXECUTION_FAILED' }], 'logError', (written) => written[0]!);
   }
 
   append(entries: readonly JournalEntryInput[]): Promise<JournalEntry[]> {
     if (entries.length === 0) return this.#closed ? Promise.reject(this.#closedError()) : Promise.resolve([]);
-    return this.#enqueue(entries, 'append');
+    return this.#enqueue(entries, 'append', (written) => written);
   }
 
   async read(filter: JournalFilter = {}): Promise<JournalEntry[]> {
@@ -107,12 +107,7 @@ export class SqliteJournal implements IJournalWriter {
     await this.#queue.flush();
   }
 
-  async #appendOne(entry: JournalEntryInput, operation: string): Promise<JournalEntry> {
-    const [written] = await this.#enqueue([entry], operation);
-    return written!;
-  }
-
-  #enqueue(entries: readonly JournalEntryInput[], operation: string): Promise<JournalEntry[]> {
+  #enqueue<T>(entries: readonly JournalEntryInput[], operation: string, pick: (written: JournalEntry[]) => T): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closedError());
     let prepared;
     try {
@@ -120,9 +115,10 @@ export class SqliteJournal implements IJournalWriter {
     } catch (error) {
       return Promise.reject(toJournalError(error, operation));
     }
-    return this.#queue.run(() => this.#appender.append(prepared)).catch((error: unknown) => {
-      throw toJournalError(error, operation);
-    });
+    return this.#queue.run(
+      () => pick(this.#appender.append(prepared)),
+      (error) => toJournalError(error, operation),
+    );
   }
 
   #readStatement(filter: JournalFilter): Statement {

@@ -78,9 +78,10 @@ export class SqliteLedger implements ILedgerProvider {
       return Promise.reject(toLedgerError(error, 'apply'));
     }
     const directiveId = change.directive_id ?? null;
-    return this.#queue.run(() => this.#applyRows(directiveId, rows, change.anomalies ?? [])).catch((error: unknown) => {
-      throw toLedgerError(error, 'apply');
-    });
+    return this.#queue.run(
+      () => this.#applyRows(directiveId, rows, change.anomalies ?? []),
+      (error) => toLedgerError(error, 'apply'),
+    );
   }
 
   async getPosition(tradeId: string): Promise<Position | undefined> {
@@ -148,9 +149,10 @@ export class SqliteLedger implements ILedgerProvider {
    */
   rollbackDirective(directiveId: string): Promise<number> {
     if (this.#closed) return Promise.reject(closedError());
-    return this.#queue.run(() => this.#rollbackRows(directiveId)).catch((error: unknown) => {
-      throw toLedgerError(error, 'rollbackDirective');
-    });
+    return this.#queue.run(
+      () => this.#rollbackRows(directiveId),
+      (error) => toLedgerError(error, 'rollbackDirective'),
+    );
   }
 
   /** Waits for pending writes and refuses new ones; the database is closed by SqliteStore.close(). */
