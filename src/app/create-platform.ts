@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { createAlertSink } from '../alerts/create-alert-sink.js';
 import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
@@ -76,6 +78,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const store = openSqliteStore(paths.db, { clock });
   let connector: PaperConnector;
   try {
+    if (paths.venue !== ':memory:') mkdirSync(dirname(paths.venue), { recursive: true });
     connector = new PaperConnector(
       { ...config.connector.paper, path: paths.venue },
       {

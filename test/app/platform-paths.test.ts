@@ -43,4 +43,8 @@ describe('platformPaths', () => {
   it('gives the default world for an explicit --db equal to the default path', () => {
     expect(platformPaths(defaultConfig(), './planexec.db').venue).toBe('./planexec-venue.db');
   });
+
+  it('keeps the venue in memory with an in-memory database', () => {
+    expect(platformPaths(defaultConfig(), ':memory:').venue).toBe(':memory:');
+  });
 });
