@@ -7,9 +7,8 @@ import { ExitCode, UsageError } from './exit-codes.js';
 /** Print what went wrong and set the exit code: 2 for usage and config, 1 for everything else. */
 export function reportError(io: CliIo, error: unknown): void {
   if (error instanceof CommanderError) {
-    // commander has already printed its message
-    const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
-    io.setExitCode(done ? ExitCode.OK : ExitCode.USAGE);
+    // commander has already printed its message; help and version asked for end with 0, the rest is usage
+    io.setExitCode(error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
     return;
   }
   if (error instanceof ConfigError) {

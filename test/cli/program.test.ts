@@ -68,6 +68,17 @@ describe('runCli (in process)', () => {
     expect(c.stdout).toContain('--directives <file>');
   });
 
+  it('sets exit 0 for `help COMMAND` and 2 for a bare `planexec`', async () => {
+    const help = capture();
+    await runCli(['help', 'journal'], help.io);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--verify');
+    const bare = capture();
+    await runCli([], bare.io);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: planexec');
+  });
+
   it('rejects a bad --log-level value with exit 2', async () => {
     const c = capture();
     await runCli(['--log-level', 'loud', 'journal'], c.io);
