@@ -22,7 +22,8 @@ export interface DemoRunOptions {
 /**
  * Plays the demo on a platform: for each step, move the paper venue's prices (resting entries fill,
  * protective stops and take-profits trigger at the venue), then submit that step's lines through
- * the bus and wait for their flows to stop. Then read what the ledger and the journal say.
+ * the bus and wait for their flows, and for the venue reports the prices caused, to finish. Then
+ * read what the ledger and the journal say.
  */
 export async function runDemo(platform: Platform, demo: DemoDirectives, options: DemoRunOptions = {}): Promise<DemoRunResult> {
   const intake = new DirectiveIntake(platform);
@@ -35,10 +36,11 @@ export async function runDemo(platform: Platform, demo: DemoDirectives, options:
         await intake.submit(text, line);
       }
       await intake.settled();
+      // and the venue's own reports (fills of resting entries, triggered stops): the market must not
+      // move on before the orchestrator has put the protective orders of a fresh fill in place
+      await platform.orchestrator.drain();
       options.onStep?.(done + 1, intake.tally.counts());
     }
-    // venue-initiated work (stops that triggered on the last prices) and every termination
-    await platform.orchestrator.drain();
     await platform.termination.drain();
     const positions = await platform.store.ledger.listPositions();
     const journal = await platform.store.journal.verify();
