@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
@@ -40,6 +41,7 @@ export interface HarnessOptions {
   readonly config?: ConfigOverrides;
   readonly capabilities?: Partial<ConnectorCapabilities>;
   readonly fallbackPath?: string;
+  readonly logger?: Logger;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -63,7 +65,7 @@ export function createHarness(options: HarnessOptions = {}) {
     flows,
     config,
     clock,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     alerts,
     metrics,
     journalFallbackPath: fallbackPath,
