@@ -200,6 +200,19 @@ describe('planexec journal', () => {
     for (const type of ['TRADE_OPENED', 'POSITION_MODIFIED', 'TRADE_CLOSED', 'EXECUTION_FAILED']) expect(types).toContain(type);
   });
 
+  it('stops quietly when the reader of stdout goes away (| head)', async () => {
+    // a journal far larger than a pipe's buffer, so the writer is still writing when the reader leaves
+    const big = join(dir, 'big-journal.db');
+    expect((await planexec(['demo', '--db', big, '--directives', '150', '--json'])).code).toBe(0);
+    const child = spawn(process.execPath, [MAIN, 'journal', '--db', big, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+
   it('filters by directive', async () => {
     const all = jsonLines<Entry>((await planexec(['journal', '--db', db, '--json'])).stdout);
     const id = all.find((e) => e.event_type === 'TRADE_OPENED')!.directive_id!;
