@@ -91,6 +91,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
       process.on('SIGINT', onSigint);
 
       const input = openInput(source, stdin);
+      if (source.path === null && (stdin as { isTTY?: boolean }).isTTY) io.stderr('planexec: reading directives from the terminal, one per line (Ctrl-D to end)\n');
       let failure: unknown;
       try {
         for await (const { line, text } of readInputLines(input, interrupt.signal)) {
