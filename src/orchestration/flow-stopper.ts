@@ -6,7 +6,7 @@ import { isoTime, type Clock } from '../domain/clock.js';
 import type { FlowCompletionDTO } from '../domain/dto.js';
 import { errorMessage } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
-import type { IAlertSink, IFlowStore, IMetricsCollector } from './ports.js';
+import type { IAlertSink, IMetricsCollector } from './ports.js';
 
 /** One flow's identity and its stop guard. */
 export interface FlowState {
@@ -29,15 +29,15 @@ export class FlowAlreadyStopped extends Error {
 }
 
 /**
- * Ends a flow: persists its final state (flows.finish), then publishes exactly one of
- * `_flow_stop_success` / `_flow_stop_error` (platform scope), then the monitoring: one info log
+ * Ends a flow: publishes exactly one of `_flow_stop_success` / `_flow_stop_error` (platform
+ * scope) — the FlowTerminationHandler persists the final state, as the spec assigns it — then the
+ * monitoring: one info log
  * per flow when log_all_executions, and a slow-execution metric and warning alert above
  * alert_on_slow_execution_ms. A second stop of the same flow throws FlowAlreadyStopped.
  * Failures of the store, a subscriber or the alert sink are logged, never thrown: the stop happened.
  */
 export class FlowStopper {
   readonly #bus: IEventBus<PlanexecEvents>;
-  readonly #flows: IFlowStore;
   readonly #clock: Clock;
   readonly #alerts: IAlertSink;
   readonly #metrics: IMetricsCollector;
@@ -45,14 +45,12 @@ export class FlowStopper {
 
   constructor(deps: {
     bus: IEventBus<PlanexecEvents>;
-    flows: IFlowStore;
     clock: Clock;
     alerts: IAlertSink;
     metrics: IMetricsCollector;
     monitoring: PlanExecutionConfig['monitoring'];
   }) {
     this.#bus = deps.bus;
-    this.#flows = deps.flows;
     this.#clock = deps.clock;
     this.#alerts = deps.alerts;
     this.#metrics = deps.metrics;
@@ -73,12 +71,6 @@ export class FlowStopper {
     };
     state.stopped = completion;
 
-    try {
-      await this.#flows.finish(completion);
-    } catch (error) {
-      logger.error({ err: error }, 'could not persist the flow final state; recovery will finish it');
-      await this.#alert(completion, logger, 'critical', 'FLOW_FINISH_FAILED', `final state of flow ${state.flowId} not persisted: ${errorMessage(error)}`);
-    }
     try {
       this.#bus.publish(input.final_state === 'SUCCESS' ? '_flow_stop_success' : '_flow_stop_error', completion, { level: 'platform' });
     } catch (error) {

@@ -139,7 +139,7 @@ export class PlanExecutionOrchestrator {
       clock: deps.clock,
       timeoutSeconds: deps.config.timeout_seconds,
     });
-    this.#stopper = new FlowStopper({ bus: deps.bus, flows: deps.flows, clock: deps.clock, alerts: deps.alerts, metrics, monitoring: deps.config.monitoring });
+    this.#stopper = new FlowStopper({ bus: deps.bus, clock: deps.clock, alerts: deps.alerts, metrics, monitoring: deps.config.monitoring });
     this.#venueEvents = new VenueEventHandler({
       connector: deps.connector,
       ledger: deps.ledger,

@@ -8,6 +8,9 @@ import type { ConnectorCapabilities } from '../../src/connectors/connector.js';
 import { defaultConfig, type PlanExecutionConfig } from '../../src/config/schema.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
+import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';
+import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
+import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator, type FlowResult } from '../../src/orchestration/plan-execution-orchestrator.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeConnector, InMemoryFlowStore, InMemoryJournal, InMemoryLedger, RecordingAlerts, RecordingMetrics, silentLogger } from '../support/fakes.js';
@@ -71,6 +74,18 @@ export function createHarness(options: HarnessOptions = {}) {
     journalFallbackPath: fallbackPath,
     random: () => 0.5,
   });
+  // the spec's other half: persists each flow's final state when it stops
+  const termination = new FlowTerminationHandler({
+    bus,
+    registry: new InMemoryComponentRegistry(),
+    metrics,
+    flows,
+    alerts: new RecordingAlerts(),
+    stream: new FlowCompletionStream({ bufferSize: 16 }),
+    config: { alert_on_error: false, ui_buffer_size: 16 },
+    logger: options.logger ?? silentLogger,
+    clock,
+  });
 
   /** Await a promise while moving the fake clock, so backoff, timeouts and in-doubt checks elapse. */
   async function settle<T>(promise: Promise<T>, maxMs = 120_000, stepMs = 10): Promise<T> {
@@ -79,7 +94,9 @@ export function createHarness(options: HarnessOptions = {}) {
       done = true;
     });
     await clock.runUntil(() => done, maxMs, stepMs);
-    return tracked;
+    const result = await tracked;
+    await termination.drain();
+    return result;
   }
 
   function submit(input: ExecutionDirectiveWire | string | unknown, line?: number): Promise<FlowResult> {
@@ -94,7 +111,7 @@ export function createHarness(options: HarnessOptions = {}) {
     return events.map((e) => e.name);
   }
 
-  return { clock, connector, ledger, journal, flows, bus, alerts, metrics, events, config, fallbackPath, orchestrator, settle, submit, stops, names };
+  return { clock, connector, ledger, journal, flows, bus, alerts, metrics, events, config, fallbackPath, orchestrator, termination, settle, submit, stops, names };
 }
 
 export type Harness = ReturnType<typeof createHarness>;

@@ -175,7 +175,7 @@ describe('flows', () => {
 
   it('refuses to stop a flow twice', async () => {
     const h = createHarness();
-    const stopper = new FlowStopper({ bus: h.bus, flows: h.flows, clock: h.clock, alerts: h.alerts, metrics: h.metrics, monitoring: h.config.monitoring });
+    const stopper = new FlowStopper({ bus: h.bus, clock: h.clock, alerts: h.alerts, metrics: h.metrics, monitoring: h.config.monitoring });
     const state: FlowState = { flowId: 'F1', directiveId: null, strategyId: null, line: null, startedAtMs: h.clock.now(), stopped: null };
     const input = { final_state: 'SUCCESS', outcome: 'SUCCEEDED', reason: 'ok', error_details: null } as const;
     await stopper.stop(state, silentLogger, input);
