@@ -1,6 +1,7 @@
 import type { AmendRequest } from '../connectors/connector.js';
 import type { Decimal } from '../domain/decimal.js';
 import type { OrderPurpose } from '../domain/enums.js';
+import { VenueRejected } from '../domain/errors.js';
 import { oppositeSide } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -85,7 +86,7 @@ export class ProtectiveOrders {
       const [keep, ...extra] = existing;
       for (const order of extra) await book(await this.#executor.cancel(ctx, order));
       if (!keep) {
-        await book(await this.#place(ctx, current, kind, price, quantity, naming));
+        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming));
         continue;
       }
       if (keep.status === 'IN_DOUBT') {
@@ -103,7 +104,7 @@ export class ProtectiveOrders {
       } else {
         await book(await this.#executor.cancel(ctx, keep));
         if (current.status === 'OPEN' && current.filled_size.gt(0)) {
-          await book(await this.#place(ctx, current, kind, price, current.filled_size, naming));
+          await book(await this.#placeOrFlatten(ctx, current, kind, price, current.filled_size, naming));
         }
       }
     }
@@ -124,6 +125,34 @@ export class ProtectiveOrders {
       await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });
     }
     return { position: current, legs, anomalies };
+  }
+
+  /**
+   * A stop the market has already passed (the entry filled late, or the price gapped) cannot
+   * rest: the venue refuses it. Leaving the trade unprotected would be worse than what the stop
+   * promised, so the trade is flattened at market at once, booked as a stop loss.
+   */
+  async #placeOrFlatten(
+    ctx: ExecutionContext,
+    position: Position,
+    kind: (typeof KINDS)[number],
+    price: Decimal,
+    quantity: Decimal,
+    naming: ProtectiveNaming,
+  ): Promise<LegResult> {
+    try {
+      return await this.#place(ctx, position, kind, price, quantity, naming);
+    } catch (error) {
+      if (kind.purpose !== 'STOP_LOSS' || !(error instanceof VenueRejected) || error.code !== 'WOULD_TRIGGER_IMMEDIATELY') throw error;
+      ctx.logger.warn({ trade_id: position.trade_id, stop_loss: price.toFixed() }, 'stop loss already breached: flattening at market');
+      return this.#executor.place(ctx, {
+        owner: naming.owner,
+        leg: `SX${naming.suffix}`,
+        tradeId: position.trade_id,
+        purpose: 'STOP_LOSS',
+        order: { symbol: position.symbol, side: oppositeSide(position.direction), order_type: 'MARKET', quantity, time_in_force: 'IOC', reduce_only: true },
+      });
+    }
   }
 
   #place(

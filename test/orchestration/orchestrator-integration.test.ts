@@ -96,6 +96,25 @@ describe('orchestrator with the real bus, SQLite store and paper venue', () => {
     expect(await w.store.journal.verify()).toMatchObject({ ok: true });
   });
 
+  it('flattens at market when a resting entry fills after the market already passed its stop', async () => {
+    const w = world();
+    const wire = newTradeWire({
+      entry_plan: { symbol: 'BTC_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '64000' },
+      exit_plan: { stop_loss_price: '63500', take_profit_price: '67000' },
+    });
+    expect((await w.submit(wire)).outcome).toBe('SUCCEEDED');
+    expect((await w.store.ledger.getPosition(wire.directive_id))!.filled_size.isZero()).toBe(true);
+
+    // one gap down through both the limit and the stop: the entry fills, the stop can no longer rest
+    await w.movePrice('BTC_USDT', '63000');
+    const position = await w.store.ledger.getPosition(wire.directive_id);
+    expect(position).toMatchObject({ status: 'CLOSED', close_reason: 'STOP_LOSS' });
+    expect(position!.realized_pnl.lt(0)).toBe(true);
+    expect(w.connector.netPositions().get('BTC_USDT')?.isZero() ?? true).toBe(true);
+    expect(await w.connector.fetchOpenOrders('BTC_USDT')).toEqual([]);
+    expect(w.alerts.alerts.filter((a) => a.severity === 'critical')).toEqual([]);
+  });
+
   it('modifies to an absolute size, then closes with realised PnL; a replayed directive id is a duplicate', async () => {
     const w = world();
     const open = newTradeWire();
