@@ -79,6 +79,13 @@ function remaining(target: Decimal, filled: Decimal): Decimal {
 }
 
 /**
+ * Decimal places kept for computed averages and PnL. A division leaves 40 significant digits
+ * ("64995.66778697001034126163391933815925543"), noise that no venue quotes and that makes every
+ * later sum unreadable; 10 places is finer than any tick or lot a venue uses.
+ */
+export const COMPUTED_DECIMAL_PLACES = 10;
+
+/**
  * Apply one fill. Increasing fills (ENTRY, INCREASE) move the weighted average entry price and the
  * held size up; every other purpose reduces the held size and books realised PnL against the
  * average entry price. A reduction larger than what is held is applied up to the held size and
@@ -90,7 +97,7 @@ export function applyFillToPosition(position: Position, fill: PositionFill, opti
   if (isIncreasingPurpose(options.purpose)) {
     const filled = position.filled_size.plus(fill.quantity);
     const previousCost = (position.average_entry_price ?? ZERO).mul(position.filled_size);
-    const average = filled.isZero() ? position.average_entry_price : previousCost.plus(fill.price.mul(fill.quantity)).div(filled);
+    const average = filled.isZero() ? position.average_entry_price : previousCost.plus(fill.price.mul(fill.quantity)).div(filled).toDecimalPlaces(COMPUTED_DECIMAL_PLACES);
     return {
       position: {
         ...position,
@@ -109,7 +116,7 @@ export function applyFillToPosition(position: Position, fill: PositionFill, opti
   const applied = Decimal.min(fill.quantity, position.filled_size);
   const excess = fill.quantity.minus(applied);
   const average = position.average_entry_price ?? fill.price;
-  const pnl = fill.price.minus(average).mul(applied).mul(directionSign(position.direction));
+  const pnl = fill.price.minus(average).mul(applied).mul(directionSign(position.direction)).toDecimalPlaces(COMPUTED_DECIMAL_PLACES);
   const filled = position.filled_size.minus(applied);
   const anomaly: Anomaly | null = excess.gt(0)
     ? {
