@@ -6,6 +6,7 @@ import { toWire } from '../domain/directive.js';
 import { errorMessage, LedgerError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
 import type { ExecutionContext } from './execution-context.js';
+import type { Anomaly } from '../domain/trading.js';
 import type { IAlertSink, ILedgerProvider, IMetricsCollector, LedgerApplyResult, LedgerChange } from './ports.js';
 
 /**
@@ -41,8 +42,9 @@ export class LedgerWriter {
   }
 
   async write(ctx: ExecutionContext, change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
+    let result: LedgerApplyResult;
     try {
-      return await this.#ledger.apply({ directive_id: ctx.directiveId, ...change });
+      result = await this.#ledger.apply({ directive_id: ctx.directiveId, ...change });
     } catch (error) {
       const message = errorMessage(error);
       if (ctx.ledgerTolerant) {
@@ -70,6 +72,27 @@ export class LedgerWriter {
         timestamp: isoTime(this.#clock.now()),
       });
       return null;
+    }
+    const anomalies = [...(change.anomalies ?? []), ...(result.detected_anomalies ?? [])];
+    if (anomalies.length > 0) await this.#raise(ctx, anomalies);
+    return result;
+  }
+
+  /** An anomaly (overfill, fill of an unknown order) is recorded, counted and alerted — never a crash. */
+  async #raise(ctx: ExecutionContext, anomalies: readonly Anomaly[]): Promise<void> {
+    for (const anomaly of anomalies) {
+      this.#metrics.anomaly(anomaly.kind);
+      ctx.logger.warn({ kind: anomaly.kind, trade_id: anomaly.trade_id, client_order_id: anomaly.client_order_id }, anomaly.message);
+      await ctx.write('ANOMALY', toWire(anomaly) as Record<string, unknown>);
+      await sendAlert(this.#alerts, ctx.logger, {
+        severity: 'warning',
+        code: anomaly.kind,
+        message: anomaly.message,
+        flow_id: ctx.flowId,
+        directive_id: ctx.directiveId,
+        details: toWire(anomaly.details) as Record<string, unknown>,
+        timestamp: isoTime(this.#clock.now()),
+      });
     }
   }
 

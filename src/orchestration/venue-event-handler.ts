@@ -118,7 +118,6 @@ export class VenueEventHandler {
         return;
       }
       const booked = bookFills(position, order.purpose, fills);
-      for (const anomaly of booked.anomalies) this.#deps.metrics.anomaly(anomaly.kind);
       let updated = booked.position;
       const closes = isProtective(order.purpose) && updated.status === 'OPEN' && updated.filled_size.isZero() && merged.filled_quantity.gt(0);
       if (closes) {

@@ -219,6 +219,20 @@ describe('venue-initiated changes', () => {
     expect(h.ledger.fills.size).toBe(1);
   });
 
+  it('records a stop fill larger than the trade holds as an OVERFILL anomaly, alerts it, and does not crash', async () => {
+    const { h, trades } = await withTrades();
+    const id = trades[0]!;
+    // the venue reports more than the stop's quantity (a venue bug, or a race with a modify)
+    h.connector.trigger(clientOrderId(id, 'SL'), { price: '64000', quantity: '0.02' });
+    await h.settle(h.orchestrator.drain());
+    expect(h.ledger.positions.get(id)).toMatchObject({ status: 'CLOSED', close_reason: 'STOP_LOSS' });
+    expect(h.ledger.positions.get(id)!.filled_size.isZero()).toBe(true);
+    expect(h.ledger.anomalies.map((a) => a.kind)).toContain('OVERFILL');
+    expect(h.metrics.anomalies).toContain('OVERFILL');
+    expect(h.alerts.codes()).toContain('OVERFILL');
+    expect(h.journal.ofType('ANOMALY').map((e) => e.body['kind'])).toContain('OVERFILL');
+  });
+
   it('records a report for an order the ledger does not know as an UNKNOWN_ORDER_FILL anomaly', async () => {
     const h = createHarness();
     const wire = newTradeWire({ exit_plan: undefined });
