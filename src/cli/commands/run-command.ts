@@ -67,11 +67,14 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
       const opts = command.optsWithGlobals<RunOptions>();
       const source = await inputSource(positional, opts.directives);
       const loaded = loadCliConfig(opts);
-      const { logger } = createCliLogger(loaded, opts);
+      // with a progress bar on the terminal, log lines would tear it apart: they go to a file beside the db
+      const showProgress = !opts.json && opts.progress !== false && process.stderr.isTTY === true;
+      const log = createCliLogger(loaded, opts, showProgress ? `${opts.db ?? loaded.config.storage.path}.log` : undefined);
+      const logger = log.logger;
       const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file });
       const started = performance.now();
       const intake = new DirectiveIntake(platform);
-      const progress = createProgress({ enabled: !opts.json && opts.progress !== false, total: source.size });
+      const progress = createProgress({ enabled: showProgress, total: source.size });
       let bytes = 0;
       const failures: FailedLine[] = [];
       intake.onResult((r) => {
@@ -112,6 +115,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
           failure ??= error;
         }
         intake.dispose();
+        log.close();
       }
       if (failure !== undefined) throw failure;
 
@@ -124,6 +128,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
         interrupted: interrupt.signal.aborted,
       });
       io.stdout(opts.json ? `${runSummaryJson(summary)}\n` : runSummaryText(summary));
+      if (!opts.json && log.file !== null) io.stdout(`logs:     ${log.file}\n`);
       if (summary.unfinished > 0) io.setExitCode(ExitCode.FAILURE);
       else io.setExitCode(interrupt.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
     });
