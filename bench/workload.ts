@@ -58,6 +58,8 @@ export interface WorkloadLine {
   readonly scope: WorkloadScope;
 }
 
+/** 100 lots is worth ≥ 15 USDT on every symbol (min notional 5). */
+const MIN_DELTA_LOTS = 100;
 const CYCLE: readonly WorkloadScope[] = ['NEW_TRADE', 'MODIFY_EXISTING', 'CLOSE_EXISTING'];
 const TIMESTAMP = '2026-11-24T10:15:00Z';
 
@@ -106,8 +108,10 @@ function directive(strategy: number, step: number, plan: SymbolPlan, rnd: () => 
       const change: Record<string, unknown> = {};
       if (kind !== 1) change['exit_plan'] = { stop_loss_price: exits(plan, rnd).stop_loss_price };
       if (kind !== 0) {
-        let target = plan.minLots + Math.floor(rnd() * (plan.maxLots - plan.minLots));
-        if (target === state.lots) target += 1;
+        // the change itself is an order: keep it at least MIN_DELTA_LOTS, above the venue's min notional
+        const span = plan.maxLots - plan.minLots - 2 * MIN_DELTA_LOTS;
+        let target = plan.minLots + Math.floor(rnd() * span);
+        if (target > state.lots - MIN_DELTA_LOTS) target += 2 * MIN_DELTA_LOTS;
         state.lots = target;
         change['size_plan'] = { position_size: lots(target, plan.lotDecimals) };
         change['routing_plan'] = { max_slippage_pct: '0.01' };

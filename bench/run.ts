@@ -1,0 +1,321 @@
+/**
+ * `npm run bench`: every scenario in a fresh child process (RSS and heap are per scenario, and a
+ * crash in one does not end the run), then a table on stdout and bench/results.json. Figures
+ * are reported, not asserted; a target not met prints MISSED. Ratios use baselines measured in
+ * this same run only.
+ *
+ *   npm run bench                      full run (~10 min on 2 cores)
+ *   npm run bench -- --quick           smaller counts: a smoke test of the harness (~2 min)
+ *   npm run bench -- --only throughput-100,storage-ceiling     (a name or a prefix: --only throughput)
+ *   npm run bench -- --profile         also `node --cpu-prof` each scenario; prints the top self-time functions
+ *   npm run bench -- --rss-max-seconds 0   let the RSS run reach 1M directives however long it takes
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatSummary, summariseProfile } from './profile-summary.js';
+import { parseArgs, type ScenarioResult } from './scenario.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+
+interface ScenarioSpec {
+  readonly name: string;
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+interface RunOptions {
+  readonly quick: boolean;
+  readonly only: readonly string[];
+  readonly profile: boolean;
+  readonly rssMaxSeconds: number;
+  readonly out: string;
+}
+
+export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'>): ScenarioSpec[] {
+  const q = options.quick;
+  const throughputCount = q ? '5000' : '20000';
+  const throughputSeconds = q ? '15' : '60';
+  return [
+    { name: 'fsync', file: 'fsync.ts', args: ['--seconds', q ? '1' : '2'] },
+    { name: 'storage-ceiling', file: 'storage-ceiling.ts', args: ['--strategies', '100', '--count', q ? '2000' : '10000'] },
+    ...[1, 10, 100, 1000].map((n) => ({
+      name: `throughput-${n}`,
+      file: 'throughput.ts',
+      args: ['--strategies', String(n), '--count', throughputCount, '--max-seconds', throughputSeconds],
+    })),
+    { name: 'latency', file: 'latency.ts', args: ['--rate', '1000', '--seconds', q ? '3' : '10', '--strategies', '100'] },
+    {
+      name: 'rss',
+      file: 'rss.ts',
+      args: q
+        ? ['--strategies', '100', '--checkpoints', '1000,10000', '--sample-every', '1000', '--max-seconds', '60']
+        : ['--strategies', '100', '--checkpoints', '1000,100000,1000000', '--sample-every', '10000', '--max-seconds', String(options.rssMaxSeconds)],
+    },
+  ];
+}
+
+function selected(spec: ScenarioSpec, only: readonly string[]): boolean {
+  return only.length === 0 || only.some((o) => spec.name === o || spec.name.startsWith(`${o}-`) || spec.name.startsWith(o));
+}
+
+interface ChildOutcome {
+  readonly result: ScenarioResult | null;
+  readonly error: string | null;
+  readonly wallSeconds: number;
+  readonly profile: ReturnType<typeof summariseProfile> | null;
+}
+
+function runChild(spec: ScenarioSpec, profileDir: string | null): Promise<ChildOutcome> {
+  const resultDir = mkdtempSync(join(tmpdir(), 'planexec-bench-result-'));
+  const resultFile = join(resultDir, 'result.json');
+  const nodeArgs = ['--expose-gc', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', join(HERE, 'scenarios', spec.file), ...spec.args];
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...process.env, BENCH_RESULT_FILE: resultFile }, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      stderr = (stderr + text).slice(-4000);
+      // npm's nodedir warning is noise here
+      process.stderr.write(text.split('\n').filter((l) => !l.includes('Unknown user config')).join('\n'));
+    });
+    child.on('close', (code, signal) => {
+      const wallSeconds = (performance.now() - started) / 1000;
+      let result: ScenarioResult | null = null;
+      let error: string | null = null;
+      try {
+        result = JSON.parse(readFileSync(resultFile, 'utf8')) as ScenarioResult;
+      } catch {
+        error = `exited with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
+      } finally {
+        rmSync(resultDir, { recursive: true, force: true });
+      }
+      let profile: ChildOutcome['profile'] = null;
+      if (profileDir) {
+        // tsx's loader thread writes a profile too: the main thread's is the largest
+        const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+        const largest = files.sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)[0];
+        if (largest) profile = summariseProfile(JSON.parse(readFileSync(join(profileDir, largest), 'utf8')), 25);
+      }
+      resolve({ result, error, wallSeconds, profile });
+    });
+  });
+}
+
+const FS_TYPES: Readonly<Record<number, string>> = { 0xef53: 'ext2/3/4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs' };
+
+function machine(): Record<string, unknown> {
+  const cpuList = cpus();
+  let fileSystem: string;
+  try {
+    const type = statfsSync(tmpdir()).type;
+    fileSystem = FS_TYPES[type] ?? `0x${type.toString(16)}`;
+  } catch {
+    fileSystem = 'unknown';
+  }
+  return {
+    cpus: cpuList.length,
+    model: cpuList[0]?.model ?? 'unknown',
+    node: process.version,
+    v8: process.versions.v8,
+    sqlite: sqliteVersion(),
+    os: `${osType()} ${release()}`,
+    memory_total_bytes: totalmem(),
+    memory_free_bytes_at_start: freemem(),
+    tmpdir: tmpdir(),
+    tmpdir_file_system: fileSystem,
+    date: new Date().toISOString(),
+  };
+}
+
+function sqliteVersion(): string {
+  try {
+    const text = readFileSync(join(ROOT, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8');
+    return `better-sqlite3 ${(JSON.parse(text) as { version: string }).version}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One line of the table and of results.json `figures`. */
+export interface FigureRow {
+  readonly figure: string;
+  readonly value: number | null;
+  readonly unit: string;
+  readonly target: string | null;
+  /** met / MISSED / null (no target, or not measured). */
+  readonly verdict: 'met' | 'MISSED' | null;
+  /** value ÷ target (at-least targets) or target ÷ value (at-most targets); how far from the target. */
+  readonly ratio_to_target: number | null;
+  readonly note?: string;
+}
+
+type Results = Readonly<Record<string, ScenarioResult | undefined>>;
+
+function fig(results: Results, scenario: string, key: string): number | null {
+  const value = results[scenario]?.figures[key]?.value;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function atLeast(figure: string, value: number | null, unit: string, target: number, targetText: string, note?: string): FigureRow {
+  if (value === null) return { figure, value, unit, target: targetText, verdict: null, ratio_to_target: null, note: note ?? 'not measured in this run' };
+  return { figure, value, unit, target: targetText, verdict: value >= target ? 'met' : 'MISSED', ratio_to_target: value / target, ...(note ? { note } : {}) };
+}
+
+function atMost(figure: string, value: number | null, unit: string, target: number, targetText: string, note?: string): FigureRow {
+  if (value === null) return { figure, value, unit, target: targetText, verdict: null, ratio_to_target: null, note: note ?? 'not measured in this run' };
+  return { figure, value, unit, target: targetText, verdict: value <= target ? 'met' : 'MISSED', ratio_to_target: target / value, ...(note ? { note } : {}) };
+}
+
+function info(figure: string, value: number | null, unit: string, note?: string): FigureRow {
+  return { figure, value, unit, target: null, verdict: null, ratio_to_target: null, ...(note ? { note } : {}) };
+}
+
+export function figureRows(results: Results): FigureRow[] {
+  const rows: FigureRow[] = [];
+  for (const n of [1, 10, 100, 1000]) {
+    const value = fig(results, `throughput-${n}`, 'directives_per_second');
+    const label = `throughput, ${n} strateg${n === 1 ? 'y' : 'ies'} (crash-safe journaling)`;
+    rows.push(n === 100 ? atLeast(label, value, 'directives/s', 30_000, '>= 30,000/s') : info(label, value, 'directives/s'));
+  }
+  rows.push(info('latency p50 at 1,000/s offered (accepted → stop)', fig(results, 'latency', 'p50_ms'), 'ms'));
+  rows.push(atMost('latency p99 at 1,000/s offered (accepted → stop)', fig(results, 'latency', 'p99_ms'), 'ms', 2, '<= 2 ms'));
+  rows.push(info('latency max at 1,000/s offered (accepted → stop)', fig(results, 'latency', 'max_ms'), 'ms'));
+  rows.push(info('rate completed while 1,000/s was offered', fig(results, 'latency', 'completed_per_second'), 'directives/s'));
+
+  const rss = results['rss'];
+  for (const [key, value] of Object.entries(rss?.figures ?? {})) {
+    if (key.startsWith('rss_after_')) rows.push(info(`RSS after ${key.slice('rss_after_'.length, -'_bytes'.length)} directives`, value.value / 2 ** 20, 'MiB'));
+  }
+  const ratioOf = rss?.details['rss_ratio_of'] as { numerator: number; denominator: number } | null | undefined;
+  const reachedMillion = ratioOf?.numerator === 1_000_000 && ratioOf.denominator === 100_000;
+  rows.push(
+    atMost(
+      ratioOf ? `RSS ratio, after ${ratioOf.numerator.toLocaleString('en')} vs after ${ratioOf.denominator.toLocaleString('en')}` : 'RSS ratio, after 1M vs after 100k',
+      fig(results, 'rss', 'rss_ratio'),
+      'ratio',
+      1.15,
+      '<= 1.15 (1M vs 100k)',
+      rss && !reachedMillion ? 'the run did not cover 100k → 1M (time limit or --quick): the ratio is over the span it did cover' : undefined,
+    ),
+  );
+
+  const ceiling = fig(results, 'storage-ceiling', 'group_commit_directives_per_second');
+  rows.push(info('storage ceiling: same rows straight to SQLite, group-commit batches', ceiling, 'directives/s'));
+  rows.push(info('storage ceiling: same rows, one transaction per directive', fig(results, 'storage-ceiling', 'per_directive_commit_directives_per_second'), 'directives/s'));
+  rows.push(info('storage ceiling: same rows, all in one transaction', fig(results, 'storage-ceiling', 'one_transaction_directives_per_second'), 'directives/s'));
+  const orchestrated = fig(results, 'throughput-100', 'directives_per_second');
+  rows.push(
+    atLeast(
+      'orchestrated (100 strategies) ÷ storage ceiling (group commit)',
+      orchestrated !== null && ceiling !== null ? orchestrated / ceiling : null,
+      'ratio',
+      0.25,
+      '>= 0.25',
+      orchestrated === null || ceiling === null ? 'needs throughput-100 and storage-ceiling in the same run' : undefined,
+    ),
+  );
+  const fsync = fig(results, 'fsync', 'fdatasync_per_second');
+  rows.push(info('fsync rate: 4 KiB append + fdatasync', fsync, 'fsync/s'));
+  const commitsPerDirective = results['throughput-100']?.details['commits_per_directive'];
+  if (orchestrated !== null && fsync !== null && typeof commitsPerDirective === 'number') {
+    rows.push(info('fsync-bound limit at 100 strategies: fsync rate ÷ commits per directive', fsync / commitsPerDirective, 'directives/s'));
+  }
+  return rows;
+}
+
+function formatValue(row: FigureRow): string {
+  if (row.value === null) return '—';
+  if (row.unit === 'ratio') return row.value.toFixed(3);
+  if (row.unit === 'ms') return `${row.value.toFixed(3)} ms`;
+  if (row.unit === 'MiB') return `${row.value.toFixed(1)} MiB`;
+  return `${Math.round(row.value).toLocaleString('en')} ${row.unit.replace('directives/s', '/s')}`;
+}
+
+export function formatTable(rows: readonly FigureRow[]): string {
+  const header = ['figure', 'value', 'target', 'result'];
+  const body = rows.map((r) => [
+    r.figure,
+    formatValue(r),
+    r.target ?? '',
+    r.verdict === null ? (r.note && r.value === null ? r.note : '') : r.verdict === 'met' ? 'met' : `MISSED (${((r.ratio_to_target ?? 0) * 100).toFixed(1)}% of target)`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const notes = rows.filter((r) => r.note && r.value !== null).map((r) => `  note: ${r.figure}: ${r.note}`);
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...notes].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const options: RunOptions = {
+    quick: args.has('quick'),
+    only: (args.get('only') ?? '').split(',').filter((s) => s !== '' && s !== 'true'),
+    profile: args.has('profile'),
+    rssMaxSeconds: Number(args.get('rss-max-seconds') ?? 240),
+    out: args.get('out') ?? join(HERE, 'results.json'),
+  };
+  const plan = scenarioPlan(options).filter((s) => selected(s, options.only));
+  if (plan.length === 0) {
+    console.error(`no scenario matches --only ${options.only.join(',')}; scenarios: ${scenarioPlan(options).map((s) => s.name).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const profileRoot = join(ROOT, '.tmp', 'bench-profiles');
+  const results: Record<string, ScenarioResult> = {};
+  const runs: Record<string, { wall_seconds: number; error: string | null; args: readonly string[]; profile?: unknown }> = {};
+  const started = performance.now();
+  for (const spec of plan) {
+    process.stderr.write(`[bench] ${spec.name} ${spec.args.join(' ')}\n`);
+    let profileDir: string | null = null;
+    if (options.profile) {
+      profileDir = join(profileRoot, spec.name);
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+    }
+    const outcome = await runChild(spec, profileDir);
+    if (outcome.result) results[spec.name] = outcome.result;
+    runs[spec.name] = { wall_seconds: outcome.wallSeconds, error: outcome.error, args: spec.args, ...(outcome.profile ? { profile: outcome.profile } : {}) };
+    if (outcome.error) process.stderr.write(`[bench] ${spec.name} FAILED: ${outcome.error}\n`);
+    if (outcome.profile) process.stderr.write(`[bench] ${spec.name} CPU profile (${profileDir}):\n${formatSummary(outcome.profile)}\n`);
+  }
+  const rows = figureRows(results);
+  const output = {
+    bench: 'planexec',
+    mode: options.quick ? 'quick' : 'full',
+    only: options.only,
+    machine: machine(),
+    setup: {
+      storage: 'embedded SQLite (better-sqlite3), WAL, synchronous=FULL (crash-safe: a flow stops only after its rows are fsync\'d)',
+      bus: 'in-memory',
+      connector: 'paper venue, latency_ms 0, no faults',
+      logging: 'silent',
+      metrics: 'enabled (Prometheus registry in process)',
+      workload: 'bench/workload.ts: per strategy NEW_TRADE (MARKET + SL/TP) → MODIFY_EXISTING (stop move and/or size target) → CLOSE_EXISTING, round-robin over strategies, seeded',
+    },
+    wall_seconds: (performance.now() - started) / 1000,
+    figures: rows,
+    scenarios: results,
+    runs,
+  };
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify(output, null, 2)}\n`);
+  console.log('');
+  console.log(formatTable(rows));
+  console.log('');
+  console.log(`results: ${options.out} (${output.wall_seconds.toFixed(0)} s)`);
+  const missed = rows.filter((r) => r.verdict === 'MISSED');
+  if (missed.length > 0) console.log(`MISSED ${missed.length} target${missed.length === 1 ? '' : 's'}: ${missed.map((r) => r.figure).join('; ')}`);
+  if (Object.values(runs).some((r) => r.error)) process.exitCode = 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

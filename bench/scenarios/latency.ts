@@ -1,0 +1,112 @@
+/**
+ * Latency per directive at a fixed offered rate: lines are published on a schedule (rate per
+ * second, whatever the backlog: an open-loop load), and each flow is timed from its publish
+ * (accepted) to its stop event. Also reported: the time from when each line was DUE to its stop
+ * (counts the time a line waited because the event loop was busy: no coordinated omission),
+ * the rate actually offered and the rate completed.
+ *
+ *   node --expose-gc --import tsx bench/scenarios/latency.ts --rate 1000 --seconds 10 --strategies 100
+ */
+import { FlowDriver, openBenchPlatform, summariseLatencies } from '../bench-platform.js';
+import { log, numberArg, runIfMain, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
+import { workloadStream } from '../workload.js';
+import { wholeCycles } from './throughput.js';
+
+export interface LatencyOptions {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly strategies: number;
+  /** Give up waiting for the backlog after this long once the offered load ended. @default 120 */
+  readonly drainSeconds?: number;
+}
+
+export async function latency(options: LatencyOptions): Promise<ScenarioResult> {
+  const { rate, seconds, strategies } = options;
+  const total = Math.round(rate * seconds);
+  const bench = await openBenchPlatform();
+  const { platform } = bench;
+  const driver = new FlowDriver(platform);
+  try {
+    const warmup = wholeCycles(strategies, 1000);
+    for (const line of workloadStream({ count: warmup, strategies, seed: 2, idPrefix: 'W' })) await driver.submit(line.text, line.directiveId);
+    await driver.waitForStops();
+    const warmLatencies = driver.latencies.length;
+    const stoppedBefore = driver.stopped;
+    const failedBefore = driver.timing().failed;
+
+    const lines = workloadStream({ count: total, strategies, seed: 1, idPrefix: 'B' });
+    const intervalMs = 1000 / rate;
+    const start = performance.now();
+    let sent = 0;
+    let maxLagMs = 0;
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const now = performance.now();
+        const due = Math.min(total, Math.floor((now - start) / intervalMs) + 1);
+        while (sent < due) {
+          const next = lines.next();
+          if (next.done) break;
+          const scheduledAt = start + sent * intervalMs;
+          maxLagMs = Math.max(maxLagMs, performance.now() - scheduledAt);
+          driver.publishNow(next.value.text, next.value.directiveId, scheduledAt);
+          sent += 1;
+        }
+        if (sent >= total) resolve();
+        else setTimeout(tick, Math.max(0, start + sent * intervalMs - performance.now()));
+      };
+      tick();
+    });
+    const offeredSeconds = (performance.now() - start) / 1000;
+    const drainMs = (options.drainSeconds ?? 120) * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      driver.waitForStops().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), drainMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const completedSeconds = (driver.lastStopAt - start) / 1000;
+    const stopped = driver.stopped - stoppedBefore;
+    const accepted = summariseLatencies(driver.latencies.slice(warmLatencies));
+    const fromDue = summariseLatencies(driver.scheduledLatencies.slice(warmLatencies));
+    log(`latency at ${rate}/s offered, ${strategies} strategies: p50 ${accepted.p50_ms} ms, p99 ${accepted.p99_ms} ms, max ${accepted.max_ms} ms`);
+    return {
+      scenario: 'latency',
+      figures: {
+        p50_ms: { value: accepted.p50_ms, unit: 'ms' },
+        p99_ms: { value: accepted.p99_ms, unit: 'ms' },
+        max_ms: { value: accepted.max_ms, unit: 'ms' },
+        offered_per_second: { value: sent / offeredSeconds, unit: 'directives/s' },
+        completed_per_second: { value: stopped / completedSeconds, unit: 'directives/s' },
+      },
+      details: {
+        rate,
+        seconds,
+        strategies,
+        directives: sent,
+        stopped,
+        failed: driver.timing().failed - failedBefore,
+        drained,
+        warmup,
+        max_publish_lag_ms: maxLagMs,
+        latency_from_publish: accepted,
+        latency_from_due_time: fromDue,
+      },
+    };
+  } finally {
+    driver.dispose();
+    await bench.dispose();
+  }
+}
+
+export function latencyFromArgs(args: ScenarioArgs): Promise<ScenarioResult> {
+  return latency({
+    rate: numberArg(args, 'rate', 1000),
+    seconds: numberArg(args, 'seconds', 10),
+    strategies: numberArg(args, 'strategies', 100),
+    drainSeconds: numberArg(args, 'drain-seconds', 120),
+  });
+}
+
+runIfMain(import.meta.url, latencyFromArgs);

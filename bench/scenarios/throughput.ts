@@ -1,0 +1,105 @@
+/**
+ * Directives per second end to end: the NEW/MODIFY/CLOSE workload for N strategies, submitted as
+ * fast as intake admits them (waitForCapacity, as the CLI does), timed from the first publish to
+ * the last stop event, after a warm-up on the same platform.
+ *
+ *   node --expose-gc --import tsx bench/scenarios/throughput.ts --strategies 100 --count 20000 [--max-seconds 60]
+ */
+import { FlowDriver, openBenchPlatform, summariseLatencies } from '../bench-platform.js';
+import { log, memory, numberArg, runIfMain, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
+import { workloadStream } from '../workload.js';
+
+export interface ThroughputOptions {
+  readonly strategies: number;
+  readonly count: number;
+  /** Stop submitting after this long (the figure is then over the directives sent). @default 120 */
+  readonly maxSeconds?: number;
+  /** Directives run first, untimed. @default whole cycles of every strategy, at least 600 */
+  readonly warmup?: number;
+  readonly seed?: number;
+}
+
+/** Whole NEW/MODIFY/CLOSE cycles for every strategy, at least `minimum` directives. */
+export function wholeCycles(strategies: number, minimum: number): number {
+  const cycle = 3 * strategies;
+  return Math.max(1, Math.ceil(minimum / cycle)) * cycle;
+}
+
+export async function throughput(options: ThroughputOptions): Promise<ScenarioResult> {
+  const { strategies, count } = options;
+  const maxMs = (options.maxSeconds ?? 120) * 1000;
+  const warmup = options.warmup ?? wholeCycles(strategies, 600);
+  const bench = await openBenchPlatform();
+  const { platform } = bench;
+  const driver = new FlowDriver(platform);
+  try {
+    for (const line of workloadStream({ count: warmup, strategies, seed: (options.seed ?? 1) + 1, idPrefix: 'W' })) {
+      await driver.submit(line.text, line.directiveId);
+    }
+    await driver.waitForStops();
+    const before = { ...driver.timing(), stopped: driver.stopped, batches: platform.store.commitStats().batches, latencies: driver.latencies.length };
+
+    const start = performance.now();
+    let sent = 0;
+    let cut = false;
+    for (const line of workloadStream({ count, strategies, seed: options.seed ?? 1, idPrefix: 'B' })) {
+      if (performance.now() - start > maxMs) {
+        cut = true;
+        break;
+      }
+      await driver.submit(line.text, line.directiveId);
+      sent += 1;
+    }
+    await driver.waitForStops();
+    const seconds = (driver.lastStopAt - start) / 1000;
+    const after = driver.timing();
+    const failures = Object.fromEntries(
+      Object.entries(after.failures)
+        .map(([code, n]) => [code, n - (before.failures[code] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    );
+    const commits = platform.store.commitStats().batches - before.batches;
+    const latency = summariseLatencies(driver.latencies.slice(before.latencies));
+    const perSecond = sent / seconds;
+    log(`throughput ${strategies} strategies: ${sent} directives in ${seconds.toFixed(2)} s = ${perSecond.toFixed(0)}/s, ${commits} commits`);
+    return {
+      scenario: `throughput-${strategies}`,
+      figures: {
+        directives_per_second: { value: perSecond, unit: 'directives/s' },
+        p50_ms: { value: latency.p50_ms, unit: 'ms' },
+        p99_ms: { value: latency.p99_ms, unit: 'ms' },
+      },
+      details: {
+        strategies,
+        directives: sent,
+        cut_by_time_limit: cut,
+        warmup,
+        seconds,
+        succeeded: after.succeeded - before.succeeded,
+        failed: after.failed - before.failed,
+        failures,
+        commits,
+        commits_per_directive: commits / sent,
+        latency_under_saturation: latency,
+        max_concurrent_strategies: platform.config.orchestration.plan_execution.concurrency.max_concurrent_strategies,
+        max_pending_directives: platform.config.orchestration.plan_execution.concurrency.max_pending_directives,
+        memory: memory(),
+      },
+    };
+  } finally {
+    driver.dispose();
+    await bench.dispose();
+  }
+}
+
+export function throughputFromArgs(args: ScenarioArgs): Promise<ScenarioResult> {
+  const warmup = args.get('warmup');
+  return throughput({
+    strategies: numberArg(args, 'strategies', 100),
+    count: numberArg(args, 'count', 20_000),
+    maxSeconds: numberArg(args, 'max-seconds', 120),
+    ...(warmup === undefined ? {} : { warmup: numberArg(args, 'warmup', 0) }),
+  });
+}
+
+runIfMain(import.meta.url, throughputFromArgs);
