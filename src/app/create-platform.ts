@@ -122,6 +122,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       alerts,
       metrics,
       journalFallbackPath: paths.journalFallback,
+      registry,
     });
 
     let closing: Promise<void> | undefined;

@@ -21,7 +21,7 @@ import { JournalFallback } from './journal-fallback.js';
 import { JournalRecorder } from './journal-recorder.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { OrderExecutor } from './order-executor.js';
-import type { FlowRecord, IAlertSink, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
+import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { compileRetryPolicy } from './retry-policy.js';
 import { closeTrade } from './scopes/close-trade.js';
@@ -47,6 +47,11 @@ export interface PlanExecutionOrchestratorDeps {
   readonly journalFallbackPath: string;
   /** [0, 1) for backoff jitter. Default Math.random. */
   readonly random?: () => number;
+  /**
+   * Where flow-scoped resources (the flow's deadline timer) register, so the FlowTerminationHandler
+   * disposes them at the flow's stop. Without one, the orchestrator disposes them itself.
+   */
+  readonly registry?: IComponentRegistry;
 }
 
 /** How one submission ended. DUPLICATE: its directive_id (or its bad bytes) had been seen; nothing ran. */
@@ -258,6 +263,8 @@ export class PlanExecutionOrchestrator {
       if (begin.status === 'duplicate') return this.#duplicate(state, begin.flow, logger);
       causationId = begin.accepted.entry_id;
       deadline = new Deadline(clock, this.#config.timeout_seconds);
+      const flowDeadline = deadline;
+      this.#deps.registry?.register(state.flowId, { dispose: () => flowDeadline.cancel() });
       ctx = this.#flowContext(state, logger, causationId, deadline.signal);
       if (!this.#config.enabled) {
         throw new ExecutionError('plan execution is disabled (orchestration.plan_execution.enabled = false)', 'ORCHESTRATION_DISABLED');
@@ -282,6 +289,7 @@ export class PlanExecutionOrchestrator {
       }
       return await this.#fail(ctx, state, logger, error);
     } finally {
+      // the stop normally disposed it through the registry; cancelling again is harmless
       await deadline?.cancel();
     }
   }

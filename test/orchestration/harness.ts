@@ -60,6 +60,7 @@ export function createHarness(options: HarnessOptions = {}) {
   for (const name of WATCHED) bus.subscribe(name, (payload) => events.push({ name, payload }));
   const config = planConfig(options.config);
   const fallbackPath = options.fallbackPath ?? join(tmpdir(), `planexec-fallback-${randomUUID()}.jsonl`);
+  const registry = new InMemoryComponentRegistry();
   const orchestrator = new PlanExecutionOrchestrator({
     connector,
     ledger,
@@ -73,11 +74,12 @@ export function createHarness(options: HarnessOptions = {}) {
     metrics,
     journalFallbackPath: fallbackPath,
     random: () => 0.5,
+    registry,
   });
   // the spec's other half: persists each flow's final state when it stops
   const termination = new FlowTerminationHandler({
     bus,
-    registry: new InMemoryComponentRegistry(),
+    registry,
     metrics,
     flows,
     alerts: new RecordingAlerts(),
@@ -111,7 +113,7 @@ export function createHarness(options: HarnessOptions = {}) {
     return events.map((e) => e.name);
   }
 
-  return { clock, connector, ledger, journal, flows, bus, alerts, metrics, events, config, fallbackPath, orchestrator, termination, settle, submit, stops, names };
+  return { clock, connector, ledger, journal, flows, bus, alerts, metrics, events, config, fallbackPath, orchestrator, termination, registry, settle, submit, stops, names };
 }
 
 export type Harness = ReturnType<typeof createHarness>;

@@ -271,3 +271,26 @@ describe('one flow, one stop (property)', () => {
     );
   });
 });
+
+describe('flow-scoped resources', () => {
+  it('registers the flow deadline in the component registry, and the stop disposes it', async () => {
+    const h = createHarness();
+    const registered: string[] = [];
+    const register = h.registry.register.bind(h.registry);
+    h.registry.register = (flowId, component) => {
+      registered.push(flowId);
+      register(flowId, component);
+    };
+    // subscribed after the termination handler: sees the registry as the stop left it
+    const sizeAtStop: number[] = [];
+    h.bus.subscribe('_flow_stop_success', () => sizeAtStop.push(h.registry.size()));
+    const wire = newTradeWire();
+    const result = await h.submit(wire);
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(registered).toEqual([wire.directive_id]);
+    expect(sizeAtStop).toEqual([0]);
+    expect(h.registry.size()).toBe(0);
+    // no deadline timer outlives its flow
+    expect(h.clock.pendingSleeps).toBe(0);
+  });
+});
