@@ -1,4 +1,4 @@
-import type { AmendRequest } from '../connectors/connector.js';
+import type { AmendRequest, OrderRequest } from '../connectors/connector.js';
 import type { Decimal } from '../domain/decimal.js';
 import type { OrderPurpose } from '../domain/enums.js';
 import { VenueRejected } from '../domain/errors.js';
@@ -140,39 +140,35 @@ export class ProtectiveOrders {
     quantity: Decimal,
     naming: ProtectiveNaming,
   ): Promise<LegResult> {
+    const order =
+      kind.purpose === 'STOP_LOSS'
+        ? ({ order_type: 'STOP_MARKET', stop_price: price, time_in_force: 'GTC' } as const)
+        : ({ order_type: 'LIMIT', limit_price: price, time_in_force: 'GTC' } as const);
     try {
-      return await this.#place(ctx, position, kind, price, quantity, naming);
+      return await this.#placeLeg(ctx, position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, order);
     } catch (error) {
       if (kind.purpose !== 'STOP_LOSS' || !(error instanceof VenueRejected) || error.code !== 'WOULD_TRIGGER_IMMEDIATELY') throw error;
       ctx.logger.warn({ trade_id: position.trade_id, stop_loss: price.toFixed() }, 'stop loss already breached: flattening at market');
-      return this.#executor.place(ctx, {
-        owner: naming.owner,
-        leg: `SX${naming.suffix}`,
-        tradeId: position.trade_id,
-        purpose: 'STOP_LOSS',
-        order: { symbol: position.symbol, side: oppositeSide(position.direction), order_type: 'MARKET', quantity, time_in_force: 'IOC', reduce_only: true },
-      });
+      return this.#placeLeg(ctx, position, naming, `SX${naming.suffix}`, 'STOP_LOSS', quantity, { order_type: 'MARKET', time_in_force: 'IOC' });
     }
   }
 
-  #place(
+  /** A reduce-only order against the trade, opposite its direction. */
+  #placeLeg(
     ctx: ExecutionContext,
     position: Position,
-    kind: (typeof KINDS)[number],
-    price: Decimal,
-    quantity: Decimal,
     naming: ProtectiveNaming,
+    leg: string,
+    purpose: OrderPurpose,
+    quantity: Decimal,
+    order: Pick<OrderRequest, 'order_type' | 'time_in_force' | 'limit_price' | 'stop_price'>,
   ): Promise<LegResult> {
-    const side = oppositeSide(position.direction);
     return this.#executor.place(ctx, {
       owner: naming.owner,
-      leg: `${kind.prefix}${naming.suffix}`,
+      leg,
       tradeId: position.trade_id,
-      purpose: kind.purpose,
-      order:
-        kind.purpose === 'STOP_LOSS'
-          ? { symbol: position.symbol, side, order_type: 'STOP_MARKET', quantity, stop_price: price, time_in_force: 'GTC', reduce_only: true }
-          : { symbol: position.symbol, side, order_type: 'LIMIT', quantity, limit_price: price, time_in_force: 'GTC', reduce_only: true },
+      purpose,
+      order: { symbol: position.symbol, side: oppositeSide(position.direction), quantity, reduce_only: true, ...order },
     });
   }
 }
