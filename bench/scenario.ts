@@ -63,8 +63,9 @@ export async function settleHeap(): Promise<void> {
   }
 }
 
+/** Progress on stderr (not under vitest: the smoke test stays quiet). */
 export function log(message: string): void {
-  process.stderr.write(`  ${message}\n`);
+  if (process.env['VITEST'] === undefined) process.stderr.write(`  ${message}\n`);
 }
 
 /** When `moduleUrl` is the script node was started with: run `scenario` and deliver its result. */

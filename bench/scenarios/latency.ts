@@ -3,7 +3,8 @@
  * second, whatever the backlog: an open-loop load), and each flow is timed from its publish
  * (accepted) to its stop event. Also reported: the time from when each line was DUE to its stop
  * (counts the time a line waited because the event loop was busy: no coordinated omission),
- * the rate actually offered and the rate completed.
+ * the rate actually offered and the rate completed. Before the paced run, `unloaded` directives
+ * are sent one at a time (each after the previous stopped): the latency floor of a lone flow.
  *
  *   node --expose-gc --import tsx bench/scenarios/latency.ts --rate 1000 --seconds 10 --strategies 100
  */
@@ -18,6 +19,8 @@ export interface LatencyOptions {
   readonly strategies: number;
   /** Give up waiting for the backlog after this long once the offered load ended. @default 120 */
   readonly drainSeconds?: number;
+  /** Directives sent one at a time first, for the unloaded latency. @default 300 */
+  readonly unloaded?: number;
 }
 
 export async function latency(options: LatencyOptions): Promise<ScenarioResult> {
@@ -30,6 +33,16 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
     const warmup = wholeCycles(strategies, 1000);
     for (const line of workloadStream({ count: warmup, strategies, seed: 2, idPrefix: 'W' })) await driver.submit(line.text, line.directiveId);
     await driver.waitForStops();
+
+    const unloadedFrom = driver.latencies.length;
+    const unloadedCount = wholeCycles(1, options.unloaded ?? 300);
+    for (const line of workloadStream({ count: unloadedCount, strategies: 1, seed: 3, idPrefix: 'U' })) {
+      await driver.submit(line.text, line.directiveId);
+      await driver.waitForStops();
+    }
+    const unloaded = summariseLatencies(driver.latencies.slice(unloadedFrom));
+    log(`unloaded latency (one flow at a time): p50 ${unloaded.p50_ms} ms, p99 ${unloaded.p99_ms} ms`);
+
     const warmLatencies = driver.latencies.length;
     const stoppedBefore = driver.stopped;
     const failedBefore = driver.timing().failed;
@@ -79,6 +92,8 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
         max_ms: { value: accepted.max_ms, unit: 'ms' },
         offered_per_second: { value: sent / offeredSeconds, unit: 'directives/s' },
         completed_per_second: { value: stopped / completedSeconds, unit: 'directives/s' },
+        unloaded_p50_ms: { value: unloaded.p50_ms, unit: 'ms' },
+        unloaded_p99_ms: { value: unloaded.p99_ms, unit: 'ms' },
       },
       details: {
         rate,
@@ -92,6 +107,7 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
         max_publish_lag_ms: maxLagMs,
         latency_from_publish: accepted,
         latency_from_due_time: fromDue,
+        unloaded_latency: unloaded,
       },
     };
   } finally {
@@ -106,6 +122,7 @@ export function latencyFromArgs(args: ScenarioArgs): Promise<ScenarioResult> {
     seconds: numberArg(args, 'seconds', 10),
     strategies: numberArg(args, 'strategies', 100),
     drainSeconds: numberArg(args, 'drain-seconds', 120),
+    unloaded: numberArg(args, 'unloaded', 300),
   });
 }
 

@@ -1,7 +1,9 @@
 /**
  * Directives per second end to end: the NEW/MODIFY/CLOSE workload for N strategies, submitted as
  * fast as intake admits them (waitForCapacity, as the CLI does), timed from the first publish to
- * the last stop event, after a warm-up on the same platform.
+ * the last stop event, after a warm-up on the same platform. The bench also keeps at most
+ * `window` directives in flight (default 4 per strategy, at least 256): every strategy always has
+ * work queued, and --max-seconds can end the run without a backlog of thousands to drain.
  *
  *   node --expose-gc --import tsx bench/scenarios/throughput.ts --strategies 100 --count 20000 [--max-seconds 60]
  */
@@ -16,6 +18,8 @@ export interface ThroughputOptions {
   readonly maxSeconds?: number;
   /** Directives run first, untimed. @default whole cycles of every strategy, at least 600 */
   readonly warmup?: number;
+  /** Most directives in flight (submitted, not stopped). @default max(256, 4 × strategies) */
+  readonly window?: number;
   readonly seed?: number;
 }
 
@@ -29,11 +33,13 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
   const { strategies, count } = options;
   const maxMs = (options.maxSeconds ?? 120) * 1000;
   const warmup = options.warmup ?? wholeCycles(strategies, 600);
+  const window = options.window ?? Math.max(256, 4 * strategies);
   const bench = await openBenchPlatform();
   const { platform } = bench;
   const driver = new FlowDriver(platform);
   try {
     for (const line of workloadStream({ count: warmup, strategies, seed: (options.seed ?? 1) + 1, idPrefix: 'W' })) {
+      await driver.waitForStops(driver.submitted - window + 1);
       await driver.submit(line.text, line.directiveId);
     }
     await driver.waitForStops();
@@ -47,6 +53,7 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
         cut = true;
         break;
       }
+      await driver.waitForStops(driver.submitted - window + 1);
       await driver.submit(line.text, line.directiveId);
       sent += 1;
     }
@@ -74,6 +81,7 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
         directives: sent,
         cut_by_time_limit: cut,
         warmup,
+        window,
         seconds,
         succeeded: after.succeeded - before.succeeded,
         failed: after.failed - before.failed,
@@ -99,6 +107,7 @@ export function throughputFromArgs(args: ScenarioArgs): Promise<ScenarioResult> 
     count: numberArg(args, 'count', 20_000),
     maxSeconds: numberArg(args, 'max-seconds', 120),
     ...(warmup === undefined ? {} : { warmup: numberArg(args, 'warmup', 0) }),
+    ...(args.has('window') ? { window: numberArg(args, 'window', 256) } : {}),
   });
 }
 
