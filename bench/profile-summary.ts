@@ -41,6 +41,8 @@ export interface ProfileSummary {
   readonly top: readonly SelfTime[];
   /** Self time by area: the project's src/, each package, node internals, native/GC/idle. */
   readonly areas: readonly { readonly area: string; readonly self_ms: number; readonly self_pct: number }[];
+  /** Self time by script file, largest first. */
+  readonly files: readonly { readonly file: string; readonly self_ms: number; readonly self_pct: number }[];
 }
 
 /** Shorten a script url to a path relative to the repo (or the package inside node_modules). */
@@ -186,6 +188,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
   const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0) || profile.endTime - profile.startTime;
   const byFunction = new Map<string, { name: string; location: string; us: number }>();
   const byArea = new Map<string, number>();
+  const byFile = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (!node) continue;
@@ -203,6 +206,8 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
     byFunction.set(key, entry);
     const area = areaOf(url, name);
     byArea.set(area, (byArea.get(area) ?? 0) + us);
+    const file = url ? shortUrl(url) : name;
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
   }
   const pct = (us: number): number => Math.round((us / totalUs) * 1000) / 10;
   return {
@@ -214,6 +219,10 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
     areas: [...byArea.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, self_ms: Math.round(us / 100) / 10, self_pct: pct(us) })),
+    files: [...byFile.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([file, us]) => ({ file, self_ms: Math.round(us / 100) / 10, self_pct: pct(us) })),
   };
 }
 
@@ -224,6 +233,8 @@ export function formatSummary(summary: ProfileSummary): string {
   }
   out.push('', 'self ms   self %  area');
   for (const a of summary.areas.slice(0, 15)) out.push(`${a.self_ms.toFixed(1).padStart(8)} ${a.self_pct.toFixed(1).padStart(7)}%  ${a.area}`);
+  out.push('', 'self ms   self %  file');
+  for (const f of summary.files.slice(0, 15)) out.push(`${f.self_ms.toFixed(1).padStart(8)} ${f.self_pct.toFixed(1).padStart(7)}%  ${f.file}`);
   return out.join('\n');
 }
 

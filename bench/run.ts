@@ -59,7 +59,7 @@ export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'
 }
 
 function selected(spec: ScenarioSpec, only: readonly string[]): boolean {
-  return only.length === 0 || only.some((o) => spec.name === o || spec.name.startsWith(`${o}-`) || spec.name.startsWith(o));
+  return only.length === 0 || only.some((o) => spec.name === o || spec.name.startsWith(`${o}-`));
 }
 
 interface ChildOutcome {

@@ -95,16 +95,36 @@ export async function captureWrites(strategies: number, count: number): Promise<
 
 interface Replay {
   readonly seconds: number;
+  /** Of which in COMMIT (WAL write, fsync, automatic checkpoints). */
+  readonly commitSeconds: number;
   readonly transactions: number;
 }
 
-function replay(path: string, statements: readonly string[], writes: readonly CapturedWrite[], transactions: number): Replay {
+interface ReplayVariant {
+  /** Overrides the store's synchronous=FULL (what-if only: not crash-safe). */
+  readonly synchronous?: 'NORMAL' | 'OFF';
+  /** Leave out the writes whose SQL matches (what-if: a store that does not write them). */
+  readonly skip?: RegExp;
+}
+
+function replay(path: string, statements: readonly string[], writes: readonly CapturedWrite[], transactions: number, variant: ReplayVariant = {}): Replay {
   const db = openDatabase(path);
   try {
+    if (variant.synchronous) db.pragma(`synchronous = ${variant.synchronous}`);
     const prepared = statements.map((sql) => db.prepare(sql));
+    const isCommit = statements.map((sql) => /^\s*COMMIT\b/i.test(sql));
+    const skipped = statements.map((sql) => variant.skip?.test(sql) ?? false);
+    let commitMs = 0;
     const start = performance.now();
-    for (const write of writes) prepared[write.sql]!.run(...write.args);
-    return { seconds: (performance.now() - start) / 1000, transactions };
+    for (const write of writes) {
+      if (skipped[write.sql]) continue;
+      if (isCommit[write.sql]) {
+        const t = performance.now();
+        prepared[write.sql]!.run(...write.args);
+        commitMs += performance.now() - t;
+      } else prepared[write.sql]!.run(...write.args);
+    }
+    return { seconds: (performance.now() - start) / 1000, commitSeconds: commitMs / 1000, transactions };
   } finally {
     db.close();
   }
@@ -152,6 +172,9 @@ export async function storageCeiling(options: { readonly strategies: number; rea
     const single = replay(join(dir, 'per-directive.db'), perDirective.statements, perDirective.writes, capture.directives);
     const oneTx = regroup(capture, 1);
     const all = replay(join(dir, 'one-transaction.db'), oneTx.statements, oneTx.writes, 1);
+    // what-ifs, same batches: how much is durability, and how much the undo log and head updates cost
+    const notDurable = replay(join(dir, 'sync-off.db'), capture.statements, capture.writes, commits, { synchronous: 'OFF' });
+    const leaner = replay(join(dir, 'leaner.db'), capture.statements, capture.writes, commits, { skip: /^\s*(UPDATE\s+journal_head|INSERT(\s+OR\s+\w+)?\s+INTO\s+ledger_undo)\b/i });
     const rate = (r: Replay): number => capture.directives / r.seconds;
     log(
       `storage ceiling (${capture.directives} directives, ${dataWrites} row writes, ${commits} commits): group commit ${rate(grouped).toFixed(0)}/s, ` +
@@ -175,6 +198,11 @@ export async function storageCeiling(options: { readonly strategies: number; rea
         directives_per_commit: capture.directives / commits,
         row_writes_per_commit: dataWrites / commits,
         seconds: { group_commit: grouped.seconds, per_directive: single.seconds, one_transaction: all.seconds },
+        commit_seconds: { group_commit: grouped.commitSeconds, per_directive: single.commitSeconds, one_transaction: all.commitSeconds },
+        what_if_directives_per_second: {
+          group_commit_synchronous_off: rate(notDurable),
+          group_commit_without_journal_head_updates_and_ledger_undo: rate(leaner),
+        },
         capture_run_seconds_with_recording: capture.seconds,
       },
     };

@@ -5,9 +5,9 @@
  * `window` directives in flight (default 4 per strategy, at least 256): every strategy always has
  * work queued, and --max-seconds can end the run without a backlog of thousands to drain.
  *
- *   node --expose-gc --import tsx bench/scenarios/throughput.ts --strategies 100 --count 20000 [--max-seconds 60]
+ *   node --expose-gc --import tsx bench/scenarios/throughput.ts --strategies 100 --count 20000 [--max-seconds 60] [--window N] [--max-concurrent N]
  */
-import { FlowDriver, openBenchPlatform, summariseLatencies } from '../bench-platform.js';
+import { benchConfig, FlowDriver, openBenchPlatform, summariseLatencies } from '../bench-platform.js';
 import { log, memory, numberArg, runIfMain, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 
@@ -20,6 +20,8 @@ export interface ThroughputOptions {
   readonly warmup?: number;
   /** Most directives in flight (submitted, not stopped). @default max(256, 4 × strategies) */
   readonly window?: number;
+  /** Overrides concurrency.max_concurrent_strategies (default config: 64). */
+  readonly maxConcurrentStrategies?: number;
   readonly seed?: number;
 }
 
@@ -34,7 +36,11 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
   const maxMs = (options.maxSeconds ?? 120) * 1000;
   const warmup = options.warmup ?? wholeCycles(strategies, 600);
   const window = options.window ?? Math.max(256, 4 * strategies);
-  const bench = await openBenchPlatform();
+  const bench = await openBenchPlatform(
+    options.maxConcurrentStrategies === undefined
+      ? benchConfig()
+      : benchConfig({ orchestration: { plan_execution: { monitoring: { metrics_enabled: true }, concurrency: { max_concurrent_strategies: options.maxConcurrentStrategies } } } }),
+  );
   const { platform } = bench;
   const driver = new FlowDriver(platform);
   try {
@@ -108,6 +114,7 @@ export function throughputFromArgs(args: ScenarioArgs): Promise<ScenarioResult> 
     maxSeconds: numberArg(args, 'max-seconds', 120),
     ...(warmup === undefined ? {} : { warmup: numberArg(args, 'warmup', 0) }),
     ...(args.has('window') ? { window: numberArg(args, 'window', 256) } : {}),
+    ...(args.has('max-concurrent') ? { maxConcurrentStrategies: numberArg(args, 'max-concurrent', 64) } : {}),
   });
 }
 
