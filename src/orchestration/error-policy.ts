@@ -119,7 +119,8 @@ export class ErrorPolicy {
     }
     switch (value) {
       case 'alert_admin':
-        await this.#record(ctx, 'on_ledger_failure', value, 'alerted_admin', { error_message: error.message });
+        // recovery (src/orchestration/recovery/) restores the trade from the venue at the next start
+        await this.#record(ctx, 'on_ledger_failure', value, 'alerted_admin', { error_message: error.message, reconcile_required: true });
         await this.#alert(ctx, 'critical', 'LEDGER_FAILURE', `ledger failed after the venue acted; venue state is in the journal: ${error.message}`);
         return;
       case 'rollback_api': {

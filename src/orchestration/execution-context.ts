@@ -6,6 +6,7 @@ import type { OrderRecord } from '../domain/trading.js';
 import type { JournalRecorder } from './journal-recorder.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { LedgerApplyResult, LedgerChange } from './ports.js';
+import type { ResumeLegs } from './recovery/resume-legs.js';
 
 export interface ExecutionContextInit {
   readonly flowId: string;
@@ -42,6 +43,7 @@ export class ExecutionContext {
   #sent = false;
   #venueActed = false;
   readonly #orders = new Map<string, OrderRecord>();
+  #resume: ResumeLegs | null = null;
 
   constructor(init: ExecutionContextInit, services: { readonly recorder: JournalRecorder; readonly ledger: LedgerWriter; readonly clock: Clock }) {
     this.flowId = init.flowId;
@@ -64,6 +66,19 @@ export class ExecutionContext {
   /** Give the work a new deadline (compensation runs after the execution's own time may be spent). */
   setSignal(signal: AbortSignal): void {
     this.#signal = signal;
+  }
+
+  /**
+   * RESUME mode (recovery of a flow a crash interrupted): the legs the flow had journaled. The
+   * order executor then looks a leg up (journal and ledger) before sending it, and asks the venue
+   * instead of sending when it may already be there. Null for a first execution.
+   */
+  get resume(): ResumeLegs | null {
+    return this.#resume;
+  }
+
+  resumeFrom(legs: ResumeLegs): void {
+    this.#resume = legs;
   }
 
   /** Ledger failures are logged and journaled, never thrown (compensation must reach the venue whatever the ledger does). */

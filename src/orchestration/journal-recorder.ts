@@ -74,8 +74,11 @@ export class JournalRecorder {
     logger.error({ err: error, event_type: input.event_type, decision }, 'journal write failed');
     const alertBase = { flow_id: input.flow_id, directive_id: input.directive_id, timestamp: now };
 
+    // every line carries an id, so replaying the file into the journal is idempotent
     if (abort) {
-      await this.#fallback.append({ fallback: true, ...policyEntry }).catch((e: unknown) => logger.error({ err: e }, 'journal fallback failed'));
+      await this.#fallback
+        .append({ fallback: true, fallback_entry_id: generateId(IdPrefix.JOURNAL, this.#clock.now()), ...policyEntry })
+        .catch((e: unknown) => logger.error({ err: e }, 'journal fallback failed'));
       await sendAlert(this.#alerts, logger, {
         ...alertBase,
         severity: 'critical',
@@ -88,7 +91,7 @@ export class JournalRecorder {
     const fallbackId = generateId(IdPrefix.JOURNAL, this.#clock.now());
     try {
       await this.#fallback.append({ fallback: true, fallback_entry_id: fallbackId, ...input });
-      await this.#fallback.append({ fallback: true, ...policyEntry });
+      await this.#fallback.append({ fallback: true, fallback_entry_id: generateId(IdPrefix.JOURNAL, this.#clock.now()), ...policyEntry });
     } catch (fallbackError) {
       logger.fatal({ err: fallbackError }, 'journal and journal fallback both failed');
       await sendAlert(this.#alerts, logger, {

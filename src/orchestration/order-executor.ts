@@ -7,7 +7,7 @@ import { clientOrderId } from '../domain/ids.js';
 import type { FillRecord, OrderRecord } from '../domain/trading.js';
 import { attemptCall, type AttemptOutcome } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
-import { ExecutionError } from './execution-errors.js';
+import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
 import { mergeVenueOrder, newFills, pendingOrderRecord } from './order-sync.js';
 import type { ILedgerProvider, IMetricsCollector } from './ports.js';
@@ -65,16 +65,31 @@ export class OrderExecutor {
   async place(ctx: ExecutionContext, spec: LegSpec): Promise<LegResult> {
     const { connector, clock } = this.#deps;
     const request: OrderRequest = { ...spec.order, client_order_id: clientOrderId(spec.owner, spec.leg) };
-    const intentAtMs = clock.now();
-    let record = pendingOrderRecord(request, { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() });
     const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: request.client_order_id };
-    await ctx.write('ORDER_INTENT', { ...legInfo, order: request }, { writeAhead: true });
-    await ctx.applyLedger({ orders: [record] });
+    // RESUME mode: a leg an interrupted run may have sent is looked up, never sent again
+    const prior = ctx.resume ? await this.#prior(ctx, request) : undefined;
+    if (prior?.kind === 'done') return prior.result;
+    if (prior?.kind === 'failed') throw prior.error;
+    const meta = { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() };
+    let record: OrderRecord;
+    let intentAtMs: number;
+    if (prior) {
+      intentAtMs = prior.intentAtMs;
+      record = prior.row ?? pendingOrderRecord(request, meta);
+      ctx.markSent();
+    } else {
+      intentAtMs = clock.now();
+      record = pendingOrderRecord(request, meta);
+      await ctx.write('ORDER_INTENT', { ...legInfo, order: request }, { writeAhead: true });
+      await ctx.applyLedger({ orders: [record] });
+    }
     ctx.track(record);
 
     let venueOrder: VenueOrder;
     try {
-      venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
+      venueOrder = prior
+        ? await this.#resolver.resolve(ctx, request, record, intentAtMs, INTERRUPTED, legInfo)
+        : await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
       if (!(error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED')) {
         record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
@@ -87,7 +102,9 @@ export class OrderExecutor {
 
     record = mergeVenueOrder(record, venueOrder, ctx.now());
     ctx.track(record);
-    const fills = newFills(venueOrder, record, new Set(), connector.venue, clock.now());
+    // a resumed leg may have fills the ledger already holds (booked before the crash)
+    const known = prior ? await this.#knownFills(ctx, request.client_order_id) : new Set<string>();
+    const fills = newFills(venueOrder, record, known, connector.venue, clock.now());
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
     if (venueOrder.status === 'REJECTED') {
       await this.#recordQuietly(ctx, record);
@@ -96,6 +113,53 @@ export class OrderExecutor {
       });
     }
     return { record, venueOrder, fills };
+  }
+
+  /**
+   * Recovery: find out at the venue what became of a leg an interrupted run left PENDING or
+   * IN_DOUBT (the in-doubt rules: look-ups by client order id, not-found grace from the intent,
+   * max_checks). Never sends it blind. Not found after the grace: the returned record is
+   * REJECTED (never placed). Still unknown: throws IN_DOUBT_UNRESOLVED. The caller books the fills.
+   */
+  async settle(ctx: ExecutionContext, row: OrderRecord, intentAtMs: number): Promise<LegResult> {
+    const info = { action: 'PLACE', purpose: row.purpose, trade_id: row.trade_id, client_order_id: row.client_order_id, recovered: true };
+    ctx.track(row);
+    ctx.markSent();
+    let venueOrder: VenueOrder;
+    try {
+      venueOrder = await this.#resolver.resolve(ctx, requestOf(row), row, intentAtMs, INTERRUPTED, info);
+    } catch (error) {
+      if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') throw error;
+      const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
+      ctx.track(gone);
+      await ctx.write('ORDER_RESULT', { ...info, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
+      return { record: gone, venueOrder: null, fills: [] };
+    }
+    return this.#settle(ctx, row, venueOrder, info);
+  }
+
+  /** RESUME mode: what the journal and the ledger know of a leg before it is (re)sent. Undefined: it was never sent. */
+  async #prior(ctx: ExecutionContext, request: OrderRequest): Promise<PriorLeg | undefined> {
+    const coid = request.client_order_id;
+    const leg = ctx.resume?.get(coid);
+    const row = await ctx.readLedger(`order ${coid}`, () => this.#deps.ledger.getOrder(coid));
+    if (row) {
+      if (row.status === 'PENDING' || row.status === 'IN_DOUBT') return { kind: 'unsettled', row, intentAtMs: leg?.intentAtMs ?? timeOf(row.created_at) };
+      ctx.track(row);
+      if (row.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };
+      ctx.markSent();
+      return { kind: 'done', result: { record: row, venueOrder: null, fills: [] } };
+    }
+    if (!leg) return undefined;
+    if (leg.result?.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg.result, null) };
+    if (leg.reachedConnector) return { kind: 'unsettled', row: undefined, intentAtMs: leg.intentAtMs };
+    // intent journaled, PENDING row never written: the connector is only called after both, so nothing was sent
+    return undefined;
+  }
+
+  async #knownFills(ctx: ExecutionContext, clientOrderIdValue: string): Promise<Set<string>> {
+    const fills = await ctx.readLedger('fills', () => this.#deps.ledger.listFills({ client_order_id: clientOrderIdValue }));
+    return new Set(fills.map((f) => f.venue_trade_id));
   }
 
   /** Cancel an order (repeating a cancel is harmless, so unknown outcomes are retried too). */
@@ -212,6 +276,42 @@ export class OrderExecutor {
       ctx.logger.error({ err: error, client_order_id: record.client_order_id }, 'could not record the failed order in the ledger');
     }
   }
+}
+
+/** What an interrupted run left of a leg (RESUME mode). */
+type PriorLeg =
+  | { readonly kind: 'done'; readonly result: LegResult }
+  | { readonly kind: 'failed'; readonly error: PlanexecError }
+  | { readonly kind: 'unsettled'; readonly row: OrderRecord | undefined; readonly intentAtMs: number };
+
+const INTERRUPTED = 'planexec stopped before the outcome was recorded (recovery)';
+
+/** The failure a leg ended with before the crash, raised again so the resumed flow ends as the first run would have. */
+function legFailure(coid: string, result: { readonly error_code: string | null; readonly error_message: string | null } | null, reason: string | null): PlanexecError {
+  const code = result?.error_code ?? 'VENUE_REJECTED';
+  const message = result?.error_message ?? reason ?? `order ${coid} was rejected`;
+  const details = { client_order_id: coid, resumed: true };
+  return code in ExecutionErrorCode ? new ExecutionError(message, code as ExecutionErrorCode, details) : new VenueRejected(message, code, details);
+}
+
+function timeOf(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+/** The order request a ledger row was written from. */
+function requestOf(row: OrderRecord): OrderRequest {
+  return {
+    client_order_id: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    order_type: row.order_type,
+    quantity: row.quantity,
+    limit_price: row.limit_price ?? undefined,
+    stop_price: row.stop_price ?? undefined,
+    time_in_force: row.time_in_force,
+    reduce_only: row.reduce_only,
+  };
 }
 
 function timeoutError(config: PlanExecutionConfig, attempts: number): ExecutionError {

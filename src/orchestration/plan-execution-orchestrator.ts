@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { IEventBus } from '../bus/event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
-import type { IAPIConnector } from '../connectors/connector.js';
+import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
@@ -23,6 +23,9 @@ import { LedgerWriter } from './ledger-writer.js';
 import { OrderExecutor } from './order-executor.js';
 import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
+import { readFlowHistory, type FlowHistory } from './recovery/flow-history.js';
+import { continueOpen, resumeScope } from './recovery/resume-scopes.js';
+import { reviveFailure, tradeExecutedFromCausality, type RecordedFailure } from './recovery/revive.js';
 import { compileRetryPolicy } from './retry-policy.js';
 import { closeTrade } from './scopes/close-trade.js';
 import { modifyTrade } from './scopes/modify-trade.js';
@@ -194,6 +197,83 @@ export class PlanExecutionOrchestrator {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Recovery: finish a flow a crash interrupted (RUNNING in the flow store), on its strategy's
+   * queue, with exactly one stop. Where its journal shows it got to decides how: a causality entry
+   * → it succeeded; an EXECUTION_FAILED entry → it fails with that error (the policy applied if it
+   * had not been); otherwise its scope runs again in RESUME mode (legs that may have reached the
+   * venue are looked up there, never sent again). Rejects only when the journal cannot be read
+   * (the flow stays RUNNING for a later recovery). Not reported to onResult listeners.
+   */
+  async resume(flow: FlowRecord): Promise<FlowResult> {
+    const history = await readFlowHistory(this.#deps.journal, flow);
+    this.#pending += 1;
+    const state: FlowState = {
+      flowId: flow.flow_id,
+      directiveId: flow.directive_id ?? history.directive?.directive_id ?? null,
+      strategyId: flow.strategy_id,
+      line: history.line,
+      startedAtMs: timeOf(flow.started_at, this.#deps.clock.now()),
+      stopped: null,
+    };
+    const logger = this.#logger.child({ flow_id: state.flowId, directive_id: state.directiveId, strategy_id: state.strategyId, recovery: true });
+    return this.#runner
+      .run(state.strategyId ?? NO_STRATEGY, () => this.#resumeFlow(history, state, logger))
+      .catch((error: unknown) => this.#lastResort(state, logger, error))
+      .finally(() => this.#finished(null));
+  }
+
+  /**
+   * Recovery of a ledger that failed after the venue acted: rebuild the trade of a finished
+   * NEW_TRADE from the venue (its entry looked up by client order id, fills booked once). Sends
+   * nothing; no stop (the flow has had it). False when there is nothing to rebuild or it failed (alerted).
+   */
+  async rebuild(flowId: string): Promise<boolean> {
+    const flow = await this.#deps.flows.get(flowId);
+    if (!flow || flow.status === 'RUNNING') return false;
+    const history = await readFlowHistory(this.#deps.journal, flow);
+    const directive = history.directive;
+    if (directive?.scope !== 'NEW_TRADE') return false;
+    const logger = this.#logger.child({ flow_id: flowId, directive_id: directive.directive_id, strategy_id: directive.strategy_id, recovery: true });
+    return this.#runner.run(directive.strategy_id, async () => {
+      const deadline = new Deadline(this.#deps.clock, this.#config.timeout_seconds);
+      const state: FlowState = { flowId, directiveId: directive.directive_id, strategyId: directive.strategy_id, line: history.line, startedAtMs: 0, stopped: null };
+      const ctx = this.#flowContext(state, logger, history.lastEntryId, deadline.signal);
+      ctx.resumeFrom(history.legs);
+      try {
+        const outcome = await continueOpen(ctx, directive, this.#scopeDeps, { protect: false });
+        if (!outcome) return false;
+        await ctx.write('POLICY_APPLIED', {
+          policy: 'recovery',
+          value: 'reconcile_ledger',
+          decision: 'ledger_rebuilt_from_venue',
+          trade_id: directive.directive_id,
+          position: outcome.positions[0] ?? null,
+        });
+        logger.warn({ trade_id: directive.directive_id }, 'recovery rebuilt a trade the ledger had lost from the venue');
+        return true;
+      } catch (error) {
+        logger.error({ err: error }, 'recovery could not rebuild the trade from the venue');
+        await sendAlert(this.#deps.alerts, logger, {
+          severity: 'critical',
+          code: 'RECOVERY_REBUILD_FAILED',
+          message: `could not rebuild trade ${directive.directive_id} from the venue: ${errorMessage(error)}`,
+          flow_id: flowId,
+          directive_id: directive.directive_id,
+          timestamp: isoTime(this.#deps.clock.now()),
+        });
+        return false;
+      } finally {
+        await deadline.cancel();
+      }
+    });
+  }
+
+  /** Recovery: apply the venue's current view of an order through the venue-event path (fills booked once). */
+  applyVenueOrder(order: VenueOrder): Promise<void> {
+    return this.#venueEvents.sync(order);
+  }
+
   /** Run one submission to its end. Never rejects: every failure is a FAILED (or IN_DOUBT) result with its stop. */
   submit(submission: DirectiveSubmission): Promise<FlowResult> {
     this.#pending += 1;
@@ -219,17 +299,22 @@ export class PlanExecutionOrchestrator {
     void flow.finally(() => this.#inflight.delete(flow));
   }
 
-  #finished(result: FlowResult): void {
+  /** `result` null: a resumed flow, not a submission of this run (listeners are not told). */
+  #finished(result: FlowResult | null): void {
     this.#pending -= 1;
+    if (result !== null) this.#notify(result);
+    while (this.#capacityWaiters.length > 0 && this.#pending < this.#config.concurrency.max_pending_directives) {
+      this.#capacityWaiters.shift()?.();
+    }
+  }
+
+  #notify(result: FlowResult): void {
     for (const listener of this.#listeners) {
       try {
         listener(result);
       } catch (error) {
         this.#logger.error({ err: error }, 'result listener failed');
       }
-    }
-    while (this.#capacityWaiters.length > 0 && this.#pending < this.#config.concurrency.max_pending_directives) {
-      this.#capacityWaiters.shift()?.();
     }
   }
 
@@ -294,6 +379,62 @@ export class PlanExecutionOrchestrator {
     }
   }
 
+  async #resumeFlow(history: FlowHistory, state: FlowState, logger: Logger): Promise<FlowResult> {
+    const directive = history.directive;
+    if (directive === null) return this.#stopInvalidResumed(history, state, logger);
+    const deadline = new Deadline(this.#deps.clock, this.#config.timeout_seconds);
+    const ctx = this.#flowContext(state, logger, history.lastEntryId, deadline.signal);
+    ctx.resumeFrom(history.legs);
+    logger.warn({ legs: history.legs.size, failed: history.failure !== null, executed: history.causality !== null }, 'recovery: finishing an interrupted flow');
+    try {
+      if (history.failure) {
+        const recorded = reviveFailure(history.failure.body);
+        return await this.#fail(ctx, state, logger, recorded.error, { ...recorded, applyPolicy: !history.policyApplied });
+      }
+      if (history.causality) {
+        this.#deps.bus.publish('TRADE_EXECUTED', tradeExecutedFromCausality(directive, history.causality.body), { level: 'strategy', strategyInstanceId: directive.strategy_id });
+      } else {
+        if (!this.#config.enabled && history.legs.size === 0) {
+          throw new ExecutionError('plan execution is disabled (orchestration.plan_execution.enabled = false)', 'ORCHESTRATION_DISABLED');
+        }
+        const outcome = await resumeScope(ctx, directive, this.#scopeDeps);
+        const executedAt = ctx.now();
+        await ctx.write(SCOPE_EVENT_TYPE[directive.scope], { ...causalityBody(directive, outcome, executedAt), recovered: true });
+        this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
+      }
+      const completion = await this.#stopper.stop(state, logger, {
+        final_state: 'SUCCESS',
+        outcome: 'SUCCEEDED',
+        reason: 'Execution completed successfully',
+        error_details: null,
+      });
+      return resultOf(state, completion.outcome, completion.reason, null);
+    } catch (error) {
+      if (state.stopped) {
+        logger.error({ err: error }, 'failure after the flow stopped');
+        return resultOf(state, state.stopped.outcome, state.stopped.reason, state.stopped.error_details?.error_code ?? null);
+      }
+      return await this.#fail(ctx, state, logger, error);
+    } finally {
+      await deadline.cancel();
+    }
+  }
+
+  /** An interrupted flow of input that was never a valid directive: its EXECUTION_FAILED is journaled; publish and stop. */
+  async #stopInvalidResumed(history: FlowHistory, state: FlowState, logger: Logger): Promise<FlowResult> {
+    const recorded: RecordedFailure = history.failure
+      ? reviveFailure(history.failure.body)
+      : reviveFailure({ error_type: 'InternalError', error_code: 'INTERNAL', error_message: `accepted directive cannot be read back: ${history.unreadable ?? 'no DIRECTIVE_ACCEPTED entry'}` });
+    this.#publishFailed(state, recorded.errorType, recorded.error.code, recorded.message, logger);
+    const completion = await this.#stopper.stop(state, logger, {
+      final_state: 'ERROR',
+      outcome: 'FAILED',
+      reason: `Execution failed: ${recorded.message}`,
+      error_details: { error_type: recorded.errorType, error_code: recorded.error.code, error_message: recorded.message },
+    });
+    return resultOf(state, completion.outcome, completion.reason, recorded.error.code);
+  }
+
   #flowContext(state: FlowState, logger: Logger, causationId: string | null, signal: AbortSignal): ExecutionContext {
     return this.#context({
       flowId: state.flowId,
@@ -347,21 +488,60 @@ export class PlanExecutionOrchestrator {
   }
 
   /** The error path: journal the error → apply the policy → EXECUTION_FAILED → `_flow_stop_error`. */
-  async #fail(ctx: ExecutionContext, state: FlowState, logger: Logger, error: unknown): Promise<FlowResult> {
+  async #fail(
+    ctx: ExecutionContext,
+    state: FlowState,
+    logger: Logger,
+    error: unknown,
+    /** A resumed flow whose error was journaled before the crash: not journaled again; the policy only if it had not run. */
+    resumed?: RecordedFailure & { readonly applyPolicy: boolean },
+  ): Promise<FlowResult> {
     const failure = toPlanexecError(error);
-    const errorType = error instanceof PlanexecError ? error.name : error instanceof Error ? error.name : 'Error';
-    const message = state.line === null ? failure.message : `line ${state.line}: ${failure.message}`;
+    const errorType = resumed?.errorType ?? (error instanceof PlanexecError ? error.name : error instanceof Error ? error.name : 'Error');
+    const message = resumed?.message ?? (state.line === null ? failure.message : `line ${state.line}: ${failure.message}`);
     const outcome = failure.code === 'IN_DOUBT_UNRESOLVED' ? 'IN_DOUBT' : 'FAILED';
     logger.warn({ err: error, error_code: failure.code }, 'execution failed');
+    if (!resumed) await this.#journalFailure(ctx, state, logger, { errorType, code: failure.code, message, details: failure.details });
+    if (!resumed || resumed.applyPolicy) {
+      try {
+        await this.#policy.apply(ctx, failure);
+      } catch (policyError) {
+        logger.error({ err: policyError }, 'error policy failed');
+        await sendAlert(this.#deps.alerts, logger, {
+          severity: 'critical',
+          code: 'POLICY_FAILED',
+          message: `applying the error policy failed for ${state.flowId}: ${errorMessage(policyError)}`,
+          flow_id: state.flowId,
+          directive_id: state.directiveId,
+          timestamp: isoTime(this.#deps.clock.now()),
+        });
+      }
+    }
+    this.#publishFailed(state, errorType, failure.code, message, logger);
+    const completion = await this.#stopper.stop(state, logger, {
+      final_state: 'ERROR',
+      outcome,
+      reason: `Execution failed: ${message}`,
+      error_details: { error_type: errorType, error_code: failure.code, error_message: message },
+    });
+    return resultOf(state, completion.outcome, completion.reason, failure.code);
+  }
+
+  async #journalFailure(
+    ctx: ExecutionContext,
+    state: FlowState,
+    logger: Logger,
+    failure: { readonly errorType: string; readonly code: string; readonly message: string; readonly details: unknown },
+  ): Promise<void> {
     try {
       await ctx.write(
         'EXECUTION_FAILED',
         {
           directive_id: state.directiveId,
           strategy_id: state.strategyId,
-          error_type: errorType,
+          error_type: failure.errorType,
           error_code: failure.code,
-          error_message: message,
+          error_message: failure.message,
           error_details: failure.details,
           timestamp: ctx.now(),
           causation: ctx.causationId,
@@ -372,27 +552,6 @@ export class PlanExecutionOrchestrator {
     } catch (journalError) {
       logger.error({ err: journalError }, 'could not journal the execution error');
     }
-    try {
-      await this.#policy.apply(ctx, failure);
-    } catch (policyError) {
-      logger.error({ err: policyError }, 'error policy failed');
-      await sendAlert(this.#deps.alerts, logger, {
-        severity: 'critical',
-        code: 'POLICY_FAILED',
-        message: `applying the error policy failed for ${state.flowId}: ${errorMessage(policyError)}`,
-        flow_id: state.flowId,
-        directive_id: state.directiveId,
-        timestamp: isoTime(this.#deps.clock.now()),
-      });
-    }
-    this.#publishFailed(state, errorType, failure.code, message, logger);
-    const completion = await this.#stopper.stop(state, logger, {
-      final_state: 'ERROR',
-      outcome,
-      reason: `Execution failed: ${message}`,
-      error_details: { error_type: errorType, error_code: failure.code, error_message: message },
-    });
-    return resultOf(state, completion.outcome, completion.reason, failure.code);
   }
 
   #publishFailed(state: FlowState, errorType: string, errorCode: string, message: string, logger: Logger): void {
@@ -444,6 +603,11 @@ export class PlanExecutionOrchestrator {
     }
     return resultOf(state, 'FAILED', `Execution failed: ${message}`, 'INTERNAL');
   }
+}
+
+function timeOf(iso: string, fallback: number): number {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : fallback;
 }
 
 function resultOf(state: FlowState, outcome: FlowResult['outcome'], reason: string, errorCode: string | null): FlowResult {

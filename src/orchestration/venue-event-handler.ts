@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ExecutionReport, IAPIConnector } from '../connectors/connector.js';
+import type { ExecutionReport, IAPIConnector, VenueOrder } from '../connectors/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
@@ -75,6 +75,20 @@ export class VenueEventHandler {
     void owned.finally(() => this.#inflight.delete(owned));
   }
 
+  /**
+   * Recovery: apply the venue's current view of an order (fetched after a restart) exactly as a
+   * pushed report would be: on its strategy's queue, fills deduplicated by venue trade id, the
+   * same consequences (protection for entry fills, a flattening stop closes the trade). Resolves
+   * once applied.
+   */
+  async sync(order: VenueOrder): Promise<void> {
+    const { ledger, runner } = this.#deps;
+    const report: ExecutionReport = { order, new_fills: [] };
+    const row = await ledger.getOrder(order.client_order_id);
+    const position = row ? await ledger.getPosition(row.trade_id) : undefined;
+    await runner.run(position?.strategy_id ?? UNOWNED, () => this.#apply(report));
+  }
+
   async #route(report: ExecutionReport): Promise<void> {
     const { ledger, runner } = this.#deps;
     const coid = report.order.client_order_id;
@@ -119,13 +133,15 @@ export class VenueEventHandler {
       }
       const booked = bookFills(position, order.purpose, fills);
       let updated = booked.position;
-      const closes = isProtective(order.purpose) && updated.status === 'OPEN' && updated.filled_size.isZero() && merged.filled_quantity.gt(0);
+      // a close or compensation leg is seen here only when its own flow could not book it (recovery)
+      const reason = isProtective(order.purpose) ? order.purpose : order.purpose === 'CLOSE' ? 'CLOSE_EXISTING' : order.purpose === 'COMPENSATION' ? 'COMPENSATION' : null;
+      const closes = reason !== null && updated.status === 'OPEN' && updated.filled_size.isZero() && merged.filled_quantity.gt(0);
       if (closes) {
-        updated = closePosition(updated, { exit_price: merged.average_fill_price, close_reason: order.purpose, closed_at: ctx.now(), directive_id: null });
+        updated = closePosition(updated, { exit_price: merged.average_fill_price, close_reason: reason, closed_at: ctx.now(), directive_id: null });
       }
       await ctx.write('FILL_RECORDED', { client_order_id: coid, purpose: order.purpose, trade_id: order.trade_id, status: merged.status, fills, order: report.order, position: updated });
       if (closes) {
-        await ctx.write('PROTECTIVE_TRIGGERED', { client_order_id: coid, purpose: order.purpose, trade_id: order.trade_id });
+        if (isProtective(order.purpose)) await ctx.write('PROTECTIVE_TRIGGERED', { client_order_id: coid, purpose: order.purpose, trade_id: order.trade_id });
         await ctx.write('TRADE_CLOSED', {
           trade_id: updated.trade_id,
           strategy_id: updated.strategy_id,
@@ -139,7 +155,7 @@ export class VenueEventHandler {
         });
       }
       await ctx.applyLedger({ positions: [updated], orders: [merged], fills, anomalies: booked.anomalies });
-      if (isProtective(order.purpose) || (isIncreasingPurpose(order.purpose) && fills.length > 0)) {
+      if (isProtective(order.purpose) || closes || (isIncreasingPurpose(order.purpose) && fills.length > 0)) {
         await this.#deps.protective.reconcile(ctx, updated, await this.#naming(updated));
       }
     } catch (error) {

@@ -2,6 +2,27 @@ import type { Database, Statement } from 'better-sqlite3';
 import { StorageError } from '../../domain/errors.js';
 
 /**
+ * Test hook for the crash tests (docs/reliability.md): PLANEXEC_CRASH_POINT=commit-before:N or
+ * commit-after:N makes the process SIGKILL itself right before (the transaction written but not
+ * committed) or right after (committed, no caller told yet) the Nth COMMIT it runs. Unset, it
+ * costs one comparison per batch.
+ */
+const CRASH_POINT = parseCrashPoint(process.env['PLANEXEC_CRASH_POINT']);
+let commitsInProcess = 0;
+
+function parseCrashPoint(value: string | undefined): { readonly when: 'before' | 'after'; readonly n: number } | null {
+  const match = value === undefined ? null : /^commit-(before|after):(\d+)$/.exec(value.trim());
+  if (!match) return null;
+  return { when: match[1] as 'before' | 'after', n: Number(match[2]) };
+}
+
+function crashPoint(when: 'before' | 'after'): void {
+  if (CRASH_POINT === null) return;
+  if (when === 'before') commitsInProcess += 1;
+  if (CRASH_POINT.when === when && commitsInProcess === CRASH_POINT.n) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
  * A unit of work: synchronous database writes, run inside the queue's transaction. It must have
  * no effect outside the database, because a batch in which some unit fails is rolled back and
  * replayed (see CommitQueue).
@@ -144,7 +165,7 @@ export class CommitQueue {
       }
     }
     try {
-      this.#commit.run();
+      this.#commitNow();
     } catch (error) {
       this.#rollbackQuietly();
       for (const unit of units) unit.reject(error);
@@ -183,13 +204,19 @@ export class CommitQueue {
     }
     if (!this.#db.inTransaction) return;
     try {
-      this.#commit.run();
+      this.#commitNow();
     } catch (error) {
       this.#rollbackQuietly();
       for (const { unit } of done) unit.reject(error);
       return;
     }
     for (const { unit, value } of done) unit.resolve(value);
+  }
+
+  #commitNow(): void {
+    crashPoint('before');
+    this.#commit.run();
+    crashPoint('after');
   }
 
   #rollbackSavepoint(): void {
