@@ -14,6 +14,7 @@ import { InMemoryComponentRegistry } from '../orchestration/component-registry.j
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
+import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 
@@ -26,6 +27,8 @@ export interface PlatformOptions {
   readonly logger: Logger;
   /** Named in errors about the config (e.g. a connector this build lacks). */
   readonly configFile?: string | null;
+  /** Run crash recovery before returning (docs/reliability.md). @default true */
+  readonly recover?: boolean;
 }
 
 /** One running planexec: every concrete part, wired. */
@@ -40,6 +43,8 @@ export interface Platform {
   readonly metrics: PrometheusMetrics | NoopMetrics;
   readonly stream: FlowCompletionStream;
   readonly logger: Logger;
+  /** What start-up recovery did (null when it was not asked for). */
+  readonly recovery: RecoveryReport | null;
   /** Finish in-flight flows and their terminations, then release the venue and the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -137,10 +142,33 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['close store', () => store.close()],
       ]));
 
-    return { config, paths, bus, orchestrator, termination, connector, store, metrics, stream, logger, close };
+    // interrupted flows are finished and the venue's news applied before any directive is taken
+    let recovery: RecoveryReport | null = null;
+    if (options.recover !== false) {
+      try {
+        recovery = await new Recovery({
+          host: orchestrator,
+          flows: store.flows,
+          journal: store.journal,
+          ledger: store.ledger,
+          connector,
+          config: config.orchestration.plan_execution,
+          clock,
+          logger: logger.child({ component: 'recovery' }),
+          alerts,
+          journalFallbackPath: paths.journalFallback,
+          stopsPersisted: () => termination.drain(),
+        }).recover();
+      } catch (error) {
+        await close().catch(() => undefined);
+        throw error;
+      }
+    }
+
+    return { config, paths, bus, orchestrator, termination, connector, store, metrics, stream, logger, recovery, close };
   } catch (error) {
-    await connector.close();
-    await store.close();
+    await connector.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
     throw error;
   }
 }

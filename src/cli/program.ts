@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerJournalCommand } from './commands/journal-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
+import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { reportError } from './report-error.js';
 
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerRunCommand(program, io, options.stdin);
   registerJournalCommand(program, io);
   registerPositionsCommand(program, io);
+  registerRecoverCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
   return program;

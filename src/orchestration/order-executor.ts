@@ -66,30 +66,20 @@ export class OrderExecutor {
     const { connector, clock } = this.#deps;
     const request: OrderRequest = { ...spec.order, client_order_id: clientOrderId(spec.owner, spec.leg) };
     const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: request.client_order_id };
-    // RESUME mode: a leg an interrupted run may have sent is looked up, never sent again
-    const prior = ctx.resume ? await this.#prior(ctx, request) : undefined;
-    if (prior?.kind === 'done') return prior.result;
-    if (prior?.kind === 'failed') throw prior.error;
     const meta = { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() };
-    let record: OrderRecord;
-    let intentAtMs: number;
-    if (prior) {
-      intentAtMs = prior.intentAtMs;
-      record = prior.row ?? pendingOrderRecord(request, meta);
-      ctx.markSent();
-    } else {
-      intentAtMs = clock.now();
-      record = pendingOrderRecord(request, meta);
-      await ctx.write('ORDER_INTENT', { ...legInfo, order: request }, { writeAhead: true });
-      await ctx.applyLedger({ orders: [record] });
+    if (ctx.resume) {
+      const resumed = await this.#resumeLeg(ctx, spec, request, legInfo, meta);
+      if (resumed) return resumed;
     }
+    const intentAtMs = clock.now();
+    let record = pendingOrderRecord(request, meta);
+    await ctx.write('ORDER_INTENT', { ...legInfo, order: request }, { writeAhead: true });
+    await ctx.applyLedger({ orders: [record] });
     ctx.track(record);
 
     let venueOrder: VenueOrder;
     try {
-      venueOrder = prior
-        ? await this.#resolver.resolve(ctx, request, record, intentAtMs, INTERRUPTED, legInfo)
-        : await this.#submit(ctx, request, record, intentAtMs, legInfo);
+      venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
       if (!(error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED')) {
         record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
@@ -102,27 +92,56 @@ export class OrderExecutor {
 
     record = mergeVenueOrder(record, venueOrder, ctx.now());
     ctx.track(record);
-    // a resumed leg may have fills the ledger already holds (booked before the crash)
-    const known = prior ? await this.#knownFills(ctx, request.client_order_id) : new Set<string>();
-    const fills = newFills(venueOrder, record, known, connector.venue, clock.now());
+    const fills = newFills(venueOrder, record, new Set(), connector.venue, clock.now());
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
-    if (venueOrder.status === 'REJECTED') {
-      await this.#recordQuietly(ctx, record);
-      throw new VenueRejected(`venue rejected ${request.client_order_id}: ${venueOrder.reject_reason ?? 'no reason given'}`, 'VENUE_REJECTED', {
-        client_order_id: request.client_order_id,
-      });
-    }
+    await this.#refuseRejected(ctx, record, venueOrder);
     return { record, venueOrder, fills };
+  }
+
+  /**
+   * RESUME mode: a leg an interrupted run may have sent. Final at an earlier run → that result
+   * (nothing sent). Left PENDING / IN_DOUBT → looked up at the venue (settle). Never placed (not
+   * found after the grace): an entry fails NOT_FOUND_AT_VENUE (nothing was opened); any other leg
+   * is sent now, once, under the same id, and the flow goes on. Undefined: send it normally.
+   */
+  async #resumeLeg(
+    ctx: ExecutionContext,
+    spec: LegSpec,
+    request: OrderRequest,
+    legInfo: Readonly<Record<string, unknown>>,
+    meta: Parameters<typeof pendingOrderRecord>[1],
+  ): Promise<LegResult | undefined> {
+    const prior = await this.#prior(ctx, request, spec.purpose);
+    if (prior === undefined) return undefined;
+    if (prior.kind === 'done') return prior.result;
+    if (prior.kind === 'failed') throw prior.error;
+    const settled = await this.settle(ctx, prior.row ?? pendingOrderRecord(request, meta), prior.intentAtMs, legInfo);
+    if (settled.venueOrder) {
+      await this.#refuseRejected(ctx, settled.record, settled.venueOrder);
+      return settled;
+    }
+    if (spec.purpose !== 'ENTRY') return undefined;
+    await this.#recordQuietly(ctx, settled.record);
+    throw legFailure(request.client_order_id, ctx.resume?.get(request.client_order_id)?.result ?? null, settled.record.reject_reason);
+  }
+
+  async #refuseRejected(ctx: ExecutionContext, record: OrderRecord, venueOrder: VenueOrder): Promise<void> {
+    if (venueOrder.status !== 'REJECTED') return;
+    await this.#recordQuietly(ctx, record);
+    throw new VenueRejected(`venue rejected ${record.client_order_id}: ${venueOrder.reject_reason ?? 'no reason given'}`, 'VENUE_REJECTED', {
+      client_order_id: record.client_order_id,
+    });
   }
 
   /**
    * Recovery: find out at the venue what became of a leg an interrupted run left PENDING or
    * IN_DOUBT (the in-doubt rules: look-ups by client order id, not-found grace from the intent,
    * max_checks). Never sends it blind. Not found after the grace: the returned record is
-   * REJECTED (never placed). Still unknown: throws IN_DOUBT_UNRESOLVED. The caller books the fills.
+   * REJECTED with no venue order (never placed). Still unknown: throws IN_DOUBT_UNRESOLVED.
+   * The fills returned are those the ledger does not hold yet; the caller books them.
    */
-  async settle(ctx: ExecutionContext, row: OrderRecord, intentAtMs: number): Promise<LegResult> {
-    const info = { action: 'PLACE', purpose: row.purpose, trade_id: row.trade_id, client_order_id: row.client_order_id, recovered: true };
+  async settle(ctx: ExecutionContext, row: OrderRecord, intentAtMs: number, legInfo?: Readonly<Record<string, unknown>>): Promise<LegResult> {
+    const info = { ...(legInfo ?? { action: 'PLACE', purpose: row.purpose, trade_id: row.trade_id, client_order_id: row.client_order_id }), recovered: true };
     ctx.track(row);
     ctx.markSent();
     let venueOrder: VenueOrder;
@@ -131,35 +150,40 @@ export class OrderExecutor {
     } catch (error) {
       if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') throw error;
       const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
+      const result = { status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) };
       ctx.track(gone);
-      await ctx.write('ORDER_RESULT', { ...info, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
+      ctx.resume?.note(row.client_order_id, result);
+      await ctx.write('ORDER_RESULT', { ...info, ...result });
       return { record: gone, venueOrder: null, fills: [] };
     }
     return this.#settle(ctx, row, venueOrder, info);
   }
 
-  /** RESUME mode: what the journal and the ledger know of a leg before it is (re)sent. Undefined: it was never sent. */
-  async #prior(ctx: ExecutionContext, request: OrderRequest): Promise<PriorLeg | undefined> {
+  /** RESUME mode: what the journal and the ledger know of a leg before it is (re)sent. Undefined: it never reached the venue. */
+  async #prior(ctx: ExecutionContext, request: OrderRequest, purpose: OrderPurpose): Promise<PriorLeg | undefined> {
     const coid = request.client_order_id;
     const leg = ctx.resume?.get(coid);
     const row = await ctx.readLedger(`order ${coid}`, () => this.#deps.ledger.getOrder(coid));
     if (row) {
       if (row.status === 'PENDING' || row.status === 'IN_DOUBT') return { kind: 'unsettled', row, intentAtMs: leg?.intentAtMs ?? timeOf(row.created_at) };
       ctx.track(row);
-      if (row.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };
+      if (row.status === 'REJECTED') {
+        // the venue never got it (recovery established it, or a new attempt's intent is all there is): a leg other than the entry is sent now
+        const neverPlaced = leg !== undefined && (leg.result?.error_code === ExecutionErrorCode.NOT_FOUND_AT_VENUE || (leg.result === null && !leg.reachedConnector));
+        if (purpose !== 'ENTRY' && neverPlaced) return undefined;
+        return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };
+      }
       ctx.markSent();
       return { kind: 'done', result: { record: row, venueOrder: null, fills: [] } };
     }
     if (!leg) return undefined;
-    if (leg.result?.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg.result, null) };
+    if (leg.result?.status === 'REJECTED') {
+      if (purpose !== 'ENTRY' && leg.result.error_code === ExecutionErrorCode.NOT_FOUND_AT_VENUE) return undefined;
+      return { kind: 'failed', error: legFailure(coid, leg.result, null) };
+    }
     if (leg.reachedConnector) return { kind: 'unsettled', row: undefined, intentAtMs: leg.intentAtMs };
     // intent journaled, PENDING row never written: the connector is only called after both, so nothing was sent
     return undefined;
-  }
-
-  async #knownFills(ctx: ExecutionContext, clientOrderIdValue: string): Promise<Set<string>> {
-    const fills = await ctx.readLedger('fills', () => this.#deps.ledger.listFills({ client_order_id: clientOrderIdValue }));
-    return new Set(fills.map((f) => f.venue_trade_id));
   }
 
   /** Cancel an order (repeating a cancel is harmless, so unknown outcomes are retried too). */

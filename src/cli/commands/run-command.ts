@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createPlatform } from '../../app/create-platform.js';
 import { DirectiveIntake } from '../../app/directive-intake.js';
 import { errorMessage } from '../../domain/errors.js';
+import type { RecoveryReport } from '../../orchestration/recovery/recovery.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -16,6 +17,28 @@ interface RunOptions extends WorldOptions, GlobalOptions {
   readonly directives?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+}
+
+/** What start-up recovery did, when it did anything (`recovery` in the JSON summary). */
+function recoverySummary(report: RecoveryReport | null) {
+  if (!report) return null;
+  const { interrupted, succeeded, failed, in_doubt, unfinished, fallback, orders } = report;
+  if (interrupted === 0 && fallback.replayed === 0 && orders.updated + orders.not_placed + orders.rebuilt_trades === 0) return null;
+  return {
+    interrupted,
+    succeeded,
+    failed,
+    in_doubt,
+    unfinished,
+    fallback_replayed: fallback.replayed,
+    orders_updated: orders.updated,
+    orders_not_placed: orders.not_placed,
+    trades_rebuilt: orders.rebuilt_trades,
+  };
+}
+
+function withRecovery(json: string, recovery: ReturnType<typeof recoverySummary>): string {
+  return recovery ? `${json.slice(0, -1)},"recovery":${JSON.stringify(recovery)}}` : json;
 }
 
 /** Where directives come from: a file, or stdin (`-` or `--directives -`). */
@@ -71,7 +94,12 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
       const showProgress = !opts.json && opts.progress !== false && process.stderr.isTTY === true;
       const log = createCliLogger(loaded, opts, showProgress ? `${opts.db ?? loaded.config.storage.path}.log` : undefined);
       const logger = log.logger;
+      // finishes what a crash interrupted before the first line is read
       const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file });
+      const recovery = recoverySummary(platform.recovery);
+      if (recovery && !opts.json) {
+        io.stderr(`planexec: recovered ${recovery.interrupted} interrupted flow(s), replayed ${recovery.fallback_replayed} journal fallback entries, updated ${recovery.orders_updated} order(s) from the venue\n`);
+      }
       const started = performance.now();
       const intake = new DirectiveIntake(platform);
       const progress = createProgress({ enabled: showProgress, total: source.size });
@@ -127,7 +155,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
         db: platform.paths.db,
         interrupted: interrupt.signal.aborted,
       });
-      io.stdout(opts.json ? `${runSummaryJson(summary)}\n` : runSummaryText(summary));
+      io.stdout(opts.json ? `${withRecovery(runSummaryJson(summary), recovery)}\n` : runSummaryText(summary));
       if (!opts.json && log.file !== null) io.stdout(`logs:     ${log.file}\n`);
       if (summary.unfinished > 0) io.setExitCode(ExitCode.FAILURE);
       else io.setExitCode(interrupt.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK);

@@ -26,9 +26,9 @@ function text(value: unknown): string | null {
  * before sending a leg: a leg that may have reached the venue is looked up there, never re-sent.
  */
 export class ResumeLegs {
-  readonly #legs: ReadonlyMap<string, ResumeLeg>;
+  readonly #legs: Map<string, ResumeLeg>;
 
-  private constructor(legs: ReadonlyMap<string, ResumeLeg>) {
+  private constructor(legs: Map<string, ResumeLeg>) {
     this.#legs = legs;
   }
 
@@ -44,24 +44,21 @@ export class ResumeLegs {
       if (coid === null) continue;
       const prior = legs.get(coid);
       if (entry.event_type === 'ORDER_INTENT' && (action === 'PLACE' || action === 'RESUBMIT')) {
-        if (prior) continue;
+        // a later intent is a new attempt (a resubmission, or a leg sent again once the venue was found not to have it): its time counts
         const at = Date.parse(entry.timestamp);
         const order = entry.body['order'];
         legs.set(coid, {
           clientOrderId: coid,
           intentAtMs: Number.isFinite(at) ? at : 0,
-          order: order !== null && typeof order === 'object' ? (order as Record<string, unknown>) : null,
-          reachedConnector: false,
+          order: order !== null && typeof order === 'object' ? (order as Record<string, unknown>) : (prior?.order ?? null),
+          reachedConnector: action === 'RESUBMIT' && prior !== undefined ? prior.reachedConnector : false,
           result: null,
         });
       } else if (prior && (entry.event_type === 'ORDER_IN_DOUBT' || (entry.event_type === 'ORDER_RESULT' && action === 'PLACE'))) {
         legs.set(coid, {
           ...prior,
           reachedConnector: true,
-          result:
-            entry.event_type === 'ORDER_RESULT'
-              ? { status: text(entry.body['status']) ?? 'UNKNOWN', error_code: text(entry.body['error_code']), error_message: text(entry.body['error_message']) }
-              : prior.result,
+          result: entry.event_type === 'ORDER_RESULT' ? resultOf(entry.body) : prior.result,
         });
       }
     }
@@ -72,9 +69,19 @@ export class ResumeLegs {
     return this.#legs.get(clientOrderId);
   }
 
+  /** Recovery established a leg's outcome (for example: never placed) after these legs were read. */
+  note(clientOrderId: string, result: NonNullable<ResumeLeg['result']>): void {
+    const prior = this.#legs.get(clientOrderId);
+    this.#legs.set(clientOrderId, { clientOrderId, intentAtMs: prior?.intentAtMs ?? 0, order: prior?.order ?? null, reachedConnector: true, result });
+  }
+
   get size(): number {
     return this.#legs.size;
   }
+}
+
+function resultOf(body: Readonly<Record<string, unknown>>): NonNullable<ResumeLeg['result']> {
+  return { status: text(body['status']) ?? 'UNKNOWN', error_code: text(body['error_code']), error_message: text(body['error_message']) };
 }
 
 /** The journaled (wire) order request back in its typed form, without the client order id. */

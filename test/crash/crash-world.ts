@@ -1,0 +1,363 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { defaultConfig } from '../../src/config/schema.js';
+import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { Decimal } from '../../src/domain/decimal.js';
+import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { MAIN } from '../e2e/run-cli.js';
+
+/** mulberry32: the same seed gives the same directives. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STRATEGIES = 8;
+/** One symbol and one direction per strategy: the venue nets per symbol, so reduce-only legs of one strategy never meet another's position. */
+const symbolOf = (s: number): string => `CRASH${s}_USDT`;
+const referenceOf = (s: number): number => 100 + 10 * s;
+
+export interface CrashInput {
+  readonly text: string;
+  /** Valid directive ids, each once (repeated lines included once). */
+  readonly directiveIds: readonly string[];
+  readonly lines: number;
+  readonly repeated: number;
+  readonly invalid: number;
+}
+
+function price(value: number): string {
+  return value.toFixed(2);
+}
+
+/**
+ * A few thousand directive lines over 8 strategies: NEW_TRADE (market, marketable limit, resting
+ * limit; stop loss and take profit), MODIFY_EXISTING (absolute size, stop moves), CLOSE_EXISTING,
+ * plus invalid lines and repeated directive ids.
+ */
+export function crashDirectives(count: number, seed: number): CrashInput {
+  const random = prng(seed);
+  const open: string[][] = Array.from({ length: STRATEGIES }, () => []);
+  const lines: string[] = [];
+  const ids: string[] = [];
+  let repeated = 0;
+  let invalid = 0;
+  for (let i = 0; lines.length < count; i++) {
+    const roll = random();
+    if (roll < 0.02 && lines.length > 0) {
+      lines.push(lines[Math.floor(random() * lines.length)]!);
+      repeated += 1;
+      continue;
+    }
+    if (roll < 0.05) {
+      lines.push(random() < 0.5 ? `{"directive_id": "DIR_BROKEN_${i}", ` : JSON.stringify({ directive_id: `DIR_BAD_${seed}_${i}`, strategy_id: 's0', scope: 'NEW_TRADE' }));
+      invalid += 1;
+      continue;
+    }
+    const s = Math.floor(random() * STRATEGIES);
+    const buy = s % 2 === 0;
+    const ref = referenceOf(s);
+    const id = `DIR_CRASH_${seed}_${i}`;
+    const base = { directive_id: id, strategy_id: `strategy_${s}`, timestamp: '2026-11-24T10:15:00Z', rationale: 'crash test' };
+    const trades = open[s]!;
+    const action = random();
+    let wire: ExecutionDirectiveWire;
+    if (trades.length === 0 || action < 0.5) {
+      const kind = random();
+      const size = (0.1 + Math.floor(random() * 900) / 1000).toFixed(3);
+      const sign = buy ? 1 : -1;
+      const entry =
+        kind < 0.7
+          ? { symbol: symbolOf(s), direction: buy ? 'BUY' : 'SELL', order_type: 'MARKET' }
+          : kind < 0.85
+            ? { symbol: symbolOf(s), direction: buy ? 'BUY' : 'SELL', order_type: 'LIMIT', limit_price: price(ref * (1 + sign * 0.01)) }
+            : { symbol: symbolOf(s), direction: buy ? 'BUY' : 'SELL', order_type: 'LIMIT', limit_price: price(ref * (1 - sign * 0.05)) };
+      wire = {
+        ...base,
+        scope: 'NEW_TRADE',
+        entry_plan: entry,
+        size_plan: { position_size: size },
+        exit_plan: { stop_loss_price: price(ref * (1 - sign * 0.1)), take_profit_price: price(ref * (1 + sign * 0.1)) },
+        routing_plan: { time_in_force: 'GTC', max_slippage_pct: '0.01' },
+      } as ExecutionDirectiveWire;
+      trades.push(id);
+    } else if (action < 0.75) {
+      const target = trades[Math.floor(random() * trades.length)]!;
+      const sign = buy ? 1 : -1;
+      const plans = random() < 0.5 ? { size_plan: { position_size: (0.1 + Math.floor(random() * 900) / 1000).toFixed(3) } } : {};
+      wire = {
+        ...base,
+        scope: 'MODIFY_EXISTING',
+        target_trade_ids: [target],
+        exit_plan: { stop_loss_price: price(ref * (1 - sign * (0.08 + random() * 0.04))) },
+        ...plans,
+      } as ExecutionDirectiveWire;
+    } else {
+      const at = Math.floor(random() * trades.length);
+      const target = trades.splice(at, 1)[0]!;
+      wire = { ...base, scope: 'CLOSE_EXISTING', target_trade_ids: [target], routing_plan: { time_in_force: 'IOC' } } as ExecutionDirectiveWire;
+    }
+    lines.push(JSON.stringify(wire));
+    ids.push(id);
+  }
+  return { text: `${lines.join('\n')}\n`, directiveIds: ids, lines: lines.length, repeated, invalid };
+}
+
+/** platform.yaml for the crash runs: venue faults on, in-doubt resolution quick, logs quiet. */
+export function crashConfig(): string {
+  const instruments = Array.from({ length: STRATEGIES }, (_, s) =>
+    [
+      `      ${symbolOf(s)}:`,
+      `        tick_size: "0.01"`,
+      `        lot_size: "0.001"`,
+      `        min_quantity: "0.001"`,
+      `        min_notional: "1"`,
+      `        reference_price: "${price(referenceOf(s))}"`,
+    ].join('\n'),
+  ).join('\n');
+  return `orchestration:
+  plan_execution:
+    timeout_seconds: 20
+    attempt_timeout_ms: 2000
+    retry_policy: { max_retries: 5, backoff_strategy: exponential, initial_delay_ms: 2, max_delay_ms: 40, jitter: 0.2 }
+    error_handling: { on_api_failure: alert_only, on_ledger_failure: alert_admin, on_journal_failure: continue }
+    monitoring: { log_all_executions: false, alert_on_slow_execution_ms: 600000 }
+    concurrency: { max_concurrent_strategies: ${STRATEGIES}, max_pending_directives: 200 }
+    in_doubt: { max_checks: 12, check_interval_ms: 25, not_found_grace_ms: 150 }
+  flow_termination:
+    alert_on_error: false
+connector:
+  paper:
+    latency_ms: 2
+    not_found_window_ms: 40
+    faults: { transient_error_rate: 0.05, rejection_rate: 0.01, timeout_rate: 0.03, seed: 11 }
+    instruments:
+${instruments}
+alerts:
+  log: { enabled: false }
+logging:
+  level: error
+`;
+}
+
+export interface RunOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Ended by SIGKILL: from the parent's timer or from its own crash point. */
+  readonly killed: boolean;
+  readonly killedByParent: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * One `planexec run` child. `killAfterMs`: SIGKILL it then (if still running); `crashPoint`:
+ * PLANEXEC_CRASH_POINT for the child (it kills itself at that commit).
+ */
+export function runChild(args: readonly string[], options: { readonly killAfterMs?: number; readonly crashPoint?: string } = {}): Promise<RunOutcome> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, PLANEXEC_ENV: '', PLANEXEC_CRASH_POINT: options.crashPoint ?? '' };
+    const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
+    const timer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = child.kill('SIGKILL');
+          }, options.killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, killed: signal === 'SIGKILL', killedByParent: killed, stdout, stderr });
+    });
+  });
+}
+
+export interface CrashRunReport {
+  readonly kills: number;
+  readonly timedKills: number;
+  readonly crashPointKills: number;
+  readonly runs: number;
+  /** Flows a kill left begun and not stopped (RUNNING), summed over the kills: what recovery had to finish. */
+  readonly interruptedFlows: number;
+  readonly final: Record<string, unknown>;
+}
+
+/** Directives finished so far and flows left RUNNING, read from the database between runs. */
+function progress(db: string, ids: ReadonlySet<string>): { finished: number; running: number } {
+  let raw;
+  try {
+    raw = new Database(db, { readonly: true, fileMustExist: true });
+  } catch {
+    return { finished: 0, running: 0 };
+  }
+  try {
+    let finished = 0;
+    let running = 0;
+    for (const row of raw.prepare('SELECT flow_id, status FROM flows').all() as { flow_id: string; status: string }[]) {
+      if (row.status === 'RUNNING') running += 1;
+      else if (ids.has(row.flow_id)) finished += 1;
+    }
+    return { finished, running };
+  } catch {
+    return { finished: 0, running: 0 };
+  } finally {
+    raw.close();
+  }
+}
+
+/**
+ * Run `planexec run` over the file again and again, killing it with SIGKILL — after a random
+ * delay, or at a random COMMIT through PLANEXEC_CRASH_POINT (mid-transaction or right after it) —
+ * until `kills` kills happened, then let it run to the end, then `planexec recover`. Kill times
+ * are spread over what is left to do, so the kills land while directives are being executed.
+ */
+export async function crashLoop(options: {
+  readonly db: string;
+  readonly config: string;
+  readonly directives: string;
+  readonly directiveIds: readonly string[];
+  readonly kills: number;
+  readonly seed: number;
+  /** Process start-up (node, config, store, venue, recovery) before directives flow. */
+  readonly startupMs: number;
+  /** Rough time per directive, to spread the kills. */
+  readonly msPerDirective: number;
+}): Promise<CrashRunReport> {
+  const random = prng(options.seed ^ 0x5eed);
+  const ids = new Set(options.directiveIds);
+  const args = ['run', '--db', options.db, '--config', options.config, '--json', '--no-progress', '--directives', options.directives];
+  let kills = 0;
+  let timedKills = 0;
+  let crashPointKills = 0;
+  let runs = 0;
+  let interruptedFlows = 0;
+  while (kills < options.kills) {
+    runs += 1;
+    const remaining = Math.max(20, ids.size - progress(options.db, ids).finished);
+    const share = remaining / (options.kills - kills + 1);
+    const useCrashPoint = random() < 0.35;
+    const outcome = await runChild(
+      args,
+      useCrashPoint
+        ? { crashPoint: `commit-${random() < 0.5 ? 'before' : 'after'}:${1 + Math.floor(random() * share * 6)}`, killAfterMs: options.startupMs + 4 * share * options.msPerDirective }
+        : { killAfterMs: Math.round(options.startupMs + (0.2 + 1.6 * random()) * share * options.msPerDirective) },
+    );
+    if (!outcome.killed) {
+      if (outcome.code !== 0) throw new Error(`planexec run exited ${String(outcome.code)}:\n${outcome.stderr}`);
+      continue;
+    }
+    kills += 1;
+    if (outcome.killedByParent) timedKills += 1;
+    else crashPointKills += 1;
+    interruptedFlows += progress(options.db, ids).running;
+  }
+  let final: Record<string, unknown> = {};
+  for (;;) {
+    runs += 1;
+    const outcome = await runChild(args);
+    if (outcome.code !== 0) throw new Error(`final planexec run exited ${String(outcome.code)}:\n${outcome.stderr}`);
+    final = JSON.parse(outcome.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    if (final['unfinished'] === 0 && final['interrupted'] === false) break;
+  }
+  const recover = await runChild(['recover', '--db', options.db, '--config', options.config, '--json']);
+  if (recover.code !== 0) throw new Error(`planexec recover exited ${String(recover.code)}:\n${recover.stdout}\n${recover.stderr}`);
+  return { kills, timedKills, crashPointKills, runs, interruptedFlows, final };
+}
+
+export interface WorldCheck {
+  readonly directives: number;
+  readonly finished: number;
+  readonly running: number;
+  readonly missing: readonly string[];
+  /** Directives with more than one final journal entry (causality or EXECUTION_FAILED). */
+  readonly doubleFinal: readonly string[];
+  /** Client order ids the venue processed more than once. */
+  readonly doubleSent: readonly string[];
+  readonly submits: number;
+  /** Per symbol: ledger net (OPEN trades, signed) vs venue net, where they differ. */
+  readonly positionMismatches: readonly { readonly symbol: string; readonly ledger: string; readonly venue: string }[];
+  readonly symbols: number;
+  readonly journal: { readonly ok: boolean; readonly entries: number };
+  readonly outcomes: Readonly<Record<string, number>>;
+}
+
+/** Everything the crash test asserts, read from the files the runs left. */
+export async function checkWorld(db: string, directiveIds: readonly string[]): Promise<WorldCheck> {
+  const raw = new Database(db, { readonly: true });
+  const flows = new Map<string, string>();
+  for (const row of raw.prepare('SELECT flow_id, status FROM flows').all() as { flow_id: string; status: string }[]) flows.set(row.flow_id, row.status);
+  const finals = raw
+    .prepare(
+      `SELECT flow_id, COUNT(*) AS n FROM journal
+       WHERE event_type IN ('TRADE_OPENED','POSITION_MODIFIED','TRADE_CLOSED','EXECUTION_FAILED') AND directive_id = flow_id
+       GROUP BY flow_id HAVING n > 1`,
+    )
+    .all() as { flow_id: string; n: number }[];
+  raw.close();
+
+  const outcomes: Record<string, number> = {};
+  const missing: string[] = [];
+  let running = 0;
+  for (const id of directiveIds) {
+    const status = flows.get(id);
+    if (status === undefined) missing.push(id);
+    else {
+      outcomes[status] = (outcomes[status] ?? 0) + 1;
+      if (status === 'RUNNING') running += 1;
+    }
+  }
+
+  const store = openSqliteStore(db);
+  const journal = await store.journal.verify();
+  const positions = await store.ledger.listPositions({ status: 'OPEN' });
+  await store.close();
+  const ledgerNet = new Map<string, Decimal>();
+  for (const p of positions) ledgerNet.set(p.symbol, (ledgerNet.get(p.symbol) ?? new Decimal(0)).plus(p.direction === 'BUY' ? p.filled_size : p.filled_size.neg()));
+
+  const venue = new PaperConnector({ ...defaultConfig().connector.paper, path: `${db}.venue.db` }, { clock: systemClock });
+  const venueNet = venue.netPositions();
+  const counts = venue.submitAttemptCounts();
+  await venue.close();
+  const doubleSent = [...counts].filter(([, n]) => n > 1).map(([coid]) => coid);
+  let submits = 0;
+  for (const n of counts.values()) submits += n;
+  const symbols = new Set([...ledgerNet.keys(), ...venueNet.keys()]);
+  const positionMismatches = [...symbols]
+    .map((symbol) => ({ symbol, ledger: (ledgerNet.get(symbol) ?? new Decimal(0)).toFixed(), venue: (venueNet.get(symbol) ?? new Decimal(0)).toFixed() }))
+    .filter((m) => !new Decimal(m.ledger).eq(m.venue));
+  return {
+    directives: directiveIds.length,
+    finished: directiveIds.length - missing.length - running,
+    running,
+    missing,
+    doubleFinal: finals.map((f) => f.flow_id),
+    doubleSent,
+    submits,
+    positionMismatches,
+    symbols: symbols.size,
+    journal: { ok: journal.ok, entries: journal.entries },
+    outcomes,
+  };
+}
+
+export function writeWorldFiles(dir: string, input: CrashInput): { config: string; directives: string } {
+  const config = `${dir}/crash.yaml`;
+  const directives = `${dir}/crash.jsonl`;
+  writeFileSync(config, crashConfig());
+  writeFileSync(directives, input.text);
+  return { config, directives };
+}
