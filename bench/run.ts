@@ -38,7 +38,7 @@ interface RunOptions {
 export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'>): ScenarioSpec[] {
   const q = options.quick;
   const throughputCount = q ? '5000' : '20000';
-  const throughputSeconds = q ? '15' : '60';
+  const throughputSeconds = q ? '15' : '45';
   return [
     { name: 'fsync', file: 'fsync.ts', args: ['--seconds', q ? '1' : '2'] },
     { name: 'storage-ceiling', file: 'storage-ceiling.ts', args: ['--strategies', '100', '--count', q ? '2000' : '10000'] },
@@ -196,15 +196,13 @@ export function figureRows(results: Results): FigureRow[] {
   }
   const ratioOf = rss?.details['rss_ratio_of'] as { numerator: number; denominator: number } | null | undefined;
   const reachedMillion = ratioOf?.numerator === 1_000_000 && ratioOf.denominator === 100_000;
+  const rssLabel = ratioOf ? `RSS ratio, after ${ratioOf.numerator.toLocaleString('en')} vs after ${ratioOf.denominator.toLocaleString('en')}` : 'RSS ratio, after 1M vs after 100k';
+  const rssRatio = fig(results, 'rss', 'rss_ratio');
   rows.push(
-    atMost(
-      ratioOf ? `RSS ratio, after ${ratioOf.numerator.toLocaleString('en')} vs after ${ratioOf.denominator.toLocaleString('en')}` : 'RSS ratio, after 1M vs after 100k',
-      fig(results, 'rss', 'rss_ratio'),
-      'ratio',
-      1.15,
-      '<= 1.15 (1M vs 100k)',
-      rss && !reachedMillion ? 'the run did not cover 100k → 1M (time limit or --quick): the ratio is over the span it did cover' : undefined,
-    ),
+    rss && !reachedMillion
+      ? // the target is about 100k → 1M: a shorter span is shown, not judged
+        { ...info(rssLabel, rssRatio, 'ratio', 'the run did not reach 1M directives (time limit or --quick): not judged; `npm run bench -- --only rss --rss-max-seconds 0` runs to 1M'), target: '<= 1.15 (1M vs 100k)' }
+      : atMost(rssLabel, rssRatio, 'ratio', 1.15, '<= 1.15 (1M vs 100k)'),
   );
 
   const ceiling = fig(results, 'storage-ceiling', 'group_commit_directives_per_second');
@@ -245,7 +243,7 @@ export function formatTable(rows: readonly FigureRow[]): string {
     r.figure,
     formatValue(r),
     r.target ?? '',
-    r.verdict === null ? (r.note && r.value === null ? r.note : '') : r.verdict === 'met' ? 'met' : `MISSED (${((r.ratio_to_target ?? 0) * 100).toFixed(1)}% of target)`,
+    r.verdict === null ? (r.note && r.value === null ? r.note : r.target ? 'not judged (see note)' : '') : r.verdict === 'met' ? 'met' : `MISSED (${((r.ratio_to_target ?? 0) * 100).toFixed(1)}% of target)`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -259,7 +257,7 @@ async function main(): Promise<void> {
     quick: args.has('quick'),
     only: (args.get('only') ?? '').split(',').filter((s) => s !== '' && s !== 'true'),
     profile: args.has('profile'),
-    rssMaxSeconds: Number(args.get('rss-max-seconds') ?? 240),
+    rssMaxSeconds: Number(args.get('rss-max-seconds') ?? 300),
     out: args.get('out') ?? join(HERE, 'results.json'),
   };
   const plan = scenarioPlan(options).filter((s) => selected(s, options.only));

@@ -35,12 +35,14 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
     await driver.waitForStops();
 
     const unloadedFrom = driver.latencies.length;
+    const commitsBefore = platform.store.commitStats().batches;
     const unloadedCount = wholeCycles(1, options.unloaded ?? 300);
     for (const line of workloadStream({ count: unloadedCount, strategies: 1, seed: 3, idPrefix: 'U' })) {
       await driver.submit(line.text, line.directiveId);
       await driver.waitForStops();
     }
     const unloaded = summariseLatencies(driver.latencies.slice(unloadedFrom));
+    const unloadedCommits = (platform.store.commitStats().batches - commitsBefore) / unloadedCount;
     log(`unloaded latency (one flow at a time): p50 ${unloaded.p50_ms} ms, p99 ${unloaded.p99_ms} ms`);
 
     const warmLatencies = driver.latencies.length;
@@ -108,6 +110,7 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
         latency_from_publish: accepted,
         latency_from_due_time: fromDue,
         unloaded_latency: unloaded,
+        unloaded_commits_per_directive: unloadedCommits,
       },
     };
   } finally {
