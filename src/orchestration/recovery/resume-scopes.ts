@@ -9,7 +9,6 @@ import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError } from '../execution-errors.js';
 import type { LegResult } from '../order-executor.js';
 import { LIVE_ORDER_STATUSES } from '../order-sync.js';
-import { isProtective, type ProtectiveNaming } from '../protective-orders.js';
 import { modifyTrade } from '../scopes/modify-trade.js';
 import { openTrade } from '../scopes/open-trade.js';
 import type { ScopeDeps, ScopeOutcome } from '../scopes/scope-types.js';
@@ -59,7 +58,7 @@ export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: st
  * NEW_TRADE whose entry was sent before a crash (null when it never was). The trade is the
  * ledger's or, if it was never written, a fresh one from the entry as journaled; the entry leg is
  * looked up at the venue instead of sent and its fills booked once; with `protect`, the
- * protective legs still missing are placed under names not used before. Without it this only
+ * protective legs still missing are placed (under the names of a first run). Without it this only
  * restores what the venue did (recovery of a ledger that failed after the venue acted).
  */
 export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps, options: { readonly protect: boolean }): Promise<ScopeOutcome | null> {
@@ -86,7 +85,8 @@ export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDi
   await ctx.applyLedger({ positions: [position], orders: [entryLeg.record], fills: entryLeg.fills, anomalies: booked.anomalies });
   const legs: LegResult[] = [entryLeg];
   if (options.protect && position.status === 'OPEN' && position.filled_size.gt(0) && (position.stop_loss || position.take_profit)) {
-    const protective = await deps.protective.reconcile(ctx, position, await protectiveNaming(ctx, deps, position, tradeId));
+    // the names of a first run: a leg that never reached the venue is sent under its own id (the executor knows)
+    const protective = await deps.protective.reconcile(ctx, position, { owner: tradeId, suffix: '' });
     position = protective.position;
     legs.push(...protective.legs);
   }
@@ -207,24 +207,6 @@ async function freshTrade(ctx: ExecutionContext, directive: ExecutionDirective, 
     opened_at: ctx.now(),
     opened_by: directive.directive_id,
   });
-}
-
-/**
- * Protective legs of a resumed NEW_TRADE: 'SL' / 'TP' as in a first run, unless one of those
- * names already ended at the venue (for example never placed): then 'SLV<n>' / 'TPV<n>', a name
- * never used, so no leg is ever sent twice under one client order id.
- */
-async function protectiveNaming(ctx: ExecutionContext, deps: ScopeDeps, position: Position, owner: string): Promise<ProtectiveNaming> {
-  const rows = await ctx.readLedger(`orders of ${position.trade_id}`, () => deps.ledger.listOrders({ trade_id: position.trade_id }));
-  const protective = rows.filter((o) => isProtective(o.purpose));
-  const spent =
-    protective.some((o) => !LIVE_ORDER_STATUSES.includes(o.status)) ||
-    ['SL', 'TP'].some((leg) => {
-      const coid = clientOrderId(owner, leg);
-      return ctx.resume?.get(coid)?.reachedConnector === true && !rows.some((o) => o.client_order_id === coid);
-    });
-  // the same counter as venue-event replacements (VenueEventHandler): names only ever move forward
-  return { owner, suffix: spent ? `V${protective.length}` : '' };
 }
 
 function orderOf(row: OrderRecord): Omit<OrderRequest, 'client_order_id'> {
