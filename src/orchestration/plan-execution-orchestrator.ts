@@ -24,7 +24,7 @@ import { OrderExecutor } from './order-executor.js';
 import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { readFlowHistory, type FlowHistory } from './recovery/flow-history.js';
-import { continueOpen, resumeScope } from './recovery/resume-scopes.js';
+import { rebuildTrade, resumeScope } from './recovery/resume-scopes.js';
 import { reviveFailure, tradeExecutedFromCausality, type RecordedFailure } from './recovery/revive.js';
 import { compileRetryPolicy } from './retry-policy.js';
 import { closeTrade } from './scopes/close-trade.js';
@@ -241,15 +241,9 @@ export class PlanExecutionOrchestrator {
       const ctx = this.#flowContext(state, logger, history.lastEntryId, deadline.signal);
       ctx.resumeFrom(history.legs);
       try {
-        const outcome = await continueOpen(ctx, directive, this.#scopeDeps, { protect: false });
-        if (!outcome) return false;
-        await ctx.write('POLICY_APPLIED', {
-          policy: 'recovery',
-          value: 'reconcile_ledger',
-          decision: 'ledger_rebuilt_from_venue',
-          trade_id: directive.directive_id,
-          position: outcome.positions[0] ?? null,
-        });
+        const position = await rebuildTrade(ctx, directive, this.#scopeDeps);
+        if (!position) return false;
+        await ctx.write('POLICY_APPLIED', { policy: 'recovery', value: 'reconcile_ledger', decision: 'ledger_rebuilt_from_venue', trade_id: directive.directive_id, position });
         logger.warn({ trade_id: directive.directive_id }, 'recovery rebuilt a trade the ledger had lost from the venue');
         return true;
       } catch (error) {

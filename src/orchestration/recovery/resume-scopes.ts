@@ -3,12 +3,12 @@ import { roundToStep } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { clientOrderId } from '../../domain/ids.js';
 import { closePosition, oppositeSide, openPosition } from '../../domain/position-math.js';
-import type { OrderRecord, Position } from '../../domain/trading.js';
+import type { Anomaly, OrderRecord, Position } from '../../domain/trading.js';
 import { UnknownTradeError } from '../../domain/errors.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError } from '../execution-errors.js';
 import type { LegResult } from '../order-executor.js';
-import { LIVE_ORDER_STATUSES } from '../order-sync.js';
+import { LIVE_ORDER_STATUSES, pendingOrderRecord } from '../order-sync.js';
 import { modifyTrade } from '../scopes/modify-trade.js';
 import { openTrade } from '../scopes/open-trade.js';
 import type { ScopeDeps, ScopeOutcome } from '../scopes/scope-types.js';
@@ -29,7 +29,7 @@ export async function resumeScope(ctx: ExecutionContext, directive: ExecutionDir
   switch (directive.scope) {
     case 'NEW_TRADE':
       // entry never sent: a first execution (openTrade, risk checks and all)
-      return (await continueOpen(ctx, directive, deps, { protect: true })) ?? openTrade(ctx, directive, deps);
+      return (await continueOpen(ctx, directive, deps)) ?? openTrade(ctx, directive, deps);
     case 'MODIFY_EXISTING':
       return modifyTrade(ctx, directive, deps);
     case 'CLOSE_EXISTING':
@@ -57,18 +57,14 @@ export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: st
 /**
  * NEW_TRADE whose entry was sent before a crash (null when it never was). The trade is the
  * ledger's or, if it was never written, a fresh one from the entry as journaled; the entry leg is
- * looked up at the venue instead of sent and its fills booked once; with `protect`, the
- * protective legs still missing are placed (under the names of a first run). Without it this only
- * restores what the venue did (recovery of a ledger that failed after the venue acted).
+ * looked up at the venue instead of sent and its fills booked once; then the protective legs
+ * still missing are placed (under the names of a first run).
  */
-export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps, options: { readonly protect: boolean }): Promise<ScopeOutcome | null> {
+export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome | null> {
   const tradeId = directive.directive_id;
-  const coid = clientOrderId(tradeId, 'E');
   const existing = await ctx.readLedger(`trade ${tradeId}`, () => deps.ledger.getPosition(tradeId));
-  const row = await ctx.readLedger(`order ${coid}`, () => deps.ledger.getOrder(coid));
-  const intent = ctx.resume?.get(coid);
-  const order = (intent?.order ? requestFromWire(intent.order) : null) ?? (row ? orderOf(row) : null);
-  if (!order || (!row && !intent?.reachedConnector)) return null;
+  const order = await sentEntry(ctx, directive, deps);
+  if (!order) return null;
   let position = existing ?? (await freshTrade(ctx, directive, deps, order));
   let entryLeg: LegResult;
   try {
@@ -84,7 +80,7 @@ export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDi
   position = booked.position;
   await ctx.applyLedger({ positions: [position], orders: [entryLeg.record], fills: entryLeg.fills, anomalies: booked.anomalies });
   const legs: LegResult[] = [entryLeg];
-  if (options.protect && position.status === 'OPEN' && position.filled_size.gt(0) && (position.stop_loss || position.take_profit)) {
+  if (position.status === 'OPEN' && position.filled_size.gt(0) && (position.stop_loss || position.take_profit)) {
     // the names of a first run: a leg that never reached the venue is sent under its own id (the executor knows)
     const protective = await deps.protective.reconcile(ctx, position, { owner: tradeId, suffix: '' });
     position = protective.position;
@@ -184,6 +180,58 @@ export async function resumeClose(ctx: ExecutionContext, directive: ExecutionDir
     positions.push(position);
   }
   return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id) };
+}
+
+/**
+ * A trade the ledger lost (its row was never written: a ledger write failed after the venue
+ * acted), rebuilt from the venue: the trade's legs left PENDING / IN_DOUBT are looked up by client
+ * order id and their rows and new fills written, then the trade is computed from scratch from
+ * every fill the ledger holds for it, in execution order. Sends nothing. Null when the entry was
+ * never sent (nothing to rebuild).
+ */
+export async function rebuildTrade(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<Position | null> {
+  const tradeId = directive.directive_id;
+  const entry = await sentEntry(ctx, directive, deps);
+  if (!entry) return null;
+  const entryId = clientOrderId(tradeId, 'E');
+  const rows = await ctx.readLedger(`orders of ${tradeId}`, () => deps.ledger.listOrders({ trade_id: tradeId }));
+  const unsettled = rows.filter((r) => r.status === 'PENDING' || r.status === 'IN_DOUBT');
+  if (!rows.some((r) => r.client_order_id === entryId)) {
+    unsettled.unshift(pendingOrderRecord({ ...entry, client_order_id: entryId }, { trade_id: tradeId, directive_id: tradeId, purpose: 'ENTRY', now: ctx.now() }));
+  }
+  for (const row of unsettled) {
+    const leg = await deps.executor.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
+    await ctx.applyLedger({ orders: [leg.record], fills: leg.fills });
+  }
+  const orders = new Map((await ctx.readLedger(`orders of ${tradeId}`, () => deps.ledger.listOrders({ trade_id: tradeId }))).map((o) => [o.client_order_id, o]));
+  const fills = (await ctx.readLedger(`fills of ${tradeId}`, () => deps.ledger.listFills({ trade_id: tradeId }))).sort(
+    (a, b) => a.executed_at.localeCompare(b.executed_at) || a.venue_trade_id.localeCompare(b.venue_trade_id, 'en', { numeric: true }),
+  );
+  let position = await freshTrade(ctx, directive, deps, entry);
+  const anomalies: Anomaly[] = [];
+  for (const fill of fills) {
+    const order = orders.get(fill.client_order_id);
+    const purpose = order?.purpose ?? 'ENTRY';
+    const booked = bookFills(position, purpose, [fill]);
+    anomalies.push(...booked.anomalies);
+    position = booked.position;
+    const reason = purpose === 'STOP_LOSS' || purpose === 'TAKE_PROFIT' ? purpose : purpose === 'CLOSE' ? 'CLOSE_EXISTING' : purpose === 'COMPENSATION' ? 'COMPENSATION' : null;
+    if (reason && order && position.status === 'OPEN' && position.filled_size.isZero()) {
+      position = closePosition(position, { exit_price: order.average_fill_price, close_reason: reason, closed_at: ctx.now(), directive_id: null });
+    }
+  }
+  await ctx.applyLedger({ positions: [position], anomalies });
+  return position;
+}
+
+/** The entry of a NEW_TRADE as it was sent (journaled intent, else its ledger row); null when it never left the process. */
+async function sentEntry(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<Omit<OrderRequest, 'client_order_id'> | null> {
+  const coid = clientOrderId(directive.directive_id, 'E');
+  const row = await ctx.readLedger(`order ${coid}`, () => deps.ledger.getOrder(coid));
+  const intent = ctx.resume?.get(coid);
+  const order = (intent?.order ? requestFromWire(intent.order) : null) ?? (row ? orderOf(row) : null);
+  if (!order || (!row && !intent?.reachedConnector)) return null;
+  return order;
 }
 
 /** The trade a NEW_TRADE creates, from its entry as journaled (no risk checks: the entry was already sent). */
