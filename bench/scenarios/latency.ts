@@ -6,10 +6,10 @@
  * the rate actually offered and the rate completed. Before the paced run, `unloaded` directives
  * are sent one at a time (each after the previous stopped): the latency floor of a lone flow.
  *
- *   node --expose-gc --import tsx bench/scenarios/latency.ts --rate 1000 --seconds 10 --strategies 100
+ *   node --expose-gc --import tsx bench/scenarios/latency.ts --rate 1000 --seconds 10 --strategies 100 [--also-rates 200]
  */
-import { FlowDriver, openBenchPlatform, summariseLatencies } from '../bench-platform.js';
-import { log, numberArg, runIfMain, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
+import { FlowDriver, openBenchPlatform, summariseLatencies, type LatencySummary } from '../bench-platform.js';
+import { log, numberArg, runIfMain, type Figure, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 import { wholeCycles } from './throughput.js';
 
@@ -21,11 +21,12 @@ export interface LatencyOptions {
   readonly drainSeconds?: number;
   /** Directives sent one at a time first, for the unloaded latency. @default 300 */
   readonly unloaded?: number;
+  /** Further paced phases after the main one (e.g. a rate the platform can sustain). */
+  readonly alsoRates?: readonly number[];
 }
 
 export async function latency(options: LatencyOptions): Promise<ScenarioResult> {
   const { rate, seconds, strategies } = options;
-  const total = Math.round(rate * seconds);
   const bench = await openBenchPlatform();
   const { platform } = bench;
   const driver = new FlowDriver(platform);
@@ -45,78 +46,116 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
     const unloadedCommits = (platform.store.commitStats().batches - commitsBefore) / unloadedCount;
     log(`unloaded latency (one flow at a time): p50 ${unloaded.p50_ms} ms, p99 ${unloaded.p99_ms} ms`);
 
-    const warmLatencies = driver.latencies.length;
-    const stoppedBefore = driver.stopped;
-    const failedBefore = driver.timing().failed;
-
-    const lines = workloadStream({ count: total, strategies, seed: 1, idPrefix: 'B' });
-    const intervalMs = 1000 / rate;
-    const start = performance.now();
-    let sent = 0;
-    let maxLagMs = 0;
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const now = performance.now();
-        const due = Math.min(total, Math.floor((now - start) / intervalMs) + 1);
-        while (sent < due) {
-          const next = lines.next();
-          if (next.done) break;
-          const scheduledAt = start + sent * intervalMs;
-          maxLagMs = Math.max(maxLagMs, performance.now() - scheduledAt);
-          driver.publishNow(next.value.text, next.value.directiveId, scheduledAt);
-          sent += 1;
-        }
-        if (sent >= total) resolve();
-        else setTimeout(tick, Math.max(0, start + sent * intervalMs - performance.now()));
-      };
-      tick();
-    });
-    const offeredSeconds = (performance.now() - start) / 1000;
-    const drainMs = (options.drainSeconds ?? 120) * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      driver.waitForStops().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), drainMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    const completedSeconds = (driver.lastStopAt - start) / 1000;
-    const stopped = driver.stopped - stoppedBefore;
-    const accepted = summariseLatencies(driver.latencies.slice(warmLatencies));
-    const fromDue = summariseLatencies(driver.scheduledLatencies.slice(warmLatencies));
+    const main = await pacedPhase(driver, { rate, seconds, strategies, idPrefix: 'B', drainMs: (options.drainSeconds ?? 120) * 1000 });
+    const { accepted } = main;
     log(`latency at ${rate}/s offered, ${strategies} strategies: p50 ${accepted.p50_ms} ms, p99 ${accepted.p99_ms} ms, max ${accepted.max_ms} ms`);
+    const extra: Record<string, PacedPhase> = {};
+    const figures: Record<string, Figure> = {
+      p50_ms: { value: accepted.p50_ms, unit: 'ms' },
+      p99_ms: { value: accepted.p99_ms, unit: 'ms' },
+      max_ms: { value: accepted.max_ms, unit: 'ms' },
+      offered_per_second: { value: main.offeredPerSecond, unit: 'directives/s' },
+      completed_per_second: { value: main.completedPerSecond, unit: 'directives/s' },
+      unloaded_p50_ms: { value: unloaded.p50_ms, unit: 'ms' },
+      unloaded_p99_ms: { value: unloaded.p99_ms, unit: 'ms' },
+    };
+    for (const [i, other] of (options.alsoRates ?? []).entries()) {
+      const phase = await pacedPhase(driver, { rate: other, seconds, strategies, idPrefix: `R${i}`, drainMs: (options.drainSeconds ?? 120) * 1000 });
+      extra[String(other)] = phase;
+      figures[`p50_ms_at_${other}`] = { value: phase.accepted.p50_ms, unit: 'ms' };
+      figures[`p99_ms_at_${other}`] = { value: phase.accepted.p99_ms, unit: 'ms' };
+      log(`latency at ${other}/s offered: p50 ${phase.accepted.p50_ms} ms, p99 ${phase.accepted.p99_ms} ms, max ${phase.accepted.max_ms} ms`);
+    }
     return {
       scenario: 'latency',
-      figures: {
-        p50_ms: { value: accepted.p50_ms, unit: 'ms' },
-        p99_ms: { value: accepted.p99_ms, unit: 'ms' },
-        max_ms: { value: accepted.max_ms, unit: 'ms' },
-        offered_per_second: { value: sent / offeredSeconds, unit: 'directives/s' },
-        completed_per_second: { value: stopped / completedSeconds, unit: 'directives/s' },
-        unloaded_p50_ms: { value: unloaded.p50_ms, unit: 'ms' },
-        unloaded_p99_ms: { value: unloaded.p99_ms, unit: 'ms' },
-      },
+      figures,
       details: {
         rate,
         seconds,
         strategies,
-        directives: sent,
-        stopped,
-        failed: driver.timing().failed - failedBefore,
-        drained,
+        directives: main.sent,
+        stopped: main.stopped,
+        failed: main.failed,
+        drained: main.drained,
         warmup,
-        max_publish_lag_ms: maxLagMs,
+        max_publish_lag_ms: main.maxLagMs,
         latency_from_publish: accepted,
-        latency_from_due_time: fromDue,
+        latency_from_due_time: main.fromDue,
         unloaded_latency: unloaded,
         unloaded_commits_per_directive: unloadedCommits,
+        other_rates: extra,
       },
     };
   } finally {
     driver.dispose();
     await bench.dispose();
   }
+}
+
+interface PacedPhase {
+  readonly sent: number;
+  readonly stopped: number;
+  readonly failed: number;
+  readonly drained: boolean;
+  readonly offeredPerSecond: number;
+  readonly completedPerSecond: number;
+  readonly maxLagMs: number;
+  readonly accepted: LatencySummary;
+  readonly fromDue: LatencySummary;
+}
+
+/** Publish `rate × seconds` lines on a fixed schedule (open loop), then wait for their stops. */
+async function pacedPhase(
+  driver: FlowDriver,
+  options: { readonly rate: number; readonly seconds: number; readonly strategies: number; readonly idPrefix: string; readonly drainMs: number },
+): Promise<PacedPhase> {
+  const { rate, strategies } = options;
+  const total = Math.round(rate * options.seconds);
+  const fromLatency = driver.latencies.length;
+  const stoppedBefore = driver.stopped;
+  const failedBefore = driver.timing().failed;
+  const lines = workloadStream({ count: total, strategies, seed: 1, idPrefix: options.idPrefix });
+  const intervalMs = 1000 / rate;
+  const start = performance.now();
+  let sent = 0;
+  let maxLagMs = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
+      while (sent < due) {
+        const next = lines.next();
+        if (next.done) break;
+        const scheduledAt = start + sent * intervalMs;
+        maxLagMs = Math.max(maxLagMs, performance.now() - scheduledAt);
+        driver.publishNow(next.value.text, next.value.directiveId, scheduledAt);
+        sent += 1;
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, Math.max(0, start + sent * intervalMs - performance.now()));
+    };
+    tick();
+  });
+  const offeredSeconds = (performance.now() - start) / 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    driver.waitForStops().then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), options.drainMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  const stopped = driver.stopped - stoppedBefore;
+  return {
+    sent,
+    stopped,
+    failed: driver.timing().failed - failedBefore,
+    drained,
+    offeredPerSecond: sent / offeredSeconds,
+    completedPerSecond: stopped / ((driver.lastStopAt - start) / 1000),
+    maxLagMs,
+    accepted: summariseLatencies(driver.latencies.slice(fromLatency)),
+    fromDue: summariseLatencies(driver.scheduledLatencies.slice(fromLatency)),
+  };
 }
 
 export function latencyFromArgs(args: ScenarioArgs): Promise<ScenarioResult> {
@@ -126,6 +165,7 @@ export function latencyFromArgs(args: ScenarioArgs): Promise<ScenarioResult> {
     strategies: numberArg(args, 'strategies', 100),
     drainSeconds: numberArg(args, 'drain-seconds', 120),
     unloaded: numberArg(args, 'unloaded', 300),
+    alsoRates: (args.get('also-rates') ?? '').split(',').filter((t) => t !== '').map(Number),
   });
 }
 
