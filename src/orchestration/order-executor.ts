@@ -100,9 +100,10 @@ export class OrderExecutor {
 
   /**
    * RESUME mode: a leg an interrupted run may have sent. Final at an earlier run → that result
-   * (nothing sent). Left PENDING / IN_DOUBT → looked up at the venue (settle). Never placed (not
-   * found after the grace): an entry fails NOT_FOUND_AT_VENUE (nothing was opened); any other leg
-   * is sent now, once, under the same id, and the flow goes on. Undefined: send it normally.
+   * (nothing sent). Left PENDING / IN_DOUBT → looked up at the venue (settle, the in-doubt rules;
+   * a connector with idempotent submission gets it resubmitted under the same id). Definitively
+   * absent → NOT_FOUND_AT_VENUE: it is not sent again, because a venue that refused it before the
+   * crash looks exactly like one that never got it. Undefined: it never left the process; send it.
    */
   async #resumeLeg(
     ctx: ExecutionContext,
@@ -111,7 +112,7 @@ export class OrderExecutor {
     legInfo: Readonly<Record<string, unknown>>,
     meta: Parameters<typeof pendingOrderRecord>[1],
   ): Promise<LegResult | undefined> {
-    const prior = await this.#prior(ctx, request, spec.purpose);
+    const prior = await this.#prior(ctx, request);
     if (prior === undefined) return undefined;
     if (prior.kind === 'done') return prior.result;
     if (prior.kind === 'failed') throw prior.error;
@@ -120,7 +121,6 @@ export class OrderExecutor {
       await this.#refuseRejected(ctx, settled.record, settled.venueOrder);
       return settled;
     }
-    if (spec.purpose !== 'ENTRY') return undefined;
     await this.#recordQuietly(ctx, settled.record);
     throw legFailure(request.client_order_id, ctx.resume?.get(request.client_order_id)?.result ?? null, settled.record.reject_reason);
   }
@@ -160,27 +160,19 @@ export class OrderExecutor {
   }
 
   /** RESUME mode: what the journal and the ledger know of a leg before it is (re)sent. Undefined: it never reached the venue. */
-  async #prior(ctx: ExecutionContext, request: OrderRequest, purpose: OrderPurpose): Promise<PriorLeg | undefined> {
+  async #prior(ctx: ExecutionContext, request: OrderRequest): Promise<PriorLeg | undefined> {
     const coid = request.client_order_id;
     const leg = ctx.resume?.get(coid);
     const row = await ctx.readLedger(`order ${coid}`, () => this.#deps.ledger.getOrder(coid));
     if (row) {
       if (row.status === 'PENDING' || row.status === 'IN_DOUBT') return { kind: 'unsettled', row, intentAtMs: leg?.intentAtMs ?? timeOf(row.created_at) };
       ctx.track(row);
-      if (row.status === 'REJECTED') {
-        // the venue never got it (recovery established it, or a new attempt's intent is all there is): a leg other than the entry is sent now
-        const neverPlaced = leg !== undefined && (leg.result?.error_code === ExecutionErrorCode.NOT_FOUND_AT_VENUE || (leg.result === null && !leg.reachedConnector));
-        if (purpose !== 'ENTRY' && neverPlaced) return undefined;
-        return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };
-      }
+      if (row.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };
       ctx.markSent();
       return { kind: 'done', result: { record: row, venueOrder: null, fills: [] } };
     }
     if (!leg) return undefined;
-    if (leg.result?.status === 'REJECTED') {
-      if (purpose !== 'ENTRY' && leg.result.error_code === ExecutionErrorCode.NOT_FOUND_AT_VENUE) return undefined;
-      return { kind: 'failed', error: legFailure(coid, leg.result, null) };
-    }
+    if (leg.result?.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg.result, null) };
     if (leg.reachedConnector) return { kind: 'unsettled', row: undefined, intentAtMs: leg.intentAtMs };
     // intent journaled, PENDING row never written: the connector is only called after both, so nothing was sent
     return undefined;

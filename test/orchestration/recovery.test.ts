@@ -75,7 +75,7 @@ describe('recovery finishes a NEW_TRADE interrupted at any point, with one stop 
     expect(r.stops.map((s) => s.payload.outcome)).toEqual(['SUCCEEDED']);
   });
 
-  it('killed while the stop loss was on its way (never reached the venue): it is found absent after the grace and sent once, under the same id', async () => {
+  it('killed while the stop loss was on its way (never reached the venue): absent after the grace, it is not sent again; the flow fails NOT_FOUND_AT_VENUE', async () => {
     const w = world();
     const wire = newTradeWire();
     w.connector.hangBeforePlace = (req) => (req.client_order_id === coid(wire.directive_id, 'SL') ? 'hang' : 'go');
@@ -83,11 +83,28 @@ describe('recovery finishes a NEW_TRADE interrupted at any point, with one stop 
     expect(await w.store.ledger.getOrder(coid(wire.directive_id, 'SL'))).toMatchObject({ status: 'PENDING' });
 
     const r = await restart(w);
-    expect(await r.recover()).toMatchObject({ succeeded: 1, unfinished: 0 });
-    expect(r.venue.submitAttempts(coid(wire.directive_id, 'SL'))).toBe(1);
-    expect(r.venue.submitAttempts(coid(wire.directive_id, 'TP'))).toBe(1);
-    expect(await r.store.ledger.getOrder(coid(wire.directive_id, 'SL'))).toMatchObject({ status: 'OPEN' });
+    const report = await r.recover();
+    // a venue that refused the order before the crash would look the same: re-sending could send a leg twice
+    expect(report.flows[0]).toMatchObject({ outcome: 'FAILED', error_code: 'NOT_FOUND_AT_VENUE' });
+    expect(r.venue.submitAttempts(coid(wire.directive_id, 'SL'))).toBe(0);
+    expect(await r.store.ledger.getOrder(coid(wire.directive_id, 'SL'))).toMatchObject({ status: 'REJECTED' });
+    // the entry's fill is in the ledger, the trade stays open: ledger and venue agree
     expect(await r.netPositions('BTC_USDT')).toEqual({ ledger: '0.015', venue: '0.015' });
+    expect(r.alerts.codes()).toContain('ROLLBACK_REFUSED');
+  });
+
+  it('with a venue that dedupes submissions (idempotent_submit), the leg the venue never got is resubmitted under the same id and the flow succeeds', async () => {
+    const w = new World(worldFiles(dir, `w${++n}`), { paper: { idempotent_submit: true } });
+    worlds.push(w);
+    const wire = newTradeWire();
+    w.connector.hangBeforePlace = (req) => (req.client_order_id === coid(wire.directive_id, 'SL') ? 'hang' : 'go');
+    await w.submitAndCrash(wire);
+
+    const r = await restart(w);
+    expect(await r.recover()).toMatchObject({ succeeded: 1 });
+    expect(r.venue.submitAttempts(coid(wire.directive_id, 'SL'))).toBe(1);
+    expect(await r.store.ledger.getOrder(coid(wire.directive_id, 'SL'))).toMatchObject({ status: 'OPEN' });
+    expect((await journalOf(r, wire.directive_id)).some((e) => e.event_type === 'ORDER_INTENT' && e.body['action'] === 'RESUBMIT')).toBe(true);
   });
 
   it('killed after the stop loss was accepted: it is looked up (not re-sent) and only the missing take profit is placed', async () => {

@@ -81,7 +81,7 @@ export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDi
   await ctx.applyLedger({ positions: [position], orders: [entryLeg.record], fills: entryLeg.fills, anomalies: booked.anomalies });
   const legs: LegResult[] = [entryLeg];
   if (position.status === 'OPEN' && position.filled_size.gt(0) && (position.stop_loss || position.take_profit)) {
-    // the names of a first run: a leg that never reached the venue is sent under its own id (the executor knows)
+    // the names of a first run: legs already sent are recognised by the executor, never sent twice
     const protective = await deps.protective.reconcile(ctx, position, { owner: tradeId, suffix: '' });
     position = protective.position;
     legs.push(...protective.legs);
