@@ -68,15 +68,15 @@ export class VenueSync {
     return { checked: live.length, ...counts, rebuilt_trades: rebuilt };
   }
 
-  /** Orders whose trade row is missing: the ledger failed after the venue acted; rebuild those trades. */
+  /** Orders whose trade row is missing: the ledger failed after the venue acted; rebuild those trades (a trade's id is its NEW_TRADE's directive id). */
   async #rebuildLostTrades(rows: readonly OrderRecord[]): Promise<number> {
-    const directives = new Set<string>();
+    const lost = new Set<string>();
     for (const row of rows) {
-      if (row.directive_id === null || directives.has(row.directive_id)) continue;
-      if (!(await this.#deps.ledger.getPosition(row.trade_id))) directives.add(row.directive_id);
+      if (lost.has(row.trade_id)) continue;
+      if (!(await this.#deps.ledger.getPosition(row.trade_id))) lost.add(row.trade_id);
     }
     let rebuilt = 0;
-    for (const directiveId of directives) if (await this.#deps.rebuild(directiveId)) rebuilt += 1;
+    for (const tradeId of lost) if (await this.#deps.rebuild(tradeId)) rebuilt += 1;
     return rebuilt;
   }
 
