@@ -1,0 +1,84 @@
+import type { ExecutionDirective } from '../../domain/directive.js';
+import type { ExecutionContext } from '../execution-context.js';
+import { ExecutionError } from '../execution-errors.js';
+import type { LegResult } from '../order-executor.js';
+import { modifyTrade } from '../scopes/modify-trade.js';
+import { openTrade } from '../scopes/open-trade.js';
+import type { ScopeDeps, ScopeOutcome } from '../scopes/scope-types.js';
+import { bookFills, closeIfProtectiveFlattened } from '../trade-book.js';
+import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
+import { resumeClose } from './resume-close.js';
+
+/**
+ * RESUME mode: finish what an interrupted flow started, sending only what it never sent. First
+ * the flow's legs left PENDING / IN_DOUBT are settled with the venue and their fills booked once
+ * onto their trades; then the scope runs again on the ledger as it now is, with the executor in
+ * RESUME mode (ctx.resume), so a leg that was sent is looked up, never sent again.
+ * NEW_TRADE and CLOSE_EXISTING have resume-aware variants (a fresh trade must not be rebuilt from
+ * nothing; a target this directive already closed is done); MODIFY_EXISTING sizes are absolute,
+ * so running it again sends only what is still missing.
+ */
+export async function resumeScope(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome> {
+  await settleUnsettledLegs(ctx, directive.directive_id, deps);
+  switch (directive.scope) {
+    case 'NEW_TRADE':
+      // entry never sent: a first execution (openTrade, risk checks and all)
+      return (await continueOpen(ctx, directive, deps)) ?? openTrade(ctx, directive, deps);
+    case 'MODIFY_EXISTING':
+      return modifyTrade(ctx, directive, deps);
+    case 'CLOSE_EXISTING':
+      return resumeClose(ctx, directive, deps);
+  }
+}
+
+/** Settle the directive's legs left PENDING or IN_DOUBT whose trade the ledger holds, and book what filled (once). */
+export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: string, deps: ScopeDeps): Promise<number> {
+  const rows = await ctx.readLedger('unsettled orders', () => deps.ledger.listOrders({ directive_id: directiveId, statuses: ['PENDING', 'IN_DOUBT'] }));
+  let settled = 0;
+  for (const row of rows) {
+    const position = await ctx.readLedger(`trade ${row.trade_id}`, () => deps.ledger.getPosition(row.trade_id));
+    // an entry whose trade was never written: resumeOpen settles it with the trade it creates
+    if (!position) continue;
+    const leg = await deps.executor.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
+    const booked = bookFills(position, row.purpose, leg.fills);
+    const after = closeIfProtectiveFlattened(booked.position, leg.record, ctx.now());
+    await ctx.applyLedger({ positions: [after], orders: [leg.record], fills: leg.fills, anomalies: booked.anomalies });
+    settled += 1;
+  }
+  return settled;
+}
+
+/**
+ * NEW_TRADE whose entry was sent before a crash (null when it never was). The trade is the
+ * ledger's or, if it was never written, a fresh one from the entry as journaled; the entry leg is
+ * looked up at the venue instead of sent and its fills booked once; then the protective legs
+ * still missing are placed (under the names of a first run).
+ */
+export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome | null> {
+  const tradeId = directive.directive_id;
+  const existing = await ctx.readLedger(`trade ${tradeId}`, () => deps.ledger.getPosition(tradeId));
+  const order = await sentEntry(ctx, directive, deps);
+  if (!order) return null;
+  let position = existing ?? (await freshTrade(ctx, directive, deps, order));
+  let entryLeg: LegResult;
+  try {
+    entryLeg = await deps.executor.place(ctx, { owner: tradeId, leg: 'E', tradeId, purpose: 'ENTRY', order });
+  } catch (error) {
+    if (!existing && error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') {
+      // the order may exist: keep the trade so later fills and recovery have something to attach to
+      await ctx.applyLedger({ positions: [position] }).catch((e: unknown) => ctx.logger.error({ err: e }, 'could not record the in-doubt trade'));
+    }
+    throw error;
+  }
+  const booked = bookFills(position, 'ENTRY', entryLeg.fills);
+  position = booked.position;
+  await ctx.applyLedger({ positions: [position], orders: [entryLeg.record], fills: entryLeg.fills, anomalies: booked.anomalies });
+  const legs: LegResult[] = [entryLeg];
+  if (position.status === 'OPEN' && position.filled_size.gt(0) && (position.stop_loss || position.take_profit)) {
+    // the names of a first run: legs already sent are recognised by the executor, never sent twice
+    const protective = await deps.protective.reconcile(ctx, position, { owner: tradeId, suffix: '' });
+    position = protective.position;
+    legs.push(...protective.legs);
+  }
+  return { positions: [position], primary: entryLeg, legs, tradeIds: [tradeId] };
+}
