@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What `read` found in the file: the entries, and lines that are not JSON (a write cut short by a crash). */
@@ -8,13 +8,15 @@ export interface FallbackContents {
 }
 
 /**
- * Where journal entries go while the journal cannot be written: one JSON line per entry,
- * fsync'd before the append resolves, so write-ahead still holds. Appends are serialised so
- * lines never interleave. Recovery replays the file into the journal (`read`, then `clear`).
+ * Where journal entries go while the journal cannot be written: one JSON line per entry, fsync'd
+ * before the append resolves, so write-ahead still holds. The file is only written when the
+ * journal is failing, so each operation is synchronous: lines never interleave, an append is on
+ * disk before anything else runs, and no await can reorder an append with a replay's truncation.
+ * Recovery replays the file into the journal (`read`, then `clear`).
  */
 export class JournalFallback {
   readonly #path: string;
-  #tail: Promise<void> = Promise.resolve();
+  #folderReady = false;
 
   constructor(path: string) {
     this.#path = path;
@@ -25,59 +27,63 @@ export class JournalFallback {
   }
 
   append(record: Readonly<Record<string, unknown>>): Promise<void> {
-    const line = `${JSON.stringify(record)}\n`;
-    return this.#serialised(() => this.#write(line));
+    try {
+      this.#append(`${JSON.stringify(record)}\n`);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Every line of the file, parsed; a missing file is empty. A line that does not parse (torn by a crash) is counted, not returned. */
   read(): Promise<FallbackContents> {
-    let contents: FallbackContents = { records: [], malformed: 0 };
-    return this.#serialised(async () => {
-      contents = parseLines(await readOrEmpty(this.#path));
-    }).then(() => contents);
+    try {
+      return Promise.resolve(parseLines(readOrEmpty(this.#path)));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Empty the file durably (after its entries were replayed into the journal). */
   clear(): Promise<void> {
-    return this.#serialised(async () => {
-      let handle;
+    try {
+      let fd: number;
       try {
-        handle = await open(this.#path, 'r+');
+        fd = openSync(this.#path, 'r+');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve();
         throw error;
       }
       try {
-        await handle.truncate(0);
-        await handle.sync();
+        ftruncateSync(fd, 0);
+        fsyncSync(fd);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
-    });
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
-  #serialised(work: () => Promise<void>): Promise<void> {
-    const next = this.#tail.then(work);
-    // the chain must survive a failed operation; the caller still sees the failure through `next`
-    this.#tail = next.catch(() => undefined);
-    return next;
-  }
-
-  async #write(line: string): Promise<void> {
-    await mkdir(dirname(this.#path), { recursive: true });
-    const handle = await open(this.#path, 'a');
+  #append(line: string): void {
+    if (!this.#folderReady) {
+      mkdirSync(dirname(this.#path), { recursive: true });
+      this.#folderReady = true;
+    }
+    const fd = openSync(this.#path, 'a');
     try {
-      await handle.write(line);
-      await handle.sync();
+      writeSync(fd, line);
+      fsyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 }
 
-async function readOrEmpty(path: string): Promise<string> {
+function readOrEmpty(path: string): string {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;

@@ -50,11 +50,9 @@ async function threeTrades(w: World): Promise<string[]> {
 }
 
 describe('on_journal_failure on the real store: the journal starts failing mid-run', () => {
-  // the fallback file is real I/O (an fsync per line) while the fake clock runs ahead: give flows all the time they want
-  const timeout_seconds = 3600;
   for (const policy of ['continue', 'alert_admin'] as const) {
     it(`${policy}: every entry goes to the fsync'd fallback file with an alert, flows go on; recovery replays them all into the journal once`, async () => {
-      const w = world({ config: { timeout_seconds, error_handling: { on_journal_failure: policy } } });
+      const w = world({ config: { error_handling: { on_journal_failure: policy } } });
       w.journal.fail = (_entry, written) => written >= 5;
       const ids = await threeTrades(w);
       expect(w.stops.map((s) => s.payload.reason)).toEqual(['Execution completed successfully', 'Execution completed successfully', 'Execution completed successfully']);
@@ -84,7 +82,7 @@ describe('on_journal_failure on the real store: the journal starts failing mid-r
   }
 
   it('fail_execution: flows that have sent nothing abort (JOURNAL_UNAVAILABLE), nothing reaches the venue for them; their decisions are replayed later', async () => {
-    const w = world({ config: { timeout_seconds, error_handling: { on_journal_failure: 'fail_execution' } } });
+    const w = world({ config: { error_handling: { on_journal_failure: 'fail_execution' } } });
     const first = newTradeWire({ exit_plan: undefined });
     expect((await w.submit(first)).outcome).toBe('SUCCEEDED');
     w.journal.fail = () => true;
@@ -101,7 +99,7 @@ describe('on_journal_failure on the real store: the journal starts failing mid-r
   });
 
   it('a replay cut short after its append (before the file was emptied) is not doubled by the next one', async () => {
-    const w = world({ config: { timeout_seconds } });
+    const w = world();
     w.journal.fail = (_entry, written) => written >= 3;
     await w.submit(newTradeWire());
     const lines = fallbackLines(w.files.fallback);
@@ -124,7 +122,7 @@ describe('on_journal_failure on the real store: the journal starts failing mid-r
   });
 
   it('a fallback line torn by a crash (never acknowledged) is counted as malformed, the rest is replayed', async () => {
-    const w = world({ config: { timeout_seconds } });
+    const w = world();
     w.journal.fail = (_entry, written) => written >= 3;
     await w.submit(newTradeWire({ exit_plan: undefined }));
     const lines = fallbackLines(w.files.fallback);
