@@ -269,6 +269,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const machineAtStart = machine();
   const profileRoot = join(ROOT, '.tmp', 'bench-profiles');
   const results: Record<string, ScenarioResult> = {};
   const runs: Record<string, { wall_seconds: number; error: string | null; args: readonly string[]; profile?: unknown }> = {};
@@ -292,7 +293,7 @@ async function main(): Promise<void> {
     bench: 'planexec',
     mode: options.quick ? 'quick' : 'full',
     only: options.only,
-    machine: machine(),
+    machine: machineAtStart,
     setup: {
       storage: 'embedded SQLite (better-sqlite3), WAL, synchronous=FULL (crash-safe: a flow stops only after its rows are fsync\'d)',
       bus: 'in-memory',
