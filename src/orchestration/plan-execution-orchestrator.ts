@@ -355,29 +355,39 @@ export class PlanExecutionOrchestrator {
       await ctx.write(SCOPE_EVENT_TYPE[directive.scope], causalityBody(directive, outcome, executedAt));
       // a failing critical subscriber throws here and sends the flow down the error path
       this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
-      const completion = await this.#stopper.stop(state, logger, {
-        final_state: 'SUCCESS',
-        outcome: 'SUCCEEDED',
-        reason: 'Execution completed successfully',
-        error_details: null,
-      });
-      return resultOf(state, completion.outcome, completion.reason, null);
+      return await this.#stopSucceeded(state, logger);
     } catch (error) {
-      if (state.stopped) {
-        logger.error({ err: error }, 'failure after the flow stopped');
-        return resultOf(state, state.stopped.outcome, state.stopped.reason, state.stopped.error_details?.error_code ?? null);
-      }
-      return await this.#fail(ctx, state, logger, error);
+      return await this.#stopFailed(ctx, state, logger, error);
     } finally {
       // the stop normally disposed it through the registry; cancelling again is harmless
       await deadline?.cancel();
     }
   }
 
+  async #stopSucceeded(state: FlowState, logger: Logger): Promise<FlowResult> {
+    const completion = await this.#stopper.stop(state, logger, {
+      final_state: 'SUCCESS',
+      outcome: 'SUCCEEDED',
+      reason: 'Execution completed successfully',
+      error_details: null,
+    });
+    return resultOf(state, completion.outcome, completion.reason, null);
+  }
+
+  /** The error path, unless the flow already stopped (then the failure came after its one stop). */
+  async #stopFailed(ctx: ExecutionContext, state: FlowState, logger: Logger, error: unknown): Promise<FlowResult> {
+    if (state.stopped) {
+      logger.error({ err: error }, 'failure after the flow stopped');
+      return resultOf(state, state.stopped.outcome, state.stopped.reason, state.stopped.error_details?.error_code ?? null);
+    }
+    return this.#fail(ctx, state, logger, error);
+  }
+
   async #resumeFlow(history: FlowHistory, state: FlowState, logger: Logger): Promise<FlowResult> {
     const directive = history.directive;
     if (directive === null) return this.#stopInvalidResumed(history, state, logger);
     const deadline = new Deadline(this.#deps.clock, this.#config.timeout_seconds);
+    this.#deps.registry?.register(state.flowId, { dispose: () => deadline.cancel() });
     const ctx = this.#flowContext(state, logger, history.lastEntryId, deadline.signal);
     ctx.resumeFrom(history.legs);
     logger.warn({ legs: history.legs.size, failed: history.failure !== null, executed: history.causality !== null }, 'recovery: finishing an interrupted flow');
@@ -397,19 +407,9 @@ export class PlanExecutionOrchestrator {
         await ctx.write(SCOPE_EVENT_TYPE[directive.scope], { ...causalityBody(directive, outcome, executedAt), recovered: true });
         this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       }
-      const completion = await this.#stopper.stop(state, logger, {
-        final_state: 'SUCCESS',
-        outcome: 'SUCCEEDED',
-        reason: 'Execution completed successfully',
-        error_details: null,
-      });
-      return resultOf(state, completion.outcome, completion.reason, null);
+      return await this.#stopSucceeded(state, logger);
     } catch (error) {
-      if (state.stopped) {
-        logger.error({ err: error }, 'failure after the flow stopped');
-        return resultOf(state, state.stopped.outcome, state.stopped.reason, state.stopped.error_details?.error_code ?? null);
-      }
-      return await this.#fail(ctx, state, logger, error);
+      return await this.#stopFailed(ctx, state, logger, error);
     } finally {
       await deadline.cancel();
     }
