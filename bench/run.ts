@@ -38,10 +38,11 @@ interface RunOptions {
 export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'>): ScenarioSpec[] {
   const q = options.quick;
   const throughputCount = q ? '5000' : '20000';
-  const throughputSeconds = q ? '15' : '45';
+  const throughputSeconds = q ? '15' : '40';
   return [
     { name: 'fsync', file: 'fsync.ts', args: ['--seconds', q ? '1' : '2'] },
-    { name: 'storage-ceiling', file: 'storage-ceiling.ts', args: ['--strategies', '100', '--count', q ? '2000' : '10000'] },
+    // the same directive count as throughput-100, so both databases end at about the same size
+    { name: 'storage-ceiling', file: 'storage-ceiling.ts', args: ['--strategies', '100', '--count', throughputCount] },
     ...[1, 10, 100, 1000].map((n) => ({
       name: `throughput-${n}`,
       file: 'throughput.ts',
