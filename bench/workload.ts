@@ -8,16 +8,12 @@
  * symbol would make reduce-only legs (SL/TP, reduce, close) exceed the reducible net position.
  */
 
-/** mulberry32: small, fast, seeded; good enough to vary sizes and prices. */
+import { mulberry32 as seededRandom } from '../src/demo/prng.js';
+
+/** The demo's seeded mulberry32, as a bare function. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
+  return () => random.next();
 }
 
 interface SymbolPlan {

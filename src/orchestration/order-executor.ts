@@ -9,7 +9,7 @@ import { attemptCall, type AttemptOutcome } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
-import { mergeVenueOrder, newFills, pendingOrderRecord } from './order-sync.js';
+import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
 import type { ILedgerProvider, IMetricsCollector } from './ports.js';
 import { backoffDelay, type CompiledRetryPolicy } from './retry-policy.js';
 
@@ -146,7 +146,7 @@ export class OrderExecutor {
     ctx.markSent();
     let venueOrder: VenueOrder;
     try {
-      venueOrder = await this.#resolver.resolve(ctx, requestOf(row), row, intentAtMs, INTERRUPTED, info);
+      venueOrder = await this.#resolver.resolve(ctx, orderRequestOf(row), row, intentAtMs, INTERRUPTED, info);
     } catch (error) {
       if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') throw error;
       const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
@@ -315,20 +315,6 @@ function timeOf(iso: string): number {
   return Number.isFinite(ms) ? ms : 0;
 }
 
-/** The order request a ledger row was written from. */
-function requestOf(row: OrderRecord): OrderRequest {
-  return {
-    client_order_id: row.client_order_id,
-    symbol: row.symbol,
-    side: row.side,
-    order_type: row.order_type,
-    quantity: row.quantity,
-    limit_price: row.limit_price ?? undefined,
-    stop_price: row.stop_price ?? undefined,
-    time_in_force: row.time_in_force,
-    reduce_only: row.reduce_only,
-  };
-}
 
 function timeoutError(config: PlanExecutionConfig, attempts: number): ExecutionError {
   return new ExecutionError(`execution exceeded timeout_seconds (${config.timeout_seconds} s) after ${attempts} attempt(s)`, 'EXECUTION_TIMEOUT', {

@@ -49,6 +49,21 @@ export function pendingOrderRecord(request: OrderRequest, meta: OrderMeta): Orde
  * The ledger row after the venue reported on the order. Filled quantity only ever grows: an older
  * or partial report (an amend ack, a stale snapshot) never rewinds what is already booked.
  */
+/** The order request a ledger row was written from (the inverse of pendingOrderRecord). */
+export function orderRequestOf(row: OrderRecord): OrderRequest {
+  return {
+    client_order_id: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    order_type: row.order_type,
+    quantity: row.quantity,
+    limit_price: row.limit_price ?? undefined,
+    stop_price: row.stop_price ?? undefined,
+    time_in_force: row.time_in_force,
+    reduce_only: row.reduce_only,
+  };
+}
+
 export function mergeVenueOrder(record: OrderRecord, venue: VenueOrder, now: string): OrderRecord {
   const rewinds = venue.filled_quantity.lt(record.filled_quantity);
   return {

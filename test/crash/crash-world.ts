@@ -5,20 +5,15 @@ import { defaultConfig } from '../../src/config/schema.js';
 import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { Decimal } from '../../src/domain/decimal.js';
+import { mulberry32 } from '../../src/demo/prng.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MAIN } from '../e2e/run-cli.js';
 
-/** mulberry32: the same seed gives the same directives. */
+/** mulberry32 (the demo's): the same seed gives the same directives. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
+  return () => random.next();
 }
 
 const STRATEGIES = 8;

@@ -6,6 +6,7 @@ import { openPosition } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { ScopeDeps } from '../scopes/scope-types.js';
+import { orderRequestOf } from '../order-sync.js';
 import { requestFromWire } from './resume-legs.js';
 
 /** The entry of a NEW_TRADE as it was sent (journaled intent, else its ledger row); null when it never left the process. */
@@ -42,16 +43,8 @@ export async function freshTrade(ctx: ExecutionContext, directive: ExecutionDire
 }
 
 export function orderOf(row: OrderRecord): Omit<OrderRequest, 'client_order_id'> {
-  return {
-    symbol: row.symbol,
-    side: row.side,
-    order_type: row.order_type,
-    quantity: row.quantity,
-    limit_price: row.limit_price ?? undefined,
-    stop_price: row.stop_price ?? undefined,
-    time_in_force: row.time_in_force,
-    reduce_only: row.reduce_only,
-  };
+  const { client_order_id: _id, ...order } = orderRequestOf(row);
+  return order;
 }
 
 export function timeOf(iso: string): number {
