@@ -16,6 +16,9 @@ export type AttemptOutcome<T> =
 
 const NEVER = new AbortController().signal;
 
+/** Reason for stopping a timer: preallocated, because abort() without one builds a DOMException (a stack capture) per call. */
+export const TIMER_STOPPED: Error = Object.freeze(new Error('timer stopped')) as Error;
+
 function abortedPromise(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -52,7 +55,7 @@ export async function attemptCall<T>(
     return error.retryable ? { kind: 'retryable', error } : { kind: 'definitive', error };
   } finally {
     outerSignal.removeEventListener('abort', onOuter);
-    stopTimer.abort();
+    stopTimer.abort(TIMER_STOPPED);
     await timer;
   }
 }

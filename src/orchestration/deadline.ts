@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import { TIMER_STOPPED } from './connector-call.js';
 import { ExecutionDeadline } from './execution-errors.js';
 
 /** timeout_seconds as an AbortSignal on the injected clock; `cancel` when the execution is over. */
@@ -20,7 +21,7 @@ export class Deadline {
 
   /** Stop the timer; resolves once it is gone. */
   cancel(): Promise<void> {
-    this.#stop.abort();
+    this.#stop.abort(TIMER_STOPPED);
     return this.#timer;
   }
 }

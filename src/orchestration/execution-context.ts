@@ -105,18 +105,26 @@ export class ExecutionContext {
    */
   get venueActed(): boolean {
     if (this.#venueActed) return true;
-    for (const order of this.#orders.values()) {
-      if (order.filled_quantity.gt(0)) return true;
-      if (order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' || order.status === 'FILLED' || order.status === 'IN_DOUBT') return true;
-    }
+    for (const order of this.#orders.values()) if (order.status === 'IN_DOUBT') return true;
     return false;
+  }
+
+  /**
+   * Nothing this context asked for has surely taken effect at the venue, so on_api_failure's
+   * rollback_ledger may still undo its ledger changes. It only ever turns false (an order that
+   * rested or filled did take effect, whatever became of it later); an IN_DOUBT order keeps it
+   * true, because the doubt may end in "never placed". Ledger writes record undo rows only while
+   * it holds.
+   */
+  get rollbackPossible(): boolean {
+    return !this.#venueActed;
   }
 
   markSent(): void {
     this.#sent = true;
   }
 
-  /** A cancel or amend went through (or may have). */
+  /** A cancel or amend went through (or may have); sticky like an order that rested or filled. */
   markVenueActed(): void {
     this.#venueActed = true;
   }
@@ -161,9 +169,14 @@ export class ExecutionContext {
   /** Remember the latest state of an order this context touched. */
   track(record: OrderRecord): void {
     this.#orders.set(record.client_order_id, record);
+    if (!this.#venueActed && tookEffect(record)) this.#venueActed = true;
   }
 
   get orders(): readonly OrderRecord[] {
     return [...this.#orders.values()];
   }
+}
+
+function tookEffect(order: OrderRecord): boolean {
+  return order.filled_quantity.gt(0) || order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' || order.status === 'FILLED';
 }

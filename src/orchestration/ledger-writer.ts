@@ -20,6 +20,7 @@ import type { IAlertSink, ILedgerProvider, IMetricsCollector, LedgerApplyResult,
 export class LedgerWriter {
   readonly #ledger: ILedgerProvider;
   readonly #policy: ErrorHandlingConfig['on_ledger_failure'];
+  readonly #rollsBack: boolean;
   readonly #alerts: IAlertSink;
   readonly #metrics: IMetricsCollector;
   readonly #clock: Clock;
@@ -28,6 +29,8 @@ export class LedgerWriter {
   constructor(deps: {
     ledger: ILedgerProvider;
     policy: ErrorHandlingConfig['on_ledger_failure'];
+    /** on_api_failure is rollback_ledger: changes get undo rows while a rollback may still follow. */
+    rollsBack: boolean;
     alerts: IAlertSink;
     metrics: IMetricsCollector;
     clock: Clock;
@@ -35,6 +38,7 @@ export class LedgerWriter {
   }) {
     this.#ledger = deps.ledger;
     this.#policy = deps.policy;
+    this.#rollsBack = deps.rollsBack;
     this.#alerts = deps.alerts;
     this.#metrics = deps.metrics;
     this.#clock = deps.clock;
@@ -44,7 +48,7 @@ export class LedgerWriter {
   async write(ctx: ExecutionContext, change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
     let result: LedgerApplyResult;
     try {
-      result = await this.#ledger.apply({ directive_id: ctx.directiveId, ...change });
+      result = await this.#ledger.apply({ directive_id: ctx.directiveId, ...change, undo: this.#rollsBack && ctx.rollbackPossible });
     } catch (error) {
       const message = errorMessage(error);
       if (ctx.ledgerTolerant) {

@@ -124,6 +124,7 @@ export class PlanExecutionOrchestrator {
     this.#ledgerWriter = new LedgerWriter({
       ledger: deps.ledger,
       policy: deps.config.error_handling.on_ledger_failure,
+      rollsBack: deps.config.error_handling.on_api_failure === 'rollback_ledger',
       alerts: deps.alerts,
       metrics,
       clock: deps.clock,

@@ -16,6 +16,12 @@ export interface LedgerChange {
   readonly orders?: readonly OrderRecord[];
   readonly fills?: readonly FillRecord[];
   readonly anomalies?: readonly Anomaly[];
+  /**
+   * Record before-images so `rollbackDirective` can undo this change. Default true; a writer that
+   * knows no rollback can follow (the venue already acted, or the policy never rolls back) passes
+   * false and saves the rows.
+   */
+  readonly undo?: boolean;
 }
 
 export interface LedgerApplyResult {

@@ -164,6 +164,35 @@ describe('orchestrator with the real bus, SQLite store and paper venue', () => {
     expect(w.stops.map((s) => s.name)).toEqual(['_flow_stop_error', '_flow_stop_success']);
   });
 
+  describe('undo rows (what rollback_ledger replays)', () => {
+    const undoRows = (w: ReturnType<typeof world>, directiveId: string): unknown[] =>
+      w.store.database.prepare('SELECT kind, row_key FROM ledger_undo WHERE directive_id = ? ORDER BY undo_id').all(directiveId);
+
+    it('are written only for what a flow changed before the venue acted: the entry\'s PENDING row', async () => {
+      const w = world();
+      const wire = newTradeWire({ exit_plan: { stop_loss_price: '60000', take_profit_price: '70000' } });
+      expect((await w.submit(wire)).outcome).toBe('SUCCEEDED');
+      expect(undoRows(w, wire.directive_id)).toEqual([{ kind: 'order', row_key: clientOrderId(wire.directive_id, 'E') }]);
+    });
+
+    it('still let rollback_ledger remove the PENDING row of an entry the venue rejected', async () => {
+      const w = world({ paper: { faults: { transient_error_rate: 0, rejection_rate: 1, timeout_rate: 0, seed: 1 } }, config: { error_handling: { on_api_failure: 'rollback_ledger' } } });
+      const wire = newTradeWire();
+      expect((await w.submit(wire)).outcome).toBe('FAILED');
+      expect(await w.store.ledger.getOrder(clientOrderId(wire.directive_id, 'E'))).toBeUndefined();
+      const decisions = (await w.store.journal.read({ directive_id: wire.directive_id })).filter((e) => e.event_type === 'POLICY_APPLIED').map((e) => e.body['decision']);
+      expect(decisions).toEqual(['ledger_rolled_back']);
+      expect(undoRows(w, wire.directive_id)).toEqual([]);
+    });
+
+    it('are not written at all when on_api_failure never rolls back', async () => {
+      const w = world({ config: { error_handling: { on_api_failure: 'alert_only' } } });
+      const wire = newTradeWire({ exit_plan: { stop_loss_price: '60000', take_profit_price: '70000' } });
+      expect((await w.submit(wire)).outcome).toBe('SUCCEEDED');
+      expect(undoRows(w, wire.directive_id)).toEqual([]);
+    });
+  });
+
   it('under venue faults: one stop per submission, each leg processed at most once, ledger and venue agree', async () => {
     const w = world({
       paper: { faults: { transient_error_rate: 0.2, rejection_rate: 0.05, timeout_rate: 0.15, seed: 7 } },

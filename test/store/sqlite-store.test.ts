@@ -204,6 +204,31 @@ describe('SqliteStore', () => {
       expect(await store.journal.head()).toEqual({ seq: 5, hash: last!.hash });
     });
 
+    it('moves the recorded head once per commit, to the last entry of the batch', async () => {
+      const db = store.database;
+      db.exec(`CREATE TEMP TABLE head_moves (seq INTEGER);
+               CREATE TEMP TRIGGER count_head_moves AFTER UPDATE ON main.journal_head BEGIN INSERT INTO head_moves VALUES (NEW.seq); END;`);
+      await Promise.all(Array.from({ length: 25 }, (_, i) => store.journal.logEntry(journalInput({ body: { i } }))));
+      await store.journal.append([journalInput(), journalInput()]);
+      expect(db.prepare('SELECT seq FROM temp.head_moves ORDER BY rowid').all()).toEqual([{ seq: 25 }, { seq: 27 }]);
+      const [last] = await store.journal.read({ after_seq: 26 });
+      expect(await store.journal.head()).toEqual({ seq: 27, hash: last!.hash });
+      expect(await store.journal.verify()).toEqual({ ok: true, entries: 27 });
+    });
+
+    it('leaves the head at the tail after a batch with a failing unit was replayed unit by unit', async () => {
+      await store.ledger.apply({ directive_id: null, fills: [fill({ fill_id: 'FIL_H', venue_trade_id: 'H1' })] });
+      const batch = await Promise.allSettled([
+        store.journal.logEntry(journalInput({ body: { n: 1 } })),
+        store.ledger.apply({ directive_id: null, fills: [fill({ fill_id: 'FIL_H', venue_trade_id: 'H2' })] }),
+        store.journal.logEntry(journalInput({ body: { n: 2 } })),
+      ]);
+      expect(batch.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const [last] = await store.journal.read({ after_seq: 1 });
+      expect(await store.journal.head()).toEqual({ seq: 2, hash: last!.hash });
+      expect(await store.journal.verify()).toEqual({ ok: true, entries: 2 });
+    });
+
     it('keeps one gapless chain when two connections append to the same file', async () => {
       const other = openSqliteStore(store.path);
       try {

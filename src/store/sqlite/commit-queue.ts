@@ -57,6 +57,7 @@ export class CommitQueue {
   readonly #savepoint: Statement;
   readonly #release: Statement;
   readonly #rollbackToSavepoint: Statement;
+  readonly #beforeCommit: (() => void)[] = [];
   #queue: Unit[] = [];
   #scheduled: NodeJS.Immediate | undefined;
   #idle: (() => void)[] = [];
@@ -88,6 +89,14 @@ export class CommitQueue {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject: fail });
       this.#schedule();
     });
+  }
+
+  /**
+   * Run `hook` inside every transaction, after its units and right before COMMIT: work done once
+   * per batch rather than once per unit (the journal head). A hook that throws fails the batch.
+   */
+  beforeCommit(hook: () => void): void {
+    this.#beforeCommit.push(hook);
   }
 
   /** Units waiting for their batch. */
@@ -214,6 +223,7 @@ export class CommitQueue {
   }
 
   #commitNow(): void {
+    for (const hook of this.#beforeCommit) hook();
     crashPoint('before');
     this.#commit.run();
     crashPoint('after');

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../domain/clock.js';
 import { JournalEventType } from '../../domain/enums.js';
 import { JournalError } from '../../domain/errors.js';
+import type { CommitQueue } from './commit-queue.js';
 import type { JournalEntry, JournalEntryInput } from '../../orchestration/ports.js';
 import { canonicalJson } from '../canonical-json.js';
 import { JournalEntryIds } from '../journal-entry-ids.js';
@@ -11,35 +12,54 @@ const EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(JournalEventType)
 
 /**
  * Appends entries to the hash chain. Synchronous and not transactional by itself: call it only
- * inside a CommitQueue unit, so seq assignment, the chain and the head move together and several
- * callers in one batch still get a gapless chain.
+ * inside a CommitQueue unit, so seq assignment and the chain move together and several callers in
+ * one batch still get a gapless chain. The recorded head (journal_head, which `verify` compares
+ * the tail with) is moved once per batch, right before its COMMIT, to the batch's last entry: so
+ * every committed state has head = tail, at one row update per commit instead of one per append.
  */
 export class JournalAppender {
   readonly #clock: Clock;
   readonly #ids = new JournalEntryIds();
   readonly #insert: Statement;
   readonly #readHead: Statement<[], JournalHead>;
+  readonly #readTip: Statement<[], JournalHead>;
   readonly #writeHead: Statement;
+  #headBehind = false;
 
-  constructor(db: Database, clock: Clock) {
+  constructor(db: Database, clock: Clock, queue: CommitQueue) {
     this.#clock = clock;
     this.#insert = db.prepare(
       `INSERT INTO journal (seq, entry_id, event_type, flow_id, directive_id, strategy_id, timestamp, correlation_id, causation_id, body, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#readHead = db.prepare('SELECT seq, hash FROM journal_head WHERE id = 1');
-    this.#writeHead = db.prepare('UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1');
+    this.#readTip = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1');
+    this.#writeHead = db.prepare(
+      'UPDATE journal_head SET (seq, hash) = (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) WHERE id = 1 AND EXISTS (SELECT 1 FROM journal)',
+    );
+    // Reading the tip from the table (not from memory) keeps this right when a batch is rolled back and replayed.
+    queue.beforeCommit(() => {
+      if (!this.#headBehind) return;
+      this.#writeHead.run();
+      this.#headBehind = false;
+    });
   }
 
+  /** The recorded head (journal_head): what `verify` checks the chain's tail against. */
   head(): JournalHead {
     const head = this.#readHead.get();
     if (head === undefined) throw new JournalError('journal head row is missing');
     return head;
   }
 
+  /** The chain's last entry inside the running batch (the recorded head until the batch commits). */
+  #tip(): JournalHead {
+    return this.#readTip.get() ?? this.head();
+  }
+
   /** Must run inside a unit of work; inputs come from `prepareInput` (checked before enqueueing). */
   append(prepared: readonly PreparedEntry[]): JournalEntry[] {
-    let { seq, hash } = this.head();
+    let { seq, hash } = this.#tip();
     const out: JournalEntry[] = [];
     for (const { input, body } of prepared) {
       seq += 1;
@@ -63,7 +83,7 @@ export class JournalAppender {
       );
       out.push({ ...fields, body: input.body, prev_hash: prevHash, hash });
     }
-    if (out.length > 0) this.#writeHead.run(seq, hash);
+    if (out.length > 0) this.#headBehind = true;
     return out;
   }
 }

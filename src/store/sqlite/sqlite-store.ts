@@ -32,7 +32,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const database = openDatabase(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   try {
     const queue = new CommitQueue(database);
-    const appender = new JournalAppender(database, clock);
+    const appender = new JournalAppender(database, clock, queue);
     const ledger = new SqliteLedger(database, queue, clock);
     const journal = new SqliteJournal(database, queue, appender);
     const flows = new SqliteFlowStore(database, queue, appender);

@@ -235,6 +235,22 @@ export function describeLedgerContract(name: string, factory: () => Promise<Ledg
       expect(wireOf((await ledger.getOrder('PX_SL'))!)).toEqual(wireOf(stop));
     });
 
+    it('leaves a change applied with undo: false out of its directive\'s rollback', async () => {
+      await ledger.apply({ directive_id: 'DU', orders: [order({ client_order_id: 'PX_DU-E', trade_id: 'DU', directive_id: 'DU', status: 'PENDING' })] });
+      await ledger.apply({
+        directive_id: 'DU',
+        undo: false,
+        positions: [position({ trade_id: 'DU' })],
+        orders: [order({ client_order_id: 'PX_DU-E', trade_id: 'DU', directive_id: 'DU', status: 'FILLED' })],
+        fills: [fill({ client_order_id: 'PX_DU-E', trade_id: 'DU', directive_id: 'DU', venue_trade_id: 'DU1' })],
+      });
+      // only the PENDING insert was recorded: rolling back removes the order, not the position or fill
+      expect(await ledger.rollbackDirective('DU')).toBe(1);
+      expect(await ledger.getOrder('PX_DU-E')).toBeUndefined();
+      expect(await ledger.getPosition('DU')).toBeDefined();
+      expect(await ledger.listFills({ trade_id: 'DU' })).toHaveLength(1);
+    });
+
     it('removes a position the directive created when it is rolled back', async () => {
       await ledger.apply({ directive_id: 'TN', positions: [position({ trade_id: 'TN' })] });
       expect(await ledger.rollbackDirective('TN')).toBe(1);

@@ -105,6 +105,31 @@ describe('CommitQueue', () => {
     expect(ids()).toEqual([2]);
   });
 
+  it('runs a before-commit hook once per transaction, after the units and inside the transaction', async () => {
+    const seen: number[][] = [];
+    queue.beforeCommit(() => {
+      expect(db.inTransaction).toBe(true);
+      seen.push(ids());
+    });
+    await Promise.all([queue.run(insert(1)), queue.run(insert(2))]);
+    await queue.run(insert(3));
+    expect(seen).toEqual([[1, 2], [1, 2, 3]]);
+  });
+
+  it('fails the whole batch, and keeps none of it, when a before-commit hook throws', async () => {
+    let fail = true;
+    queue.beforeCommit(() => {
+      if (fail) throw new Error('hook refused');
+    });
+    const settled = await Promise.allSettled([queue.run(insert(1)), queue.run(insert(2))]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(ids()).toEqual([]);
+    expect(db.inTransaction).toBe(false);
+    fail = false;
+    await queue.run(insert(3));
+    expect(ids()).toEqual([3]);
+  });
+
   it('flushes: resolves once everything enqueued before has settled', async () => {
     const done: number[] = [];
     for (let i = 0; i < 5; i += 1) void queue.run(insert(i)).then(() => done.push(i));
