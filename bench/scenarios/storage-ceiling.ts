@@ -98,6 +98,8 @@ interface Replay {
   /** Of which in COMMIT (WAL write, fsync, automatic checkpoints). */
   readonly commitSeconds: number;
   readonly transactions: number;
+  /** Pages written to the WAL per transaction (only when the variant counts them). */
+  readonly walPagesPerCommit: number | null;
 }
 
 interface ReplayVariant {
@@ -105,12 +107,18 @@ interface ReplayVariant {
   readonly synchronous?: 'NORMAL' | 'OFF';
   /** Leave out the writes whose SQL matches (what-if: a store that does not write them). */
   readonly skip?: RegExp;
+  /** Run on the fresh database before the replay (what-if: another schema, e.g. an index dropped). */
+  readonly ddl?: readonly string[];
+  /** Turn automatic checkpoints off and count the WAL pages written: what one commit costs the disk. */
+  readonly countWalPages?: boolean;
 }
 
 function replay(path: string, statements: readonly string[], writes: readonly CapturedWrite[], transactions: number, variant: ReplayVariant = {}): Replay {
   const db = openDatabase(path);
   try {
     if (variant.synchronous) db.pragma(`synchronous = ${variant.synchronous}`);
+    if (variant.countWalPages) db.pragma('wal_autocheckpoint = 0');
+    for (const ddl of variant.ddl ?? []) db.exec(ddl);
     const prepared = statements.map((sql) => db.prepare(sql));
     const isCommit = statements.map((sql) => /^\s*COMMIT\b/i.test(sql));
     const skipped = statements.map((sql) => variant.skip?.test(sql) ?? false);
@@ -124,7 +132,13 @@ function replay(path: string, statements: readonly string[], writes: readonly Ca
         commitMs += performance.now() - t;
       } else prepared[write.sql]!.run(...write.args);
     }
-    return { seconds: (performance.now() - start) / 1000, commitSeconds: commitMs / 1000, transactions };
+    const seconds = (performance.now() - start) / 1000;
+    let walPagesPerCommit: number | null = null;
+    if (variant.countWalPages) {
+      const [checkpoint] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      walPagesPerCommit = (checkpoint?.log ?? 0) / transactions;
+    }
+    return { seconds, commitSeconds: commitMs / 1000, transactions, walPagesPerCommit };
   } finally {
     db.close();
   }
@@ -175,6 +189,12 @@ export async function storageCeiling(options: { readonly strategies: number; rea
     // what-ifs, same batches: how much is durability, and how much the undo log and head updates cost
     const notDurable = replay(join(dir, 'sync-off.db'), capture.statements, capture.writes, commits, { synchronous: 'OFF' });
     const leaner = replay(join(dir, 'leaner.db'), capture.statements, capture.writes, commits, { skip: /^\s*(UPDATE\s+journal_head|INSERT(\s+OR\s+\w+)?\s+INTO\s+ledger_undo)\b/i });
+    // what one commit writes, and how much of it the journal's two secondary indexes are: their keys
+    // (flow and directive ids) are spread over the index, so each entry dirties a leaf page of its own
+    const pages = replay(join(dir, 'pages.db'), capture.statements, capture.writes, commits, { countWalPages: true });
+    const journalIndexes = ['DROP INDEX journal_by_directive', 'DROP INDEX journal_by_flow'];
+    const pagesNoJournalIndexes = replay(join(dir, 'pages-no-journal-indexes.db'), capture.statements, capture.writes, commits, { countWalPages: true, ddl: journalIndexes });
+    const noJournalIndexes = replay(join(dir, 'no-journal-indexes.db'), capture.statements, capture.writes, commits, { ddl: journalIndexes });
     const rate = (r: Replay): number => capture.directives / r.seconds;
     log(
       `storage ceiling (${capture.directives} directives, ${dataWrites} row writes, ${commits} commits): group commit ${rate(grouped).toFixed(0)}/s, ` +
@@ -202,7 +222,10 @@ export async function storageCeiling(options: { readonly strategies: number; rea
         what_if_directives_per_second: {
           group_commit_synchronous_off: rate(notDurable),
           group_commit_without_journal_head_updates_and_ledger_undo: rate(leaner),
+          group_commit_without_journal_secondary_indexes: rate(noJournalIndexes),
         },
+        wal_pages_per_commit: pages.walPagesPerCommit,
+        wal_pages_per_commit_without_journal_secondary_indexes: pagesNoJournalIndexes.walPagesPerCommit,
         capture_run_seconds_with_recording: capture.seconds,
       },
     };

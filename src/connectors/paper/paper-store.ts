@@ -194,6 +194,8 @@ const RESTING = `status IN ('OPEN', 'PARTIALLY_FILLED')`;
 export class PaperStore {
   readonly #db: Database.Database;
   readonly #statements;
+  /** One wrapper, made once: better-sqlite3 builds a new one (several closures) per `transaction()` call. */
+  readonly #inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(path: string) {
     this.#db = new Database(path);
@@ -202,6 +204,7 @@ export class PaperStore {
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
     this.#db.exec(SCHEMA);
+    this.#inTransaction = this.#db.transaction((fn: () => unknown) => fn());
     const db = this.#db;
     this.#statements = {
       order: db.prepare<[string], OrderDbRow>('SELECT * FROM orders WHERE client_order_id = ?'),
@@ -247,7 +250,7 @@ export class PaperStore {
 
   /** Runs `fn` in one write transaction (taken at once, so two processes on one file serialise). */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return this.#inTransaction.immediate(fn) as T;
   }
 
   counter(name: string): number | undefined {
