@@ -73,8 +73,7 @@ export class OrderExecutor {
     }
     const intentAtMs = clock.now();
     let record = pendingOrderRecord(request, meta);
-    await ctx.write('ORDER_INTENT', { ...legInfo, order: request }, { writeAhead: true });
-    await ctx.applyLedger({ orders: [record] });
+    await this.#writeAhead(ctx, { ...legInfo, order: request }, record);
     ctx.track(record);
 
     let venueOrder: VenueOrder;
@@ -96,6 +95,23 @@ export class OrderExecutor {
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
     await this.#refuseRejected(ctx, record, venueOrder);
     return { record, venueOrder, fills };
+  }
+
+  /**
+   * The write-ahead of a new leg: its ORDER_INTENT entry and its PENDING row, enqueued together so
+   * they share one durable commit (one sequential commit per leg saved), both durable before the
+   * connector is called. If the intent cannot be made durable the leg is not sent; a PENDING row
+   * that did commit is marked REJECTED so nothing is left waiting for an order that never left.
+   */
+  async #writeAhead(ctx: ExecutionContext, intent: Readonly<Record<string, unknown>>, pending: OrderRecord): Promise<void> {
+    const [journaled, booked] = await Promise.allSettled([ctx.write('ORDER_INTENT', intent, { writeAhead: true }), ctx.applyLedger({ orders: [pending] })]);
+    if (journaled.status === 'rejected') {
+      if (booked.status === 'fulfilled') {
+        await this.#recordQuietly(ctx, { ...pending, status: 'REJECTED', reject_reason: `not sent: ${errorMessage(journaled.reason)}`, updated_at: ctx.now() });
+      }
+      throw journaled.reason;
+    }
+    if (booked.status === 'rejected') throw booked.reason;
   }
 
   /**
@@ -165,6 +181,8 @@ export class OrderExecutor {
     const leg = ctx.resume?.get(coid);
     const row = await ctx.readLedger(`order ${coid}`, () => this.#deps.ledger.getOrder(coid));
     if (row) {
+      // a PENDING row with no durable intent: the intent's write failed or was cut off, and the connector is only called after both
+      if (row.status === 'PENDING' && !leg) return undefined;
       if (row.status === 'PENDING' || row.status === 'IN_DOUBT') return { kind: 'unsettled', row, intentAtMs: leg?.intentAtMs ?? timeOf(row.created_at) };
       ctx.track(row);
       if (row.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };

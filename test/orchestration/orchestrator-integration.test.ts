@@ -164,6 +164,21 @@ describe('orchestrator with the real bus, SQLite store and paper venue', () => {
     expect(w.stops.map((s) => s.name)).toEqual(['_flow_stop_error', '_flow_stop_success']);
   });
 
+  it('commits a leg\'s ORDER_INTENT and its PENDING row together: a lone NEW_TRADE with SL and TP takes 11 durable commits, not 14', async () => {
+    const w = world();
+    await w.submit(newTradeWire({ directive_id: 'DIR_WARM' }));
+    await w.settle(w.orchestrator.drain());
+    const before = w.store.commitStats().batches;
+    const wire = newTradeWire();
+    expect((await w.submit(wire)).outcome).toBe('SUCCEEDED');
+    await w.settle(w.orchestrator.drain());
+    // begin; for each of E, SL and TP: (intent + PENDING row), ORDER_RESULT, ledger rows; TRADE_OPENED;
+    // final state. Written one after the other, the intent and the PENDING row made it 14.
+    expect(w.store.commitStats().batches - before).toBe(11);
+    const [intent] = (await w.store.journal.read({ flow_id: wire.directive_id })).filter((e) => e.event_type === 'ORDER_INTENT');
+    expect(intent!.body['client_order_id']).toBe(clientOrderId(wire.directive_id, 'E'));
+  });
+
   describe('undo rows (what rollback_ledger replays)', () => {
     const undoRows = (w: ReturnType<typeof world>, directiveId: string): unknown[] =>
       w.store.database.prepare('SELECT kind, row_key FROM ledger_undo WHERE directive_id = ? ORDER BY undo_id').all(directiveId);

@@ -170,9 +170,12 @@ describe('on_journal_failure', () => {
   it('fail_execution: aborts the flow before anything is sent, and records the decision in the fallback', async () => {
     const h = harness({ on_journal_failure: 'fail_execution' });
     h.journal.failWrite = failIntents;
-    const result = await h.submit(newTradeWire());
+    const wire = newTradeWire();
+    const result = await h.submit(wire);
     expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'JOURNAL_UNAVAILABLE' });
     expect(h.connector.placed()).toHaveLength(0);
+    // the PENDING row shared the intent's commit; with the intent lost it is closed, not left waiting
+    expect(await h.ledger.getOrder(clientOrderId(wire.directive_id, 'E'))).toMatchObject({ status: 'REJECTED', reject_reason: expect.stringMatching(/^not sent: /) as unknown });
     expect(fallbackLines(h.fallbackPath)).toEqual([expect.objectContaining({ event_type: 'POLICY_APPLIED', body: expect.objectContaining({ decision: 'abort_flow' }) as unknown })]);
     expect(h.alerts.codes()).toContain('JOURNAL_UNAVAILABLE');
   });
