@@ -1,9 +1,8 @@
 import type { ExecutionDirective } from '../../domain/directive.js';
 import type { ExecutionContext } from '../execution-context.js';
-import { ExecutionError } from '../execution-errors.js';
-import type { LegResult } from '../order-executor.js';
 import { modifyTrade } from '../scopes/modify-trade.js';
 import { openTrade } from '../scopes/open-trade.js';
+import { placeEntryAndProtect } from '../scopes/entry-leg.js';
 import type { ScopeDeps, ScopeOutcome } from '../scopes/scope-types.js';
 import { bookFills, closeIfProtectiveFlattened } from '../trade-book.js';
 import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
@@ -59,26 +58,6 @@ export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDi
   const existing = await ctx.readLedger(`trade ${tradeId}`, () => deps.ledger.getPosition(tradeId));
   const order = await sentEntry(ctx, directive, deps);
   if (!order) return null;
-  let position = existing ?? (await freshTrade(ctx, directive, deps, order));
-  let entryLeg: LegResult;
-  try {
-    entryLeg = await deps.executor.place(ctx, { owner: tradeId, leg: 'E', tradeId, purpose: 'ENTRY', order });
-  } catch (error) {
-    if (!existing && error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') {
-      // the order may exist: keep the trade so later fills and recovery have something to attach to
-      await ctx.applyLedger({ positions: [position] }).catch((e: unknown) => ctx.logger.error({ err: e }, 'could not record the in-doubt trade'));
-    }
-    throw error;
-  }
-  const booked = bookFills(position, 'ENTRY', entryLeg.fills);
-  position = booked.position;
-  await ctx.applyLedger({ positions: [position], orders: [entryLeg.record], fills: entryLeg.fills, anomalies: booked.anomalies });
-  const legs: LegResult[] = [entryLeg];
-  if (position.status === 'OPEN' && position.filled_size.gt(0) && (position.stop_loss || position.take_profit)) {
-    // the names of a first run: legs already sent are recognised by the executor, never sent twice
-    const protective = await deps.protective.reconcile(ctx, position, { owner: tradeId, suffix: '' });
-    position = protective.position;
-    legs.push(...protective.legs);
-  }
-  return { positions: [position], primary: entryLeg, legs, tradeIds: [tradeId] };
+  const position = existing ?? (await freshTrade(ctx, directive, deps, order));
+  return placeEntryAndProtect(ctx, deps, { position, order, recordTradeIfInDoubt: !existing });
 }

@@ -1,10 +1,8 @@
 import { floorToStep, roundToStep } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { openPosition } from '../../domain/position-math.js';
-import { ExecutionError } from '../execution-errors.js';
 import type { ExecutionContext } from '../execution-context.js';
-import type { LegResult } from '../order-executor.js';
-import { bookFills } from '../trade-book.js';
+import { placeEntryAndProtect } from './entry-leg.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
 
@@ -31,7 +29,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   checkExitSides(entry.direction, reference, stopLoss, takeProfit, `NEW_TRADE ${directive.directive_id}`);
 
   const tradeId = directive.directive_id;
-  let position = openPosition({
+  const position = openPosition({
     trade_id: tradeId,
     strategy_id: directive.strategy_id,
     symbol: entry.symbol,
@@ -43,41 +41,19 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
     opened_by: directive.directive_id,
   });
 
-  let entryLeg: LegResult;
-  try {
-    entryLeg = await deps.executor.place(ctx, {
-      owner: directive.directive_id,
-      leg: 'E',
-      tradeId,
-      purpose: 'ENTRY',
-      order: {
-        symbol: entry.symbol,
-        side: entry.direction,
-        order_type: entry.order_type,
-        quantity,
-        limit_price: limitPrice,
-        stop_price: stopPrice,
-        time_in_force: routing.time_in_force ?? 'GTC',
-        reduce_only: false,
-        max_slippage_pct: routing.max_slippage_pct,
-      },
-    });
-  } catch (error) {
-    if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') {
-      // the order may exist: keep the trade so later fills and recovery have something to attach to
-      await ctx.applyLedger({ positions: [position] }).catch((e: unknown) => ctx.logger.error({ err: e }, 'could not record the in-doubt trade'));
-    }
-    throw error;
-  }
-
-  const booked = bookFills(position, 'ENTRY', entryLeg.fills);
-  position = booked.position;
-  await ctx.applyLedger({ positions: [position], orders: [entryLeg.record], fills: entryLeg.fills, anomalies: booked.anomalies });
-  const legs: LegResult[] = [entryLeg];
-  if (position.filled_size.gt(0) && (stopLoss || takeProfit)) {
-    const protective = await deps.protective.reconcile(ctx, position, { owner: directive.directive_id, suffix: '' });
-    position = protective.position;
-    legs.push(...protective.legs);
-  }
-  return { positions: [position], primary: entryLeg, legs, tradeIds: [tradeId] };
+  return placeEntryAndProtect(ctx, deps, {
+    position,
+    recordTradeIfInDoubt: true,
+    order: {
+      symbol: entry.symbol,
+      side: entry.direction,
+      order_type: entry.order_type,
+      quantity,
+      limit_price: limitPrice,
+      stop_price: stopPrice,
+      time_in_force: routing.time_in_force ?? 'GTC',
+      reduce_only: false,
+      max_slippage_pct: routing.max_slippage_pct,
+    },
+  });
 }

@@ -34,6 +34,7 @@ export class JournalAppender {
     );
     this.#readHead = db.prepare('SELECT seq, hash FROM journal_head WHERE id = 1');
     this.#readTip = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1');
+    // EXISTS: the flag may outlive a rolled-back batch; with the journal still empty the head stays at genesis
     this.#writeHead = db.prepare(
       'UPDATE journal_head SET (seq, hash) = (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) WHERE id = 1 AND EXISTS (SELECT 1 FROM journal)',
     );
