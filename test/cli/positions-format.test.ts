@@ -19,6 +19,7 @@ const closed: Position = {
   average_entry_price: d('65000.1'),
   stop_loss: d('64000'),
   take_profit: d('67000'),
+  protection: 'NONE',
   exit_price: d('67000'),
   close_reason: 'TAKE_PROFIT',
   realized_pnl: d('28.4985'),
