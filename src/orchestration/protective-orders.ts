@@ -99,7 +99,9 @@ export class ProtectiveOrders {
       if (unprotected !== position) await ctx.applyLedger({ positions: [unprotected] });
       return { position: unprotected, legs: [], anomalies: [] };
     }
-    let current = position;
+    // the protection expected once every leg is placed rides along with the legs' own ledger writes (no extra commit)
+    let current = withProtection(position, protectionOf(position, false));
+    let written = position.protection;
     const legs: LegResult[] = [];
     const anomalies: Anomaly[] = [];
     const refused: Refusal[] = [];
@@ -119,6 +121,7 @@ export class ProtectiveOrders {
       anomalies.push(...booked.anomalies);
       legs.push(leg);
       await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });
+      written = current.protection;
     };
 
     for (const kind of KINDS) {
@@ -154,6 +157,7 @@ export class ProtectiveOrders {
           if (isRefusal(error) && currentPrice) {
             current = kind.purpose === 'STOP_LOSS' ? { ...current, stop_loss: currentPrice } : { ...current, take_profit: currentPrice };
             await ctx.applyLedger({ positions: [current] });
+            written = current.protection;
           }
           throw error;
         }
@@ -162,11 +166,8 @@ export class ProtectiveOrders {
         if (current.status === 'OPEN' && current.filled_size.gt(0)) await place(kind, price, current.filled_size);
       }
     }
-    const protection = protectionOf(current, refused.length > 0);
-    if (protection !== current.protection) {
-      current = withProtection(current, protection);
-      await ctx.applyLedger({ positions: [current] });
-    }
+    current = withProtection(current, protectionOf(current, refused.length > 0));
+    if (current.protection !== written) await ctx.applyLedger({ positions: [current] });
     if (refused.length > 0 && current.protection === 'MISSING') return this.#missing(ctx, current, refused, naming, legs, anomalies);
     return { position: current, legs, anomalies };
   }

@@ -43,6 +43,7 @@ describe('positions output', () => {
       position_size: '0.015',
       stop_loss: '64000',
       take_profit: '67000',
+      protection: 'NONE',
       status: 'CLOSED',
       exit_price: '67000',
       close_reason: 'TAKE_PROFIT',
