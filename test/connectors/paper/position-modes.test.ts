@@ -6,7 +6,7 @@ import { ConfigError, VenueRejected } from '../../../src/domain/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { dec, openVenue, orderRequest, paperConfig, rejectionOf, scratchDir } from './paper-fixture.js';
 
-const cleanups: (() => void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
