@@ -247,4 +247,16 @@ describe('on_protection_failure: a stop loss refused after the entry filled', ()
     expect(result.outcome).toBe('SUCCEEDED');
     expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'LIVE' });
   });
+
+  it('a CLOSE whose market order is refused after the stop and target were cancelled leaves the trade open with protection MISSING', async () => {
+    const h = harness({ on_api_failure: 'alert_only' });
+    const wire = newTradeWire();
+    await h.submit(wire);
+    expect(h.ledger.positions.get(wire.directive_id)?.protection).toBe('LIVE');
+    h.connector.script('placeOrder', { kind: 'throw', error: new VenueRejected('market closed', 'MARKET_CLOSED') });
+    const result = await h.submit(closeWire([wire.directive_id]));
+    expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'MARKET_CLOSED' });
+    expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'SL'))?.status).toBe('CANCELLED');
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'MISSING' });
+  });
 });
