@@ -259,4 +259,18 @@ describe('on_protection_failure: a stop loss refused after the entry filled', ()
     expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'SL'))?.status).toBe('CANCELLED');
     expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'MISSING' });
   });
+
+  it('a resting entry that fills later and whose stop is refused: MISSING, one critical PROTECTION_MISSING alert, the policy applied', async () => {
+    const h = harness({ on_protection_failure: 'alert_only' });
+    const wire = newTradeWire({ entry_plan: { symbol: 'BTC_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '64500' } });
+    await h.submit(wire);
+    expect(h.ledger.positions.get(wire.directive_id)?.protection).toBe('NONE');
+    h.connector.script('placeOrder', { kind: 'throw', error: new VenueRejected('stop too close', 'INVALID_ORDER') });
+    h.connector.trigger(clientOrderId(wire.directive_id, 'E'), { price: '64500' });
+    await h.settle(h.orchestrator.drain());
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'MISSING' });
+    expect(h.alerts.codes().filter((c) => c === 'PROTECTION_MISSING')).toHaveLength(1);
+    expect(h.alerts.codes()).not.toContain('VENUE_EVENT_FAILED');
+    expect(policyDecisions(h)).toEqual(['kept_open_unprotected']);
+  });
 });
