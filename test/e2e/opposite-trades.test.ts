@@ -198,6 +198,23 @@ describe('opposite trades at a netting venue', () => {
         [more.directive_id, 'LIVE'],
       ].sort(),
     );
+
+    // a later run: the open BUY trades in the ledger deny a SELL; once they are closed, it goes through
+    const later = sol('sol_revert', 'SELL');
+    const denied = await run(db, 'netting-later.jsonl', [later], config);
+    expect(denied.summary.failures).toEqual([expect.objectContaining({ error_code: 'NETTING_CONFLICT' })]);
+    expect(denied.summary.failures[0]!.reason).toContain('open BUY trade(s)');
+    const again = sol('sol_revert', 'SELL');
+    const closed = await run(
+      db,
+      'netting-close.jsonl',
+      [closeWire([buy.directive_id], { strategy_id: 'sol_trend' }), closeWire([more.directive_id], { strategy_id: 'sol_more' })],
+      config,
+    );
+    expect(closed.summary.failures, explain(closed.result)).toEqual([]);
+    const reopened = await run(db, 'netting-sell.jsonl', [again], config);
+    expect(reopened.summary.failures, explain(reopened.result)).toEqual([]);
+    expect((await positions(db)).find((p) => p.trade_id === again.directive_id)).toMatchObject({ status: 'OPEN', direction: 'SELL', protection: 'LIVE' });
   });
 
   it('refuses a venue file created in the other mode', async () => {
