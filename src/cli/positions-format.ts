@@ -13,6 +13,8 @@ export interface PositionJson {
   readonly position_size: string;
   readonly stop_loss: string | null;
   readonly take_profit: string | null;
+  /** NONE, LIVE or MISSING: whether stop_loss / take_profit rest at the venue. */
+  readonly protection: string;
   readonly status: string;
   readonly exit_price: string | null;
   readonly close_reason: string | null;
@@ -37,6 +39,7 @@ export function positionJson(p: Position): PositionJson {
     position_size: decimalToWire(p.position_size),
     stop_loss: wire(p.stop_loss),
     take_profit: wire(p.take_profit),
+    protection: p.protection,
     status: p.status,
     exit_price: wire(p.exit_price),
     close_reason: p.close_reason,
@@ -51,6 +54,9 @@ export function positionJson(p: Position): PositionJson {
 }
 
 const show = (d: Decimal | null): string => (d === null ? '-' : decimalToWire(d));
+
+/** A stop or target is printed only when it rests at the venue: MISSING must not read as a live price. */
+const protective = (p: Position, d: Decimal | null): string => (d !== null && p.protection === 'MISSING' ? 'MISSING' : show(d));
 
 /** Money for people: two decimals (the JSON keeps every digit). */
 export function money(d: Decimal): string {
@@ -67,8 +73,8 @@ export function positionsTable(positions: readonly Position[]): string {
       { header: 'STATUS', value: (p) => p.status },
       { header: 'HELD/SIZE', value: (p) => `${decimalToWire(p.filled_size)}/${decimalToWire(p.position_size)}`, align: 'right' },
       { header: 'ENTRY', value: (p) => show(p.entry_price), align: 'right' },
-      { header: 'STOP', value: (p) => show(p.stop_loss), align: 'right' },
-      { header: 'TARGET', value: (p) => show(p.take_profit), align: 'right' },
+      { header: 'STOP', value: (p) => protective(p, p.stop_loss), align: 'right' },
+      { header: 'TARGET', value: (p) => protective(p, p.take_profit), align: 'right' },
       { header: 'EXIT', value: (p) => show(p.exit_price), align: 'right' },
       { header: 'REASON', value: (p) => p.close_reason ?? '-' },
       { header: 'PNL', value: (p) => money(p.realized_pnl), align: 'right' },

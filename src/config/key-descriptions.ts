@@ -27,6 +27,8 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'The order executed at the venue but the ledger write failed. alert_admin: raise an alert for an operator; rollback_api: compensate at the venue (cancel what is open, flatten what filled, journaled as compensation); continue: record and go on.',
   'orchestration.plan_execution.error_handling.on_journal_failure':
     'The journal cannot be written. continue: the entry goes to storage.journal_fallback_path, a warning alert, and the flow goes on; alert_admin: the same with a critical alert; fail_execution: abort the flow if nothing was sent to the venue yet (once something was sent: fallback file and critical alert).',
+  'orchestration.plan_execution.error_handling.on_protection_failure':
+    'A trade filled but the venue refused its stop loss or take profit (the trade then shows protection MISSING and a critical alert fires). flatten: close it at market at once (close_reason PROTECTION_MISSING); alert_only: keep it open and unprotected.',
   'orchestration.plan_execution.monitoring': 'Logs, slow-execution alerts and metrics of executions.',
   'orchestration.plan_execution.monitoring.log_all_executions': 'Log one line per execution; false logs failures only.',
   'orchestration.plan_execution.monitoring.alert_on_slow_execution_ms': 'An execution that takes longer than this (milliseconds) raises a slow-execution alert.',
@@ -69,6 +71,8 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'connector.paper.idempotent_submit':
     'true: a repeated client order id returns the existing order; false: it is rejected as a duplicate (planexec then looks the order up).',
   'connector.paper.not_found_window_ms': 'A fresh order is reported "not found" for this long, as some venues do.',
+  'connector.paper.position_mode':
+    'hedge: each trade is its own position (its orders carry the trade id as position_id), so opposite trades on one symbol are each protected; netting: one net position per symbol, and a NEW_TRADE opposite an open trade is denied (NETTING_CONFLICT). A venue file keeps the mode it was created in.',
   'connector.ccxt': 'A real exchange through ccxt (used when connector.type is ccxt).',
   'connector.ccxt.exchange': 'The ccxt exchange id, e.g. binance, kraken, okx.',
   'connector.ccxt.api_key': 'API key. Write it as ${ENV_VAR}: the value is then a secret, never printed or logged.',

@@ -28,6 +28,8 @@ export const ErrorHandlingSchema = z.strictObject({
   on_api_failure: z.enum(['rollback_ledger', 'alert_only', 'continue']).default('rollback_ledger'),
   on_ledger_failure: z.enum(['alert_admin', 'rollback_api', 'continue']).default('alert_admin'),
   on_journal_failure: z.enum(['continue', 'alert_admin', 'fail_execution']).default('continue'),
+  /** A filled trade whose stop loss / take profit the venue would not take: flatten it (default) or keep it open, alerted. */
+  on_protection_failure: z.enum(['flatten', 'alert_only']).default('flatten'),
 });
 
 export const MonitoringSchema = z.strictObject({
@@ -104,6 +106,8 @@ export const PaperConnectorSchema = z.strictObject({
   idempotent_submit: z.boolean().default(false),
   /** A fresh order is reported "not found" for this long, as some venues do. */
   not_found_window_ms: ms(0),
+  /** hedge: one position per trade (position_id), so opposite trades on a symbol are each protected; netting: one net per symbol. */
+  position_mode: z.enum(['hedge', 'netting']).default('hedge'),
 });
 
 export const CcxtConnectorSchema = z.strictObject({

@@ -24,7 +24,17 @@ export interface ConnectorCapabilities {
   readonly amendOrders: boolean;
   /** Orders can be looked up by our client order id. */
   readonly fetchByClientOrderId: boolean;
+  /**
+   * How the venue keeps positions. `hedge`: each position_id (planexec sends the trade id) is its
+   * own position, so a BUY trade and a SELL trade on one symbol live side by side and a reduce-only
+   * order reduces only its own trade. `netting`: one net position per symbol; a reduce-only order
+   * is checked against that net, so opposite trades on one symbol cannot both be protected (the
+   * orchestrator denies such a NEW_TRADE with NETTING_CONFLICT before sending anything).
+   */
+  readonly positionMode: PositionMode;
 }
+
+export type PositionMode = 'hedge' | 'netting';
 
 /** Trading rules of one instrument; amounts are rounded to these before any check or send. */
 export interface InstrumentRules {
@@ -49,6 +59,12 @@ export interface OrderRequest {
   readonly time_in_force: TimeInForce;
   /** Only reduces an existing exposure (protective and closing orders). */
   readonly reduce_only: boolean;
+  /**
+   * The position the order belongs to: planexec's trade id, filled in by the order executor for
+   * every leg. A hedge-mode venue keeps one position per position_id (a non-reduce-only order
+   * grows it, a reduce-only order may only reduce it); a netting venue ignores it.
+   */
+  readonly position_id?: string;
   /** Market orders: refuse fills worse than reference × (1 ± this). */
   readonly max_slippage_pct?: Decimal;
 }

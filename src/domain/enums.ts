@@ -44,6 +44,14 @@ export type OrderPurpose = (typeof OrderPurpose)[keyof typeof OrderPurpose];
 export const PositionStatus = { OPEN: 'OPEN', CLOSED: 'CLOSED' } as const;
 export type PositionStatus = (typeof PositionStatus)[keyof typeof PositionStatus];
 
+/**
+ * Whether a trade's stop loss / take profit rest at the venue. NONE: nothing to protect (none
+ * asked, nothing held yet, or closed). LIVE: every one asked rests at the venue for the size held.
+ * MISSING: the trade holds a size and at least one asked for could not be placed.
+ */
+export const Protection = { NONE: 'NONE', LIVE: 'LIVE', MISSING: 'MISSING' } as const;
+export type Protection = (typeof Protection)[keyof typeof Protection];
+
 export const EventName = {
   EXECUTION_DIRECTIVE_READY: 'EXECUTION_DIRECTIVE_READY',
   TRADE_EXECUTED: 'TRADE_EXECUTED',

@@ -1,5 +1,5 @@
 import type { Decimal } from './decimal.js';
-import type { Direction, OrderPurpose, OrderStatus, OrderType, PositionStatus, TimeInForce } from './enums.js';
+import type { Direction, OrderPurpose, OrderStatus, OrderType, PositionStatus, Protection, TimeInForce } from './enums.js';
 
 /**
  * Ledger records. Field names are the wire's (snake_case); decimals are Decimal here and strings
@@ -23,8 +23,11 @@ export interface Position {
   readonly remaining_size: Decimal;
   /** Volume-weighted average price of every fill that increased the position. */
   readonly average_entry_price: Decimal | null;
+  /** The stop loss / take profit asked for; whether they rest at the venue is `protection`. */
   readonly stop_loss: Decimal | null;
   readonly take_profit: Decimal | null;
+  /** MISSING: stop_loss / take_profit are asked for but not (all) live at the venue. */
+  readonly protection: Protection;
   readonly exit_price: Decimal | null;
   readonly close_reason: string | null;
   readonly realized_pnl: Decimal;

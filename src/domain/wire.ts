@@ -3,7 +3,7 @@ import type { Decimal } from './decimal.js';
 import { type DecimalRule, decimalField } from './decimal-field.js';
 import { identifierField, timestampField, toWire, zodIssues } from './directive.js';
 import type { ExecutionFailedDTO, FlowCompletionDTO, TradeExecutedDTO } from './dto.js';
-import { Direction, FinalState, FlowOutcome, OrderPurpose, OrderStatus, OrderType, PositionStatus, Scope, TimeInForce } from './enums.js';
+import { Direction, FinalState, FlowOutcome, OrderPurpose, OrderStatus, OrderType, PositionStatus, Protection, Scope, TimeInForce } from './enums.js';
 import { ValidationError } from './errors.js';
 import type { FillRecord, OrderRecord, Position } from './trading.js';
 
@@ -46,6 +46,7 @@ export const PositionSchema = z.strictObject({
   average_entry_price: positive.nullable(),
   stop_loss: positive.nullable(),
   take_profit: positive.nullable(),
+  protection: z.enum(Protection),
   exit_price: positive.nullable(),
   close_reason: text.nullable(),
   realized_pnl: signed,

@@ -15,6 +15,11 @@ export const ExecutionErrorCode = {
   ORCHESTRATION_DISABLED: 'ORCHESTRATION_DISABLED',
   /** A close order filled only in part: the trade stays open with what is left. */
   CLOSE_INCOMPLETE: 'CLOSE_INCOMPLETE',
+  /**
+   * A trade holds a size but the venue refused (part of) its stop loss / take profit: the trade
+   * is booked with protection MISSING and error_handling.on_protection_failure was applied.
+   */
+  PROTECTION_MISSING: 'PROTECTION_MISSING',
 } as const;
 export type ExecutionErrorCode = (typeof ExecutionErrorCode)[keyof typeof ExecutionErrorCode];
 

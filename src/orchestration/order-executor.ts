@@ -21,7 +21,8 @@ export interface LegSpec {
   readonly leg: string;
   readonly tradeId: string;
   readonly purpose: OrderPurpose;
-  readonly order: Omit<OrderRequest, 'client_order_id'>;
+  /** position_id is set by the executor from tradeId. */
+  readonly order: Omit<OrderRequest, 'client_order_id' | 'position_id'>;
 }
 
 /** An order after the venue answered: the merged ledger row and the fills new to it (not yet in the ledger). */
@@ -64,7 +65,8 @@ export class OrderExecutor {
 
   async place(ctx: ExecutionContext, spec: LegSpec): Promise<LegResult> {
     const { connector, clock } = this.#deps;
-    const request: OrderRequest = { ...spec.order, client_order_id: clientOrderId(spec.owner, spec.leg) };
+    // position_id = the trade: a hedge-mode venue keeps each trade's position apart (ConnectorCapabilities.positionMode)
+    const request: OrderRequest = { ...spec.order, position_id: spec.tradeId, client_order_id: clientOrderId(spec.owner, spec.leg) };
     const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: request.client_order_id };
     const meta = { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() };
     if (ctx.resume) {

@@ -61,6 +61,7 @@ export function orderRequestOf(row: OrderRecord): OrderRequest {
     stop_price: row.stop_price ?? undefined,
     time_in_force: row.time_in_force,
     reduce_only: row.reduce_only,
+    position_id: row.trade_id,
   };
 }
 

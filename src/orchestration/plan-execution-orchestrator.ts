@@ -139,7 +139,14 @@ export class PlanExecutionOrchestrator {
       metrics,
       random: deps.random ?? Math.random,
     });
-    const protective = new ProtectiveOrders({ executor, ledger: deps.ledger });
+    const protective = new ProtectiveOrders({
+      executor,
+      ledger: deps.ledger,
+      alerts: deps.alerts,
+      clock: deps.clock,
+      onFailure: deps.config.error_handling.on_protection_failure,
+      timeoutSeconds: deps.config.timeout_seconds,
+    });
     this.#scopeDeps = { connector: deps.connector, ledger: deps.ledger, executor, protective };
     this.#policy = new ErrorPolicy({
       config: deps.config.error_handling,

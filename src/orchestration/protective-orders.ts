@@ -1,14 +1,39 @@
 import type { AmendRequest, OrderRequest } from '../connectors/connector.js';
+import type { ErrorHandlingConfig } from '../config/schema.js';
+import { isoTime, type Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
-import type { OrderPurpose } from '../domain/enums.js';
-import { VenueRejected } from '../domain/errors.js';
-import { oppositeSide } from '../domain/position-math.js';
+import type { OrderPurpose, Protection } from '../domain/enums.js';
+import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
+import { closePosition, oppositeSide } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
+import { sendAlert } from './alerting.js';
+import { Deadline } from './deadline.js';
+import { classifyFailure } from './error-policy.js';
 import type { ExecutionContext } from './execution-context.js';
+import { ExecutionError } from './execution-errors.js';
 import type { LegResult, OrderExecutor } from './order-executor.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
-import type { ILedgerProvider } from './ports.js';
+import type { IAlertSink, ILedgerProvider } from './ports.js';
 import { bookFills, closeIfProtectiveFlattened } from './trade-book.js';
+
+export type OnProtectionFailure = ErrorHandlingConfig['on_protection_failure'];
+
+export interface ProtectiveOrdersDeps {
+  readonly executor: OrderExecutor;
+  readonly ledger: ILedgerProvider;
+  readonly alerts: IAlertSink;
+  readonly clock: Clock;
+  /** error_handling.on_protection_failure. */
+  readonly onFailure: OnProtectionFailure;
+  /** timeout_seconds: a flatten gets a deadline of its own (the flow's may be spent). */
+  readonly timeoutSeconds: number;
+}
+
+/** A protective leg the venue would not take. */
+interface Refusal {
+  readonly purpose: OrderPurpose;
+  readonly error: PlanexecError;
+}
 
 /** How new protective legs are named: `clientOrderId(owner, 'SL' + suffix)` / `'TP' + suffix`. */
 export interface ProtectiveNaming {
@@ -33,12 +58,21 @@ const KINDS = [
  * `reconcile` places what is missing, amends what differs (or cancels and replaces it when the
  * venue cannot amend), and cancels what is no longer wanted; when nothing differs nothing is sent.
  * Every leg result is written to the ledger with its fills and the trade at once.
+ *
+ * The trade's `protection` says what rests: LIVE when every order asked for was placed (or kept),
+ * MISSING when the venue refused one (any definitive refusal, or retries exhausted), NONE when
+ * there is nothing to protect. MISSING is booked first, then a critical PROTECTION_MISSING alert,
+ * then on_protection_failure (flatten: close the trade at market, close_reason
+ * PROTECTION_MISSING; alert_only: keep it open, unprotected), and the caller gets an
+ * ExecutionError PROTECTION_MISSING (a flow then stops with that error; the trade stays booked).
  */
 export class ProtectiveOrders {
+  readonly #deps: ProtectiveOrdersDeps;
   readonly #executor: OrderExecutor;
   readonly #ledger: ILedgerProvider;
 
-  constructor(deps: { executor: OrderExecutor; ledger: ILedgerProvider }) {
+  constructor(deps: ProtectiveOrdersDeps) {
+    this.#deps = deps;
     this.#executor = deps.executor;
     this.#ledger = deps.ledger;
   }
@@ -60,11 +94,26 @@ export class ProtectiveOrders {
       if (position.stop_loss || position.take_profit) {
         ctx.logger.warn({ trade_id: position.trade_id }, 'venue has no native stops: stop loss / take profit recorded on the position only');
       }
-      return { position, legs: [], anomalies: [] };
+      // nothing rests at such a venue: the stop and target are recorded, not live
+      const unprotected = withProtection(position, protectionOf(position, true));
+      if (unprotected !== position) await ctx.applyLedger({ positions: [unprotected] });
+      return { position: unprotected, legs: [], anomalies: [] };
     }
-    let current = position;
+    // the protection expected once every leg is placed rides along with the legs' own ledger writes (no extra commit)
+    let current = withProtection(position, protectionOf(position, false));
+    let written = position.protection;
     const legs: LegResult[] = [];
     const anomalies: Anomaly[] = [];
+    const refused: Refusal[] = [];
+    const place = async (kind: (typeof KINDS)[number], price: Decimal, quantity: Decimal): Promise<void> => {
+      try {
+        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming));
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        ctx.logger.error({ err: error, trade_id: current.trade_id, purpose: kind.purpose }, 'protective order refused');
+        refused.push({ purpose: kind.purpose, error });
+      }
+    };
     const live = await this.live(ctx, position.trade_id);
     const book = async (leg: LegResult): Promise<void> => {
       const booked = bookFills(current, leg.record.purpose, leg.fills);
@@ -72,6 +121,7 @@ export class ProtectiveOrders {
       anomalies.push(...booked.anomalies);
       legs.push(leg);
       await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });
+      written = current.protection;
     };
 
     for (const kind of KINDS) {
@@ -86,7 +136,7 @@ export class ProtectiveOrders {
       const [keep, ...extra] = existing;
       for (const order of extra) await book(await this.#executor.cancel(ctx, order));
       if (!keep) {
-        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming));
+        await place(kind, price, quantity);
         continue;
       }
       if (keep.status === 'IN_DOUBT') {
@@ -100,15 +150,113 @@ export class ProtectiveOrders {
         // an amend sets the order's total quantity: what already filled of it plus what should rest
         const total = keep.filled_quantity.plus(quantity);
         const changes: AmendRequest = kind.purpose === 'STOP_LOSS' ? { quantity: total, stop_price: price } : { quantity: total, limit_price: price };
-        await book(await this.#executor.amend(ctx, keep, changes));
+        try {
+          await book(await this.#executor.amend(ctx, keep, changes));
+        } catch (error) {
+          // refused: the order still rests as it was, so the trade shows that price, not the one asked for
+          if (isRefusal(error) && currentPrice) {
+            current = kind.purpose === 'STOP_LOSS' ? { ...current, stop_loss: currentPrice } : { ...current, take_profit: currentPrice };
+            await ctx.applyLedger({ positions: [current] });
+            written = current.protection;
+          }
+          throw error;
+        }
       } else {
         await book(await this.#executor.cancel(ctx, keep));
-        if (current.status === 'OPEN' && current.filled_size.gt(0)) {
-          await book(await this.#placeOrFlatten(ctx, current, kind, price, current.filled_size, naming));
-        }
+        if (current.status === 'OPEN' && current.filled_size.gt(0)) await place(kind, price, current.filled_size);
       }
     }
+    current = withProtection(current, protectionOf(current, refused.length > 0));
+    if (current.protection !== written) await ctx.applyLedger({ positions: [current] });
+    if (refused.length > 0 && current.protection === 'MISSING') return this.#missing(ctx, current, refused, naming, legs, anomalies);
     return { position: current, legs, anomalies };
+  }
+
+  /**
+   * The venue refused protection of a trade that holds a size: it is booked MISSING (done by the
+   * caller), a critical alert goes out, and on_protection_failure decides. flatten: its live
+   * protective orders are cancelled and what it holds is closed at market (leg PX<suffix>, reason
+   * PROTECTION_MISSING); a flatten that fails leaves it MISSING, with a second critical alert.
+   * Always ends with ExecutionError PROTECTION_MISSING, so a flow stops on the error path; the
+   * ledger keeps the trade as it now is (ErrorPolicy does not roll it back: the venue acted).
+   */
+  async #missing(ctx: ExecutionContext, position: Position, refused: readonly Refusal[], naming: ProtectiveNaming, legs: LegResult[], anomalies: Anomaly[]): Promise<never> {
+    const policy = this.#deps.onFailure;
+    const what = refused.map((r) => `${r.purpose} (${r.error.code}: ${r.error.message})`).join('; ');
+    const subject = `trade ${position.trade_id} (${position.direction} ${position.filled_size.toFixed()} ${position.symbol})`;
+    await this.#alert(ctx, 'PROTECTION_MISSING', `${subject} is not protected at the venue: ${what}; on_protection_failure = ${policy}`);
+    let current = position;
+    let decision: string;
+    let flattenError: unknown = null;
+    if (policy === 'flatten') {
+      try {
+        current = await this.#flatten(ctx, position, naming, legs, anomalies);
+        decision = current.status === 'CLOSED' ? 'flattened' : 'flatten_incomplete';
+      } catch (error) {
+        flattenError = error;
+        decision = 'flatten_failed';
+      }
+      if (decision !== 'flattened') {
+        await this.#alert(ctx, 'PROTECTION_FLATTEN_FAILED', `${subject} could not be flattened after its protection was refused; it is open and unprotected: ${flattenError === null ? `${current.filled_size.toFixed()} still held` : errorMessage(flattenError)}`);
+      }
+    } else {
+      decision = 'kept_open_unprotected';
+    }
+    const failures = refused.map((r) => ({ purpose: r.purpose, error_code: r.error.code, error_message: r.error.message }));
+    await ctx.write('POLICY_APPLIED', { policy: 'on_protection_failure', value: policy, decision, trade_id: position.trade_id, failures, position: current });
+    const outcome =
+      decision === 'flattened' ? 'the trade was flattened at market' : decision === 'kept_open_unprotected' ? 'the trade is open and unprotected' : 'the flatten failed: the trade is open and unprotected';
+    throw new ExecutionError(`${subject}: protection refused by the venue (${what}); ${outcome} [on_protection_failure: ${policy}]`, 'PROTECTION_MISSING', {
+      trade_id: position.trade_id,
+      failures,
+      policy,
+      decision,
+      trade_status: current.status,
+    });
+  }
+
+  /** Cancel the trade's live protective orders, then close what it holds with a reduce-only MARKET leg. */
+  async #flatten(ctx: ExecutionContext, position: Position, naming: ProtectiveNaming, legs: LegResult[], anomalies: Anomaly[]): Promise<Position> {
+    const deadline = new Deadline(this.#deps.clock, this.#deps.timeoutSeconds);
+    ctx.setSignal(deadline.signal);
+    let current = position;
+    const book = async (leg: LegResult): Promise<void> => {
+      const booked = bookFills(current, leg.record.purpose, leg.fills);
+      current = booked.position;
+      anomalies.push(...booked.anomalies);
+      legs.push(leg);
+      await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });
+    };
+    try {
+      for (const order of await this.live(ctx, position.trade_id)) await book(await this.#executor.cancel(ctx, order));
+      if (current.filled_size.gt(0)) {
+        await book(await this.#placeLeg(ctx, current, naming, `PX${naming.suffix}`, 'CLOSE', current.filled_size, { order_type: 'MARKET', time_in_force: 'IOC' }));
+      }
+      if (current.filled_size.isZero()) {
+        const exit = legs.at(-1)?.record;
+        current = closePosition(current, {
+          exit_price: exit?.purpose === 'CLOSE' ? exit.average_fill_price : null,
+          close_reason: 'PROTECTION_MISSING',
+          closed_at: ctx.now(),
+          directive_id: ctx.directiveId,
+        });
+        await ctx.applyLedger({ positions: [current] });
+      }
+      return current;
+    } finally {
+      await deadline.cancel();
+    }
+  }
+
+  async #alert(ctx: ExecutionContext, code: string, message: string): Promise<void> {
+    await sendAlert(this.#deps.alerts, ctx.logger, {
+      severity: 'critical',
+      code,
+      message,
+      flow_id: ctx.flowId,
+      directive_id: ctx.directiveId,
+      timestamp: isoTime(this.#deps.clock.now()),
+    });
   }
 
   /** Cancel every protective order of the trade that may still rest at the venue. */
@@ -175,4 +323,23 @@ export class ProtectiveOrders {
 
 export function isProtective(purpose: OrderPurpose): boolean {
   return purpose === 'STOP_LOSS' || purpose === 'TAKE_PROFIT';
+}
+
+/** A definitive no from the venue or the connector (rejection, local denial, retries exhausted); not an unknown outcome, not our own storage. */
+function isRefusal(error: unknown): error is PlanexecError {
+  if (!(error instanceof PlanexecError)) return false;
+  const kind = classifyFailure(error);
+  return kind === 'api' || kind === 'risk';
+}
+
+/** What the trade's protection is, given whether a protective order it asked for was refused. */
+function protectionOf(position: Position, refused: boolean): Protection {
+  const held = position.status === 'OPEN' && position.filled_size.gt(0);
+  const asked = position.stop_loss !== null || position.take_profit !== null;
+  if (!held || !asked) return 'NONE';
+  return refused ? 'MISSING' : 'LIVE';
+}
+
+function withProtection(position: Position, protection: Protection): Position {
+  return position.protection === protection ? position : { ...position, protection };
 }

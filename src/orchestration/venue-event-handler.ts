@@ -3,7 +3,7 @@ import type { ExecutionReport, IAPIConnector, VenueOrder } from '../connectors/c
 import type { PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
-import { errorMessage } from '../domain/errors.js';
+import { errorMessage, PlanexecError } from '../domain/errors.js';
 import { closePosition, isIncreasingPurpose } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
@@ -160,6 +160,8 @@ export class VenueEventHandler {
       }
     } catch (error) {
       ctx.logger.error({ err: error }, 'venue report could not be fully applied');
+      // ProtectiveOrders raised its own critical alert and applied on_protection_failure
+      if (error instanceof PlanexecError && error.code === 'PROTECTION_MISSING') return;
       await sendAlert(this.#deps.alerts, ctx.logger, {
         severity: 'critical',
         code: 'VENUE_EVENT_FAILED',

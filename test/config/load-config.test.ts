@@ -69,6 +69,7 @@ describe('section defaults', () => {
       on_api_failure: 'rollback_ledger',
       on_ledger_failure: 'alert_admin',
       on_journal_failure: 'continue',
+      on_protection_failure: 'flatten',
     });
     expect(pe.monitoring).toEqual({ log_all_executions: true, alert_on_slow_execution_ms: 1000, metrics_enabled: true });
     expect(pe.concurrency).toEqual({ max_concurrent_strategies: 64, max_pending_directives: 10_000 });

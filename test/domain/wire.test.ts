@@ -35,6 +35,7 @@ const position: Position = {
   average_entry_price: d('65000.1').plus(d('1').div(3)),
   stop_loss: d('64000'),
   take_profit: null,
+  protection: 'NONE',
   exit_price: null,
   close_reason: null,
   realized_pnl: d('-12.5'),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VenueRejected } from '../../src/domain/errors.js';
 import { clientOrderId } from '../../src/domain/ids.js';
-import { newTradeWire } from '../support/directives.js';
+import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { createHarness, type ConfigOverrides } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'planexec-policies-'));
@@ -43,12 +43,16 @@ describe('on_api_failure', () => {
 
   it('rollback_ledger: refuses to roll back when part of the directive took effect at the venue, and alerts', async () => {
     const h = harness({ on_api_failure: 'rollback_ledger' });
-    h.connector.script('placeOrder', { kind: 'default' }, { kind: 'throw', error: new VenueRejected('stop too close', 'INVALID_ORDER') });
-    const wire = newTradeWire();
-    const result = await h.submit(wire);
-    expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'INVALID_ORDER' });
+    const first = newTradeWire();
+    const second = newTradeWire();
+    await h.submit(first);
+    await h.submit(second);
+    // the first target's close fills, the second's is refused
+    h.connector.script('placeOrder', { kind: 'default' }, { kind: 'throw', error: new VenueRejected('market closed', 'MARKET_CLOSED') });
+    const result = await h.submit(closeWire([first.directive_id, second.directive_id]));
+    expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'MARKET_CLOSED' });
     expect(h.ledger.rollbacks).toEqual([]);
-    expect(h.ledger.positions.get(wire.directive_id)?.filled_size.toFixed()).toBe('0.015');
+    expect(h.ledger.positions.get(first.directive_id)?.status).toBe('CLOSED');
     expect(policyDecisions(h)).toEqual(['rollback_refused_venue_acted']);
     expect(h.alerts.alerts.find((a) => a.code === 'ROLLBACK_REFUSED')?.severity).toBe('critical');
   });
@@ -196,5 +200,77 @@ describe('on_journal_failure', () => {
     expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'JOURNAL_UNAVAILABLE' });
     expect(h.connector.placed()).toHaveLength(0);
     expect(h.alerts.codes()).toContain('JOURNAL_LOST');
+  });
+});
+
+describe('on_protection_failure: a stop loss refused after the entry filled', () => {
+  const refuseStop = [{ kind: 'default' }, { kind: 'throw', error: new VenueRejected('stop too close', 'INVALID_ORDER') }] as const;
+
+  it('alert_only: the trade stays booked and open with protection MISSING; a critical alert, no rollback and no ROLLBACK_REFUSED', async () => {
+    const h = harness({ on_api_failure: 'rollback_ledger', on_protection_failure: 'alert_only' });
+    h.connector.script('placeOrder', ...refuseStop);
+    const wire = newTradeWire();
+    const result = await h.submit(wire);
+    expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'PROTECTION_MISSING' });
+    expect(h.ledger.rollbacks).toEqual([]);
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'MISSING' });
+    expect(h.ledger.positions.get(wire.directive_id)?.filled_size.toFixed()).toBe('0.015');
+    // the target was placed and rests; the stop's row says why it is missing
+    expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'SL'))?.status).toBe('REJECTED');
+    expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'TP'))?.status).toBe('OPEN');
+    expect(policyDecisions(h)).toEqual(['kept_open_unprotected']);
+    expect(h.alerts.alerts.find((a) => a.code === 'PROTECTION_MISSING' && a.severity === 'critical')).toBeDefined();
+    expect(h.alerts.codes()).not.toContain('ROLLBACK_REFUSED');
+  });
+
+  it('flatten: cancels the target, closes the trade at market with close_reason PROTECTION_MISSING', async () => {
+    const h = harness({ on_protection_failure: 'flatten' });
+    h.connector.script('placeOrder', ...refuseStop);
+    const wire = newTradeWire();
+    const result = await h.submit(wire);
+    expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'PROTECTION_MISSING' });
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'CLOSED', close_reason: 'PROTECTION_MISSING', protection: 'NONE' });
+    expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'TP'))?.status).toBe('CANCELLED');
+    const flatten = h.connector.placed().at(-1);
+    expect(flatten).toMatchObject({ client_order_id: clientOrderId(wire.directive_id, 'PX'), order_type: 'MARKET', side: 'SELL', reduce_only: true, position_id: wire.directive_id });
+    expect(policyDecisions(h)).toEqual(['flattened']);
+    expect(h.alerts.codes()).not.toContain('ROLLBACK_REFUSED');
+  });
+
+  it('a later MODIFY that places the stop brings protection back to LIVE', async () => {
+    const h = harness({ on_protection_failure: 'alert_only' });
+    h.connector.script('placeOrder', ...refuseStop);
+    const wire = newTradeWire();
+    await h.submit(wire);
+    expect(h.ledger.positions.get(wire.directive_id)?.protection).toBe('MISSING');
+    const result = await h.submit(modifyWire([wire.directive_id], { exit_plan: { stop_loss_price: '64100' } }));
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'LIVE' });
+  });
+
+  it('a CLOSE whose market order is refused after the stop and target were cancelled leaves the trade open with protection MISSING', async () => {
+    const h = harness({ on_api_failure: 'alert_only' });
+    const wire = newTradeWire();
+    await h.submit(wire);
+    expect(h.ledger.positions.get(wire.directive_id)?.protection).toBe('LIVE');
+    h.connector.script('placeOrder', { kind: 'throw', error: new VenueRejected('market closed', 'MARKET_CLOSED') });
+    const result = await h.submit(closeWire([wire.directive_id]));
+    expect(result).toMatchObject({ outcome: 'FAILED', error_code: 'MARKET_CLOSED' });
+    expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'SL'))?.status).toBe('CANCELLED');
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'MISSING' });
+  });
+
+  it('a resting entry that fills later and whose stop is refused: MISSING, one critical PROTECTION_MISSING alert, the policy applied', async () => {
+    const h = harness({ on_protection_failure: 'alert_only' });
+    const wire = newTradeWire({ entry_plan: { symbol: 'BTC_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '64500' } });
+    await h.submit(wire);
+    expect(h.ledger.positions.get(wire.directive_id)?.protection).toBe('NONE');
+    h.connector.script('placeOrder', { kind: 'throw', error: new VenueRejected('stop too close', 'INVALID_ORDER') });
+    h.connector.trigger(clientOrderId(wire.directive_id, 'E'), { price: '64500' });
+    await h.settle(h.orchestrator.drain());
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'MISSING' });
+    expect(h.alerts.codes().filter((c) => c === 'PROTECTION_MISSING')).toHaveLength(1);
+    expect(h.alerts.codes()).not.toContain('VENUE_EVENT_FAILED');
+    expect(policyDecisions(h)).toEqual(['kept_open_unprotected']);
   });
 });

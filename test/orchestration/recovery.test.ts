@@ -75,7 +75,7 @@ describe('recovery finishes a NEW_TRADE interrupted at any point, with one stop 
     expect(r.stops.map((s) => s.payload.outcome)).toEqual(['SUCCEEDED']);
   });
 
-  it('killed while the stop loss was on its way (never reached the venue): absent after the grace, it is not sent again; the flow fails NOT_FOUND_AT_VENUE', async () => {
+  it('killed while the stop loss was on its way (never reached the venue): absent after the grace, it is not sent again; protection MISSING, the trade is flattened', async () => {
     const w = world();
     const wire = newTradeWire();
     w.connector.hangBeforePlace = (req) => (req.client_order_id === coid(wire.directive_id, 'SL') ? 'hang' : 'go');
@@ -85,12 +85,14 @@ describe('recovery finishes a NEW_TRADE interrupted at any point, with one stop 
     const r = await restart(w);
     const report = await r.recover();
     // a venue that refused the order before the crash would look the same: re-sending could send a leg twice
-    expect(report.flows[0]).toMatchObject({ outcome: 'FAILED', error_code: 'NOT_FOUND_AT_VENUE' });
+    expect(report.flows[0]).toMatchObject({ outcome: 'FAILED', error_code: 'PROTECTION_MISSING' });
     expect(r.venue.submitAttempts(coid(wire.directive_id, 'SL'))).toBe(0);
     expect(await r.store.ledger.getOrder(coid(wire.directive_id, 'SL'))).toMatchObject({ status: 'REJECTED' });
-    // the entry's fill is in the ledger, the trade stays open: ledger and venue agree
-    expect(await r.netPositions('BTC_USDT')).toEqual({ ledger: '0.015', venue: '0.015' });
-    expect(r.alerts.codes()).toContain('ROLLBACK_REFUSED');
+    // the stop cannot rest: on_protection_failure (flatten, the default) closed the trade; ledger and venue agree
+    expect(await r.store.ledger.getPosition(wire.directive_id)).toMatchObject({ status: 'CLOSED', close_reason: 'PROTECTION_MISSING', protection: 'NONE' });
+    expect(await r.netPositions('BTC_USDT')).toEqual({ ledger: '0', venue: '0' });
+    expect(r.alerts.codes()).toContain('PROTECTION_MISSING');
+    expect(r.alerts.codes()).not.toContain('ROLLBACK_REFUSED');
   });
 
   it('with a venue that dedupes submissions (idempotent_submit), the leg the venue never got is resubmitted under the same id and the flow succeeds', async () => {

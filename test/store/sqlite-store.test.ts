@@ -7,7 +7,7 @@ import { Decimal } from '../../src/domain/decimal.js';
 import { JournalError, LedgerError, StorageError } from '../../src/domain/errors.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/index.js';
 import { entryHash } from '../../src/store/journal-chain.js';
-import { applyMigrations, SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
+import { applyMigrations, MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { fill, journalInput, order, position } from './contract/builders.js';
 import { describeFlowStoreContract } from './contract/flow-store-contract.js';
@@ -297,6 +297,42 @@ describe('SqliteStore', () => {
         expect(db.pragma('user_version', { simple: true })).toBe(2);
         expect(applyMigrations(db, [{ version: 1, name: 'a', sql: 'CREATE TABLE a (x)' }, { version: 2, name: 'b', sql: 'x' }, { version: 3, name: 'c', sql: 'CREATE TABLE c (x)' }])).toBe(1);
         expect(db.pragma('user_version', { simple: true })).toBe(3);
+      } finally {
+        db.close();
+      }
+    });
+
+    it('migration 2 gives trades already in the ledger the protection their orders show', () => {
+      const db = new Database(':memory:');
+      try {
+        applyMigrations(db, MIGRATIONS.slice(0, 1));
+        const trade = db.prepare(
+          `INSERT INTO positions (trade_id, strategy_id, symbol, direction, status, position_size, filled_size, remaining_size, stop_loss, take_profit,
+             realized_pnl, fees, opened_at, updated_at, opened_by) VALUES (?, 's', 'SOL_USDT', 'BUY', ?, '1', ?, '0', ?, ?, '0', '0', 't', 't', ?)`,
+        );
+        const protective = db.prepare(
+          `INSERT INTO orders (client_order_id, trade_id, purpose, symbol, side, order_type, time_in_force, quantity, reduce_only, status,
+             filled_quantity, created_at, updated_at) VALUES (?, ?, ?, 'SOL_USDT', 'SELL', 'LIMIT', 'GTC', '1', 1, ?, '0', 't', 't')`,
+        );
+        trade.run('T_LIVE', 'OPEN', '1', '140', '160', 'T_LIVE');
+        protective.run('T_LIVE-SL', 'T_LIVE', 'STOP_LOSS', 'OPEN');
+        protective.run('T_LIVE-TP', 'T_LIVE', 'TAKE_PROFIT', 'OPEN');
+        trade.run('T_MISSING', 'OPEN', '1', '140', '160', 'T_MISSING');
+        protective.run('T_MISSING-SL', 'T_MISSING', 'STOP_LOSS', 'REJECTED');
+        protective.run('T_MISSING-TP', 'T_MISSING', 'TAKE_PROFIT', 'OPEN');
+        trade.run('T_RESTING', 'OPEN', '0', '140', null, 'T_RESTING');
+        trade.run('T_BARE', 'OPEN', '1', null, null, 'T_BARE');
+        trade.run('T_CLOSED', 'CLOSED', '0', '140', '160', 'T_CLOSED');
+        applyMigrations(db);
+        const rows = db.prepare('SELECT trade_id, protection FROM positions ORDER BY trade_id').all();
+        expect(rows).toEqual([
+          { trade_id: 'T_BARE', protection: 'NONE' },
+          { trade_id: 'T_CLOSED', protection: 'NONE' },
+          { trade_id: 'T_LIVE', protection: 'LIVE' },
+          { trade_id: 'T_MISSING', protection: 'MISSING' },
+          { trade_id: 'T_RESTING', protection: 'NONE' },
+        ]);
+        expect(() => db.prepare("UPDATE positions SET protection = 'MAYBE'").run()).toThrow(/CHECK/);
       } finally {
         db.close();
       }

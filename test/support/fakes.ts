@@ -119,6 +119,7 @@ export class FakeConnector implements IAPIConnector {
       partialFills: true,
       amendOrders: true,
       fetchByClientOrderId: true,
+      positionMode: 'hedge',
       ...options.capabilities,
     };
     for (const [symbol, price] of Object.entries(options.prices ?? { BTC_USDT: '65000', ETH_USDT: '3000' })) this.prices.set(symbol, new Decimal(price));

@@ -28,8 +28,10 @@ export type PaperRejectCode = (typeof PaperRejectCode)[keyof typeof PaperRejectC
 export interface RuleContext {
   readonly instrument: PaperInstrument;
   readonly reference: Decimal;
-  /** How much an order on this side may reduce the venue's net position (0 when it would grow it). */
+  /** How much an order on this side may reduce its position (0 when it would grow it). */
   readonly reducible: Decimal;
+  /** The position checked (hedge mode: the order's position_id); null: the symbol's net. */
+  readonly position: string | null;
   readonly slippageBps: Decimal;
 }
 
@@ -85,11 +87,13 @@ function checkStop(side: Direction, stop: Decimal, reference: Decimal): VenueRej
   return undefined;
 }
 
-function checkReduceOnly(quantity: Decimal, reducible: Decimal): VenueRejected | undefined {
-  if (quantity.gt(reducible)) {
-    return rejection('REDUCE_ONLY', `reduce-only quantity ${decimalToWire(quantity)} exceeds the reducible position ${decimalToWire(reducible)}`, {
+function checkReduceOnly(quantity: Decimal, ctx: RuleContext): VenueRejected | undefined {
+  if (quantity.gt(ctx.reducible)) {
+    const which = ctx.position === null ? 'the reducible position' : `the reducible size of position ${ctx.position}`;
+    return rejection('REDUCE_ONLY', `reduce-only quantity ${decimalToWire(quantity)} exceeds ${which} ${decimalToWire(ctx.reducible)}`, {
       quantity: decimalToWire(quantity),
-      reducible: decimalToWire(reducible),
+      reducible: decimalToWire(ctx.reducible),
+      position_id: ctx.position,
     });
   }
   return undefined;
@@ -125,7 +129,7 @@ export function checkNewOrder(request: OrderRequest, ctx: RuleContext): VenueRej
     checkPrice('stop_price', stop, instrument) ??
     checkNotional(request.quantity, notionalPrice(request.order_type, limit, stop, reference), instrument) ??
     (stop ? checkStop(request.side, stop, reference) : undefined) ??
-    (request.reduce_only ? checkReduceOnly(request.quantity, ctx.reducible) : undefined) ??
+    (request.reduce_only ? checkReduceOnly(request.quantity, ctx) : undefined) ??
     checkMarketSlippage(request, ctx)
   );
 }
@@ -171,6 +175,6 @@ export function checkAmend(order: OrderRow, changes: AmendRequest, ctx: RuleCont
     checkPrice('stop_price', changes.stop_price, instrument) ??
     checkNotional(terms.quantity, notionalPrice(order.order_type, terms.limit_price, terms.stop_price, reference), instrument) ??
     (stopPending && terms.stop_price ? checkStop(order.side, terms.stop_price, reference) : undefined) ??
-    (order.reduce_only && changes.quantity !== undefined ? checkReduceOnly(remaining, ctx.reducible) : undefined);
+    (order.reduce_only && changes.quantity !== undefined ? checkReduceOnly(remaining, ctx) : undefined);
   return broken ?? terms;
 }

@@ -15,7 +15,7 @@ import type {
 } from '../connector.js';
 import type { FaultedCall, FaultKind } from './fault-plan.js';
 import { rejection } from './order-rules.js';
-import { PaperEngine } from './paper-engine.js';
+import { PaperEngine, type PaperPosition } from './paper-engine.js';
 import { resolveInstruments } from './paper-instruments.js';
 import type { PaperFill, PaperOrder } from './paper-order-view.js';
 import { PaperStore, type SubmitAttempt } from './paper-store.js';
@@ -40,8 +40,8 @@ const FAULTED: Readonly<Partial<Record<CallName, FaultedCall>>> = {
 const WRITES: ReadonlySet<CallName> = new Set(['placeOrder', 'cancelOrder', 'amendOrder']);
 
 /**
- * A simulated exchange behind IAPIConnector. Its state (orders, fills, prices, net positions,
- * submit attempts) lives in its own SQLite file, so it outlives planexec restarts as a real venue
+ * A simulated exchange behind IAPIConnector. Its state (orders, fills, prices, positions in the
+ * configured position mode, submit attempts) lives in its own SQLite file, so it outlives planexec restarts as a real venue
  * would. Every call takes `latency_ms` of the injected clock, half on the way in and half on the
  * way out, so an abort can land before or after the request took effect; a seeded fault plan
  * injects transient errors, rejections and timeouts whose outcome the caller cannot know.
@@ -65,13 +65,19 @@ export class PaperConnector implements IAPIConnector {
       partialFills: true,
       amendOrders: true,
       fetchByClientOrderId: true,
+      positionMode: config.position_mode,
     };
     this.#clock = options.clock;
     this.#onListenerError = options.onListenerError ?? (() => undefined);
     this.#requestLegMs = Math.floor(config.latency_ms / 2);
     this.#responseLegMs = config.latency_ms - this.#requestLegMs;
     this.#store = new PaperStore(config.path);
-    this.#engine = new PaperEngine(config, resolveInstruments(config.instruments), this.#store);
+    try {
+      this.#engine = new PaperEngine(config, resolveInstruments(config.instruments), this.#store, config.path);
+    } catch (error) {
+      this.#store.close();
+      throw error;
+    }
   }
 
   getInstrument(symbol: string, options?: CallOptions): Promise<InstrumentRules> {
@@ -140,6 +146,16 @@ export class PaperConnector implements IAPIConnector {
   netPositions(): Map<string, Decimal> {
     this.#ensureOpen();
     return this.#engine.netPositions();
+  }
+
+  /**
+   * Every position the venue holds or held (flat ones with size 0): per (symbol, position_id) in
+   * hedge mode, where position_id is the trade id planexec sent; one per symbol (position_id
+   * null) in netting mode. The per-symbol sums are netPositions().
+   */
+  positions(): PaperPosition[] {
+    this.#ensureOpen();
+    return this.#engine.positions();
   }
 
   /**

@@ -1,15 +1,23 @@
 import type { PaperConnectorConfig } from '../../config/schema.js';
 import { Decimal, decimalToWire, roundToStep } from '../../domain/decimal.js';
 import type { Direction } from '../../domain/enums.js';
-import { ValidationError, VenueRejected } from '../../domain/errors.js';
-import type { AmendRequest, ExecutionReport, OrderRequest, VenueOrder } from '../connector.js';
+import { ConfigError, ValidationError, VenueRejected } from '../../domain/errors.js';
+import type { AmendRequest, ExecutionReport, OrderRequest, PositionMode, VenueOrder } from '../connector.js';
 import { anyFaults, pickFault, type FaultedCall, type FaultKind } from './fault-plan.js';
 import { fee, fillChunk, isMarketable, isStopTriggered, splitQuantity, takerPrice } from './fill-model.js';
 import { checkAmend, checkNewOrder, rejection, type RuleContext } from './order-rules.js';
 import { toPaperFill, toPaperOrder, toVenueOrder, type PaperFill, type PaperOrder } from './paper-order-view.js';
 import type { PaperInstrument } from './paper-instruments.js';
-import type { FillRow, Liquidity, OrderRow, PaperStore } from './paper-store.js';
+import { DEFAULT_POSITION, POSITION_MODE, type FillRow, type Liquidity, type OrderRow, type PaperStore } from './paper-store.js';
 import { nextRandom } from './seeded-random.js';
+
+/** One position the venue holds. position_id null: the default position (netting mode, or orders sent without one). */
+export interface PaperPosition {
+  readonly symbol: string;
+  readonly position_id: string | null;
+  /** Signed base quantity: BUY +, SELL −. */
+  readonly size: Decimal;
+}
 
 export type PlaceOutcome = { readonly ok: true; readonly order: VenueOrder } | { readonly ok: false; readonly error: VenueRejected };
 
@@ -23,18 +31,31 @@ const PRNG_SEED = 'fault_prng_seed';
 
 /**
  * The simulated exchange itself: order rules, matching against the reference price, fills and
- * the net position, all synchronous and each request in one SQLite transaction. Latency, faults
- * and listeners belong to PaperConnector.
+ * positions, all synchronous and each request in one SQLite transaction. Latency, faults and
+ * listeners belong to PaperConnector.
+ *
+ * Positions follow `position_mode`. hedge: one position per (symbol, position_id), as in hedge
+ * mode on derivatives venues; an order grows or shrinks its own position_id's position and a
+ * reduce-only order may only reduce that one. netting: one net position per symbol, which every
+ * order moves and every reduce-only order is checked against. The per-symbol net is kept in
+ * both modes (the sum of the symbol's positions).
  */
 export class PaperEngine {
   readonly #config: PaperConnectorConfig;
   readonly #instruments: ReadonlyMap<string, PaperInstrument>;
   readonly #store: PaperStore;
+  readonly #mode: PositionMode;
 
-  constructor(config: PaperConnectorConfig, instruments: ReadonlyMap<string, PaperInstrument>, store: PaperStore) {
+  constructor(config: PaperConnectorConfig, instruments: ReadonlyMap<string, PaperInstrument>, store: PaperStore, location = 'paper venue') {
     this.#config = config;
     this.#instruments = instruments;
     this.#store = store;
+    this.#mode = config.position_mode;
+    this.#adoptMode(location);
+  }
+
+  get positionMode(): PositionMode {
+    return this.#mode;
   }
 
   instrument(symbol: string): PaperInstrument {
@@ -87,7 +108,7 @@ export class PaperEngine {
       }
       let ctx: RuleContext;
       try {
-        ctx = this.#context(request.symbol, request.side);
+        ctx = this.#context(request.symbol, request.side, this.#positionOf(request.position_id));
       } catch (error) {
         if (error instanceof VenueRejected) return refuse(error);
         throw error;
@@ -116,7 +137,7 @@ export class PaperEngine {
       if (!isResting(order)) {
         throw rejection('ORDER_NOT_OPEN', `order ${clientOrderId} is ${order.status}`, { status: order.status });
       }
-      const ctx = this.#context(order.symbol, order.side);
+      const ctx = this.#context(order.symbol, order.side, this.#positionOf(order.position_id));
       const terms = checkAmend(order, changes, ctx);
       if (terms instanceof VenueRejected) throw terms;
       const done = terms.quantity.eq(order.filled_quantity);
@@ -163,6 +184,11 @@ export class PaperEngine {
     return this.#store.netPositions();
   }
 
+  /** Every position the venue has held, flat ones with size 0. In netting mode: one per symbol, position_id null. */
+  positions(): PaperPosition[] {
+    return this.#store.positionSizes().map((p) => ({ symbol: p.symbol, position_id: p.position_id === DEFAULT_POSITION ? null : p.position_id, size: p.size }));
+  }
+
   allOrders(): PaperOrder[] {
     return this.#store.allOrders().map((order) => toPaperOrder(order, this.#store.fillsOf(order.client_order_id)));
   }
@@ -207,6 +233,7 @@ export class PaperEngine {
       limit_price: request.order_type === 'LIMIT' || request.order_type === 'STOP_LIMIT' ? (request.limit_price ?? null) : null,
       stop_price: request.order_type === 'STOP_LIMIT' || request.order_type === 'STOP_MARKET' ? (request.stop_price ?? null) : null,
       reduce_only: request.reduce_only,
+      position_id: request.position_id ?? null,
       status: 'OPEN',
       filled_quantity: new Decimal(0),
       reject_reason: null,
@@ -238,13 +265,14 @@ export class PaperEngine {
   /**
    * Fills what is left of `order` at `price`, in parts of at most partial_fill_threshold.
    * `liquidity` bounds a maker fill to one part per price update (what trades at that level);
-   * the rest keeps resting, PARTIALLY_FILLED. A reduce-only order never takes the net position
-   * past zero: what it cannot fill expires.
+   * the rest keeps resting, PARTIALLY_FILLED. A reduce-only order never takes its position (its
+   * position_id's in hedge mode, the symbol's net in netting mode) past zero: what it cannot fill expires.
    */
   #execute(order: OrderRow, price: Decimal, role: Liquidity, nowMs: number, liquidity?: Decimal): Executed {
     const instrument = this.instrument(order.symbol);
+    const position = this.#positionOf(order.position_id);
     const remaining = order.quantity.minus(order.filled_quantity);
-    const allowed = order.reduce_only ? Decimal.min(remaining, this.#reducible(order.symbol, order.side)) : remaining;
+    const allowed = order.reduce_only ? Decimal.min(remaining, this.#reducible(order.symbol, order.side, position)) : remaining;
     const quantity = liquidity === undefined ? allowed : Decimal.min(allowed, liquidity);
     const fills: FillRow[] = [];
     if (quantity.gt(0)) {
@@ -268,6 +296,7 @@ export class PaperEngine {
         fills.push(fill);
       }
       const signed = order.side === 'BUY' ? quantity : quantity.neg();
+      this.#store.setPositionSize(order.symbol, position, this.#store.positionSize(order.symbol, position).plus(signed));
       this.#store.setNetPosition(order.symbol, this.#store.netPosition(order.symbol).plus(signed));
     }
     const filled = order.filled_quantity.plus(quantity);
@@ -286,19 +315,53 @@ export class PaperEngine {
     return { order: updated, fills };
   }
 
-  #reducible(symbol: string, side: Direction): Decimal {
-    const net = this.#store.netPosition(symbol);
-    const reducible = side === 'BUY' ? net.neg() : net;
+  /** The position an order moves: its own position_id's in hedge mode, the symbol's one position in netting mode. */
+  #positionOf(positionId: string | null | undefined): string {
+    return this.#mode === 'hedge' ? (positionId ?? DEFAULT_POSITION) : DEFAULT_POSITION;
+  }
+
+  /** How much an order on `side` may reduce `position` (0 when it would grow it). */
+  #reducible(symbol: string, side: Direction, position: string): Decimal {
+    const size = this.#store.positionSize(symbol, position);
+    const reducible = side === 'BUY' ? size.neg() : size;
     return reducible.gt(0) ? reducible : new Decimal(0);
   }
 
-  #context(symbol: string, side: Direction): RuleContext {
+  #context(symbol: string, side: Direction, position: string): RuleContext {
     return {
       instrument: this.instrument(symbol),
       reference: this.referencePrice(symbol),
-      reducible: this.#reducible(symbol, side),
+      reducible: this.#reducible(symbol, side, position),
+      position: position === DEFAULT_POSITION ? null : position,
       slippageBps: this.#config.slippage_bps,
     };
+  }
+
+  /**
+   * A venue file keeps the mode it was created in. Opening it in the other mode is refused: hedge
+   * positions cannot be merged into one net without making resting reduce-only orders invalid, and
+   * a net cannot be split back into the trades it came from. A file from before position modes
+   * (no mode recorded) adopts the configured one; its nets became the default position's sizes.
+   */
+  #adoptMode(location: string): void {
+    this.#store.transaction(() => {
+      const recorded = this.#store.setting(POSITION_MODE);
+      if (recorded === undefined) {
+        this.#store.setSetting(POSITION_MODE, this.#mode);
+        return;
+      }
+      if (recorded === this.#mode) return;
+      throw new ConfigError([
+        {
+          file: location,
+          line: null,
+          column: null,
+          keyPath: 'connector.paper.position_mode',
+          rule: 'venue_position_mode',
+          message: `the venue file was created in ${recorded} mode and connector.paper.position_mode is ${this.#mode}; a venue cannot change position mode with positions on its books: set position_mode: ${recorded}, or use a new venue file (connector.paper.path or another --db)`,
+        },
+      ]);
+    });
   }
 
   #known(clientOrderId: string, symbol: string): OrderRow {

@@ -8,6 +8,8 @@ import type { FillRow, Liquidity, OrderRow } from './paper-store.js';
 export interface PaperOrder extends VenueOrder {
   readonly time_in_force: TimeInForce;
   readonly reduce_only: boolean;
+  /** The position_id the order was sent with (null: none). */
+  readonly position_id: string | null;
   readonly triggered: boolean;
 }
 
@@ -70,6 +72,7 @@ export function toPaperOrder(order: OrderRow, fills: readonly FillRow[]): PaperO
     ...toVenueOrder(order, fills),
     time_in_force: order.time_in_force,
     reduce_only: order.reduce_only,
+    position_id: order.position_id,
     triggered: order.triggered,
   };
 }

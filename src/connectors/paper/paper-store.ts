@@ -19,6 +19,8 @@ export interface OrderRow {
   readonly limit_price: Decimal | null;
   readonly stop_price: Decimal | null;
   readonly reduce_only: boolean;
+  /** The position the order belongs to (hedge mode); null for orders sent without one, and before position modes existed. */
+  readonly position_id: string | null;
   readonly status: VenueOrderStatus;
   readonly filled_quantity: Decimal;
   readonly reject_reason: string | null;
@@ -106,7 +108,27 @@ CREATE TABLE IF NOT EXISTS counters (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS position_sizes (
+  symbol TEXT NOT NULL,
+  position_id TEXT NOT NULL,
+  size TEXT NOT NULL,
+  PRIMARY KEY (symbol, position_id)
+);
+CREATE TABLE IF NOT EXISTS settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `;
+
+/** The position of orders sent without a position_id (and of every order in netting mode). */
+export const DEFAULT_POSITION = '';
+
+/** One position the venue holds: signed base quantity (BUY +, SELL −). */
+export interface PositionSizeRow {
+  readonly symbol: string;
+  readonly position_id: string;
+  readonly size: Decimal;
+}
 
 interface OrderDbRow {
   seq: number;
@@ -120,6 +142,7 @@ interface OrderDbRow {
   limit_price: string | null;
   stop_price: string | null;
   reduce_only: number;
+  position_id: string | null;
   status: string;
   filled_quantity: string;
   reject_reason: string | null;
@@ -158,6 +181,7 @@ function toOrder(row: OrderDbRow): OrderRow {
     limit_price: decimal(row.limit_price),
     stop_price: decimal(row.stop_price),
     reduce_only: row.reduce_only === 1,
+    position_id: row.position_id ?? null,
     status: row.status as VenueOrderStatus,
     filled_quantity: new Decimal(row.filled_quantity),
     reject_reason: row.reject_reason,
@@ -183,6 +207,9 @@ function toFill(row: FillDbRow): FillRow {
   };
 }
 
+/** The settings row that records the mode the file was created in. */
+export const POSITION_MODE = 'position_mode';
+
 const RESTING = `status IN ('OPEN', 'PARTIALLY_FILLED')`;
 
 /**
@@ -204,15 +231,16 @@ export class PaperStore {
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
     this.#db.exec(SCHEMA);
+    this.#migrate();
     this.#inTransaction = this.#db.transaction((fn: () => unknown) => fn());
     const db = this.#db;
     this.#statements = {
       order: db.prepare<[string], OrderDbRow>('SELECT * FROM orders WHERE client_order_id = ?'),
       insertOrder: db.prepare(
         `INSERT INTO orders (seq, client_order_id, venue_order_id, symbol, side, order_type, time_in_force, quantity,
-           limit_price, stop_price, reduce_only, status, filled_quantity, reject_reason, triggered, created_at_ms, updated_at_ms)
+           limit_price, stop_price, reduce_only, position_id, status, filled_quantity, reject_reason, triggered, created_at_ms, updated_at_ms)
          VALUES (@seq, @client_order_id, @venue_order_id, @symbol, @side, @order_type, @time_in_force, @quantity,
-           @limit_price, @stop_price, @reduce_only, @status, @filled_quantity, @reject_reason, @triggered, @created_at_ms, @updated_at_ms)`,
+           @limit_price, @stop_price, @reduce_only, @position_id, @status, @filled_quantity, @reject_reason, @triggered, @created_at_ms, @updated_at_ms)`,
       ),
       updateOrder: db.prepare(
         `UPDATE orders SET quantity = @quantity, limit_price = @limit_price, stop_price = @stop_price, status = @status,
@@ -238,6 +266,16 @@ export class PaperStore {
       setPosition: db.prepare(
         'INSERT INTO positions (symbol, net) VALUES (?, ?) ON CONFLICT (symbol) DO UPDATE SET net = excluded.net',
       ),
+      positionSize: db.prepare<[string, string], { size: string }>('SELECT size FROM position_sizes WHERE symbol = ? AND position_id = ?'),
+      positionSizes: db.prepare<[], { symbol: string; position_id: string; size: string }>(
+        'SELECT symbol, position_id, size FROM position_sizes ORDER BY symbol, position_id',
+      ),
+      setPositionSize: db.prepare(
+        `INSERT INTO position_sizes (symbol, position_id, size) VALUES (?, ?, ?)
+         ON CONFLICT (symbol, position_id) DO UPDATE SET size = excluded.size`,
+      ),
+      setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
+      setSetting: db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
       counter: db.prepare<[string], { value: number }>('SELECT value FROM counters WHERE name = ?'),
       setCounter: db.prepare(
         'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
@@ -329,6 +367,27 @@ export class PaperStore {
     return new Map(this.#statements.positions.all().map((row) => [row.symbol, new Decimal(row.net)]));
   }
 
+  /** Signed size of one position; 0 when the venue never held it. */
+  positionSize(symbol: string, positionId: string): Decimal {
+    return new Decimal(this.#statements.positionSize.get(symbol, positionId)?.size ?? 0);
+  }
+
+  setPositionSize(symbol: string, positionId: string, size: Decimal): void {
+    this.#statements.setPositionSize.run(symbol, positionId, decimalToWire(size));
+  }
+
+  positionSizes(): PositionSizeRow[] {
+    return this.#statements.positionSizes.all().map((row) => ({ symbol: row.symbol, position_id: row.position_id, size: new Decimal(row.size) }));
+  }
+
+  setting(name: string): string | undefined {
+    return this.#statements.setting.get(name)?.value;
+  }
+
+  setSetting(name: string, value: string): void {
+    this.#statements.setSetting.run(name, value);
+  }
+
   recordAttempt(clientOrderId: string, outcome: string, atMs: number): void {
     this.#statements.recordAttempt.run(clientOrderId, outcome, atMs);
   }
@@ -343,6 +402,23 @@ export class PaperStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * A venue file from before position modes: orders gain a nullable position_id (their orders
+   * belong to the default position), and the per-symbol nets become the default position's sizes
+   * once (when no mode is recorded yet), so nothing held is lost and old reduce-only orders
+   * still reduce what they reduced before.
+   */
+  #migrate(): void {
+    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(orders)').all();
+    this.#db.transaction(() => {
+      if (!columns.some((c) => c.name === 'position_id')) this.#db.exec('ALTER TABLE orders ADD COLUMN position_id TEXT');
+      const recorded = this.#db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?').get(POSITION_MODE);
+      if (recorded === undefined) {
+        this.#db.prepare(`INSERT OR IGNORE INTO position_sizes (symbol, position_id, size) SELECT symbol, ?, net FROM positions`).run(DEFAULT_POSITION);
+      }
+    }).immediate();
   }
 
   #orderParams(order: OrderRow): Record<string, unknown> {

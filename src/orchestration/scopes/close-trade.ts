@@ -6,6 +6,7 @@ import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError } from '../execution-errors.js';
 import type { LegResult } from '../order-executor.js';
 import { LIVE_ORDER_STATUSES } from '../order-sync.js';
+import { isProtective } from '../protective-orders.js';
 import { bookFills } from '../trade-book.js';
 import type { ScopeDeps, ScopeOutcome } from './scope-types.js';
 import { loadOpenTargets } from './target-trades.js';
@@ -54,7 +55,12 @@ export async function closeOneTrade(
   };
 
   const rows = await ctx.readLedger(`orders of ${position.trade_id}`, () => deps.ledger.listOrders({ trade_id: position.trade_id, statuses: LIVE_ORDER_STATUSES }));
-  for (const order of rows) await book(await deps.executor.cancel(ctx, order));
+  for (const order of rows) {
+    const leg = await deps.executor.cancel(ctx, order);
+    // its stop / target no longer rest: should the close below fail, the ledger must not show them as live
+    if (isProtective(order.purpose) && position.protection === 'LIVE') position = { ...position, protection: 'MISSING' };
+    await book(leg);
+  }
 
   if (position.filled_size.isZero()) {
     const closeId = clientOrderId(directive.directive_id, `C${index}`);

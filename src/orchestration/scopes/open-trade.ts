@@ -3,6 +3,7 @@ import type { ExecutionDirective } from '../../domain/directive.js';
 import { openPosition } from '../../domain/position-math.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { placeEntryAndProtect } from './entry-leg.js';
+import { reserveNettingDirection } from './netting-guard.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
 
@@ -29,6 +30,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   checkExitSides(entry.direction, reference, stopLoss, takeProfit, `NEW_TRADE ${directive.directive_id}`);
 
   const tradeId = directive.directive_id;
+  const netting = await reserveNettingDirection(ctx, deps, { symbol: entry.symbol, direction: entry.direction, tradeId, what: `NEW_TRADE ${directive.directive_id}` });
   const position = openPosition({
     trade_id: tradeId,
     strategy_id: directive.strategy_id,
@@ -41,19 +43,23 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
     opened_by: directive.directive_id,
   });
 
-  return placeEntryAndProtect(ctx, deps, {
-    position,
-    recordTradeIfInDoubt: true,
-    order: {
-      symbol: entry.symbol,
-      side: entry.direction,
-      order_type: entry.order_type,
-      quantity,
-      limit_price: limitPrice,
-      stop_price: stopPrice,
-      time_in_force: routing.time_in_force ?? 'GTC',
-      reduce_only: false,
-      max_slippage_pct: routing.max_slippage_pct,
-    },
-  });
+  try {
+    return await placeEntryAndProtect(ctx, deps, {
+      position,
+      recordTradeIfInDoubt: true,
+      order: {
+        symbol: entry.symbol,
+        side: entry.direction,
+        order_type: entry.order_type,
+        quantity,
+        limit_price: limitPrice,
+        stop_price: stopPrice,
+        time_in_force: routing.time_in_force ?? 'GTC',
+        reduce_only: false,
+        max_slippage_pct: routing.max_slippage_pct,
+      },
+    });
+  } finally {
+    netting.release();
+  }
 }

@@ -13,7 +13,7 @@ export type Row = Record<string, SqlValue>;
 export const POSITION_COLUMNS = [
   'trade_id', 'strategy_id', 'symbol', 'direction', 'status', 'entry_price', 'position_size', 'filled_size',
   'remaining_size', 'average_entry_price', 'stop_loss', 'take_profit', 'exit_price', 'close_reason',
-  'realized_pnl', 'fees', 'opened_at', 'closed_at', 'updated_at', 'opened_by', 'last_directive_id',
+  'realized_pnl', 'fees', 'opened_at', 'closed_at', 'updated_at', 'opened_by', 'last_directive_id', 'protection',
 ] as const;
 
 export const ORDER_COLUMNS = [
@@ -67,6 +67,7 @@ export function positionToRow(p: Position): Row {
     average_entry_price: optionalText(p.average_entry_price, 'average_entry_price'),
     stop_loss: optionalText(p.stop_loss, 'stop_loss'),
     take_profit: optionalText(p.take_profit, 'take_profit'),
+    protection: p.protection,
     exit_price: optionalText(p.exit_price, 'exit_price'),
     close_reason: p.close_reason ?? null,
     realized_pnl: text(p.realized_pnl, 'realized_pnl'),
@@ -93,6 +94,7 @@ export function rowToPosition(r: Row): Position {
     average_entry_price: optionalDec(r.average_entry_price),
     stop_loss: optionalDec(r.stop_loss),
     take_profit: optionalDec(r.take_profit),
+    protection: str(r.protection) as Position['protection'],
     exit_price: optionalDec(r.exit_price),
     close_reason: optionalStr(r.close_reason),
     realized_pnl: dec(r.realized_pnl),

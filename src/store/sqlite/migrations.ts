@@ -151,8 +151,28 @@ CREATE INDEX flows_running ON flows (started_at) WHERE status = 'RUNNING';
 CREATE INDEX flows_by_directive ON flows (directive_id);
 `;
 
+/**
+ * Position.protection. Trades already in the ledger get what their orders say: an open trade that
+ * holds a size and asked for a stop or a target is LIVE only when each asked for has a protective
+ * order that may still rest; otherwise MISSING (the trades the REDUCE_ONLY refusals left behind).
+ */
+const POSITION_PROTECTION = `
+ALTER TABLE positions ADD COLUMN protection TEXT NOT NULL DEFAULT 'NONE' CHECK (protection IN ('NONE', 'LIVE', 'MISSING'));
+UPDATE positions SET protection = CASE
+  WHEN status <> 'OPEN' OR CAST(filled_size AS REAL) = 0 OR (stop_loss IS NULL AND take_profit IS NULL) THEN 'NONE'
+  WHEN (stop_loss IS NULL OR EXISTS (SELECT 1 FROM orders o WHERE o.trade_id = positions.trade_id AND o.purpose = 'STOP_LOSS'
+          AND o.status IN ('PENDING', 'OPEN', 'PARTIALLY_FILLED', 'IN_DOUBT')))
+   AND (take_profit IS NULL OR EXISTS (SELECT 1 FROM orders o WHERE o.trade_id = positions.trade_id AND o.purpose = 'TAKE_PROFIT'
+          AND o.status IN ('PENDING', 'OPEN', 'PARTIALLY_FILLED', 'IN_DOUBT'))) THEN 'LIVE'
+  ELSE 'MISSING'
+END;
+`;
+
 /** Append only: never edit a released migration, add the next version. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'position protection', sql: POSITION_PROTECTION },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

@@ -24,6 +24,7 @@ export function position(overrides: Partial<Position> = {}): Position {
     average_entry_price: new Decimal('65000.1'),
     stop_loss: new Decimal('64000'),
     take_profit: new Decimal('67000'),
+    protection: 'LIVE',
     exit_price: null,
     close_reason: null,
     realized_pnl: new Decimal('0'),
