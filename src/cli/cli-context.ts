@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import type { WriterLockRequest } from '../app/create-platform.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import type { PlatformConfig } from '../config/schema.js';
+import { errorMessage } from '../domain/errors.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { CliIo } from './cli-io.js';
+import { UsageError } from './exit-codes.js';
 
 /** Options every command that opens a world accepts. */
 export interface WorldOptions {
@@ -77,7 +79,14 @@ export function createCliLogger(loaded: LoadedConfig, globals: GlobalOptions, fi
   if (toTerminal) {
     return { logger: createLogger({ level: cliLogLevel(loaded.config, globals), secrets: loaded.secrets }), file: null, close: () => undefined };
   }
-  const fd = openSync(file, 'a');
+  let fd: number;
+  try {
+    fd = openSync(file, 'a');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : errorMessage(error);
+    throw new UsageError(`cannot write the log file ${file}: ${reason}`);
+  }
   const logger = createLogger({ level: loaded.config.logging.level, secrets: loaded.secrets, destination: fd });
   return { logger, file, close: () => closeSync(fd) };
 }
