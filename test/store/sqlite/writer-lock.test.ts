@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,14 @@ import { SqliteWriterLock, writerLockFiles } from '../../../src/store/sqlite/wri
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/hold-writer-lock.ts');
+const TRY_FIXTURE = resolve(import.meta.dirname, 'fixtures/try-writer-lock.ts');
+
+/** Another process's single attempt at the lock of `path`. */
+function tryInChild(path: string): { acquired: boolean; holder?: WriterIdentity | null } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', TRY_FIXTURE, path], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`try-writer-lock exited ${String(result.status)}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { acquired: boolean; holder?: WriterIdentity | null };
+}
 
 let dir: string;
 let db: string;
@@ -110,6 +118,18 @@ describe('SqliteWriterLock', () => {
     expect(lease.holder.pid).toBe(process.pid);
     expect(JSON.parse(readFileSync(writerLockFiles(db).holder, 'utf8'))).toEqual(lease.holder); // the dead holder's file is overwritten
     lease.release();
+  }, 30_000);
+
+  it('holds against other processes, even after attempts refused inside its own process', async () => {
+    const lease = await new SqliteWriterLock(db).acquire();
+    try {
+      // closing a file descriptor drops all of a process's fcntl locks on that file; SQLite must not let these attempts do that
+      for (let i = 0; i < 3; i += 1) await refusal(new SqliteWriterLock(db));
+      expect(tryInChild(db)).toEqual({ acquired: false, holder: lease.holder });
+    } finally {
+      lease.release();
+    }
+    expect(tryInChild(db)).toEqual({ acquired: true });
   }, 30_000);
 
   it('with wait, says once who holds it, then takes it when the holder releases', async () => {
