@@ -169,6 +169,7 @@ describe('one writer per database', () => {
     expect(recover.code, explain(recover)).toBe(3);
     const demo = await planexec(['demo', '--db', db, '--directives', '5', '--json']);
     expect(demo.code, explain(demo)).toBe(3);
+    expect(existsSync(`${db}.demo-directives.jsonl`)).toBe(false); // refused before writing anything of its own
 
     // readers work beside the writer
     const reading = await planexec(['positions', '--db', db, '--json']);
