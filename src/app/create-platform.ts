@@ -14,8 +14,12 @@ import { InMemoryComponentRegistry } from '../orchestration/component-registry.j
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
+import type { WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
+import { assertWritableFile } from '../store/sqlite/database-location.js';
+import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 
 export interface PlatformOptions {
@@ -29,6 +33,27 @@ export interface PlatformOptions {
   readonly configFile?: string | null;
   /** Run crash recovery before returning (docs/reliability.md). @default true */
   readonly recover?: boolean;
+  /** The database's writer lease, already taken with acquireWriterLease; the platform releases it on close. */
+  readonly lease?: WriterLease | null;
+  /** How to take the writer lease when `lease` is not given. @default refuse at once when another process holds it */
+  readonly writerLock?: WriterLockRequest;
+}
+
+export interface WriterLockRequest extends WriterLeaseRequest {
+  /** The command line a refused process is shown. @default process.argv */
+  readonly command?: string;
+}
+
+/**
+ * Take the writer lease of `db` (docs/reliability.md: one writer per database): throws
+ * DatabaseInUseError when another process holds it (unless `wait`), StorageError
+ * STORAGE_NOT_WRITABLE when the database cannot be written. null for an in-memory database, which
+ * no other process can see.
+ */
+export async function acquireWriterLease(db: string, request: WriterLockRequest = {}): Promise<WriterLease | null> {
+  if (db === MEMORY_DATABASE) return null;
+  const lock = new SqliteWriterLock(db, request.command === undefined ? {} : { command: request.command });
+  return lock.acquire(request);
 }
 
 /** One running planexec: every concrete part, wired. */
@@ -80,7 +105,17 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   checkAvailable(config, options.configFile);
   const paths = platformPaths(config, options.dbPath);
 
-  const store = openSqliteStore(paths.db, { clock });
+  // before anything reads or writes the database, recovery included: only the lease holder may
+  const lease = options.lease !== undefined ? options.lease : await acquireWriterLease(paths.db, options.writerLock);
+  let store: SqliteStore;
+  try {
+    if (paths.venue !== MEMORY_DATABASE) assertWritableFile(paths.venue, 'venue file');
+    assertWritableFile(paths.journalFallback, 'journal fallback file');
+    store = openSqliteStore(paths.db, { clock });
+  } catch (error) {
+    lease?.release();
+    throw error;
+  }
   let connector: PaperConnector;
   try {
     if (paths.venue !== ':memory:') mkdirSync(dirname(paths.venue), { recursive: true });
@@ -94,6 +129,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     );
   } catch (error) {
     await store.close();
+    lease?.release();
     throw error;
   }
 
@@ -140,6 +176,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['close completion stream', () => stream.close()],
         ['close venue', () => connector.close()],
         ['close store', () => store.close()],
+        ['release writer lease', () => lease?.release()],
       ]));
 
     // interrupted flows are finished and the venue's news applied before any directive is taken
@@ -169,6 +206,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   } catch (error) {
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    lease?.release();
     throw error;
   }
 }

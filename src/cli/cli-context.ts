@@ -1,14 +1,41 @@
 import { closeSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { WriterLockRequest } from '../app/create-platform.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import type { PlatformConfig } from '../config/schema.js';
+import { errorMessage } from '../domain/errors.js';
 import { createLogger } from '../logging/create-logger.js';
+import type { CliIo } from './cli-io.js';
+import { UsageError } from './exit-codes.js';
 
 /** Options every command that opens a world accepts. */
 export interface WorldOptions {
   readonly config?: string;
   readonly env?: string;
   readonly db?: string;
+}
+
+/** Options of the commands that write a database (run, recover, demo). */
+export interface WriterOptions {
+  /** Wait for another writer to finish instead of exiting 3. */
+  readonly wait?: boolean;
+}
+
+export const WAIT_OPTION_HELP = 'when another process is writing the database, wait for it to finish instead of exiting with code 3';
+
+/**
+ * How a writing command takes the database's writer lease: at once or exit 3, or with --wait
+ * waiting, said once on stderr. The holder is shown as the command line the user typed.
+ */
+export function writerLockRequest(io: CliIo, options: WriterOptions): WriterLockRequest {
+  return {
+    wait: options.wait === true,
+    command: ['planexec', ...process.argv.slice(2).map((arg) => (/^[\w./:=@%+,-]+$/.test(arg) ? arg : JSON.stringify(arg)))].join(' '),
+    onWaiting: (holder) => {
+      const who = holder === null ? 'another process' : `pid ${holder.pid} on ${holder.hostname}, since ${holder.started_at} (${holder.command})`;
+      io.stderr(`planexec: the database is in use by another writer: ${who}; waiting for it to finish (--wait)\n`);
+    },
+  };
 }
 
 /** Program-wide options (before or after the command name). */
@@ -52,7 +79,14 @@ export function createCliLogger(loaded: LoadedConfig, globals: GlobalOptions, fi
   if (toTerminal) {
     return { logger: createLogger({ level: cliLogLevel(loaded.config, globals), secrets: loaded.secrets }), file: null, close: () => undefined };
   }
-  const fd = openSync(file, 'a');
+  let fd: number;
+  try {
+    fd = openSync(file, 'a');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : errorMessage(error);
+    throw new UsageError(`cannot write the log file ${file}: ${reason}`);
+  }
   const logger = createLogger({ level: loaded.config.logging.level, secrets: loaded.secrets, destination: fd });
   return { logger, file, close: () => closeSync(fd) };
 }

@@ -4,8 +4,10 @@ export const ExitCode = {
   OK: 0,
   /** Internal error, flows that never stopped, or `journal --verify` found a broken chain. */
   FAILURE: 1,
-  /** Bad usage or bad config: nothing was done. */
+  /** Bad usage or bad config (a missing or unwritable database included): nothing was done. */
   USAGE: 2,
+  /** The database is in use by another writer (and --wait was not given): nothing was done. */
+  DATABASE_IN_USE: 3,
   /** Interrupted (SIGINT): input reading stopped, in-flight flows were finished. */
   INTERRUPTED: 130,
 } as const;

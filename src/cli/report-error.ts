@@ -1,10 +1,13 @@
 import { CommanderError } from 'commander';
 import { formatConfigIssue } from '../config/validate-config.js';
-import { ConfigError, errorMessage } from '../domain/errors.js';
+import { ConfigError, DatabaseInUseError, errorMessage, StorageError } from '../domain/errors.js';
 import type { CliIo } from './cli-io.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
-/** Print what went wrong and set the exit code: 2 for usage and config, 1 for everything else. */
+/** A database the command cannot use as asked: a usage problem (exit 2), not an internal error. */
+const USAGE_STORAGE_CODES: ReadonlySet<string> = new Set(['STORAGE_NOT_FOUND', 'STORAGE_NOT_WRITABLE', 'STORAGE_SCHEMA_TOO_OLD', 'STORAGE_SCHEMA_TOO_NEW']);
+
+/** Print what went wrong and set the exit code: 2 for usage and config, 3 for a database in use, 1 for everything else. */
 export function reportError(io: CliIo, error: unknown): void {
   if (error instanceof CommanderError) {
     // commander has already printed its message; help and version asked for end with 0, the rest is usage
@@ -17,6 +20,16 @@ export function reportError(io: CliIo, error: unknown): void {
     return;
   }
   if (error instanceof UsageError) {
+    io.stderr(`planexec: ${error.message}\n`);
+    io.setExitCode(ExitCode.USAGE);
+    return;
+  }
+  if (error instanceof DatabaseInUseError) {
+    io.stderr(`planexec: ${error.message}\nplanexec: nothing was done; run again once it has finished, or add --wait to wait for it\n`);
+    io.setExitCode(ExitCode.DATABASE_IN_USE);
+    return;
+  }
+  if (error instanceof StorageError && USAGE_STORAGE_CODES.has(error.code)) {
     io.stderr(`planexec: ${error.message}\n`);
     io.setExitCode(ExitCode.USAGE);
     return;

@@ -92,6 +92,29 @@ export class StorageError extends PlanexecError {
   }
 }
 
+/** Who holds a database's writer lease: enough for a refused process to name it. */
+export interface WriterIdentity {
+  readonly pid: number;
+  readonly hostname: string;
+  /** The holder's command line. */
+  readonly command: string;
+  /** When it took the lease (ISO-8601 UTC). */
+  readonly started_at: string;
+}
+
+/** Another process holds the writer lease of the database (CLI exit 3); `holder` is null when it has not said who it is yet. */
+export class DatabaseInUseError extends StorageError {
+  readonly database: string;
+  readonly holder: WriterIdentity | null;
+
+  constructor(database: string, holder: WriterIdentity | null) {
+    const who = holder === null ? 'a process that has not identified itself yet' : `pid ${holder.pid} on ${holder.hostname}, since ${holder.started_at} (${holder.command})`;
+    super(`database ${database} is in use by another writer: ${who}`, 'DATABASE_IN_USE', { database, holder });
+    this.database = database;
+    this.holder = holder;
+  }
+}
+
 export class LedgerError extends StorageError {
   constructor(message: string, details?: ErrorDetails, cause?: unknown) {
     super(message, 'LEDGER_FAILED', details, cause);

@@ -1,6 +1,7 @@
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import type { FinalState, FlowOutcome, JournalEventType, OrderStatus, PositionStatus } from '../domain/enums.js';
 import type { FlowCompletionDTO } from '../domain/dto.js';
+import type { WriterIdentity } from '../domain/errors.js';
 
 /**
  * The storage-side ports the orchestration needs. Every method is async: a store may group
@@ -174,4 +175,29 @@ export interface Alert {
 export interface IAlertSink {
   /** Must not throw: a sink that fails logs its own failure. */
   send(alert: Alert): Promise<void>;
+}
+
+/**
+ * The right to write one database, held by one process at a time (docs/reliability.md): only the
+ * holder runs recovery and flows, so no process ever takes another's in-flight flows for crashed
+ * ones. A holder that dies loses it without doing anything.
+ */
+export interface WriterLease {
+  /** The database it is for. */
+  readonly database: string;
+  readonly holder: WriterIdentity;
+  /** Give it up. Idempotent. */
+  release(): void;
+}
+
+export interface WriterLeaseRequest {
+  /** Wait for the holder to finish instead of throwing DatabaseInUseError. @default false */
+  readonly wait?: boolean;
+  /** Called once, when `wait` is set and another process holds the lease. */
+  readonly onWaiting?: (holder: WriterIdentity | null) => void;
+}
+
+export interface IWriterLock {
+  /** Take the lease; throws DatabaseInUseError (naming the holder) at once when another process has it, unless `wait`. */
+  acquire(request?: WriterLeaseRequest): Promise<WriterLease>;
 }

@@ -252,11 +252,11 @@ describe('planexec journal', () => {
     expect(lastJsonLine(brokenJson.stdout)).toMatchObject({ ok: false, first_bad_seq: bad });
   });
 
-  it('reports an empty journal for a database that does not exist, without creating it', async () => {
+  it('exits 2 for a database that does not exist, without creating it', async () => {
     const missing = join(dir, 'nothing-here.db');
     const result = await planexec(['journal', '--db', missing, '--verify']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('journal intact: 0 entries');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`no planexec database at ${missing}`);
     expect(existsSync(missing)).toBe(false);
   });
 });

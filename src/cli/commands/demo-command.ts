@@ -2,16 +2,16 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { createPlatform } from '../../app/create-platform.js';
+import { acquireWriterLease, createPlatform } from '../../app/create-platform.js';
 import { generateDemoDirectives } from '../../demo/generate-demo-directives.js';
 import { runDemo } from '../../demo/demo-runner.js';
 import type { CliIo } from '../cli-io.js';
-import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { createCliLogger, type GlobalOptions, loadCliConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
 import { demoSummaryJson, demoSummaryText } from '../demo-summary.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 
-interface DemoOptions extends WorldOptions, GlobalOptions {
+interface DemoOptions extends WorldOptions, GlobalOptions, WriterOptions {
   readonly seed: string;
   readonly directives: string;
   readonly json?: boolean;
@@ -30,17 +30,14 @@ function integer(text: string, option: string, min: number, max: number): number
   return value;
 }
 
-/** The demo's files: a fresh temporary folder unless --db names the database. */
+/** The demo's files: a fresh temporary folder unless --db names the database (its folder is made once the writer lease is held). */
 function demoWorld(db: string | undefined): { db: string; directivesFile: string; logFile: string } {
-  if (db !== undefined) {
-    mkdirSync(dirname(db), { recursive: true });
-    return { db, directivesFile: `${db}.demo-directives.jsonl`, logFile: `${db}.demo.log` };
-  }
+  if (db !== undefined) return { db, directivesFile: `${db}.demo-directives.jsonl`, logFile: `${db}.demo.log` };
   const dir = mkdtempSync(join(tmpdir(), 'planexec-demo-'));
   return { db: join(dir, 'planexec.db'), directivesFile: join(dir, 'directives.jsonl'), logFile: join(dir, 'planexec.log') };
 }
 
-/** `planexec demo [--db PATH] [--seed N] [--directives N] [--json]`. */
+/** `planexec demo [--db PATH] [--seed N] [--directives N] [--json] [--wait]`. */
 export function registerDemoCommand(program: Command, io: CliIo): Command {
   return program
     .command('demo')
@@ -52,25 +49,36 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
     .option('--env <name>', 'environment overlay to apply (default: PLANEXEC_ENV)')
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--wait', WAIT_OPTION_HELP)
     .action(async (_opts: DemoOptions, command: Command) => {
       const opts = command.optsWithGlobals<DemoOptions>();
       const seed = integer(opts.seed, '--seed', 0, 2 ** 32 - 1);
       const count = integer(opts.directives, '--directives', 1, MAX_DEMO_DIRECTIVES);
       const loaded = loadCliConfig(opts);
       const world = demoWorld(opts.db);
-      const log = createCliLogger(loaded, opts, world.logFile);
-      const demo = generateDemoDirectives({ seed, count });
-      writeFileSync(world.directivesFile, demo.lines.map((l) => `${l}\n`).join(''));
-      if (!opts.json) {
-        const symbols = Object.keys(demo.prices).join(', ');
-        io.stderr(`planexec demo: seed ${seed}, ${demo.lines.length} directives over ${demo.steps.length} simulated minutes on ${symbols}\n`);
-        io.stderr(`  database ${world.db}\n`);
+      // the lease first: a demo refused (exit 3) or on an unwritable path (exit 2) leaves no file of its own beside another's database
+      const lease = await acquireWriterLease(world.db, writerLockRequest(io, opts));
+      let log;
+      try {
+        mkdirSync(dirname(world.db), { recursive: true });
+        log = createCliLogger(loaded, opts, world.logFile);
+      } catch (error) {
+        lease?.release();
+        throw error;
       }
-
+      const demo = generateDemoDirectives({ seed, count });
       let platform;
       try {
-        platform = await createPlatform({ config: loaded.config, dbPath: world.db, logger: log.logger, configFile: loaded.file });
+        writeFileSync(world.directivesFile, demo.lines.map((l) => `${l}\n`).join(''));
+        if (!opts.json) {
+          const symbols = Object.keys(demo.prices).join(', ');
+          io.stderr(`planexec demo: seed ${seed}, ${demo.lines.length} directives over ${demo.steps.length} simulated minutes on ${symbols}\n`);
+          io.stderr(`  database ${world.db}\n`);
+        }
+        // the platform owns the lease from here and releases it on close (or when it fails to start)
+        platform = await createPlatform({ config: loaded.config, dbPath: world.db, logger: log.logger, configFile: loaded.file, lease });
       } catch (error) {
+        lease?.release(); // idempotent
         log.close();
         throw error;
       }

@@ -34,8 +34,8 @@ async function* entries(journal: SqliteJournal, directiveId: string | undefined)
   }
 }
 
-async function verify(io: CliIo, journal: SqliteJournal | undefined, json: boolean): Promise<void> {
-  const result = journal === undefined ? ({ ok: true, entries: 0 } as const) : await journal.verify();
+async function verify(io: CliIo, journal: SqliteJournal, json: boolean): Promise<void> {
+  const result = await journal.verify();
   if (json) io.stdout(`${JSON.stringify(result)}\n`);
   if (result.ok) {
     if (!json) io.stdout(`journal intact: ${result.entries} entr${result.entries === 1 ? 'y' : 'ies'}\n`);
@@ -61,12 +61,7 @@ export function registerJournalCommand(program: Command, io: CliIo): Command {
       const { config } = loadConfig({ file: opts.config, env: opts.env });
       const db = opts.db ?? config.storage.path;
       await withExistingStore(db, async (store) => {
-        if (opts.verify) return verify(io, store?.journal, opts.json === true);
-        if (store === undefined) {
-          if (!opts.json) io.stderr(`no database at ${db}: nothing journaled yet\n`);
-          io.setExitCode(ExitCode.OK);
-          return;
-        }
+        if (opts.verify) return verify(io, store.journal, opts.json === true);
         if (opts.json) {
           for await (const entry of entries(store.journal, opts.directive)) io.stdout(`${JSON.stringify(journalEntryJson(entry))}\n`);
         } else {

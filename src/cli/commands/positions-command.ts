@@ -34,9 +34,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): Command {
       const status = parseStatus(opts.status);
       const { config } = loadConfig({ file: opts.config, env: opts.env });
       const db = opts.db ?? config.storage.path;
-      const positions = await withExistingStore(db, async (store) =>
-        store === undefined ? [] : store.ledger.listPositions(status === undefined ? {} : { status }),
-      );
+      const positions = await withExistingStore(db, async (store) => store.ledger.listPositions(status === undefined ? {} : { status }));
       if (opts.json) {
         io.stdout(`${JSON.stringify(positions.map(positionJson), null, 2)}\n`);
       } else if (positions.length === 0) {

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { createPlatform } from '../../app/create-platform.js';
+import { platformPaths } from '../../app/platform-paths.js';
 import type { RecoveryReport } from '../../orchestration/recovery/recovery.js';
 import type { CliIo } from '../cli-io.js';
-import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { createCliLogger, type GlobalOptions, loadCliConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
+import { assertExistingDatabase } from '../open-store.js';
 
-interface RecoverOptions extends WorldOptions, GlobalOptions {
+interface RecoverOptions extends WorldOptions, GlobalOptions, WriterOptions {
   readonly json?: boolean;
 }
 
@@ -28,7 +30,7 @@ export function recoveryText(report: RecoveryReport, db: string): string {
   return lines.join('\n');
 }
 
-/** `planexec recover [--db PATH] [--config FILE] [--env NAME] [--json]`: exit 0 when every interrupted flow was finished, 1 otherwise. */
+/** `planexec recover [--db PATH] [--config FILE] [--env NAME] [--json] [--wait]`: exit 0 when every interrupted flow was finished, 1 otherwise, 2 when there is no database, 3 when another process writes it. */
 export function registerRecoverCommand(program: Command, io: CliIo): Command {
   return program
     .command('recover')
@@ -37,12 +39,15 @@ export function registerRecoverCommand(program: Command, io: CliIo): Command {
     .option('--env <name>', 'environment overlay to apply (default: PLANEXEC_ENV)')
     .option('--db <path>', 'the database (default: storage.path, ./planexec.db); the paper venue file is beside it')
     .option('--json', 'print the report as one JSON object on the last line of stdout')
+    .option('--wait', WAIT_OPTION_HELP)
     .action(async (_opts: RecoverOptions, command: Command) => {
       const opts = command.optsWithGlobals<RecoverOptions>();
       const loaded = loadCliConfig(opts);
+      // nothing to recover where no database is: exit 2, and no file created (not even the lock)
+      assertExistingDatabase(platformPaths(loaded.config, opts.db).db);
       const { logger } = createCliLogger(loaded, opts);
-      // createPlatform runs the recovery before it returns
-      const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file });
+      // createPlatform takes the writer lease (exit 3 when another process holds it), then runs the recovery
+      const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file, writerLock: writerLockRequest(io, opts) });
       const report = platform.recovery!;
       await platform.close();
       io.stdout(opts.json ? `${recoveryJson(report, platform.paths.db)}\n` : recoveryText(report, platform.paths.db));

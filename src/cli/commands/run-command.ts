@@ -7,13 +7,13 @@ import { DirectiveIntake } from '../../app/directive-intake.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { RecoveryReport } from '../../orchestration/recovery/recovery.js';
 import type { CliIo } from '../cli-io.js';
-import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { createCliLogger, type GlobalOptions, loadCliConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { readInputLines } from '../read-lines.js';
 import { type FailedLine, MAX_LISTED_FAILURES, runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
 
-interface RunOptions extends WorldOptions, GlobalOptions {
+interface RunOptions extends WorldOptions, GlobalOptions, WriterOptions {
   readonly directives?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
@@ -74,7 +74,7 @@ function openInput(source: InputSource, stdin: Readable): Readable {
   return source.path === null ? stdin : createReadStream(source.path, { encoding: 'utf8' });
 }
 
-/** `planexec run [--config FILE] [--env NAME] [--db PATH] [--json] (--directives FILE | -)`. */
+/** `planexec run [--config FILE] [--env NAME] [--db PATH] [--json] [--wait] (--directives FILE | -)`. */
 export function registerRunCommand(program: Command, io: CliIo, stdin: Readable = process.stdin): Command {
   return program
     .command('run')
@@ -86,6 +86,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
     .option('--db <path>', 'the database (default: storage.path, ./planexec.db); the paper venue file goes beside it')
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--wait', WAIT_OPTION_HELP)
     .action(async (positional: string | undefined, _opts: RunOptions, command: Command) => {
       const opts = command.optsWithGlobals<RunOptions>();
       const source = await inputSource(positional, opts.directives);
@@ -94,8 +95,8 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
       const showProgress = !opts.json && opts.progress !== false && process.stderr.isTTY === true;
       const log = createCliLogger(loaded, opts, showProgress ? `${opts.db ?? loaded.config.storage.path}.log` : undefined);
       const logger = log.logger;
-      // finishes what a crash interrupted before the first line is read
-      const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file });
+      // takes the database's writer lease (exit 3 when another process holds it), then finishes what a crash interrupted before the first line is read
+      const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file, writerLock: writerLockRequest(io, opts) });
       const recovery = recoverySummary(platform.recovery);
       if (recovery && !opts.json) {
         io.stderr(`planexec: recovered ${recovery.interrupted} interrupted flow(s), replayed ${recovery.fallback_replayed} journal fallback entries, updated ${recovery.orders_updated} order(s) from the venue\n`);

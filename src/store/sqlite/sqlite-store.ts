@@ -12,6 +12,8 @@ export interface SqliteStoreOptions {
   readonly clock?: Clock;
   /** @default 5000 */
   readonly busyTimeoutMs?: number;
+  /** An existing planexec database, read only: nothing created, migrated or written (openDatabase). @default false */
+  readonly readOnly?: boolean;
 }
 
 /** Ledger, journal and flows on ONE database and ONE commit queue, so their writes share fsyncs. */
@@ -29,7 +31,10 @@ export interface SqliteStore {
 /** Open the embedded store at `path` (a file, created with its folder if needed, or ':memory:'). */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   const clock = options.clock ?? systemClock;
-  const database = openDatabase(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  const database = openDatabase(path, {
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    readOnly: options.readOnly === true,
+  });
   try {
     const queue = new CommitQueue(database);
     const appender = new JournalAppender(database, clock, queue);
