@@ -30,6 +30,7 @@ interface Summary {
   failures: { line: number | null; error_code: string | null; reason: string }[];
 }
 
+/** `journal --json`: one entry per line, its body's fields beside the entry's own. */
 type Entry = Record<string, unknown> & { event_type: string; directive_id: string | null };
 type PositionJson = Record<string, unknown> & { trade_id: string; status: string; position_size: string; filled_size: string };
 
@@ -149,7 +150,7 @@ describe('MODIFY of a resting entry (planexec run)', () => {
     expect(orders[0]).toMatchObject({ status: 'OPEN', quantity: '10', limit_price: '142.5' });
     expect(summary).toMatchObject({ succeeded: 2, adjusted: 1 });
     const modified = (await journal(db)).find((e) => e.event_type === 'POSITION_MODIFIED' && e.directive_id === move.directive_id)!;
-    expect(modified['body']).toMatchObject({
+    expect(modified).toMatchObject({
       adjustments: [expect.objectContaining({ field: 'entry_plan.limit_price', requested: '142.504', used: '142.5', rule: 'tick_size 0.01' })],
     });
   });
@@ -192,11 +193,11 @@ describe('MODIFY of a resting entry (planexec run)', () => {
     expect(summary).toMatchObject({ processed: 2, succeeded: 2, adjusted: 1 });
     const entries = await journal(db);
     const opened = entries.find((e) => e.event_type === 'TRADE_OPENED' && e.directive_id === rounded.directive_id)!;
-    expect(opened['body']).toMatchObject({
+    expect(opened).toMatchObject({
       adjustments: [{ field: 'size_plan.position_size', requested: '0.1234567', used: '0.123', rule: 'lot_size 0.001' }],
     });
     const plain = entries.find((e) => e.event_type === 'TRADE_OPENED' && e.directive_id === exact.directive_id)!;
-    expect(plain['body']).toMatchObject({ adjustments: [] });
+    expect(plain).toMatchObject({ adjustments: [] });
 
     const text = await planexec(['run', '--db', freshDb('rounding-text'), '-'], { input: `${JSON.stringify({ ...rounded, directive_id: `${rounded.directive_id}1` })}\n` });
     expect(text.code, explain(text)).toBe(0);
@@ -220,7 +221,7 @@ describe('MODIFY of a resting entry (planexec run)', () => {
     expect(venueOrders(db)).toHaveLength(1);
     const entries = await journal(db);
     const modified = entries.find((e) => e.event_type === 'POSITION_MODIFIED' && e.directive_id === move.directive_id)!;
-    expect(JSON.stringify(modified['body']['notes'])).toContain('nothing rests');
+    expect(JSON.stringify(modified['notes'])).toContain('nothing rests');
   });
 });
 
