@@ -155,6 +155,27 @@ describe('MODIFY of a resting entry (planexec run)', () => {
     });
   });
 
+  it('a re-price through the market fills as the venue decides, and the filled trade gets its stop and target', async () => {
+    const db = freshDb('marketable');
+    const open = restingSolBuy();
+    const move = modifyWire([open.directive_id], {
+      strategy_id: 'sol_swing',
+      exit_plan: undefined,
+      entry_plan: { symbol: 'SOL_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '151' },
+    });
+    expect(await run(db, [open, move])).toMatchObject({ succeeded: 2 });
+    const orders = venueOrders(db);
+    expect(orders.find((o) => o.client_order_id === clientOrderId(open.directive_id, 'E'))).toMatchObject({ status: 'FILLED', quantity: '10', filled_quantity: '10', limit_price: '151' });
+    expect(orders.filter((o) => o.order_type === 'MARKET')).toEqual([]);
+    const protective = orders.filter((o) => o.side === 'SELL' && o.status === 'OPEN').map((o) => [o.order_type, o.quantity]);
+    expect(protective.sort()).toEqual([
+      ['LIMIT', '10'],
+      ['STOP_MARKET', '10'],
+    ]);
+    const [trade] = await positions(db);
+    expect(trade).toMatchObject({ filled_size: '10', entry_price: '150', stop_loss: '130', take_profit: '170' });
+  });
+
   it('after a partial fill, a shrink keeps what filled and rests only the rest (amended to 5 = 3 filled + 2)', async () => {
     const db = freshDb('partial');
     const open = restingSolBuy();

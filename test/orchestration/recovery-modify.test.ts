@@ -160,3 +160,17 @@ describe('recovery finishes a MODIFY of a resting entry interrupted around its a
     expect(r.venue.submitAttempts()).toBe(1);
   });
 });
+
+describe('recovery keeps the adjustments of a NEW_TRADE it finishes', () => {
+  it('the recovered TRADE_OPENED lists the size floored to the lot', async () => {
+    const w = world();
+    const wire = newTradeWire({ size_plan: { position_size: '0.0150009' } });
+    w.connector.hangAfterPlace = (req) => (req.client_order_id === coid(wire.directive_id, 'E') ? 'hang' : 'go');
+    await w.submitAndCrash(wire);
+
+    const r = await restart(w);
+    expect(await r.recover()).toMatchObject({ succeeded: 1 });
+    const opened = (await entriesOf(r, wire.directive_id)).find((e) => e.event_type === 'TRADE_OPENED');
+    expect(opened?.body).toMatchObject({ recovered: true, adjustments: [{ field: 'size_plan.position_size', requested: '0.0150009', used: '0.015', rule: 'lot_size 0.00001' }] });
+  });
+});

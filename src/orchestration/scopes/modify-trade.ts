@@ -396,7 +396,8 @@ function replacementLeg(directive: ExecutionDirective, position: Position, plan:
       quantity,
       limit_price: hasLimit ? (terms.limit_price ?? undefined) : undefined,
       stop_price: terms.order_type === 'STOP_LIMIT' ? (terms.stop_price ?? undefined) : undefined,
-      time_in_force: directive.routing_plan?.time_in_force ?? template.time_in_force,
+      // the same order on new terms: it keeps resting as the one it replaces did
+      time_in_force: template.time_in_force,
       reduce_only: false,
     },
   };

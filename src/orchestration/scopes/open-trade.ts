@@ -1,7 +1,9 @@
-import type { ExecutionDirective } from '../../domain/directive.js';
+import type { InstrumentRules } from '../../connectors/connector.js';
+import type { Decimal } from '../../domain/decimal.js';
+import type { EntryPlan, ExecutionDirective, ExitPlan, SizePlan } from '../../domain/directive.js';
 import { openPosition } from '../../domain/position-math.js';
 import type { ExecutionContext } from '../execution-context.js';
-import { AdjustmentLog } from './adjustments.js';
+import { type Adjustment, AdjustmentLog } from './adjustments.js';
 import { placeEntryAndProtect } from './entry-leg.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
@@ -19,12 +21,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   if (!entry || !size) throw new TypeError('NEW_TRADE reached execution without entry_plan / size_plan');
   const market = new MarketData(ctx, deps);
   const rules = await market.rules(entry.symbol);
-  const log = new AdjustmentLog();
-  const quantity = log.lot('size_plan.position_size', size.position_size, rules);
-  const limitPrice = log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules) ?? undefined;
-  const stopPrice = log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules) ?? undefined;
-  const stopLoss = log.tickOrNull('exit_plan.stop_loss_price', directive.exit_plan?.stop_loss_price, rules);
-  const takeProfit = log.tickOrNull('exit_plan.take_profit_price', directive.exit_plan?.take_profit_price, rules);
+  const { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments } = roundNewTrade(entry, size, directive.exit_plan, rules);
   const reference = limitPrice ?? (await market.referencePrice(entry.symbol));
   checkOrderSize(rules, quantity, reference, `NEW_TRADE ${directive.directive_id}`);
   checkExitSides(entry.direction, reference, stopLoss, takeProfit, `NEW_TRADE ${directive.directive_id}`);
@@ -57,5 +54,25 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
       max_slippage_pct: routing.max_slippage_pct,
     },
   });
-  return { ...outcome, adjustments: log.entries };
+  return { ...outcome, adjustments };
+}
+
+export interface RoundedNewTrade {
+  readonly quantity: Decimal;
+  readonly limitPrice: Decimal | undefined;
+  readonly stopPrice: Decimal | undefined;
+  readonly stopLoss: Decimal | null;
+  readonly takeProfit: Decimal | null;
+  readonly adjustments: readonly Adjustment[];
+}
+
+/** A NEW_TRADE's amounts on the instrument's grid (size floored to the lot, prices to the tick), and what that changed. */
+export function roundNewTrade(entry: EntryPlan, size: SizePlan, exit: ExitPlan | undefined, rules: InstrumentRules): RoundedNewTrade {
+  const log = new AdjustmentLog();
+  const quantity = log.lot('size_plan.position_size', size.position_size, rules);
+  const limitPrice = log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules) ?? undefined;
+  const stopPrice = log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules) ?? undefined;
+  const stopLoss = log.tickOrNull('exit_plan.stop_loss_price', exit?.stop_loss_price, rules);
+  const takeProfit = log.tickOrNull('exit_plan.take_profit_price', exit?.take_profit_price, rules);
+  return { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments: log.entries };
 }
