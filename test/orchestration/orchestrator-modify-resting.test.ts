@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AmendRequest, OrderRequest } from '../../src/connectors/connector.js';
 import { VenueRejected } from '../../src/domain/errors.js';
@@ -273,5 +274,38 @@ describe('adjustments', () => {
     const result = await h.submit(newTradeWire());
     expect(result).toMatchObject({ outcome: 'SUCCEEDED', adjustments: 0 });
     expect(h.journal.ofType('TRADE_OPENED')[0]!.body['adjustments']).toEqual([]);
+  });
+});
+
+describe('property: a resize of a resting entry keeps what filled and rests exactly the rest', () => {
+  it.each([true, false])('amendOrders %s', async (amendOrders) => {
+    const milli = (n: number): string => (n / 1000).toFixed(3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 40 }).chain((quantity) => fc.tuple(fc.constant(quantity), fc.integer({ min: 0, max: quantity - 1 }), fc.integer({ min: 1, max: 60 }))),
+        async ([quantity, filled, target]) => {
+          const { h, trade, entry } = await withRestingEntry({ capabilities: { amendOrders } }, { size_plan: { position_size: milli(quantity) } });
+          if (filled > 0) {
+            h.connector.trigger(entry, { quantity: milli(filled) });
+            await h.settle(h.orchestrator.drain());
+          }
+          h.connector.calls.length = 0;
+          const result = await h.submit(resize(trade, milli(target)));
+          expect(result.outcome).toBe('SUCCEEDED');
+          // a market order only to reduce below what filled
+          for (const placed of h.connector.placed()) {
+            if (placed.order_type === 'MARKET') expect(placed).toMatchObject({ side: 'SELL', reduce_only: true });
+          }
+          const position = h.ledger.positions.get(trade)!;
+          expect(position.filled_size.toFixed(3)).toBe(milli(Math.min(filled, target)));
+          expect(position.position_size.toFixed(3)).toBe(milli(target));
+          const resting = [...h.connector.orders.values()].filter((o) => o.side === 'BUY' && (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED'));
+          const rest = resting.reduce((sum, o) => sum + Math.round(o.quantity.minus(o.filled_quantity).toNumber() * 1000), 0);
+          expect(rest).toBe(Math.max(0, target - filled));
+          for (const order of resting) expect(order.limit_price?.toFixed()).toBe('60000');
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
