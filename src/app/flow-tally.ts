@@ -2,6 +2,8 @@
 export interface FlowEnding {
   readonly outcome: 'SUCCEEDED' | 'FAILED' | 'IN_DOUBT' | 'DUPLICATE';
   readonly error_code: string | null;
+  /** Requested prices / sizes the flow rounded (listed in its causality entry); absent = none. */
+  readonly adjustments?: number;
 }
 
 /** Counts of flow endings; `processed` = succeeded + failed + in_doubt + duplicates. */
@@ -11,6 +13,8 @@ export interface FlowCounts {
   readonly failed: number;
   readonly in_doubt: number;
   readonly duplicates: number;
+  /** Flows with at least one adjusted price or size; informational, not part of processed. */
+  readonly adjusted: number;
   /** Error code → flows that ended FAILED or IN_DOUBT with it. */
   readonly failures_by_reason: Readonly<Record<string, number>>;
 }
@@ -21,9 +25,11 @@ export class FlowTally {
   #failed = 0;
   #inDoubt = 0;
   #duplicates = 0;
+  #adjusted = 0;
   readonly #byReason = new Map<string, number>();
 
   add(ending: FlowEnding): void {
+    if ((ending.adjustments ?? 0) > 0) this.#adjusted += 1;
     switch (ending.outcome) {
       case 'SUCCEEDED':
         this.#succeeded += 1;
@@ -54,6 +60,7 @@ export class FlowTally {
       failed: this.#failed,
       in_doubt: this.#inDoubt,
       duplicates: this.#duplicates,
+      adjusted: this.#adjusted,
       failures_by_reason: Object.fromEntries(reasons),
     };
   }

@@ -35,7 +35,7 @@ export function createProgress(options: { readonly enabled: boolean; readonly to
     clearOnComplete: true,
     barsize: 30,
   });
-  bar.start(withTotal ? options.total! : 1, 0, payload({ processed: 0, succeeded: 0, failed: 0, in_doubt: 0, duplicates: 0, failures_by_reason: {} }));
+  bar.start(withTotal ? options.total! : 1, 0, payload({ processed: 0, succeeded: 0, failed: 0, in_doubt: 0, duplicates: 0, adjusted: 0, failures_by_reason: {} }));
   return {
     update: (position, c) => bar.update(withTotal ? Math.min(position, options.total!) : 0, payload(c)),
     stop: () => bar.stop(),

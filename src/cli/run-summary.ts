@@ -47,6 +47,7 @@ export function runSummaryJson(s: RunSummary): string {
     failed: s.failed,
     in_doubt: s.in_doubt,
     duplicates: s.duplicates,
+    adjusted: s.adjusted,
     failures_by_reason: s.failures_by_reason,
     failures: s.failures,
     submitted: s.submitted,
@@ -104,6 +105,7 @@ export function runSummaryText(s: RunSummary): string {
     parts.push('', `failed flows${more > 0 ? ` (first ${listed.length}; --json lists up to ${MAX_LISTED_FAILURES})` : ''}:`);
     for (const f of listed) parts.push(`  ${f.line === null ? '' : `line ${f.line}: `}${f.directive_id ?? f.flow_id}: ${f.reason}`);
   }
+  if (s.adjusted > 0) parts.push('', `adjusted: ${s.adjusted} flow(s) used a price or size rounded to the instrument (see "adjustments" in their journal entries)`);
   if (s.unfinished > 0) parts.push('', `${s.unfinished} flow(s) did not report their stop`);
   parts.push('', `database: ${s.db}`);
   return `${parts.join('\n')}\n`;

@@ -12,6 +12,8 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Bounds all attempts of one execution together, backoff waits included. When it runs out, the call in flight is aborted and no new attempt starts; an order that may have reached the venue is then looked up (in_doubt), not failed.',
   'orchestration.plan_execution.attempt_timeout_ms':
     'Bounds one connector call. A call that times out after the request left is an unknown outcome (IN_DOUBT), never a failure.',
+  'orchestration.plan_execution.allow_cross_strategy_targets':
+    "false: a MODIFY_EXISTING or CLOSE_EXISTING whose target trade belongs to another strategy is refused (RiskDenied FOREIGN_TRADE) before anything is sent. true: any strategy may modify or close any trade.",
   'orchestration.plan_execution.retry_policy': 'Retries of connector calls that failed with a retryable error (network, rate limit, venue busy).',
   'orchestration.plan_execution.retry_policy.max_retries': 'Retries after the first attempt: up to max_retries + 1 attempts. 0 disables retries.',
   'orchestration.plan_execution.retry_policy.backoff_strategy':

@@ -59,6 +59,8 @@ export const PlanExecutionSchema = z.strictObject({
   timeout_seconds: z.number().positive().max(3600).default(30),
   /** Bounds one connector call. */
   attempt_timeout_ms: z.number().int().positive().default(10_000),
+  /** A MODIFY or CLOSE may target another strategy's trade (default: refused with FOREIGN_TRADE). */
+  allow_cross_strategy_targets: z.boolean().default(false),
   retry_policy: RetryPolicySchema.prefault({}),
   error_handling: ErrorHandlingSchema.prefault({}),
   monitoring: MonitoringSchema.prefault({}),

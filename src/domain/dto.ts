@@ -21,6 +21,8 @@ export interface TradeExecutedDTO {
   readonly filled_quantity: Decimal;
   /** Trades the directive opened or changed. */
   readonly trade_ids: readonly string[];
+  /** Requested prices / sizes used in another form (lot / tick rounding), as in the causality entry. */
+  readonly adjustments?: readonly { readonly field: string; readonly requested: string; readonly used: string; readonly rule: string; readonly trade_id?: string }[];
 }
 
 export interface ExecutionFailedDTO {

@@ -9,6 +9,8 @@ import type { ScopeOutcome } from './scopes/scope-types.js';
  * (event_type, directive_id, strategy_id, timestamp, trigger_context, the four plans, order_result,
  * fill_price, order_id, position, rationale) plus the legs sent and the trades touched.
  * `timestamp` is the directive's, as in the spec; the entry's own time is the journal's.
+ * `adjustments` lists every requested price or size used in another form (rounded to the lot /
+ * tick), `notes` what a plan did not change and why.
  */
 export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutcome, executedAt: string): Record<string, unknown> {
   const primary = outcome.primary;
@@ -39,8 +41,16 @@ export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutco
       filled_quantity: leg.record.filled_quantity,
       average_fill_price: leg.record.average_fill_price,
     })),
+    adjustments: outcome.adjustments ?? [],
+    notes: outcome.notes ?? [],
     executed_at: executedAt,
   };
+}
+
+/** The flow's stop reason: the spec's, plus what the scope said it did not do. */
+export function successReason(outcome: ScopeOutcome): string {
+  const notes = outcome.notes ?? [];
+  return notes.length === 0 ? 'Execution completed successfully' : `Execution completed successfully; ${notes.join('; ')}`;
 }
 
 export function tradeExecuted(directive: ExecutionDirective, outcome: ScopeOutcome, executedAt: string): TradeExecutedDTO {
@@ -57,5 +67,6 @@ export function tradeExecuted(directive: ExecutionDirective, outcome: ScopeOutco
     status: primary?.status ?? null,
     filled_quantity: primary?.filled_quantity ?? ZERO,
     trade_ids: outcome.tradeIds,
+    adjustments: outcome.adjustments ?? [],
   };
 }

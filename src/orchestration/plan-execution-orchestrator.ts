@@ -9,7 +9,7 @@ import type { DirectiveSubmission } from '../domain/dto.js';
 import { SCOPE_EVENT_TYPE, type Scope } from '../domain/enums.js';
 import { errorMessage, PlanexecError, toPlanexecError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
-import { causalityBody, tradeExecuted } from './causality.js';
+import { causalityBody, successReason, tradeExecuted } from './causality.js';
 import { Deadline } from './deadline.js';
 import { ErrorPolicy } from './error-policy.js';
 import { ExecutionContext, type ExecutionContextInit } from './execution-context.js';
@@ -31,7 +31,7 @@ import { compileRetryPolicy } from './retry-policy.js';
 import { closeTrade } from './scopes/close-trade.js';
 import { modifyTrade } from './scopes/modify-trade.js';
 import { openTrade } from './scopes/open-trade.js';
-import type { ScopeDeps, ScopeHandler } from './scopes/scope-types.js';
+import type { ScopeDeps, ScopeHandler, ScopeOutcome } from './scopes/scope-types.js';
 import { VenueEventHandler } from './venue-event-handler.js';
 
 export interface PlanExecutionOrchestratorDeps {
@@ -66,6 +66,8 @@ export interface FlowResult {
   readonly reason: string;
   readonly error_code: string | null;
   readonly line: number | null;
+  /** Requested prices / sizes the flow used in another form (rounding; listed in its causality entry). */
+  readonly adjustments?: number;
 }
 
 const SCOPES: Readonly<Record<Scope, ScopeHandler>> = {
@@ -147,7 +149,7 @@ export class PlanExecutionOrchestrator {
       onFailure: deps.config.error_handling.on_protection_failure,
       timeoutSeconds: deps.config.timeout_seconds,
     });
-    this.#scopeDeps = { connector: deps.connector, ledger: deps.ledger, executor, protective };
+    this.#scopeDeps = { connector: deps.connector, ledger: deps.ledger, executor, protective, allowCrossStrategyTargets: deps.config.allow_cross_strategy_targets };
     this.#policy = new ErrorPolicy({
       config: deps.config.error_handling,
       ledger: deps.ledger,
@@ -363,7 +365,7 @@ export class PlanExecutionOrchestrator {
       await ctx.write(SCOPE_EVENT_TYPE[directive.scope], causalityBody(directive, outcome, executedAt));
       // a failing critical subscriber throws here and sends the flow down the error path
       this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
-      return await this.#stopSucceeded(state, logger);
+      return await this.#stopSucceeded(state, logger, outcome);
     } catch (error) {
       return await this.#stopFailed(ctx, state, logger, error);
     } finally {
@@ -372,14 +374,14 @@ export class PlanExecutionOrchestrator {
     }
   }
 
-  async #stopSucceeded(state: FlowState, logger: Logger): Promise<FlowResult> {
+  async #stopSucceeded(state: FlowState, logger: Logger, outcome?: ScopeOutcome): Promise<FlowResult> {
     const completion = await this.#stopper.stop(state, logger, {
       final_state: 'SUCCESS',
       outcome: 'SUCCEEDED',
-      reason: 'Execution completed successfully',
+      reason: outcome ? successReason(outcome) : 'Execution completed successfully',
       error_details: null,
     });
-    return resultOf(state, completion.outcome, completion.reason, null);
+    return { ...resultOf(state, completion.outcome, completion.reason, null), adjustments: outcome?.adjustments?.length ?? 0 };
   }
 
   /** The error path, unless the flow already stopped (then the failure came after its one stop). */
@@ -404,18 +406,19 @@ export class PlanExecutionOrchestrator {
         const recorded = reviveFailure(history.failure.body);
         return await this.#fail(ctx, state, logger, recorded.error, { ...recorded, applyPolicy: !history.policyApplied });
       }
+      let outcome: ScopeOutcome | undefined;
       if (history.causality) {
         this.#deps.bus.publish('TRADE_EXECUTED', tradeExecutedFromCausality(directive, history.causality.body), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       } else {
         if (!this.#config.enabled && history.legs.size === 0) {
           throw new ExecutionError('plan execution is disabled (orchestration.plan_execution.enabled = false)', 'ORCHESTRATION_DISABLED');
         }
-        const outcome = await resumeScope(ctx, directive, this.#scopeDeps);
+        outcome = await resumeScope(ctx, directive, this.#scopeDeps);
         const executedAt = ctx.now();
         await ctx.write(SCOPE_EVENT_TYPE[directive.scope], { ...causalityBody(directive, outcome, executedAt), recovered: true });
         this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       }
-      return await this.#stopSucceeded(state, logger);
+      return await this.#stopSucceeded(state, logger, outcome);
     } catch (error) {
       return await this.#stopFailed(ctx, state, logger, error);
     } finally {

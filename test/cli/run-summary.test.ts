@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSummary, runSummaryJson, runSummaryText } from '../../src/cli/run-summary.js';
 
-const counts = { processed: 10, succeeded: 6, failed: 2, in_doubt: 1, duplicates: 1, failures_by_reason: { VALIDATION_FAILED: 2, IN_DOUBT_UNRESOLVED: 1 } };
+const counts = { processed: 10, succeeded: 6, failed: 2, in_doubt: 1, duplicates: 1, adjusted: 3, failures_by_reason: { VALIDATION_FAILED: 2, IN_DOUBT_UNRESOLVED: 1 } };
 
 describe('run summary', () => {
   const failure = { line: 3, flow_id: 'INV_x', directive_id: null, outcome: 'FAILED' as const, error_code: 'VALIDATION_FAILED', reason: 'line 3: is not valid JSON [json]' };
@@ -18,6 +18,12 @@ describe('run summary', () => {
     expect(line).not.toContain('\n');
     expect(Object.keys(JSON.parse(line)).slice(0, 5)).toEqual(['processed', 'succeeded', 'failed', 'in_doubt', 'duplicates']);
     expect(JSON.parse(line)).toMatchObject({ processed: 10, failures_by_reason: { VALIDATION_FAILED: 2 }, db: 'x.db', duration_ms: 2000 });
+  });
+
+  it('reports the flows whose prices or sizes were rounded, outside processed', () => {
+    expect(JSON.parse(runSummaryJson(summary))).toMatchObject({ processed: 10, adjusted: 3 });
+    expect(runSummaryText(summary)).toContain('adjusted: 3 flow(s)');
+    expect(runSummaryText(runSummary({ ...counts, adjusted: 0 }, { failures: [], submitted: 10, duration_ms: 1, source: '-', db: 'x', interrupted: false }))).not.toContain('adjusted');
   });
 
   it('prints a readable table for people', () => {

@@ -68,11 +68,13 @@ export class CrashableConnector implements IAPIConnector {
   hangBeforePlace: PlaceHook = () => 'go';
   hangAfterPlace: PlaceHook = () => 'go';
   hangAfterCancel: (clientOrderId: string) => 'hang' | 'go' = () => 'go';
+  hangBeforeAmend: (clientOrderId: string) => 'hang' | 'go' = () => 'go';
+  hangAfterAmend: (clientOrderId: string) => 'hang' | 'go' = () => 'go';
 
-  constructor(inner: PaperConnector) {
+  constructor(inner: PaperConnector, capabilities: Partial<IAPIConnector['capabilities']> = {}) {
     this.inner = inner;
     this.venue = inner.venue;
-    this.capabilities = inner.capabilities;
+    this.capabilities = { ...inner.capabilities, ...capabilities };
   }
 
   getInstrument(symbol: string, options?: CallOptions): Promise<InstrumentRules> {
@@ -96,8 +98,11 @@ export class CrashableConnector implements IAPIConnector {
     return order;
   }
 
-  amendOrder(clientOrderId: string, symbol: string, changes: AmendRequest, options?: CallOptions): Promise<VenueOrder> {
-    return this.inner.amendOrder(clientOrderId, symbol, changes, options);
+  async amendOrder(clientOrderId: string, symbol: string, changes: AmendRequest, options?: CallOptions): Promise<VenueOrder> {
+    if (this.hangBeforeAmend(clientOrderId) === 'hang') return never();
+    const order = await this.inner.amendOrder(clientOrderId, symbol, changes, options);
+    if (this.hangAfterAmend(clientOrderId) === 'hang') return never();
+    return order;
   }
 
   fetchOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder | undefined> {
@@ -268,6 +273,8 @@ export function worldFiles(dir: string, name: string): WorldFiles {
 export interface WorldOptions {
   readonly config?: ConfigOverrides;
   readonly paper?: Partial<PaperConnectorConfig>;
+  /** What the connector declares beyond the paper venue's own (e.g. amendOrders: false). */
+  readonly capabilities?: Partial<IAPIConnector['capabilities']>;
   /** Where the clock starts: a restarted world continues from its predecessor's time. */
   readonly startMs?: number;
 }
@@ -300,7 +307,7 @@ export class World {
     this.clock = new FakeClock(options.startMs);
     this.store = openSqliteStore(files.db, { clock: this.clock });
     this.venue = new PaperConnector({ ...defaultConfig().connector.paper, ...options.paper, path: files.venue }, { clock: this.clock });
-    this.connector = new CrashableConnector(this.venue);
+    this.connector = new CrashableConnector(this.venue, options.capabilities);
     this.ledger = new FaultyLedger(this.store.ledger);
     this.journal = new FaultyJournal(this.store.journal);
     this.flows = new HangingFlows(this.store.flows);

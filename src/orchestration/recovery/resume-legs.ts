@@ -27,9 +27,12 @@ function text(value: unknown): string | null {
  */
 export class ResumeLegs {
   readonly #legs: Map<string, ResumeLeg>;
+  /** Orders whose cancel the flow journaled (a MODIFY's cancel / replace needs to know what it took away). */
+  readonly #cancels: ReadonlySet<string>;
 
-  private constructor(legs: Map<string, ResumeLeg>) {
+  private constructor(legs: Map<string, ResumeLeg>, cancels: ReadonlySet<string> = new Set()) {
     this.#legs = legs;
+    this.#cancels = cancels;
   }
 
   static empty(): ResumeLegs {
@@ -38,10 +41,12 @@ export class ResumeLegs {
 
   static fromEntries(entries: readonly JournalEntry[]): ResumeLegs {
     const legs = new Map<string, ResumeLeg>();
+    const cancels = new Set<string>();
     for (const entry of entries) {
       const coid = text(entry.body['client_order_id']);
       const action = text(entry.body['action']);
       if (coid === null) continue;
+      if (entry.event_type === 'ORDER_INTENT' && action === 'CANCEL') cancels.add(coid);
       const prior = legs.get(coid);
       if (entry.event_type === 'ORDER_INTENT' && (action === 'PLACE' || action === 'RESUBMIT')) {
         // a later intent is a new attempt (a resubmission, or a leg sent again once the venue was found not to have it): its time counts
@@ -62,11 +67,16 @@ export class ResumeLegs {
         });
       }
     }
-    return new ResumeLegs(legs);
+    return new ResumeLegs(legs, cancels);
   }
 
   get(clientOrderId: string): ResumeLeg | undefined {
     return this.#legs.get(clientOrderId);
+  }
+
+  /** The interrupted flow journaled a cancel of this order (it may or may not have reached the venue). */
+  cancelled(clientOrderId: string): boolean {
+    return this.#cancels.has(clientOrderId);
   }
 
   /** Recovery established a leg's outcome (for example: never placed) after these legs were read. */

@@ -1,9 +1,9 @@
 import type { ExecutionDirective } from '../../domain/directive.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { modifyTrade } from '../scopes/modify-trade.js';
-import { openTrade } from '../scopes/open-trade.js';
+import { openTrade, roundNewTrade } from '../scopes/open-trade.js';
 import { placeEntryAndProtect } from '../scopes/entry-leg.js';
-import type { ScopeDeps, ScopeOutcome } from '../scopes/scope-types.js';
+import { MarketData, type ScopeDeps, type ScopeOutcome } from '../scopes/scope-types.js';
 import { bookFills, closeIfProtectiveFlattened } from '../trade-book.js';
 import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
 import { resumeClose } from './resume-close.js';
@@ -59,5 +59,18 @@ export async function continueOpen(ctx: ExecutionContext, directive: ExecutionDi
   const order = await sentEntry(ctx, directive, deps);
   if (!order) return null;
   const position = existing ?? (await freshTrade(ctx, directive, deps, order));
-  return placeEntryAndProtect(ctx, deps, { position, order, recordTradeIfInDoubt: !existing });
+  const outcome = await placeEntryAndProtect(ctx, deps, { position, order, recordTradeIfInDoubt: !existing });
+  return { ...outcome, adjustments: await newTradeAdjustments(ctx, directive, deps) };
+}
+
+/** The roundings the first run made, for the causality entry; the legs are done, so a failed read only leaves them out. */
+async function newTradeAdjustments(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome['adjustments']> {
+  const { entry_plan: entry, size_plan: size } = directive;
+  if (!entry || !size) return [];
+  try {
+    return roundNewTrade(entry, size, directive.exit_plan, await new MarketData(ctx, deps).rules(entry.symbol)).adjustments;
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'recovery: instrument rules unavailable; the causality entry lists no adjustments');
+    return undefined;
+  }
 }

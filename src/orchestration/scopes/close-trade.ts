@@ -12,13 +12,14 @@ import type { ScopeDeps, ScopeOutcome } from './scope-types.js';
 import { loadOpenTargets } from './target-trades.js';
 
 /**
- * CLOSE_EXISTING, for each target after every target was checked: cancel the trade's orders that
+ * CLOSE_EXISTING, for each target after every target was checked (exists, open, the directive's
+ * strategy's own unless allow_cross_strategy_targets): cancel the trade's orders that
  * may still rest (protective, entry, resizes; fills reported by a cancel are booked first), then
  * flatten what is held with a reduce-only MARKET leg C<i>, and close the trade with the close's
  * average price as exit price, the directive's rationale as reason, realised PnL and fees.
  */
 export async function closeTrade(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome> {
-  const targets = await loadOpenTargets(ctx, directive.target_trade_ids ?? [], deps, 'CLOSE_EXISTING');
+  const targets = await loadOpenTargets(ctx, directive, deps);
   const positions: Position[] = [];
   const legs: LegResult[] = [];
   let primary: LegResult | null = null;
@@ -28,7 +29,14 @@ export async function closeTrade(ctx: ExecutionContext, directive: ExecutionDire
     legs.push(...closed.legs);
     positions.push(closed.position);
   }
-  return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id) };
+  // nothing is requested that could be rounded: the close is for what is held, at market
+  return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id), adjustments: [], notes: ignoredPlans(directive) };
+}
+
+/** Plans a CLOSE does not read (it always flattens the whole trade at market): said so rather than silently dropped. */
+function ignoredPlans(directive: ExecutionDirective): string[] {
+  const ignored = (['entry_plan', 'size_plan', 'exit_plan'] as const).filter((key) => directive[key] !== undefined);
+  return ignored.length === 0 ? [] : [`${ignored.join(', ')} ignored: CLOSE_EXISTING flattens the whole trade at market`];
 }
 
 /**

@@ -1,15 +1,26 @@
-import type { InstrumentRules } from '../../connectors/connector.js';
-import { type Decimal, decimalMax, floorToStep, roundToStep, ZERO } from '../../domain/decimal.js';
+import type { AmendRequest, InstrumentRules } from '../../connectors/connector.js';
+import { type Decimal, decimalMax, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
+import type { EntryOrderType, OrderType } from '../../domain/enums.js';
+import { RiskDenied, VenueRejected } from '../../domain/errors.js';
+import { clientOrderId } from '../../domain/ids.js';
 import { isIncreasingPurpose, oppositeSide, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
-import type { LegResult } from '../order-executor.js';
-import { LIVE_ORDER_STATUSES } from '../order-sync.js';
+import type { LegResult, LegSpec } from '../order-executor.js';
+import { LIVE_ORDER_STATUSES, mergeVenueOrder, newFills } from '../order-sync.js';
 import { bookFills } from '../trade-book.js';
+import { AdjustmentLog } from './adjustments.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
 import { loadOpenTargets } from './target-trades.js';
+
+/** What a resting entry should become, from entry_plan (prices rounded to the tick). */
+interface EntryTerms {
+  readonly order_type: EntryOrderType;
+  readonly limit_price: Decimal | null;
+  readonly stop_price: Decimal | null;
+}
 
 interface TargetPlan {
   readonly index: number;
@@ -17,38 +28,61 @@ interface TargetPlan {
   readonly rules: InstrumentRules;
   readonly stopLoss: Decimal | null;
   readonly takeProfit: Decimal | null;
-  /** Absolute size wanted (floored to the lot), or null when the size stays. */
+  /** Absolute size wanted (floored to the lot), or null when size_plan does not change it. */
   readonly target: Decimal | null;
-  /** Entry / increase orders still resting for the trade. */
+  readonly entry: EntryTerms | null;
+  /** Entry / increase orders still resting for the trade, oldest first. */
   readonly resting: readonly OrderRecord[];
+  /**
+   * RESUME mode, nothing resting: the order an interrupted run of this directive took away to
+   * replace (it cancelled it), or its replacement that never came to rest. Its terms are reused.
+   */
+  readonly replacing: OrderRecord | null;
+  /** filled + what should rest once this directive is done (size_plan's target, else what rests now). */
+  readonly wanted: Decimal;
 }
+
+/** An amend the venue refused because the order changed under us (filled, gone): cancel and replace instead. */
+const ORDER_CHANGED = new Set(['ORDER_NOT_OPEN', 'QUANTITY_BELOW_FILLED', 'UNKNOWN_ORDER', 'ORDER_NOT_FOUND']);
 
 /**
  * MODIFY_EXISTING, for each target in the given order, after every target was checked:
  * exit_plan moves stop loss / take profit (checked against the direction and the reference
- * price, then amended at the venue); size_plan.position_size is an ABSOLUTE target, so the venue
- * gets the delta (increase leg I<i>, reduce-only leg R<i>) and a directive that asks for the size
- * already held sends nothing. Protective orders follow the new size. entry_plan / routing_plan
- * alone are recorded; nothing is sent for them.
+ * price, then amended at the venue). size_plan.position_size is an ABSOLUTE target. When an entry
+ * (or increase) order still rests, that order is changed, never a market order sent in its
+ * place: its total quantity becomes what filled of it plus what should rest, at its price
+ * (entry_plan re-prices it); venue amend when the connector can, else cancel and replace with
+ * leg RP<i> of this directive. A target at or below what filled cancels the rest, and reduces
+ * (leg R<i>, reduce-only MARKET) only below. With nothing resting the venue gets the delta
+ * (increase leg I<i>, a LIMIT when entry_plan gives one, else MARKET; reduce leg R<i>);
+ * entry_plan.order_type MARKET asks for the rest at market. A directive that asks for what is
+ * there sends nothing. Protective orders follow the filled size. Plans that change nothing are
+ * recorded and said so in the outcome's notes.
  */
 export async function modifyTrade(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome> {
-  const targets = await loadOpenTargets(ctx, directive.target_trade_ids ?? [], deps, 'MODIFY_EXISTING');
+  const targets = await loadOpenTargets(ctx, directive, deps);
   const market = new MarketData(ctx, deps);
+  const log = new AdjustmentLog();
   const plans: TargetPlan[] = [];
   for (const [index, position] of targets.entries()) {
-    plans.push(await planTarget(ctx, directive, deps, market, position, index));
+    plans.push(await planTarget(ctx, directive, deps, market, log, position, index));
   }
 
   const positions: Position[] = [];
   const legs: LegResult[] = [];
+  const notes: string[] = [];
   let primary: LegResult | null = null;
+  let ordersSent = false;
   for (const plan of plans) {
     const result = await applyTarget(ctx, directive, deps, market, plan);
     positions.push(result.position);
     legs.push(...result.legs);
+    notes.push(...result.notes);
     primary ??= result.sizeLeg;
+    ordersSent ||= result.sizeLeg !== null;
   }
-  return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id) };
+  if (directive.routing_plan && !ordersSent) notes.push('routing_plan recorded, nothing sent: no entry, increase or reduce order was placed or changed');
+  return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id), adjustments: log.entries, notes };
 }
 
 async function planTarget(
@@ -56,37 +90,89 @@ async function planTarget(
   directive: ExecutionDirective,
   deps: ScopeDeps,
   market: MarketData,
-  position: Position,
+  log: AdjustmentLog,
+  target0: Position,
   index: number,
 ): Promise<TargetPlan> {
-  const what = `MODIFY_EXISTING ${directive.directive_id} trade ${position.trade_id}`;
-  const rules = await market.rules(position.symbol);
-  let stopLoss = position.stop_loss;
-  let takeProfit = position.take_profit;
+  const what = `MODIFY_EXISTING ${directive.directive_id} trade ${target0.trade_id}`;
+  const tradeId = target0.trade_id;
+  const rules = await market.rules(target0.symbol);
+  let stopLoss = target0.stop_loss;
+  let takeProfit = target0.take_profit;
   const exit = directive.exit_plan;
   if (exit) {
-    const sl = exit.stop_loss_price ? roundToStep(exit.stop_loss_price, rules.tick_size) : null;
-    const tp = exit.take_profit_price ? roundToStep(exit.take_profit_price, rules.tick_size) : null;
-    checkExitSides(position.direction, await market.referencePrice(position.symbol), sl, tp, what);
+    const sl = log.tickOrNull('exit_plan.stop_loss_price', exit.stop_loss_price, rules, tradeId);
+    const tp = log.tickOrNull('exit_plan.take_profit_price', exit.take_profit_price, rules, tradeId);
+    checkExitSides(target0.direction, await market.referencePrice(target0.symbol), sl, tp, what);
     stopLoss = sl ?? stopLoss;
     takeProfit = tp ?? takeProfit;
   }
-  let target: Decimal | null = null;
+  const entry = entryTerms(directive, target0, rules, log, what);
+  const target = directive.size_plan ? log.lot('size_plan.position_size', directive.size_plan.position_size, rules, tradeId) : null;
+
+  let position = target0;
   let resting: OrderRecord[] = [];
-  if (directive.size_plan) {
-    target = floorToStep(directive.size_plan.position_size, rules.lot_size);
-    const live = await ctx.readLedger(`orders of ${position.trade_id}`, () => deps.ledger.listOrders({ trade_id: position.trade_id, statuses: LIVE_ORDER_STATUSES }));
-    resting = live.filter((o) => isIncreasingPurpose(o.purpose));
-    const restingQty = resting.reduce((sum, o) => sum.plus(o.quantity.minus(o.filled_quantity)), ZERO);
-    // resting orders that would overshoot or undershoot are cancelled first; the estimate assumes that
-    const delta = targetDelta(position, target, rules.lot_size);
-    const needsOrder = restingQty.isZero() ? !delta.isZero() : !position.filled_size.plus(restingQty).eq(target) && !delta.isZero();
-    if (needsOrder) {
-      const price = await priceFor(directive, market, position, rules);
-      checkOrderSize(rules, delta.abs(), price, what);
+  let replacing: OrderRecord | null = null;
+  if (target !== null || entry !== null) {
+    const rows = await ctx.readLedger(`orders of ${tradeId}`, () => deps.ledger.listOrders({ trade_id: tradeId }));
+    resting = rows.filter((o) => isIncreasingPurpose(o.purpose) && LIVE_ORDER_STATUSES.includes(o.status)).sort(oldestFirst);
+    if (ctx.resume) {
+      ({ position, resting } = await refreshResting(ctx, deps, position, resting));
+      replacing = resting.length === 0 ? replacedBefore(ctx, directive, index, rows) : null;
     }
   }
-  return { index, position, rules, stopLoss, takeProfit, target, resting };
+  const wanted = target ?? position.filled_size.plus(restOf(resting)).plus(replacing ? remainingOf(replacing) : ZERO);
+  const plan: TargetPlan = { index, position, rules, stopLoss, takeProfit, target, entry, resting, replacing, wanted };
+  await checkSizeChange(deps, market, plan, what);
+  return plan;
+}
+
+/** entry_plan as it applies to this trade: same symbol and side, prices on the tick; checked against the exits. */
+function entryTerms(directive: ExecutionDirective, position: Position, rules: InstrumentRules, log: AdjustmentLog, what: string): EntryTerms | null {
+  const entry = directive.entry_plan;
+  if (!entry) return null;
+  if (entry.symbol !== position.symbol || entry.direction !== position.direction) {
+    throw new RiskDenied(
+      `${what}: entry_plan is ${entry.direction} ${entry.symbol} but the trade is ${position.direction} ${position.symbol} [entry_plan_mismatch]`,
+      'ENTRY_PLAN_MISMATCH',
+      { path: 'entry_plan', rule: 'entry_plan_mismatch', trade_id: position.trade_id, symbol: position.symbol, direction: position.direction },
+    );
+  }
+  const tradeId = position.trade_id;
+  return {
+    order_type: entry.order_type,
+    limit_price: log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules, tradeId),
+    stop_price: log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules, tradeId),
+  };
+}
+
+/** The local checks of what applyTarget will send, before anything is sent for any target. */
+async function checkSizeChange(deps: ScopeDeps, market: MarketData, plan: TargetPlan, what: string): Promise<void> {
+  const { position, rules, entry, target } = plan;
+  if (target === null && entry === null) return;
+  const delta = targetDelta(position, plan.wanted, rules.lot_size);
+  const reference = (): Promise<Decimal> => market.referencePrice(position.symbol);
+  if (entry?.order_type === 'MARKET') {
+    if (!delta.isZero()) checkOrderSize(rules, delta.abs(), await reference(), what);
+    return;
+  }
+  const keeper = plan.resting[0] ?? plan.replacing;
+  if (!keeper) {
+    if (target === null || delta.isZero()) return;
+    const price = delta.gt(0) && entry ? (entry.limit_price ?? entry.stop_price ?? (await reference())) : await reference();
+    checkOrderSize(rules, delta.abs(), price, what);
+    return;
+  }
+  if (!delta.gt(0)) {
+    if (delta.lt(0)) checkOrderSize(rules, delta.abs(), await reference(), what);
+    return;
+  }
+  const terms = termsFor(keeper, entry);
+  const price = terms.limit_price ?? terms.stop_price ?? (await reference());
+  // an entry that will rest at a new price must still leave the exits on their sides
+  if (entry && terms.limit_price) checkExitSides(position.direction, terms.limit_price, plan.stopLoss, plan.takeProfit, what);
+  const amend = plan.resting.length > 0 && canAmend(deps, keeper, terms);
+  checkOrderSize(rules, amend ? keeper.filled_quantity.plus(delta) : delta, price, what);
 }
 
 async function applyTarget(
@@ -95,7 +181,7 @@ async function applyTarget(
   deps: ScopeDeps,
   market: MarketData,
   plan: TargetPlan,
-): Promise<{ position: Position; legs: LegResult[]; sizeLeg: LegResult | null }> {
+): Promise<{ position: Position; legs: LegResult[]; sizeLeg: LegResult | null; notes: string[] }> {
   const size = plan.target ?? plan.position.position_size;
   let position: Position = {
     ...plan.position,
@@ -107,70 +193,253 @@ async function applyTarget(
     updated_at: ctx.now(),
   };
   const legs: LegResult[] = [];
-  const book = async (leg: LegResult): Promise<void> => {
+  const notes: string[] = [];
+  let sizeLeg: LegResult | null = null;
+  const book = async (leg: LegResult): Promise<LegResult> => {
     const booked = bookFills(position, leg.record.purpose, leg.fills);
     position = booked.position;
     legs.push(leg);
     await ctx.applyLedger({ positions: [position], orders: [leg.record], fills: leg.fills, anomalies: booked.anomalies });
+    return leg;
+  };
+  const send = async (leg: Promise<LegResult>): Promise<void> => {
+    sizeLeg ??= await book(await leg);
+  };
+  const what = `MODIFY_EXISTING ${directive.directive_id} trade ${plan.position.trade_id}`;
+  const lot = plan.rules.lot_size;
+  const delta = (): Decimal => targetDelta(position, plan.wanted, lot);
+
+  /** Bring the filled size to `wanted` with a new order: I<i> in the trade's direction, R<i> reduce-only. */
+  const sendDelta = async (orderType: 'MARKET' | 'ENTRY_PLAN'): Promise<void> => {
+    const d = delta();
+    if (d.isZero()) return;
+    if (d.lt(0)) {
+      if (plan.target === null) return;
+      await send(deps.executor.place(ctx, reduceLeg(directive, position, plan, d)));
+      return;
+    }
+    const entry = orderType === 'ENTRY_PLAN' ? plan.entry : null;
+    const price = entry?.limit_price ?? entry?.stop_price ?? (await market.referencePrice(position.symbol));
+    checkOrderSize(plan.rules, d, price, what);
+    await send(deps.executor.place(ctx, increaseLeg(directive, position, plan, d, entry)));
   };
 
-  let sizeLeg: LegResult | null = null;
-  if (plan.target !== null) {
-    const restingQty = plan.resting.reduce((sum, o) => sum.plus(o.quantity.minus(o.filled_quantity)), ZERO);
-    const onTarget = position.filled_size.plus(restingQty).eq(plan.target);
-    if (!onTarget) {
+  /** Cancel and replace: the replacement RP<i> rests what is still wanted, on `template`'s side and purpose with `terms`. */
+  const replace = async (template: OrderRecord, terms: EntryTerms): Promise<void> => {
+    const d = delta();
+    if (d.lt(0)) return sendDelta('MARKET');
+    if (d.isZero()) return;
+    await send(deps.executor.place(ctx, replacementLeg(directive, position, plan, template, terms, d)));
+  };
+
+  if (plan.target !== null || plan.entry !== null) {
+    if (plan.entry?.order_type === 'MARKET') {
+      // the directive asks for the rest at market: what rests is cancelled first
       for (const order of plan.resting) await book(await deps.executor.cancel(ctx, order));
-      const delta = targetDelta(position, plan.target, plan.rules.lot_size);
-      if (!delta.isZero()) {
-        const price = await priceFor(directive, market, position, plan.rules);
-        checkOrderSize(plan.rules, delta.abs(), price, `MODIFY_EXISTING ${directive.directive_id} trade ${position.trade_id}`);
-        sizeLeg = await deps.executor.place(ctx, resizeLeg(directive, position, plan, delta));
-        await book(sizeLeg);
+      await sendDelta('MARKET');
+    } else {
+      const [keeper, ...extra] = plan.resting;
+      for (const order of extra) await book(await deps.executor.cancel(ctx, order));
+      if (keeper) {
+        await resizeKeeper(keeper);
+      } else if (plan.replacing) {
+        await replace(plan.replacing, termsFor(plan.replacing, plan.entry));
+      } else if (plan.target !== null) {
+        await sendDelta('ENTRY_PLAN');
       }
+    }
+    if (plan.entry && plan.resting.length === 0 && !plan.replacing && sizeLeg === null) {
+      notes.push(
+        `trade ${position.trade_id}: entry_plan recorded, nothing sent: nothing rests for it to re-price (filled ${decimalToWire(position.filled_size)} of ${decimalToWire(position.position_size)})`,
+      );
     }
   }
 
-  if (directive.exit_plan || directive.size_plan) {
+  async function resizeKeeper(keeper: OrderRecord): Promise<void> {
+    const rest = plan.wanted.minus(position.filled_size);
+    if (!rest.gt(0)) {
+      // what already filled reaches the target: the rest is cancelled; a target below it reduces
+      await book(await deps.executor.cancel(ctx, keeper));
+      await sendDelta('MARKET');
+      return;
+    }
+    const terms = termsFor(keeper, plan.entry);
+    const keeperRest = keeper.quantity.minus(keeper.filled_quantity);
+    if (sameTerms(keeper, terms) && keeperRest.eq(rest)) return;
+    if (canAmend(deps, keeper, terms)) {
+      // an amend sets the order's TOTAL quantity: what filled of it plus what should rest
+      const changes: AmendRequest = {
+        ...(keeperRest.eq(rest) ? {} : { quantity: keeper.filled_quantity.plus(rest) }),
+        ...(terms.limit_price && !sameDecimal(terms.limit_price, keeper.limit_price) ? { limit_price: terms.limit_price } : {}),
+        ...(terms.stop_price && !sameDecimal(terms.stop_price, keeper.stop_price) ? { stop_price: terms.stop_price } : {}),
+      };
+      try {
+        await send(deps.executor.amend(ctx, keeper, changes));
+        return;
+      } catch (error) {
+        if (!(error instanceof VenueRejected && ORDER_CHANGED.has(error.code))) throw error;
+        ctx.logger.warn({ err: error, client_order_id: keeper.client_order_id }, 'amend refused: the order changed at the venue; cancelling and replacing it');
+      }
+    }
+    await book(await deps.executor.cancel(ctx, keeper));
+    await replace(keeper, terms);
+  }
+
+  // protective orders follow the filled size (fills of an amended or re-priced entry included)
+  if (directive.exit_plan || directive.size_plan || directive.entry_plan) {
     const protective = await deps.protective.reconcile(ctx, position, { owner: directive.directive_id, suffix: `M${plan.index}` });
     position = protective.position;
     legs.push(...protective.legs);
   }
   await ctx.applyLedger({ positions: [position] });
-  return { position, legs, sizeLeg };
+  return { position, legs, sizeLeg, notes };
 }
 
-function resizeLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, delta: Decimal) {
-  const routing = directive.routing_plan ?? {};
-  const entry = directive.entry_plan;
-  const common = { symbol: position.symbol, quantity: delta.abs(), time_in_force: routing.time_in_force ?? 'GTC', max_slippage_pct: routing.max_slippage_pct } as const;
-  if (delta.gt(0)) {
-    const limited = entry && entry.order_type !== 'MARKET' && entry.limit_price;
-    return {
-      owner: directive.directive_id,
-      leg: `I${plan.index}`,
-      tradeId: position.trade_id,
-      purpose: 'INCREASE' as const,
-      order: {
-        ...common,
-        side: position.direction,
-        order_type: limited ? entry.order_type : ('MARKET' as const),
-        limit_price: limited && entry.limit_price ? roundToStep(entry.limit_price, plan.rules.tick_size) : undefined,
-        stop_price: limited && entry.stop_price ? roundToStep(entry.stop_price, plan.rules.tick_size) : undefined,
-        reduce_only: false,
-      },
-    };
+function termsFor(order: OrderRecord, entry: EntryTerms | null): EntryTerms {
+  if (entry && entry.order_type !== 'MARKET') return entry;
+  return { order_type: order.order_type as EntryOrderType, limit_price: order.limit_price, stop_price: order.stop_price };
+}
+
+function sameTerms(order: OrderRecord, terms: EntryTerms): boolean {
+  return order.order_type === terms.order_type && sameDecimal(order.limit_price, terms.limit_price) && sameDecimal(order.stop_price, terms.stop_price);
+}
+
+function sameDecimal(a: Decimal | null, b: Decimal | null): boolean {
+  return a === null || b === null ? a === b : a.eq(b);
+}
+
+/** In place at the venue: the connector can amend, the order type stays, and the order is known to rest. */
+function canAmend(deps: ScopeDeps, order: OrderRecord, terms: EntryTerms): boolean {
+  return deps.executor.connector.capabilities.amendOrders && order.order_type === terms.order_type && (order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED');
+}
+
+function restOf(orders: readonly OrderRecord[]): Decimal {
+  return orders.reduce((sum, o) => sum.plus(remainingOf(o)), ZERO);
+}
+
+function remainingOf(order: OrderRecord): Decimal {
+  return decimalMax(ZERO, order.quantity.minus(order.filled_quantity));
+}
+
+function oldestFirst(a: OrderRecord, b: OrderRecord): number {
+  return a.created_at.localeCompare(b.created_at) || a.client_order_id.localeCompare(b.client_order_id);
+}
+
+/**
+ * RESUME mode: the venue's view of the resting orders, so an amend or cancel that reached the
+ * venue before the crash is seen (and not sent again); fills new to the ledger are booked once.
+ */
+async function refreshResting(
+  ctx: ExecutionContext,
+  deps: ScopeDeps,
+  position: Position,
+  rows: readonly OrderRecord[],
+): Promise<{ position: Position; resting: OrderRecord[] }> {
+  let current = position;
+  const resting: OrderRecord[] = [];
+  for (const row of rows) {
+    if (row.status !== 'OPEN' && row.status !== 'PARTIALLY_FILLED') {
+      resting.push(row);
+      continue;
+    }
+    const venue = await deps.executor.read(ctx, `fetch ${row.client_order_id}`, (signal) => deps.connector.fetchOrder(row.client_order_id, row.symbol, { signal }));
+    if (!venue) {
+      resting.push(row);
+      continue;
+    }
+    const merged = mergeVenueOrder(row, venue, ctx.now());
+    const known = new Set((await ctx.readLedger('fills', () => deps.ledger.listFills({ client_order_id: row.client_order_id }))).map((f) => f.venue_trade_id));
+    const fills = newFills(venue, merged, known, deps.connector.venue, Date.parse(ctx.now()));
+    ctx.track(merged);
+    const booked = bookFills(current, merged.purpose, fills);
+    current = booked.position;
+    await ctx.write('ORDER_RESULT', {
+      action: 'FETCH',
+      purpose: merged.purpose,
+      trade_id: merged.trade_id,
+      client_order_id: merged.client_order_id,
+      status: venue.status,
+      order: venue,
+      new_fills: fills,
+      recovered: true,
+    });
+    await ctx.applyLedger({ positions: [current], orders: [merged], fills, anomalies: booked.anomalies });
+    if (LIVE_ORDER_STATUSES.includes(merged.status)) resting.push(merged);
   }
+  return { position: current, resting };
+}
+
+/**
+ * RESUME mode with nothing resting: what an interrupted run of this directive was replacing.
+ * Its replacement RP<i> if that was written (final: sent again only if it never reached the
+ * venue, the executor decides), else the oldest entry / increase order this flow cancelled.
+ */
+function replacedBefore(ctx: ExecutionContext, directive: ExecutionDirective, index: number, rows: readonly OrderRecord[]): OrderRecord | null {
+  const replacementId = clientOrderId(directive.directive_id, `RP${index}`);
+  const replacement = rows.find((r) => r.client_order_id === replacementId);
+  if (replacement) return replacement;
+  const cancelled = rows.filter((r) => isIncreasingPurpose(r.purpose) && ctx.resume?.cancelled(r.client_order_id) === true).sort(oldestFirst);
+  return cancelled[0] ?? null;
+}
+
+function replacementLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, template: OrderRecord, terms: EntryTerms, quantity: Decimal): LegSpec {
+  const hasLimit = terms.order_type === 'LIMIT' || terms.order_type === 'STOP_LIMIT';
+  return {
+    owner: directive.directive_id,
+    leg: `RP${plan.index}`,
+    tradeId: position.trade_id,
+    purpose: template.purpose,
+    order: {
+      symbol: position.symbol,
+      side: position.direction,
+      order_type: terms.order_type as OrderType,
+      quantity,
+      limit_price: hasLimit ? (terms.limit_price ?? undefined) : undefined,
+      stop_price: terms.order_type === 'STOP_LIMIT' ? (terms.stop_price ?? undefined) : undefined,
+      // the same order on new terms: it keeps resting as the one it replaces did
+      time_in_force: template.time_in_force,
+      reduce_only: false,
+    },
+  };
+}
+
+function increaseLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, quantity: Decimal, entry: EntryTerms | null): LegSpec {
+  const routing = directive.routing_plan ?? {};
+  const limited = entry !== null && entry.order_type !== 'MARKET' && entry.limit_price !== null;
+  return {
+    owner: directive.directive_id,
+    leg: `I${plan.index}`,
+    tradeId: position.trade_id,
+    purpose: 'INCREASE',
+    order: {
+      symbol: position.symbol,
+      side: position.direction,
+      order_type: limited ? entry.order_type : 'MARKET',
+      quantity,
+      limit_price: limited ? (entry.limit_price ?? undefined) : undefined,
+      stop_price: limited && entry.order_type === 'STOP_LIMIT' ? (entry.stop_price ?? undefined) : undefined,
+      time_in_force: routing.time_in_force ?? 'GTC',
+      reduce_only: false,
+      max_slippage_pct: routing.max_slippage_pct,
+    },
+  };
+}
+
+function reduceLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, delta: Decimal): LegSpec {
+  const routing = directive.routing_plan ?? {};
   return {
     owner: directive.directive_id,
     leg: `R${plan.index}`,
     tradeId: position.trade_id,
-    purpose: 'REDUCE' as const,
-    order: { ...common, side: oppositeSide(position.direction), order_type: 'MARKET' as const, reduce_only: true },
+    purpose: 'REDUCE',
+    order: {
+      symbol: position.symbol,
+      side: oppositeSide(position.direction),
+      order_type: 'MARKET',
+      quantity: delta.abs(),
+      time_in_force: routing.time_in_force ?? 'GTC',
+      reduce_only: true,
+      max_slippage_pct: routing.max_slippage_pct,
+    },
   };
 }
-
-async function priceFor(directive: ExecutionDirective, market: MarketData, position: Position, rules: InstrumentRules): Promise<Decimal> {
-  const limit = directive.entry_plan?.limit_price;
-  return limit ? roundToStep(limit, rules.tick_size) : market.referencePrice(position.symbol);
-}
-

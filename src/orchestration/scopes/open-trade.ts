@@ -1,7 +1,9 @@
-import { floorToStep, roundToStep } from '../../domain/decimal.js';
-import type { ExecutionDirective } from '../../domain/directive.js';
+import type { InstrumentRules } from '../../connectors/connector.js';
+import type { Decimal } from '../../domain/decimal.js';
+import type { EntryPlan, ExecutionDirective, ExitPlan, SizePlan } from '../../domain/directive.js';
 import { openPosition } from '../../domain/position-math.js';
 import type { ExecutionContext } from '../execution-context.js';
+import { type Adjustment, AdjustmentLog } from './adjustments.js';
 import { placeEntryAndProtect } from './entry-leg.js';
 import { reserveNettingDirection } from './netting-guard.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
@@ -11,7 +13,7 @@ import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js'
  * NEW_TRADE: one entry leg 'E' (trade_id = directive_id, as the spec says). Amounts are rounded
  * to the instrument's lot and tick before the local checks, so what is checked is what is sent.
  * A filled entry gets its protective legs 'SL' / 'TP' at once; a resting one gets them when it
- * fills (venue events).
+ * fills (venue events). Every amount that rounding changed is listed in the outcome's adjustments.
  */
 export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome> {
   const entry = directive.entry_plan;
@@ -20,11 +22,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   if (!entry || !size) throw new TypeError('NEW_TRADE reached execution without entry_plan / size_plan');
   const market = new MarketData(ctx, deps);
   const rules = await market.rules(entry.symbol);
-  const quantity = floorToStep(size.position_size, rules.lot_size);
-  const limitPrice = entry.limit_price ? roundToStep(entry.limit_price, rules.tick_size) : undefined;
-  const stopPrice = entry.stop_price ? roundToStep(entry.stop_price, rules.tick_size) : undefined;
-  const stopLoss = directive.exit_plan?.stop_loss_price ? roundToStep(directive.exit_plan.stop_loss_price, rules.tick_size) : null;
-  const takeProfit = directive.exit_plan?.take_profit_price ? roundToStep(directive.exit_plan.take_profit_price, rules.tick_size) : null;
+  const { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments } = roundNewTrade(entry, size, directive.exit_plan, rules);
   const reference = limitPrice ?? (await market.referencePrice(entry.symbol));
   checkOrderSize(rules, quantity, reference, `NEW_TRADE ${directive.directive_id}`);
   checkExitSides(entry.direction, reference, stopLoss, takeProfit, `NEW_TRADE ${directive.directive_id}`);
@@ -44,7 +42,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   });
 
   try {
-    return await placeEntryAndProtect(ctx, deps, {
+    const outcome = await placeEntryAndProtect(ctx, deps, {
       position,
       recordTradeIfInDoubt: true,
       order: {
@@ -59,7 +57,28 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
         max_slippage_pct: routing.max_slippage_pct,
       },
     });
+    return { ...outcome, adjustments };
   } finally {
     netting.release();
   }
+}
+
+export interface RoundedNewTrade {
+  readonly quantity: Decimal;
+  readonly limitPrice: Decimal | undefined;
+  readonly stopPrice: Decimal | undefined;
+  readonly stopLoss: Decimal | null;
+  readonly takeProfit: Decimal | null;
+  readonly adjustments: readonly Adjustment[];
+}
+
+/** A NEW_TRADE's amounts on the instrument's grid (size floored to the lot, prices to the tick), and what that changed. */
+export function roundNewTrade(entry: EntryPlan, size: SizePlan, exit: ExitPlan | undefined, rules: InstrumentRules): RoundedNewTrade {
+  const log = new AdjustmentLog();
+  const quantity = log.lot('size_plan.position_size', size.position_size, rules);
+  const limitPrice = log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules) ?? undefined;
+  const stopPrice = log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules) ?? undefined;
+  const stopLoss = log.tickOrNull('exit_plan.stop_loss_price', exit?.stop_loss_price, rules);
+  const takeProfit = log.tickOrNull('exit_plan.take_profit_price', exit?.take_profit_price, rules);
+  return { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments: log.entries };
 }

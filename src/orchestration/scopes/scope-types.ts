@@ -6,12 +6,15 @@ import type { ExecutionContext } from '../execution-context.js';
 import type { LegResult, OrderExecutor } from '../order-executor.js';
 import type { ILedgerProvider } from '../ports.js';
 import type { ProtectiveOrders } from '../protective-orders.js';
+import type { Adjustment } from './adjustments.js';
 
 export interface ScopeDeps {
   readonly connector: IAPIConnector;
   readonly ledger: ILedgerProvider;
   readonly executor: OrderExecutor;
   readonly protective: ProtectiveOrders;
+  /** orchestration.plan_execution.allow_cross_strategy_targets (default false). */
+  readonly allowCrossStrategyTargets?: boolean;
 }
 
 /** What a scope handler did: the trades after it, and the order legs it sent. */
@@ -21,6 +24,10 @@ export interface ScopeOutcome {
   readonly primary: LegResult | null;
   readonly legs: readonly LegResult[];
   readonly tradeIds: readonly string[];
+  /** Requested prices and sizes used in another form (lot / tick rounding). */
+  readonly adjustments?: readonly Adjustment[];
+  /** What a plan did not change and why (e.g. an entry_plan with nothing resting): journaled and in the flow's reason. */
+  readonly notes?: readonly string[];
 }
 
 export type ScopeHandler = (ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps) => Promise<ScopeOutcome>;
