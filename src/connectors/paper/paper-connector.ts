@@ -18,7 +18,7 @@ import { rejection } from './order-rules.js';
 import { PaperEngine } from './paper-engine.js';
 import { resolveInstruments } from './paper-instruments.js';
 import type { PaperFill, PaperOrder } from './paper-order-view.js';
-import { PaperStore, type SubmitAttempt } from './paper-store.js';
+import { PaperStore, type SubmitAttempt, type VenueOwner } from './paper-store.js';
 
 export interface PaperConnectorOptions {
   readonly clock: Clock;
@@ -72,6 +72,11 @@ export class PaperConnector implements IAPIConnector {
     this.#responseLegMs = config.latency_ms - this.#requestLegMs;
     this.#store = new PaperStore(config.path);
     this.#engine = new PaperEngine(config, resolveInstruments(config.instruments), this.#store);
+  }
+
+  /** Record which ledger this venue serves, unless another one is recorded: returns the recorded owner. */
+  claimOwner(ledger: VenueOwner): VenueOwner {
+    return this.#store.claimOwner(ledger, this.#clock.now());
   }
 
   getInstrument(symbol: string, options?: CallOptions): Promise<InstrumentRules> {
