@@ -139,7 +139,7 @@ describe('config validate and run agree on what this build has', () => {
     });
   }
 
-  it('examples/platform.yaml is valid in every environment, and its live environment runs', async () => {
+  it('examples/platform.yaml is valid in every environment, and --env live needs only its webhook variable', async () => {
     const validate = await planexec(['config', 'validate', EXAMPLE]);
     expect(validate.code, explain(validate)).toBe(0);
     const cwd = join(dir, 'live');
