@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAlertSink } from '../alerts/create-alert-sink.js';
 import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
+import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { systemClock, type Clock } from '../domain/clock.js';
@@ -20,6 +21,7 @@ import { assertWritableFile } from '../store/sqlite/database-location.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
+import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 
 export interface PlatformOptions {
@@ -74,24 +76,47 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-function notAvailable(configFile: string | null | undefined, keyPath: string, value: string): ConfigError {
-  return new ConfigError([
+/** Refuse, before opening anything, what this build cannot run (the loader already refuses it in a file, located). */
+function checkAvailable(config: PlatformConfig, configFile: string | null | undefined): void {
+  const issues = unbuiltChoices(config).map((c) => ({
+    file: configFile ?? '(defaults)',
+    line: null,
+    column: null,
+    keyPath: c.path.join('.'),
+    rule: NOT_IN_THIS_BUILD,
+    message: notInThisBuildMessage(c.path, c.value),
+  }));
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+/**
+ * One venue file serves one ledger database: a second database would see the first one's orders
+ * as its own (client order ids collide, recovery "finds" fills it never asked for). The venue
+ * records the database's identity the first time; another database is refused before anything
+ * is sent (docs/paper-venue.md says how to move or reset a venue on purpose).
+ */
+function claimVenue(store: SqliteStore, connector: PaperConnector, paths: PlatformPaths, configFile: string | null | undefined): void {
+  if (paths.db === MEMORY_DATABASE || paths.venue === MEMORY_DATABASE) return;
+  const ledger = { ledger_id: storeIdentity(store.database), ledger_path: resolve(paths.db) };
+  const owner = connector.claimOwner(ledger);
+  if (owner.ledger_id === ledger.ledger_id) return;
+  const other =
+    owner.ledger_path === ledger.ledger_path
+      ? `another database that was at ${owner.ledger_path} before (deleted or replaced since; ledger id ${owner.ledger_id})`
+      : `the database ${owner.ledger_path}`;
+  throw new ConfigError([
     {
       file: configFile ?? '(defaults)',
       line: null,
       column: null,
-      keyPath,
-      rule: 'not_available',
-      message: `${keyPath} ${value} is not available in this build`,
+      keyPath: 'connector.paper.path',
+      rule: 'venue_owned_by_other_database',
+      message:
+        `the paper venue file ${resolve(paths.venue)} belongs to ${other}, not to ${ledger.ledger_path}: two databases must not share a venue. ` +
+        `Give this database its own venue (leave connector.paper.path unset so it goes beside the database, or name another file); ` +
+        `to move or reset a venue see docs/paper-venue.md`,
     },
   ]);
-}
-
-/** Refuse, before opening anything, what this build cannot run. */
-function checkAvailable(config: PlatformConfig, configFile: string | null | undefined): void {
-  if (config.connector.type !== 'paper') throw notAvailable(configFile, 'connector.type', config.connector.type);
-  if (config.storage.type !== 'sqlite') throw notAvailable(configFile, 'storage.type', config.storage.type);
-  if (config.bus.type !== 'memory') throw notAvailable(configFile, 'bus.type', config.bus.type);
 }
 
 /**
@@ -129,6 +154,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     );
   } catch (error) {
     await store.close();
+    lease?.release();
+    throw error;
+  }
+  try {
+    claimVenue(store, connector, paths, options.configFile);
+  } catch (error) {
+    await connector.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
     lease?.release();
     throw error;
   }

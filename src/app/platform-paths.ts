@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defaultConfig, type PlatformConfig } from '../config/schema.js';
 
 const MEMORY = ':memory:';
@@ -13,25 +14,30 @@ export interface PlatformPaths {
 }
 
 /**
- * The files of the world to open. `--db PATH` overrides `storage.path`. When the database is not
- * the default one, the venue file and the journal fallback follow it (`PATH.venue.db`,
- * `PATH.journal-fallback.jsonl`) unless the config names them, so one `--db` gives an isolated
- * world: a fresh database never meets a venue that remembers another database's orders.
- * `:memory:` keeps the venue in memory too.
+ * The files of the world to open (docs/configuration.md, "Where the files go").
+ * - The database is `--db PATH`, else `storage.path`.
+ * - The venue file and the journal fallback follow the database, beside it (`DB.venue.db`,
+ *   `DB.journal-fallback.jsonl`), unless the config names them: a path the config sets is used as
+ *   set (the loader has resolved it against the config file's folder). So `--db` always gives an
+ *   isolated world, and two databases never meet one venue file by default.
+ * - The default database (`./planexec.db` in the working directory) keeps the default names
+ *   `./planexec-venue.db` and `./planexec-journal-fallback.jsonl`.
+ * - `:memory:` keeps the venue in memory too.
+ * A venue named explicitly for two databases is still refused at start-up (createPlatform).
  */
 export function platformPaths(config: PlatformConfig, dbPath?: string): PlatformPaths {
   const defaults = defaultConfig();
   const db = dbPath ?? config.storage.path;
-  const beside = db !== defaults.storage.path;
-  const defaultVenue = config.connector.paper.path === defaults.connector.paper.path;
+  const venueNamed = config.connector.paper.path !== defaults.connector.paper.path;
+  const fallbackNamed = config.storage.journal_fallback_path !== defaults.storage.journal_fallback_path;
   if (db === MEMORY) {
     // a throw-away world: its venue forgets too
-    return { db, venue: defaultVenue ? MEMORY : config.connector.paper.path, journalFallback: config.storage.journal_fallback_path };
+    return { db, venue: venueNamed ? config.connector.paper.path : MEMORY, journalFallback: config.storage.journal_fallback_path };
   }
-  const venue = beside && defaultVenue ? `${db}.venue.db` : config.connector.paper.path;
-  const journalFallback =
-    beside && config.storage.journal_fallback_path === defaults.storage.journal_fallback_path
-      ? `${db}.journal-fallback.jsonl`
-      : config.storage.journal_fallback_path;
-  return { db, venue, journalFallback };
+  const defaultDb = resolve(db) === resolve(defaults.storage.path);
+  return {
+    db,
+    venue: venueNamed || defaultDb ? config.connector.paper.path : `${db}.venue.db`,
+    journalFallback: fallbackNamed || defaultDb ? config.storage.journal_fallback_path : `${db}.journal-fallback.jsonl`,
+  };
 }

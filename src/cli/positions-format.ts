@@ -72,7 +72,8 @@ export function positionsTable(positions: readonly Position[]): string {
       { header: 'SIDE', value: (p) => p.direction },
       { header: 'STATUS', value: (p) => p.status },
       { header: 'HELD/SIZE', value: (p) => `${decimalToWire(p.filled_size)}/${decimalToWire(p.position_size)}`, align: 'right' },
-      { header: 'ENTRY', value: (p) => show(p.entry_price), align: 'right' },
+      // the average of every fill that added to the trade: the price PnL is booked against
+      { header: 'ENTRY', value: (p) => show(p.average_entry_price ?? p.entry_price), align: 'right' },
       { header: 'STOP', value: (p) => protective(p, p.stop_loss), align: 'right' },
       { header: 'TARGET', value: (p) => protective(p, p.take_profit), align: 'right' },
       { header: 'EXIT', value: (p) => show(p.exit_price), align: 'right' },

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { formatConfigIssue } from '../config/validate-config.js';
 import { ConfigError, DatabaseInUseError, errorMessage, StorageError } from '../domain/errors.js';
+import { printable } from '../domain/printable.js';
 import type { CliIo } from './cli-io.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
@@ -20,7 +21,7 @@ export function reportError(io: CliIo, error: unknown): void {
     return;
   }
   if (error instanceof UsageError) {
-    io.stderr(`planexec: ${error.message}\n`);
+    io.stderr(`planexec: ${printable(error.message)}\n`);
     io.setExitCode(ExitCode.USAGE);
     return;
   }
@@ -34,7 +35,7 @@ export function reportError(io: CliIo, error: unknown): void {
     io.setExitCode(ExitCode.USAGE);
     return;
   }
-  io.stderr(`planexec: internal error: ${errorMessage(error)}\n`);
+  io.stderr(`planexec: internal error: ${printable(errorMessage(error))}\n`);
   if (error instanceof Error && error.stack && process.env.PLANEXEC_DEBUG) io.stderr(`${error.stack}\n`);
   io.setExitCode(ExitCode.FAILURE);
 }

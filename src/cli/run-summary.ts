@@ -1,3 +1,4 @@
+import { printable } from '../domain/printable.js';
 import type { FlowCounts } from '../app/flow-tally.js';
 import { renderTable } from './table.js';
 
@@ -103,7 +104,7 @@ export function runSummaryText(s: RunSummary): string {
   if (listed.length > 0) {
     const more = s.failed + s.in_doubt - listed.length;
     parts.push('', `failed flows${more > 0 ? ` (first ${listed.length}; --json lists up to ${MAX_LISTED_FAILURES})` : ''}:`);
-    for (const f of listed) parts.push(`  ${f.line === null ? '' : `line ${f.line}: `}${f.directive_id ?? f.flow_id}: ${f.reason}`);
+    for (const f of listed) parts.push(printable(`  ${f.line === null ? '' : `line ${f.line}: `}${f.directive_id ?? f.flow_id}: ${f.reason}`));
   }
   if (s.adjusted > 0) parts.push('', `adjusted: ${s.adjusted} flow(s) used a price or size rounded to the instrument (see "adjustments" in their journal entries)`);
   if (s.unfinished > 0) parts.push('', `${s.unfinished} flow(s) did not report their stop`);

@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../domain/errors.js';
+import { NOT_IN_THIS_BUILD, notInThisBuildMessage, resolveConfigPaths, unbuiltChoices } from './build-support.js';
 import { ConfigIssueFactory } from './config-issues.js';
 import { deepMerge } from './deep-merge.js';
 import type { Environ } from './env-substitution.js';
@@ -16,6 +17,11 @@ export interface AnalyseOptions {
    * key is not validated — the file may be right for an environment where the variable is set.
    */
   readonly missingVariables?: 'error' | 'note';
+  /**
+   * The folder relative paths written in the file resolve against (the file's own folder when it
+   * was read from disk); undefined: they are kept as written.
+   */
+  readonly relativeTo?: string;
 }
 
 export interface ConfigAnalysis {
@@ -177,12 +183,18 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
     const reported = new Set(problems.map((p) => p.keyPath));
     issues.push(...factory.fromZodIssues(parsed.error.issues).filter((i) => !reported.has(i.keyPath)));
   }
+  // the schema accepts planned choices; every command refuses them here, located, before anything opens
+  const refused = new Set(parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.')));
+  for (const choice of unbuiltChoices(merged)) {
+    if (!refused.has(choice.path.join('.'))) issues.push(factory.atValue(choice.path, NOT_IN_THIS_BUILD, notInThisBuildMessage(choice.path, choice.value)));
+  }
   for (const other of overlays) {
     if (other !== selected) issues.push(...unknownKeysInOverlay(other, base, { file, lineCounter, doc, decimalPaths }));
   }
 
   if (issues.length > 0 || notes.length > 0 || !parsed.success) return fail(issues, defined);
-  return { config: parsed.data, issues: [], notes, secrets, environments: defined };
+  const config = options.relativeTo === undefined ? parsed.data : resolveConfigPaths(parsed.data, merged, options.relativeTo);
+  return { config, issues: [], notes, secrets, environments: defined };
 }
 
 interface OverlayRead {

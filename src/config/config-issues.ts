@@ -142,6 +142,11 @@ export class ConfigIssueFactory {
     return this.at(problem.offset, problem.keyPath, problem.rule, problem.message);
   }
 
+  /** An issue about the value at `path`, located where the file (overlay first) sets it. */
+  atValue(path: KeyPath, rule: string, message: string): ConfigIssue {
+    return this.#located(path, rule, message, false);
+  }
+
   /** An issue at a source offset (null: no position, e.g. the file cannot be read). */
   at(offset: number | null, keyPath: string, rule: string, message: string): ConfigIssue {
     const pos = offset === null ? null : this.#context.lineCounter.linePos(offset);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, errorMessage } from '../domain/errors.js';
 import { analyseConfigText } from './analyse-config.js';
 import type { Environ } from './env-substitution.js';
@@ -27,18 +28,29 @@ function chosenEnvironment(options: Omit<LoadConfigOptions, 'file'>, environ: En
   return name === undefined || name === '' ? null : name;
 }
 
+export interface LoadConfigTextOptions extends Omit<LoadConfigOptions, 'file'> {
+  /** Relative paths written in the text resolve against this folder; undefined: kept as written. */
+  readonly relativeTo?: string;
+}
+
 /** Parses and validates platform.yaml text; throws ConfigError with every issue found. */
-export function loadConfigText(text: string, fileName: string, options: Omit<LoadConfigOptions, 'file'> = {}): LoadedConfig {
+export function loadConfigText(text: string, fileName: string, options: LoadConfigTextOptions = {}): LoadedConfig {
   const environ = options.environ ?? process.env;
   const environment = chosenEnvironment(options, environ);
-  const analysis = analyseConfigText(text, fileName, { environment, environ });
+  const analysis = analyseConfigText(text, fileName, {
+    environment,
+    environ,
+    ...(options.relativeTo === undefined ? {} : { relativeTo: options.relativeTo }),
+  });
   if (analysis.config === null) throw new ConfigError(analysis.issues);
   return { config: analysis.config, file: fileName, environment, secrets: analysis.secrets };
 }
 
 /**
  * The effective platform config: the file's base sections with the chosen environment's overlay
- * merged over them, `${ENV}` references substituted, validated. No file: all defaults.
+ * merged over them, `${ENV}` references substituted, validated. Relative paths the file writes
+ * (storage.path, connector.paper.path, …) resolve against the file's folder, whatever the working
+ * directory. No file: all defaults.
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const environ = options.environ ?? process.env;
@@ -58,7 +70,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
     return { config: defaultConfig(), file: null, environment, secrets: new Set() };
   }
-  return loadConfigText(readConfigFile(options.file), options.file, { ...options, environ });
+  return loadConfigText(readConfigFile(options.file), options.file, { ...options, environ, relativeTo: dirname(resolve(options.file)) });
 }
 
 /** The file's text, or a ConfigError (rule `file_unreadable`) that says why not. */

@@ -1,3 +1,4 @@
+import { printable } from '../domain/printable.js';
 import { ConfigError, type ConfigIssue } from '../domain/errors.js';
 import { analyseConfigText } from './analyse-config.js';
 import type { Environ } from './env-substitution.js';
@@ -64,5 +65,6 @@ export function validateConfigFile(file: string, options: ValidateConfigOptions 
 /** `file:line:col: key.path: message [rule]`, the one format of config problems everywhere. */
 export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.line === null ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
-  return `${where}: ${issue.keyPath || '(root)'}: ${issue.message} [${issue.rule}]`;
+  // a key or value quoted from the file may hold control characters: show them, do not send them
+  return printable(`${where}: ${issue.keyPath || '(root)'}: ${issue.message} [${issue.rule}]`);
 }

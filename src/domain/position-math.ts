@@ -105,8 +105,8 @@ export function applyFillToPosition(position: Position, fill: PositionFill, opti
         filled_size: filled,
         remaining_size: remaining(position.position_size, filled),
         average_entry_price: average,
-        // entry_price is the opening execution's average; later increases move only average_entry_price
-        entry_price: options.purpose === 'ENTRY' ? average : position.entry_price ?? average,
+        // entry_price is the average entry of the held size, the price PnL is booked against (docs/cli.md)
+        entry_price: average,
         fees,
         updated_at,
       },

@@ -13,7 +13,7 @@ export interface Position {
   readonly symbol: string;
   readonly direction: Direction;
   readonly status: PositionStatus;
-  /** Average price of the opening execution's fills; null until something filled. */
+  /** Volume-weighted average price of the held size (= average_entry_price); null until something filled. */
   readonly entry_price: Decimal | null;
   /** Target size asked for (absolute, base asset). */
   readonly position_size: Decimal;

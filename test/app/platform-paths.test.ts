@@ -44,6 +44,11 @@ describe('platformPaths', () => {
     expect(platformPaths(defaultConfig(), './planexec.db').venue).toBe('./planexec-venue.db');
   });
 
+  it('knows the default database however it is written', () => {
+    expect(platformPaths(defaultConfig(), 'planexec.db').venue).toBe('./planexec-venue.db');
+    expect(platformPaths(defaultConfig(), `${process.cwd()}/planexec.db`).journalFallback).toBe('./planexec-journal-fallback.jsonl');
+  });
+
   it('keeps the venue in memory with an in-memory database', () => {
     expect(platformPaths(defaultConfig(), ':memory:').venue).toBe(':memory:');
   });

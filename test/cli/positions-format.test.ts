@@ -73,6 +73,15 @@ describe('positions output', () => {
     expect(lines[0]).toMatch(/^TRADE\s+STRATEGY\s+SYMBOL/);
     expect(lines[1]).toContain('TAKE_PROFIT');
   });
+
+  it('shows the average entry price (the one PnL uses) under ENTRY, also for a row whose entry_price predates it', () => {
+    const grown: Position = { ...open, entry_price: d('60000'), average_entry_price: d('63000'), close_reason: '\u001b[31mred' };
+    const [header, row] = positionsTable([grown]).split('\n');
+    const entryEnd = header!.indexOf('ENTRY') + 'ENTRY'.length;
+    expect(row!.slice(0, entryEnd).trimEnd()).toMatch(/ 63000$/);
+    expect(row).not.toContain('60000');
+    expect(row).not.toContain('\u001b');
+  });
 });
 
 describe('closeKind', () => {

@@ -30,7 +30,7 @@ async function planexec(args: string[], environ: Record<string, string> = {}): P
   return { out, err, codes };
 }
 
-const VALID = 'orchestration:\n  plan_execution:\n    timeout_seconds: 10\nenvironments:\n  paper:\n    server: { port: 9000 }\n  live:\n    connector: { type: ccxt }\n';
+const VALID = 'orchestration:\n  plan_execution:\n    timeout_seconds: 10\nenvironments:\n  paper:\n    server: { port: 9000 }\n  live:\n    connector: { paper: { latency_ms: 5 } }\n';
 const INVALID = 'orchestration:\n  plan_execution:\n    retry_policy:\n      max_retries: -1\n      backoff_strategy: random\nserver:\n  prot: 1\n';
 
 describe('planexec config validate', () => {
@@ -141,7 +141,7 @@ describe('planexec config show', () => {
   it('takes the environment from PLANEXEC_ENV', async () => {
     const file = writeTemp('valid.yaml', VALID);
     const run = await planexec(['config', 'show', '--config', file, '--json'], { PLANEXEC_ENV: 'live' });
-    expect((JSON.parse(run.out) as { connector: { type: string } }).connector.type).toBe('ccxt');
+    expect((JSON.parse(run.out) as { connector: { paper: { latency_ms: number } } }).connector.paper.latency_ms).toBe(5);
   });
 
   it('exits 2 with the issues for an invalid file', async () => {

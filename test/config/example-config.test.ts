@@ -1,16 +1,17 @@
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { platformPaths } from '../../src/app/platform-paths.js';
+import { unbuiltChoices } from '../../src/config/build-support.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import { validateConfigFile } from '../../src/config/validate-config.js';
 import { ConfigError } from '../../src/domain/errors.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/platform.yaml', import.meta.url));
 
 const ENVIRON = {
-  PLANEXEC_API_KEY: 'example-api-key-0001',
-  PLANEXEC_API_SECRET: 'example-api-secret-0002',
   PLANEXEC_ALERT_WEBHOOK: 'https://hooks.example.com/services/T000/B000/XXXX',
-  PLANEXEC_API_TOKEN: 'example-api-token-0003',
 };
 
 describe('examples/platform.yaml', () => {
@@ -44,19 +45,18 @@ describe('examples/platform.yaml', () => {
     expect(config.connector.paper.faults.timeout_rate).toBeGreaterThan(0);
   });
 
-  it('live: ccxt with credentials from the environment, stricter policies, webhook alerts', () => {
+  it('live: the paper venue (ccxt is planned), stricter policies, webhook alerts, a database outside the checkout', () => {
     const loaded = loadConfig({ file: EXAMPLE, env: 'live', environ: ENVIRON });
     const { config } = loaded;
-    expect(config.connector.type).toBe('ccxt');
-    expect(config.connector.ccxt).toMatchObject({ api_key: ENVIRON.PLANEXEC_API_KEY, secret: ENVIRON.PLANEXEC_API_SECRET, sandbox: false });
+    expect(config.connector.type).toBe('paper');
+    expect(config.storage).toMatchObject({ type: 'sqlite', path: '/var/lib/planexec/planexec.db' });
     expect(config.alerts.webhook.url).toBe(ENVIRON.PLANEXEC_ALERT_WEBHOOK);
     expect(config.orchestration.plan_execution.error_handling.on_journal_failure).toBe('fail_execution');
     expect(config.orchestration.plan_execution.retry_policy.max_retries).toBeLessThan(3);
-    expect(config.server.auth_token).toBe(ENVIRON.PLANEXEC_API_TOKEN);
-    expect([...loaded.secrets]).toEqual(expect.arrayContaining(Object.values(ENVIRON)));
+    expect([...loaded.secrets]).toEqual([ENVIRON.PLANEXEC_ALERT_WEBHOOK]);
   });
 
-  it('live without its credentials names each missing variable', () => {
+  it('live without its webhook variable names it', () => {
     let error: unknown;
     try {
       loadConfig({ file: EXAMPLE, env: 'live', environ: {} });
@@ -65,11 +65,24 @@ describe('examples/platform.yaml', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const missing = (error as ConfigError).issues.filter((i) => i.rule === 'env_var_missing').map((i) => i.keyPath);
-    expect(missing).toEqual([
-      'environments.live.connector.ccxt.api_key',
-      'environments.live.connector.ccxt.secret',
-      'environments.live.server.auth_token',
-      'environments.live.alerts.webhook.url',
-    ]);
+    expect(missing).toEqual(['environments.live.alerts.webhook.url']);
+  });
+
+  it('names no venue or fallback file, so each database gets its own; its relative paths are relative to examples/', () => {
+    for (const env of [undefined, 'backtest', 'paper', 'live'] as const) {
+      const { config } = loadConfig({ file: EXAMPLE, ...(env === undefined ? {} : { env }), environ: ENVIRON });
+      expect(config.connector.paper.path).toBe(defaultConfig().connector.paper.path);
+      expect(config.storage.journal_fallback_path).toBe(defaultConfig().storage.journal_fallback_path);
+      expect(platformPaths(config, '/w/a.db').venue).toBe('/w/a.db.venue.db');
+      expect(isAbsolute(config.storage.path)).toBe(true);
+    }
+    expect(loadConfig({ file: EXAMPLE, environ: {} }).config.storage.path).toBe(join(dirname(EXAMPLE), 'data', 'planexec.db'));
+  });
+
+  it('chooses nothing this build lacks in any environment', () => {
+    for (const env of [undefined, 'backtest', 'paper', 'live'] as const) {
+      const { config } = loadConfig({ file: EXAMPLE, ...(env === undefined ? {} : { env }), environ: ENVIRON });
+      expect(unbuiltChoices(config)).toEqual([]);
+    }
   });
 });

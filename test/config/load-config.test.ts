@@ -127,7 +127,6 @@ environments:
         retry_policy:
           max_retries: 1
     connector:
-      type: ccxt
       paper:
         instruments:
           DOT_USDT: { tick_size: "0.001", lot_size: "0.01", min_quantity: "0.1", min_notional: "5", reference_price: "6.5" }
@@ -148,7 +147,7 @@ describe('environment overlays', () => {
     const { config } = loadConfigText(OVERLAYS, 'p.yaml', { env: 'live', environ: {} });
     expect(config.orchestration.plan_execution.retry_policy.max_retries).toBe(1);
     expect(config.orchestration.plan_execution.retry_policy.initial_delay_ms).toBe(200);
-    expect(config.connector.type).toBe('ccxt');
+    expect(config.connector.type).toBe('paper');
     expect(config.connector.paper.latency_ms).toBe(10);
     expect(Object.keys(config.connector.paper.instruments).sort()).toEqual(['ADA_USDT', 'DOT_USDT']);
     expect(config.alerts.webhook.headers).toEqual({ 'X-A': 'a', 'X-B': 'b', 'X-C': 'c' });
@@ -162,7 +161,7 @@ describe('environment overlays', () => {
   it('PLANEXEC_ENV picks the overlay when no env option is given', () => {
     const loaded = loadConfigText(OVERLAYS, 'p.yaml', { environ: { PLANEXEC_ENV: 'live' } });
     expect(loaded.environment).toBe('live');
-    expect(loaded.config.connector.type).toBe('ccxt');
+    expect(loaded.config.orchestration.plan_execution.retry_policy.max_retries).toBe(1);
   });
 
   it('the env option wins over PLANEXEC_ENV', () => {

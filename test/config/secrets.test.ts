@@ -49,7 +49,6 @@ server:
 `;
 
 const VALID = `connector:
-  type: ccxt
   ccxt:
     api_key: \${TOKEN}
     secret: "\${TOKEN}"

@@ -51,12 +51,15 @@ describe('position math', () => {
     expect(p.remaining_size.toFixed()).toBe('0');
   });
 
-  it('keeps entry_price on an increase but moves the average', () => {
+  it('moves entry_price with the average on an increase: the entry of the held size, the price PnL uses', () => {
     let p = position('BUY', '2');
     p = applyFillToPosition(p, fill('1', '100'), { purpose: 'ENTRY' }).position;
     p = applyFillToPosition(p, fill('1', '110'), { purpose: 'INCREASE' }).position;
-    expect(p.entry_price?.toFixed()).toBe('100');
+    expect(p.entry_price?.toFixed()).toBe('105');
     expect(p.average_entry_price?.toFixed()).toBe('105');
+    const reduced = applyFillToPosition(p, fill('1', '120'), { purpose: 'REDUCE' }).position;
+    expect(reduced.entry_price?.toFixed()).toBe('105');
+    expect(reduced.realized_pnl.toFixed()).toBe('15');
   });
 
   it('books realised PnL on a reduction of a long and of a short', () => {

@@ -6,6 +6,7 @@ import { redactConfig, redactSecrets } from '../../config/redact.js';
 import { formatConfigIssue, validateConfigFile } from '../../config/validate-config.js';
 import type { Environ } from '../../config/env-substitution.js';
 import { ConfigError } from '../../domain/errors.js';
+import { printable } from '../../domain/printable.js';
 import type { CliIo } from '../cli-io.js';
 
 export const EXIT_OK = 0;
@@ -44,12 +45,12 @@ export function registerConfigCommand(program: Command, io: CliIo, options: Conf
       const result = validateConfigFile(file, { env: opts.env, environ: environ() });
       for (const note of result.notes) io.stderr(`note: ${formatConfigIssue(note)}\n`);
       if (result.issues.length === 0) {
-        io.stdout(`${file}: valid${checkedText(result.checked)}\n`);
+        io.stdout(`${printable(file)}: valid${checkedText(result.checked)}\n`);
         io.setExitCode(EXIT_OK);
         return;
       }
       for (const issue of result.issues) io.stderr(`${formatConfigIssue(issue)}\n`);
-      io.stderr(`${file}: invalid (${plural(result.issues.length, 'problem')})\n`);
+      io.stderr(`${printable(file)}: invalid (${plural(result.issues.length, 'problem')})\n`);
       io.setExitCode(EXIT_BAD_CONFIG);
     });
 
@@ -80,7 +81,7 @@ export function registerConfigCommand(program: Command, io: CliIo, options: Conf
       const data = redactConfig(loaded.config, loaded.secrets);
       const text = opts.json
         ? `${JSON.stringify(data, null, 2)}\n`
-        : `# effective config: file ${loaded.file ?? '(none: defaults)'}, environment ${loaded.environment ?? '(none)'}\n${stringify(data)}`;
+        : `# effective config: file ${printable(loaded.file ?? '(none: defaults)')}, environment ${loaded.environment ?? '(none)'}\n${stringify(data)}`;
       io.stdout(redactSecrets(text, loaded.secrets));
       io.setExitCode(EXIT_OK);
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createPlatform } from '../../app/create-platform.js';
 import { platformPaths } from '../../app/platform-paths.js';
+import { printable } from '../../domain/printable.js';
 import type { RecoveryReport } from '../../orchestration/recovery/recovery.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
@@ -24,7 +25,7 @@ export function recoveryText(report: RecoveryReport, db: string): string {
     `venue orders: ${report.orders.checked} checked, ${report.orders.updated} updated, ${report.orders.not_placed} never placed, ${report.orders.unresolved} unresolved, ${report.orders.rebuilt_trades} trade(s) rebuilt`,
   ];
   for (const flow of report.flows) {
-    lines.push(`  ${flow.flow_id}: ${flow.outcome}${flow.error_code ? ` ${flow.error_code}` : ''}: ${flow.reason}`);
+    lines.push(printable(`  ${flow.flow_id}: ${flow.outcome}${flow.error_code ? ` ${flow.error_code}` : ''}: ${flow.reason}`));
   }
   lines.push(`database: ${db}`, '');
   return lines.join('\n');

@@ -18,7 +18,7 @@ import { rejection } from './order-rules.js';
 import { PaperEngine, type PaperPosition } from './paper-engine.js';
 import { resolveInstruments } from './paper-instruments.js';
 import type { PaperFill, PaperOrder } from './paper-order-view.js';
-import { PaperStore, type SubmitAttempt } from './paper-store.js';
+import { PaperStore, type SubmitAttempt, type VenueOwner } from './paper-store.js';
 
 export interface PaperConnectorOptions {
   readonly clock: Clock;
@@ -78,6 +78,11 @@ export class PaperConnector implements IAPIConnector {
       this.#store.close();
       throw error;
     }
+  }
+
+  /** Record which ledger this venue serves, unless another one is recorded: returns the recorded owner. */
+  claimOwner(ledger: VenueOwner): VenueOwner {
+    return this.#store.claimOwner(ledger, this.#clock.now());
   }
 
   getInstrument(symbol: string, options?: CallOptions): Promise<InstrumentRules> {

@@ -212,6 +212,22 @@ export const POSITION_MODE = 'position_mode';
 
 const RESTING = `status IN ('OPEN', 'PARTIALLY_FILLED')`;
 
+/** Which ledger database this venue serves (one row); see claimOwner. */
+const OWNER_SCHEMA = `
+CREATE TABLE IF NOT EXISTS venue_owner (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  ledger_id TEXT NOT NULL,
+  ledger_path TEXT NOT NULL,
+  claimed_at_ms INTEGER NOT NULL
+);
+`;
+
+/** The ledger database a venue file serves. */
+export interface VenueOwner {
+  readonly ledger_id: string;
+  readonly ledger_path: string;
+}
+
 /**
  * The paper venue's own SQLite file. WAL with synchronous=NORMAL: a commit survives the process
  * being killed (the WAL write is in the OS before commit returns), which is the failure the venue
@@ -232,6 +248,7 @@ export class PaperStore {
     this.#db.pragma('foreign_keys = ON');
     this.#db.exec(SCHEMA);
     this.#migrate();
+    this.#db.exec(OWNER_SCHEMA);
     this.#inTransaction = this.#db.transaction((fn: () => unknown) => fn());
     const db = this.#db;
     this.#statements = {
@@ -394,6 +411,20 @@ export class PaperStore {
 
   attempts(clientOrderId?: string): SubmitAttempt[] {
     return clientOrderId === undefined ? this.#statements.attempts.all() : this.#statements.attemptsOf.all(clientOrderId);
+  }
+
+  /**
+   * Record `ledger` as this venue's owner unless another ledger is recorded; returns the owner now
+   * recorded. The same ledger at a new path (the files were moved) updates the path.
+   */
+  claimOwner(ledger: VenueOwner, atMs: number): VenueOwner {
+    return this.transaction(() => {
+      this.#db
+        .prepare('INSERT OR IGNORE INTO venue_owner (one, ledger_id, ledger_path, claimed_at_ms) VALUES (1, ?, ?, ?)')
+        .run(ledger.ledger_id, ledger.ledger_path, atMs);
+      this.#db.prepare('UPDATE venue_owner SET ledger_path = ? WHERE one = 1 AND ledger_id = ?').run(ledger.ledger_path, ledger.ledger_id);
+      return this.#db.prepare<[], VenueOwner>('SELECT ledger_id, ledger_path FROM venue_owner WHERE one = 1').get()!;
+    });
   }
 
   get isOpen(): boolean {
