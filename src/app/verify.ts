@@ -19,6 +19,8 @@ export interface VerifyReport {
     /** Orders looked up at the venue by client order id; null when the venue was not compared. */
     readonly venue_orders: number | null;
     readonly venue_open_orders: number | null;
+    /** Flows begun and not stopped when the journal was read: their trades may differ until they end. */
+    readonly unfinished_flows: number;
   };
 }
 
@@ -53,7 +55,7 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
     const positions = await store.ledger.listPositions();
     const orders = await store.ledger.listOrders();
     const fills = await store.ledger.listFills();
-    return { chain, replay: replayer.result(), positions, orders, fills: fills.length };
+    return { chain, replay: replayer.result(), positions, orders, fills: fills.length, unfinished: store.unfinishedFlows() };
   });
 
   if (!read.chain.ok) {
@@ -110,6 +112,7 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
       fills: read.fills,
       venue_orders: venueOrders,
       venue_open_orders: venueOpen,
+      unfinished_flows: read.unfinished,
     },
   };
 }

@@ -17,6 +17,8 @@ export interface ReadOnlyStore {
    * another process keeps writing (WAL readers never block the writer, nor are blocked by it).
    */
   snapshot<T>(read: () => Promise<T>): Promise<T>;
+  /** Flows begun and not stopped: in flight in a running writer, or interrupted by a crash. */
+  unfinishedFlows(): number;
   close(): void;
 }
 
@@ -43,7 +45,9 @@ export function openReadOnlyStore(path: string): ReadOnlyStore {
     const ledger = new SqliteLedger(db, queue, systemClock);
     const journal = new SqliteJournal(db, queue, appender);
     const database = db;
+    const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
     return {
+      unfinishedFlows: () => running.get()?.n ?? 0,
       ledger,
       journal,
       async snapshot<T>(read: () => Promise<T>): Promise<T> {
