@@ -53,26 +53,20 @@ export interface JournalReplay {
   readonly problems: readonly ReplayProblem[];
 }
 
-/** Fields of a trade decided by the code, not computed from fills. */
+/**
+ * A recorded trade state with the replay's arithmetic: everything the code decided (target size,
+ * stop, target, status, exit, reason, times, and any field added later) is the state's; what
+ * fills determine (held size, entry prices, PnL, fees) stays computed.
+ */
 function withDecisions(current: Position, state: Position): Position {
-  const remaining = state.status === 'CLOSED' ? ZERO : decimalMax(ZERO, state.position_size.minus(current.filled_size));
   return {
-    ...current,
-    strategy_id: state.strategy_id,
-    symbol: state.symbol,
-    direction: state.direction,
-    status: state.status,
-    position_size: state.position_size,
-    remaining_size: remaining,
-    stop_loss: state.stop_loss,
-    take_profit: state.take_profit,
-    exit_price: state.exit_price,
-    close_reason: state.close_reason,
-    opened_at: state.opened_at,
-    closed_at: state.closed_at,
-    updated_at: state.updated_at,
-    opened_by: state.opened_by,
-    last_directive_id: state.last_directive_id,
+    ...state,
+    filled_size: current.filled_size,
+    entry_price: current.entry_price,
+    average_entry_price: current.average_entry_price,
+    realized_pnl: current.realized_pnl,
+    fees: current.fees,
+    remaining_size: state.status === 'CLOSED' ? ZERO : decimalMax(ZERO, state.position_size.minus(current.filled_size)),
   };
 }
 
