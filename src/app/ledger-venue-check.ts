@@ -105,7 +105,8 @@ export async function compareLedgerWithVenue(input: LedgerVenueInput): Promise<L
     const net = netBySymbol.get(position.symbol) ?? { ledger: ZERO, venue: ZERO };
     const sign = directionSign(position.direction);
     netBySymbol.set(position.symbol, { ledger: net.ledger.plus(position.filled_size.mul(sign)), venue: net.venue.plus(held.mul(sign)) });
-    checkProtection(position, orders, ledgerOrders, venue, push);
+    // without native stops the venue holds none: stop and target live on the trade only (ProtectiveOrders)
+    if (connector.capabilities.nativeStops) checkProtection(position, orders, ledgerOrders, venue, push);
   }
 
   // per symbol: the venue's own book, when it keeps one, must hold what the ledger's open trades hold
