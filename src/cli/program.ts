@@ -6,9 +6,11 @@ import { LOG_LEVELS } from './cli-context.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerJournalCommand } from './commands/journal-command.js';
+import { registerOrdersCommand } from './commands/orders-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
 import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerVerifyCommand } from './commands/verify-command.js';
 import { reportError } from './report-error.js';
 
 function packageVersion(): string {
@@ -38,6 +40,8 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerRunCommand(program, io, options.stdin);
   registerJournalCommand(program, io);
   registerPositionsCommand(program, io);
+  registerOrdersCommand(program, io);
+  registerVerifyCommand(program, io);
   registerRecoverCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
 import type { JournalEventType } from '../domain/enums.js';
-import type { OrderRecord } from '../domain/trading.js';
+import type { OrderRecord, Position } from '../domain/trading.js';
 import type { JournalRecorder } from './journal-recorder.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { LedgerApplyResult, LedgerChange } from './ports.js';
@@ -43,6 +43,7 @@ export class ExecutionContext {
   #sent = false;
   #venueActed = false;
   readonly #orders = new Map<string, OrderRecord>();
+  readonly #positions = new Map<string, Position>();
   #resume: ResumeLegs | null = null;
 
   constructor(init: ExecutionContextInit, services: { readonly recorder: JournalRecorder; readonly ledger: LedgerWriter; readonly clock: Clock }) {
@@ -158,8 +159,15 @@ export class ExecutionContext {
   }
 
   /** Apply a ledger change under this context's directive (on_ledger_failure applies). Null: failed and recorded. */
-  applyLedger(change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
-    return this.#ledger.write(this, change);
+  async applyLedger(change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
+    const result = await this.#ledger.write(this, change);
+    if (result !== null) for (const position of change.positions ?? []) this.#positions.set(position.trade_id, position);
+    return result;
+  }
+
+  /** The trades as this context last wrote them to the ledger (a failed flow's EXECUTION_FAILED carries them, so the journal can rebuild them). */
+  get positions(): readonly Position[] {
+    return [...this.#positions.values()];
   }
 
   readLedger<T>(what: string, read: () => Promise<T>): Promise<T> {

@@ -552,6 +552,8 @@ export class PlanExecutionOrchestrator {
           timestamp: ctx.now(),
           causation: ctx.causationId,
           line: state.line,
+          // what the flow left in the ledger before it failed: the journal must be able to rebuild it (planexec verify)
+          ...(ctx.positions.length > 0 ? { positions: ctx.positions } : {}),
         },
         { asError: true },
       );

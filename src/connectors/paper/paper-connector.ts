@@ -26,6 +26,8 @@ export interface PaperConnectorOptions {
   readonly venue?: string;
   /** Told what an execution listener threw; the venue itself carries on either way. */
   readonly onListenerError?: (error: unknown, report: ExecutionReport) => void;
+  /** Open the venue file read-only (it must exist): look-ups work, anything that writes fails. */
+  readonly readonly?: boolean;
 }
 
 type CallName = 'getInstrument' | 'getReferencePrice' | 'placeOrder' | 'cancelOrder' | 'amendOrder' | 'fetchOrder' | 'fetchOpenOrders';
@@ -71,7 +73,7 @@ export class PaperConnector implements IAPIConnector {
     this.#onListenerError = options.onListenerError ?? (() => undefined);
     this.#requestLegMs = Math.floor(config.latency_ms / 2);
     this.#responseLegMs = config.latency_ms - this.#requestLegMs;
-    this.#store = new PaperStore(config.path);
+    this.#store = new PaperStore(config.path, { readonly: options.readonly === true });
     try {
       this.#engine = new PaperEngine(config, resolveInstruments(config.instruments), this.#store, config.path);
     } catch (error) {

@@ -44,7 +44,7 @@ export class PaperEngine {
   readonly #config: PaperConnectorConfig;
   readonly #instruments: ReadonlyMap<string, PaperInstrument>;
   readonly #store: PaperStore;
-  readonly #mode: PositionMode;
+  #mode: PositionMode;
 
   constructor(config: PaperConnectorConfig, instruments: ReadonlyMap<string, PaperInstrument>, store: PaperStore, location = 'paper venue') {
     this.#config = config;
@@ -346,6 +346,11 @@ export class PaperEngine {
   #adoptMode(location: string): void {
     this.#store.transaction(() => {
       const recorded = this.#store.setting(POSITION_MODE);
+      if (this.#store.readonly) {
+        // a reader (verify) sees the venue as it is, whatever the config says
+        if (recorded === 'hedge' || recorded === 'netting') this.#mode = recorded;
+        return;
+      }
       if (recorded === undefined) {
         this.#store.setSetting(POSITION_MODE, this.#mode);
         return;

@@ -240,15 +240,23 @@ export class PaperStore {
   /** One wrapper, made once: better-sqlite3 builds a new one (several closures) per `transaction()` call. */
   readonly #inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(path: string) {
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
+  /** Opened to look only: nothing may be written (the engine then takes the file's recorded settings). */
+  readonly readonly: boolean;
+
+  /** `readonly`: look without writing (planexec verify beside a running venue): the file must exist. */
+  constructor(path: string, options: { readonly readonly?: boolean } = {}) {
+    const readonly = options.readonly === true;
+    this.readonly = readonly;
+    this.#db = new Database(path, readonly ? { readonly, fileMustExist: true } : {});
+    if (!readonly) this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
-    this.#db.exec(SCHEMA);
-    this.#migrate();
-    this.#db.exec(OWNER_SCHEMA);
+    if (!readonly) {
+      this.#db.exec(SCHEMA);
+      this.#migrate();
+      this.#db.exec(OWNER_SCHEMA);
+    }
     this.#inTransaction = this.#db.transaction((fn: () => unknown) => fn());
     const db = this.#db;
     this.#statements = {

@@ -1,0 +1,36 @@
+import { decimalToWire, isDecimal } from '../domain/decimal.js';
+
+/** Which comparison found a difference. */
+export type VerifyCheck = 'journal_chain' | 'journal_replay' | 'journal_ledger' | 'ledger_venue';
+
+/** One way the journal, the ledger and the venue disagree. Values are wire text (decimals as strings). */
+export interface VerifyDifference {
+  readonly check: VerifyCheck;
+  /** What the difference is about: a trade, an order, a symbol's net position, or the journal itself. */
+  readonly subject: 'trade' | 'order' | 'symbol' | 'journal' | 'venue';
+  /** The trade id, client order id, symbol, or journal seq. */
+  readonly id: string;
+  /** The trade this is about, when there is one. */
+  readonly trade_id: string | null;
+  /** The field that differs (`realized_pnl`, `status`, …), or `exists` when one side has no such row. */
+  readonly field: string;
+  readonly ledger: string | null;
+  /** The journal's value (check journal_ledger) or the venue's (ledger_venue); null elsewhere. */
+  readonly expected: string | null;
+  readonly message: string;
+}
+
+/** A field value as text for a difference report. */
+export function valueText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (isDecimal(value)) return decimalToWire(value);
+  return String(value);
+}
+
+/** Equal as the ledger means it: decimals by value, the rest by identity. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined) return b === null || b === undefined;
+  if (b === null || b === undefined) return false;
+  if (isDecimal(a) && isDecimal(b)) return a.eq(b);
+  return a === b;
+}
