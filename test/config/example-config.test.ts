@@ -53,6 +53,7 @@ describe('examples/platform.yaml', () => {
     expect(config.orchestration.plan_execution.error_handling.on_journal_failure).toBe('fail_execution');
     expect(config.orchestration.plan_execution.retry_policy.max_retries).toBeLessThan(3);
     expect(config.server.auth_token).toBe(ENVIRON.PLANEXEC_API_TOKEN);
+    expect(config.intake.max_directive_age_seconds).toBe(30);
     expect([...loaded.secrets]).toEqual(expect.arrayContaining(Object.values(ENVIRON)));
   });
 
