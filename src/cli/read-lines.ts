@@ -173,6 +173,10 @@ export class LineReader {
       return { line, content: partial.prefix.subarray(bom), bytes, sha256: partial.hasher?.digest('hex') ?? '' };
     }
     const content = strip(Buffer.concat(partial.parts), line);
+    if (content.length > this.#max) {
+      // over by at most a few bytes: held whole, but reported like any over-long line
+      return { line, content: content.subarray(0, OVERSIZE_PREFIX_BYTES + 3), bytes: content.length, sha256: hash ? createHash('sha256').update(content).digest('hex') : '' };
+    }
     return { line, content, bytes: content.length, sha256: null };
   }
 
