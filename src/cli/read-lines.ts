@@ -172,7 +172,7 @@ export class LineReader {
       const bytes = partial.total - bom - (partial.last === CR ? 1 : 0);
       return { line, content: partial.prefix.subarray(bom), bytes, sha256: partial.hasher?.digest('hex') ?? '' };
     }
-    const content = strip(Buffer.concat(partial.parts), line);
+    const content = strip(partial.parts.length === 1 ? partial.parts[0]! : Buffer.concat(partial.parts), line);
     if (content.length > this.#max) {
       // over by at most a few bytes: held whole, but reported like any over-long line
       return { line, content: content.subarray(0, OVERSIZE_PREFIX_BYTES + 3), bytes: content.length, sha256: hash ? createHash('sha256').update(content).digest('hex') : '' };
