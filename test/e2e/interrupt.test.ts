@@ -188,7 +188,7 @@ describe('planexec run interrupted with Ctrl-C', () => {
     const run = spawnCli(['run', '--config', configFile, '--db', db, '--json', '--directives', directivesFile]);
     await waitForStops(db, 2, run);
     run.child.kill('SIGINT');
-    await sleep(100);
+    await sleep(250);
     const signalledAt = Date.now();
     run.child.kill('SIGINT');
     const result = await run.done;
@@ -197,14 +197,18 @@ describe('planexec run interrupted with Ctrl-C', () => {
     const summary = lastJsonLine<Summary>(result.stdout);
     expect(summary.interrupted).toBe(true);
     expect(summary.processed + summary.unfinished + summary.not_started).toBe(LINES);
-    // a flow in flight takes about a second at this venue: the second Ctrl-C left some behind, accepted and not stopped
+    // a flow in flight takes over a second at this venue: the second Ctrl-C left some behind, accepted and not stopped
     expect(summary.unfinished).toBeGreaterThan(0);
-    expect(flowCounts(db)).toEqual({ running: summary.unfinished, stopped: summary.processed });
+    const left = flowCounts(db);
+    expect(left.running + left.stopped).toBe(summary.processed + summary.unfinished);
+    // (a flow may have been persisted as stopped a moment before the exit without being counted yet)
+    expect(left.running).toBeGreaterThan(0);
+    expect(left.running).toBeLessThanOrEqual(summary.unfinished);
 
     const again = await planexec(['run', '--db', db, '--json', '--directives', directivesFile]);
     expect(again.code, explain(again)).toBe(0);
     const rerun = lastJsonLine<Summary>(again.stdout);
-    expect(rerun.recovery?.interrupted).toBe(summary.unfinished);
+    expect(rerun.recovery?.interrupted).toBe(left.running);
     expect(rerun).toMatchObject({ processed: LINES, duplicates: summary.processed + summary.unfinished, not_started: 0 });
     const entries = await journal(db);
     expect(acceptedIds(entries).size).toBe(LINES);
@@ -216,7 +220,7 @@ describe('planexec run interrupted with Ctrl-C', () => {
     const run = spawnCli(['run', '--config', configFile, '--db', db, '--no-progress', '--directives', directivesFile]);
     await waitForStops(db, 2, run);
     run.child.kill('SIGINT');
-    await sleep(100);
+    await sleep(250);
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code, explain(result)).toBe(130);
