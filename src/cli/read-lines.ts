@@ -94,6 +94,7 @@ export class LineReader {
   #line = 0;
   /** The line being read: kept across calls, so a stop in the middle of a line loses nothing. */
   #partial: PartialLine = emptyPartial();
+  #rest: RestOfInput | null = null;
 
   constructor(input: Readable, options: LineReaderOptions = {}) {
     this.#chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
@@ -117,16 +118,22 @@ export class LineReader {
 
   /** Counts the non-blank lines not read yet (an over-long line counts as one), keeping none of them. */
   async countRest(signal?: AbortSignal): Promise<RestOfInput> {
-    let count = 0;
-    let firstLine: number | null = null;
+    this.#rest = { count: 0, firstLine: null, complete: false };
     for (;;) {
-      if (signal?.aborted) return { count, firstLine, complete: false };
+      if (signal?.aborted) return this.#rest;
       const raw = await this.#nextLine(signal, false);
-      if (raw === null) return { count, firstLine, complete: this.#ended };
+      if (raw === null) {
+        this.#rest = { ...this.#rest, complete: this.#ended };
+        return this.#rest;
+      }
       if (raw.bytes <= this.#max && isBlank(raw.content)) continue;
-      count += 1;
-      firstLine ??= raw.line;
+      this.#rest = { count: this.#rest.count + 1, firstLine: this.#rest.firstLine ?? raw.line, complete: false };
     }
+  }
+
+  /** What `countRest` has counted so far (null before it started): for a summary that cannot wait for it. */
+  get counted(): RestOfInput | null {
+    return this.#rest;
   }
 
   /** The next line, or null at the end of input (or on abort: the partial line is kept for the next call). */

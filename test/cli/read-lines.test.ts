@@ -171,6 +171,7 @@ describe('LineReader.countRest', () => {
     const counting = reader.countRest(controller.signal);
     setTimeout(() => controller.abort(), 20);
     expect(await counting).toEqual({ count: 2, firstLine: 1, complete: false });
+    expect(reader.counted).toEqual({ count: 2, firstLine: 1, complete: false });
     input.destroy();
   });
 });

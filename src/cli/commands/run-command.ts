@@ -10,7 +10,7 @@ import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
-import { LineReader, type RestOfInput } from '../read-lines.js';
+import { LineReader } from '../read-lines.js';
 import { type FailedLine, MAX_LISTED_FAILURES, runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
 
 interface RunOptions extends WorldOptions, GlobalOptions {
@@ -117,10 +117,10 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
 
       const input = openInput(source, stdin);
       const reader = new LineReader(input);
-      /** The lines of the file after reading stopped, once counted (a file only: stdin is not drained). */
-      let unread: RestOfInput | null = null;
       const summarise = () => {
         const notStarted = intake.notStarted;
+        // the lines of the file after reading stopped, as far as counted (a file only: stdin is not drained)
+        const unread = reader.counted;
         const lines = [notStarted.firstLine, unread?.firstLine ?? null].filter((l): l is number => l !== null);
         return runSummary(intake.tally.counts(), {
           failures,
@@ -170,7 +170,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
             progress.update(bytes, intake.tally.counts());
           }
           // counted while the flows in flight finish: streaming, nothing kept
-          const rest = interrupt.signal.aborted && source.path !== null ? reader.countRest(counting.signal).then((r) => (unread = r)) : null;
+          const rest = interrupt.signal.aborted && source.path !== null ? reader.countRest(counting.signal) : null;
           await intake.settled();
           await rest;
         } catch (error) {
