@@ -191,6 +191,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       bus,
       flows: store.flows,
       config: config.orchestration.plan_execution,
+      intake: config.intake,
       clock,
       logger: logger.child({ component: 'orchestrator' }),
       alerts,

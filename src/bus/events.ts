@@ -10,5 +10,16 @@ export interface PlanexecEvents {
   _flow_stop_error: FlowCompletionDTO;
   /** A directive id seen before: not executed again; carries the original flow's outcome. */
   DIRECTIVE_DUPLICATE: { readonly flow_id: string; readonly directive_id: string; readonly original: FlowRecord; readonly line: number | null };
+  /**
+   * A submission dropped before its flow began (an interrupted intake): never accepted, nothing
+   * journaled, no stop owed; submitting it again runs it.
+   */
+  DIRECTIVE_NOT_STARTED: {
+    readonly directive_id: string | null;
+    readonly strategy_id: string | null;
+    readonly line: number | null;
+    readonly source: DirectiveSubmission['source'];
+    readonly received_at: number;
+  };
   [eventName: string]: unknown;
 }

@@ -19,10 +19,19 @@ export const MAX_LISTED_FAILURES = 100;
 export interface RunSummary extends FlowCounts {
   /** The first MAX_LISTED_FAILURES failed or in-doubt flows, in the order they stopped. */
   readonly failures: readonly FailedLine[];
-  /** Directives submitted (non-blank lines read). */
+  /** Directives handed over for execution (non-blank lines read, less those abandoned before they began). */
   readonly submitted: number;
-  /** Submitted flows that never reported their stop (0 unless something is badly wrong). */
+  /** Submitted flows that never reported their stop: accepted, not stopped (a second Ctrl-C; recovery finishes them). */
   readonly unfinished: number;
+  /**
+   * The input's directives (non-blank lines) that were not accepted: read but abandoned on Ctrl-C,
+   * and for a file the lines never read. processed + unfinished + not_started = the file's directives.
+   */
+  readonly not_started: number;
+  /** The smallest line number among them (null when none). */
+  readonly first_not_started_line: number | null;
+  /** Whether not_started includes the lines never read (a file counted to its end; not stdin). Text only. */
+  readonly unread_counted: boolean;
   readonly duration_ms: number;
   readonly directives_per_second: number;
   readonly source: string;
@@ -30,10 +39,18 @@ export interface RunSummary extends FlowCounts {
   readonly interrupted: boolean;
 }
 
-export function runSummary(counts: FlowCounts, fields: Omit<RunSummary, keyof FlowCounts | 'unfinished' | 'directives_per_second'>): RunSummary {
+type NotStartedFields = 'not_started' | 'first_not_started_line' | 'unread_counted';
+
+export function runSummary(
+  counts: FlowCounts,
+  fields: Omit<RunSummary, keyof FlowCounts | 'unfinished' | 'directives_per_second' | NotStartedFields> & Partial<Pick<RunSummary, NotStartedFields>>,
+): RunSummary {
   const seconds = fields.duration_ms / 1000;
   return {
     ...counts,
+    not_started: 0,
+    first_not_started_line: null,
+    unread_counted: true,
     ...fields,
     unfinished: Math.max(0, fields.submitted - counts.processed),
     directives_per_second: seconds > 0 ? Math.round((counts.processed / seconds) * 10) / 10 : counts.processed,
@@ -53,6 +70,8 @@ export function runSummaryJson(s: RunSummary): string {
     failures: s.failures,
     submitted: s.submitted,
     unfinished: s.unfinished,
+    not_started: s.not_started,
+    first_not_started_line: s.first_not_started_line,
     interrupted: s.interrupted,
     duration_ms: s.duration_ms,
     directives_per_second: s.directives_per_second,
@@ -107,7 +126,23 @@ export function runSummaryText(s: RunSummary): string {
     for (const f of listed) parts.push(printable(`  ${f.line === null ? '' : `line ${f.line}: `}${f.directive_id ?? f.flow_id}: ${f.reason}`));
   }
   if (s.adjusted > 0) parts.push('', `adjusted: ${s.adjusted} flow(s) used a price or size rounded to the instrument (see "adjustments" in their journal entries)`);
-  if (s.unfinished > 0) parts.push('', `${s.unfinished} flow(s) did not report their stop`);
+  if (s.not_started > 0) {
+    const from = s.first_not_started_line === null ? '' : ` (from line ${s.first_not_started_line})`;
+    parts.push(
+      '',
+      s.unread_counted
+        ? `not started: ${s.not_started}${from}; run the same file again to finish them`
+        : `not started: ${s.not_started}${from} of the lines read (lines not read are not counted); submit the same input again to finish them`,
+    );
+  }
+  if (s.unfinished > 0) {
+    parts.push(
+      '',
+      s.interrupted
+        ? `unfinished: ${s.unfinished} flow(s) accepted but not stopped; the next planexec run or planexec recover on this database finishes them`
+        : `${s.unfinished} flow(s) did not report their stop`,
+    );
+  }
   parts.push('', `database: ${s.db}`);
   return `${parts.join('\n')}\n`;
 }

@@ -49,6 +49,11 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'orchestration.flow_termination.alert_on_error': 'Raise an alert for every flow that stops with _flow_stop_error.',
   'orchestration.flow_termination.ui_buffer_size':
     'Flow completions buffered per live-stream consumer; beyond it that consumer loses the oldest ones (other consumers are unaffected).',
+  intake: 'How directives come in: how far the CLI reads ahead of execution, and how old a directive may be.',
+  'intake.read_ahead_factor':
+    'The CLI hands the orchestrator at most read_ahead_factor × max_concurrent_strategies directives that have not begun (no DIRECTIVE_ACCEPTED yet), then waits before reading on. Enough to keep every strategy busy; small, so Ctrl-C leaves little read but not started and memory stays flat.',
+  'intake.max_directive_age_seconds':
+    'A directive whose timestamp is older than this many seconds when it is accepted (its strategy\'s turn came) is refused as a failed flow (timestamp: [max_age]). 0 = no limit.',
   connector: 'The venue directives are executed at.',
   'connector.type': 'paper: the built-in simulated venue; ccxt: a real exchange through ccxt (planned, not in this build: refused).',
   'connector.paper': 'The simulated venue (used when connector.type is paper).',

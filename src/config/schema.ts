@@ -156,6 +156,13 @@ export const AlertsSchema = z.strictObject({
     .prefault({}),
 });
 
+export const IntakeSchema = z.strictObject({
+  /** Directives an intake may have handed over that have not begun, per concurrent strategy (× max_concurrent_strategies). */
+  read_ahead_factor: z.number().int().min(1).max(10_000).default(4),
+  /** A directive whose `timestamp` is older than this when it is accepted is refused; 0 = no limit. */
+  max_directive_age_seconds: z.number().min(0).max(31_536_000).default(0),
+});
+
 export const LoggingSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -167,6 +174,7 @@ const BaseShape = {
       flow_termination: FlowTerminationSchema.prefault({}),
     })
     .prefault({}),
+  intake: IntakeSchema.prefault({}),
   connector: ConnectorSchema.prefault({}),
   storage: StorageSchema.prefault({}),
   bus: BusSchema.prefault({}),
@@ -185,6 +193,7 @@ export type RetryPolicyConfig = PlanExecutionConfig['retry_policy'];
 export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];
 export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
 export type AlertsConfig = PlatformConfig['alerts'];
+export type IntakeConfig = PlatformConfig['intake'];
 
 export const ENVIRONMENT_NAMES = ['backtest', 'paper', 'live'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

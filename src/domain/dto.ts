@@ -58,4 +58,9 @@ export interface DirectiveSubmission {
   readonly input: string | unknown;
   readonly source: { readonly kind: 'cli' | 'http' | 'nats' | 'internal'; readonly line?: number };
   readonly received_at: number;
+  /**
+   * Set by an intake that refused to hold input over the directive limit: `input` is only its
+   * start, `bytes` its full size and `sha256` the hash of all its bytes (the rejected flow's id).
+   */
+  readonly oversize?: { readonly bytes: number; readonly sha256: string };
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { IEventBus } from '../bus/event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
 import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
-import type { PlanExecutionConfig } from '../config/schema.js';
+import type { IntakeConfig, PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
 import type { DirectiveSubmission } from '../domain/dto.js';
@@ -16,7 +16,7 @@ import { ExecutionContext, type ExecutionContextInit } from './execution-context
 import { ExecutionError } from './execution-errors.js';
 import { FlowRunner } from './flow-runner.js';
 import { FlowStopper, type FlowState } from './flow-stopper.js';
-import { runIntake, truncateRaw, type Intake } from './intake.js';
+import { refuseStale, runIntake, truncateRaw, type Intake } from './intake.js';
 import { JournalFallback } from './journal-fallback.js';
 import { JournalRecorder } from './journal-recorder.js';
 import { LedgerWriter } from './ledger-writer.js';
@@ -43,6 +43,8 @@ export interface PlanExecutionOrchestratorDeps {
   /** … plus the flow store, for idempotent intake (a directive_id is executed once, ever). */
   readonly flows: IFlowStore;
   readonly config: PlanExecutionConfig;
+  /** The `intake` section (max_directive_age_seconds). Default: no age limit. */
+  readonly intake?: Pick<IntakeConfig, 'max_directive_age_seconds'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly alerts: IAlertSink;
@@ -68,6 +70,23 @@ export interface FlowResult {
   readonly line: number | null;
   /** Requested prices / sizes the flow used in another form (rounding; listed in its causality entry). */
   readonly adjustments?: number;
+}
+
+/**
+ * A submission dropped while it waited for its strategy's turn (`abandonQueued`): its flow never
+ * began, so nothing of it is in the journal (no DIRECTIVE_ACCEPTED) and it owes no stop.
+ */
+export interface NotStarted {
+  readonly outcome: 'NOT_STARTED';
+  readonly directive_id: string | null;
+  readonly strategy_id: string | null;
+  readonly line: number | null;
+  readonly submission: DirectiveSubmission;
+}
+
+interface CapacityWaiter {
+  readonly maxQueued: number;
+  readonly resolve: (room: boolean) => void;
 }
 
 const SCOPES: Readonly<Record<Scope, ScopeHandler>> = {
@@ -104,8 +123,10 @@ export class PlanExecutionOrchestrator {
   readonly #subscriptionId: string;
   readonly #listeners = new Set<(result: FlowResult) => void>();
   readonly #inflight = new Set<Promise<unknown>>();
-  #capacityWaiters: (() => void)[] = [];
+  #capacityWaiters: CapacityWaiter[] = [];
   #pending = 0;
+  /** Submissions pending whose flow has not begun (waiting for their strategy's turn). */
+  #queued = 0;
   #disposed = false;
 
   constructor(deps: PlanExecutionOrchestratorDeps) {
@@ -179,10 +200,63 @@ export class PlanExecutionOrchestrator {
     return this.#pending;
   }
 
-  /** Resolves once fewer than concurrency.max_pending_directives submissions are pending. */
-  waitForCapacity(): Promise<void> {
-    if (this.#pending < this.#config.concurrency.max_pending_directives) return Promise.resolve();
-    return new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+  /** Submissions received whose flow has not begun yet: no DIRECTIVE_ACCEPTED, waiting for their strategy's turn. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /**
+   * Resolves true once fewer than concurrency.max_pending_directives submissions are pending and
+   * fewer than `maxQueued` of them wait to begin (an intake's read-ahead); false if `signal`
+   * aborts first.
+   */
+  waitForCapacity(options: { readonly maxQueued?: number; readonly signal?: AbortSignal } = {}): Promise<boolean> {
+    const maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.#hasRoom(maxQueued)) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const onAbort = (): void => {
+        this.#capacityWaiters = this.#capacityWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      };
+      const waiter: CapacityWaiter = {
+        maxQueued,
+        resolve: (room) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(room);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#capacityWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * Drop the submissions received from the bus that are still waiting for their strategy's turn
+   * (those `which` selects; default all): their flows never begin — no DIRECTIVE_ACCEPTED, no
+   * execution, no stop owed (invariant 1 binds accepted directives). Each one is announced as
+   * DIRECTIVE_NOT_STARTED on the bus and returned, so its intake can report it and submit it
+   * again later (dedupe makes that safe). Flows already begun, recovery and venue reports go on.
+   */
+  abandonQueued(which: (submission: DirectiveSubmission) => boolean = () => true): NotStarted[] {
+    const dropped = this.#runner.abandonQueued((tag) => isNotStarted(tag) && which(tag.submission)) as NotStarted[];
+    this.#pending -= dropped.length;
+    this.#queued -= dropped.length;
+    for (const notStarted of dropped) {
+      try {
+        this.#deps.bus.publish(
+          'DIRECTIVE_NOT_STARTED',
+          { directive_id: notStarted.directive_id, strategy_id: notStarted.strategy_id, line: notStarted.line, source: notStarted.submission.source, received_at: notStarted.submission.received_at },
+          { level: 'platform' },
+        );
+      } catch (error) {
+        this.#logger.error({ err: error }, 'a DIRECTIVE_NOT_STARTED subscriber failed');
+      }
+    }
+    if (dropped.length > 0) this.#logger.warn({ not_started: dropped.length }, 'submissions abandoned before their flow began');
+    this.#wakeCapacity();
+    return dropped;
   }
 
   /** Resolves when every submission and venue report received so far is finished. */
@@ -281,25 +355,45 @@ export class PlanExecutionOrchestrator {
 
   /** Run one submission to its end. Never rejects: every failure is a FAILED (or IN_DOUBT) result with its stop. */
   submit(submission: DirectiveSubmission): Promise<FlowResult> {
+    return this.#submit(submission, false) as Promise<FlowResult>;
+  }
+
+  /** `abandonable`: until its flow begins, `abandonQueued` may drop it (it then settles as NOT_STARTED). */
+  #submit(submission: DirectiveSubmission, abandonable: boolean): Promise<FlowResult | NotStarted> {
     this.#pending += 1;
+    this.#queued += 1;
     const startedAtMs = this.#deps.clock.now();
-    const intake = runIntake(submission);
-    const state: FlowState =
-      intake.kind === 'valid'
-        ? { flowId: intake.directive.directive_id, directiveId: intake.directive.directive_id, strategyId: intake.directive.strategy_id, line: intake.line, startedAtMs, stopped: null }
-        : { flowId: intake.flowId, directiveId: intake.directiveId, strategyId: intake.strategyId, line: intake.line, startedAtMs, stopped: null };
-    const logger = this.#logger.child({ flow_id: state.flowId, directive_id: state.directiveId, strategy_id: state.strategyId });
+    const received = runIntake(submission);
+    let state = flowStateOf(received, startedAtMs);
+    let logger = this.#logger.child({ flow_id: state.flowId, directive_id: state.directiveId, strategy_id: state.strategyId });
+    const notStarted: NotStarted = { outcome: 'NOT_STARTED', directive_id: state.directiveId, strategy_id: state.strategyId, line: state.line, submission };
+    const task = (): Promise<FlowResult> => {
+      this.#queued -= 1;
+      this.#wakeCapacity();
+      // the age limit applies at acceptance: time spent waiting for the strategy's turn counts
+      const intake = refuseStale(received, submission, this.#deps.clock.now(), this.#intakeConfig.max_directive_age_seconds);
+      if (intake !== received) {
+        state = flowStateOf(intake, startedAtMs);
+        logger = this.#logger.child({ flow_id: state.flowId, directive_id: state.directiveId, strategy_id: state.strategyId });
+      }
+      return intake.kind === 'valid' ? this.#runDirective(intake.directive, submission, state, logger) : this.#runInvalid(intake, submission, state, logger);
+    };
     return this.#runner
-      .run(state.strategyId ?? NO_STRATEGY, () => (intake.kind === 'valid' ? this.#runDirective(intake.directive, submission, state, logger) : this.#runInvalid(intake, submission, state, logger)))
+      .run<FlowResult | NotStarted>(state.strategyId ?? NO_STRATEGY, task, abandonable ? { abandoned: () => notStarted, tag: notStarted } : {})
       .catch((error: unknown) => this.#lastResort(state, logger, error))
       .then((result) => {
-        this.#finished(result);
+        // an abandoned submission was counted off by abandonQueued
+        if (result.outcome !== 'NOT_STARTED') this.#finished(result);
         return result;
       });
   }
 
+  get #intakeConfig(): Pick<IntakeConfig, 'max_directive_age_seconds'> {
+    return this.#deps.intake ?? NO_INTAKE_LIMITS;
+  }
+
   #onReady(submission: DirectiveSubmission): void {
-    const flow = this.submit(submission).catch((error: unknown) => this.#logger.fatal({ err: error }, 'submission lost'));
+    const flow = this.#submit(submission, true).catch((error: unknown) => this.#logger.fatal({ err: error }, 'submission lost'));
     this.#inflight.add(flow);
     void flow.finally(() => this.#inflight.delete(flow));
   }
@@ -308,9 +402,21 @@ export class PlanExecutionOrchestrator {
   #finished(result: FlowResult | null): void {
     this.#pending -= 1;
     if (result !== null) this.#notify(result);
-    while (this.#capacityWaiters.length > 0 && this.#pending < this.#config.concurrency.max_pending_directives) {
-      this.#capacityWaiters.shift()?.();
+    this.#wakeCapacity();
+  }
+
+  #hasRoom(maxQueued: number): boolean {
+    return this.#pending < this.#config.concurrency.max_pending_directives && this.#queued < maxQueued;
+  }
+
+  #wakeCapacity(): void {
+    if (this.#capacityWaiters.length === 0) return;
+    const waiting: CapacityWaiter[] = [];
+    for (const waiter of this.#capacityWaiters) {
+      if (this.#hasRoom(waiter.maxQueued)) waiter.resolve(true);
+      else waiting.push(waiter);
     }
+    this.#capacityWaiters = waiting;
   }
 
   #notify(result: FlowResult): void {
@@ -611,6 +717,18 @@ export class PlanExecutionOrchestrator {
     }
     return resultOf(state, 'FAILED', `Execution failed: ${message}`, 'INTERNAL');
   }
+}
+
+const NO_INTAKE_LIMITS = { max_directive_age_seconds: 0 } as const;
+
+function isNotStarted(tag: unknown): tag is NotStarted {
+  return typeof tag === 'object' && tag !== null && (tag as NotStarted).outcome === 'NOT_STARTED';
+}
+
+function flowStateOf(intake: Intake, startedAtMs: number): FlowState {
+  return intake.kind === 'valid'
+    ? { flowId: intake.directive.directive_id, directiveId: intake.directive.directive_id, strategyId: intake.directive.strategy_id, line: intake.line, startedAtMs, stopped: null }
+    : { flowId: intake.flowId, directiveId: intake.directiveId, strategyId: intake.strategyId, line: intake.line, startedAtMs, stopped: null };
 }
 
 function timeOf(iso: string, fallback: number): number {

@@ -34,4 +34,20 @@ describe('run summary', () => {
     expect(text).toContain('database: x.db');
     expect(text).toContain('line 3: INV_x: line 3: is not valid JSON [json]');
   });
+
+  it('reports what did not start, with its first line, in the JSON and in plain words', () => {
+    const interrupted = runSummary(counts, { failures: [], submitted: 10, duration_ms: 1000, source: 'plan.jsonl', db: 'x.db', interrupted: true, not_started: 37, first_not_started_line: 114 });
+    expect(JSON.parse(runSummaryJson(interrupted))).toMatchObject({ processed: 10, unfinished: 0, not_started: 37, first_not_started_line: 114, interrupted: true });
+    expect(runSummaryText(interrupted)).toContain('not started: 37 (from line 114); run the same file again to finish them');
+    const fromStdin = runSummary(counts, { ...interrupted, source: 'stdin', not_started: 2, first_not_started_line: 11, unread_counted: false });
+    expect(runSummaryText(fromStdin)).toContain('not started: 2 (from line 11) of the lines read (lines not read are not counted); submit the same input again to finish them');
+    expect(JSON.parse(runSummaryJson(summary))).toMatchObject({ not_started: 0, first_not_started_line: null });
+    expect(runSummaryText(summary)).not.toContain('not started');
+  });
+
+  it('after a second Ctrl-C, names the unfinished flows and who finishes them', () => {
+    const left = runSummary(counts, { failures: [], submitted: 13, duration_ms: 1000, source: 'plan.jsonl', db: 'x.db', interrupted: true, not_started: 5, first_not_started_line: 20 });
+    expect(left.unfinished).toBe(3);
+    expect(runSummaryText(left)).toContain('unfinished: 3 flow(s) accepted but not stopped; the next planexec run or planexec recover on this database finishes them');
+  });
 });

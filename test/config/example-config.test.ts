@@ -53,6 +53,7 @@ describe('examples/platform.yaml', () => {
     expect(config.alerts.webhook.url).toBe(ENVIRON.PLANEXEC_ALERT_WEBHOOK);
     expect(config.orchestration.plan_execution.error_handling.on_journal_failure).toBe('fail_execution');
     expect(config.orchestration.plan_execution.retry_policy.max_retries).toBeLessThan(3);
+    expect(config.intake.max_directive_age_seconds).toBe(30);
     expect([...loaded.secrets]).toEqual([ENVIRON.PLANEXEC_ALERT_WEBHOOK]);
   });
 

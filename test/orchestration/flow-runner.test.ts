@@ -87,4 +87,52 @@ describe('FlowRunner', () => {
     await expect(drained).resolves.toBe(true);
     await expect(runner.drain()).resolves.toBeUndefined();
   });
+
+  it('abandonQueued drops waiting droppable tasks only: they never start and settle with their abandoned value', async () => {
+    const runner = new FlowRunner({ maxConcurrentKeys: 1 });
+    const gate = deferred();
+    const started: string[] = [];
+    const task = (name: string, wait?: Promise<void>) => async () => {
+      started.push(name);
+      await wait;
+      return name;
+    };
+    const running = runner.run('a', task('a1', gate.promise), { abandoned: () => 'dropped-a1', tag: 'a1' });
+    const a2 = runner.run('a', task('a2'), { abandoned: () => 'dropped-a2', tag: 'a2' });
+    const a3 = runner.run('a', task('a3')); // not droppable
+    const b1 = runner.run('b', task('b1'), { abandoned: () => 'dropped-b1', tag: 'b1' });
+    const c1 = runner.run('c', task('c1'), { abandoned: () => 'dropped-c1', tag: 'c1' });
+    await flushMicrotasks();
+    expect(started).toEqual(['a1']);
+    expect(runner.pending).toBe(5);
+
+    expect(runner.abandonQueued((tag) => tag !== 'c1')).toEqual(['a2', 'b1']);
+    expect(runner.pending).toBe(3);
+    expect(await a2).toBe('dropped-a2');
+    expect(await b1).toBe('dropped-b1');
+
+    gate.resolve();
+    expect(await running).toBe('a1');
+    expect(await a3).toBe('a3');
+    expect(await c1).toBe('c1');
+    await runner.drain();
+    expect(started).toEqual(['a1', 'c1', 'a3']);
+    // a key whose queue was emptied still runs what comes later
+    expect(await runner.run('b', task('b2'))).toBe('b2');
+  });
+
+  it('drain resolves once the abandoned tasks are gone and the rest finished', async () => {
+    const runner = new FlowRunner({ maxConcurrentKeys: 1 });
+    const gate = deferred();
+    void runner.run('a', () => gate.promise);
+    void runner.run('b', () => Promise.resolve(), { abandoned: () => undefined });
+    let drained = false;
+    const draining = runner.drain().then(() => (drained = true));
+    runner.abandonQueued();
+    await flushMicrotasks();
+    expect(drained).toBe(false);
+    gate.resolve();
+    await draining;
+    expect(runner.pending).toBe(0);
+  });
 });

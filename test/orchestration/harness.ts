@@ -45,6 +45,8 @@ export interface HarnessOptions {
   readonly capabilities?: Partial<ConnectorCapabilities>;
   readonly fallbackPath?: string;
   readonly logger?: Logger;
+  /** The platform's `intake` section (its age limit). */
+  readonly intake?: { readonly max_directive_age_seconds: number };
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -68,6 +70,7 @@ export function createHarness(options: HarnessOptions = {}) {
     bus,
     flows,
     config,
+    intake: options.intake,
     clock,
     logger: options.logger ?? silentLogger,
     alerts,

@@ -10,7 +10,7 @@ import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
-import { readInputLines } from '../read-lines.js';
+import { LineReader } from '../read-lines.js';
 import { type FailedLine, MAX_LISTED_FAILURES, runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
 
 interface RunOptions extends WorldOptions, GlobalOptions, WriterOptions {
@@ -71,7 +71,8 @@ async function inputSource(positional: string | undefined, directives: string | 
 }
 
 function openInput(source: InputSource, stdin: Readable): Readable {
-  return source.path === null ? stdin : createReadStream(source.path, { encoding: 'utf8' });
+  // bytes, not text: an over-long line is measured and dropped as it streams, never decoded whole
+  return source.path === null ? stdin : createReadStream(source.path);
 }
 
 /** `planexec run [--config FILE] [--env NAME] [--db PATH] [--json] [--wait] (--directives FILE | -)`. */
@@ -102,7 +103,9 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
         io.stderr(`planexec: recovered ${recovery.interrupted} interrupted flow(s), replayed ${recovery.fallback_replayed} journal fallback entries, updated ${recovery.orders_updated} order(s) from the venue\n`);
       }
       const started = performance.now();
-      const intake = new DirectiveIntake(platform);
+      const { intake: intakeConfig, orchestration } = loaded.config;
+      // read ahead only a few times the concurrency: what is read but not begun does not run on Ctrl-C
+      const intake = new DirectiveIntake(platform, { readAhead: intakeConfig.read_ahead_factor * orchestration.plan_execution.concurrency.max_concurrent_strategies });
       const progress = createProgress({ enabled: showProgress, total: source.size });
       let bytes = 0;
       const failures: FailedLine[] = [];
@@ -113,52 +116,87 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
         }
       });
 
-      // First Ctrl-C: stop reading, finish the flows in flight, summarise. Second: leave now.
-      const interrupt = new AbortController();
-      const onSigint = (): void => {
-        if (interrupt.signal.aborted) process.exit(ExitCode.INTERRUPTED);
-        io.stderr('\nplanexec: interrupted: finishing the flows in flight (Ctrl-C again to abort)\n');
-        interrupt.abort();
-      };
-      process.on('SIGINT', onSigint);
-
       const input = openInput(source, stdin);
+      const reader = new LineReader(input);
+      const summarise = () => {
+        const notStarted = intake.notStarted;
+        // the lines of the file after reading stopped, as far as counted (a file only: stdin is not drained)
+        const unread = reader.counted;
+        const lines = [notStarted.firstLine, unread?.firstLine ?? null].filter((l): l is number => l !== null);
+        return runSummary(intake.tally.counts(), {
+          failures,
+          submitted: intake.submitted,
+          duration_ms: Math.round(performance.now() - started),
+          source: source.name,
+          db: platform.paths.db,
+          interrupted: interrupt.signal.aborted,
+          not_started: notStarted.count + (unread?.count ?? 0),
+          first_not_started_line: lines.length > 0 ? Math.min(...lines) : null,
+          unread_counted: source.path !== null,
+        });
+      };
+      const print = (summary: ReturnType<typeof summarise>): void => {
+        io.stdout(opts.json ? `${withRecovery(runSummaryJson(summary), recovery)}\n` : runSummaryText(summary));
+        if (!opts.json && log.file !== null) io.stdout(`logs:     ${log.file}\n`);
+      };
+
+      // First Ctrl-C (or SIGTERM): stop reading, drop what was read but not begun, finish the flows
+      // in flight, summarise. Second: summarise what is known and leave now (recovery finishes the rest).
+      const interrupt = new AbortController();
+      const counting = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (interrupt.signal.aborted) {
+          counting.abort();
+          progress.stop();
+          print(summarise());
+          process.exit(ExitCode.INTERRUPTED);
+        }
+        interrupt.abort();
+        const dropped = intake.abandon();
+        progress.stop();
+        io.stderr(
+          `\nplanexec: ${signal === 'SIGINT' ? 'interrupted' : signal}: stopped reading; ${dropped} directive(s) read but not started will not run; finishing the flows in flight (Ctrl-C again to leave now)\n`,
+        );
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+
       if (source.path === null && (stdin as { isTTY?: boolean }).isTTY) io.stderr('planexec: reading directives from the terminal, one per line (Ctrl-D to end)\n');
       let failure: unknown;
       try {
-        for await (const { line, text } of readInputLines(input, interrupt.signal)) {
-          bytes += Buffer.byteLength(text, 'utf8') + 1;
-          await intake.submit(text, line);
-          progress.update(bytes, intake.tally.counts());
-        }
-        await intake.settled();
-      } catch (error) {
-        failure = error;
-      } finally {
-        process.off('SIGINT', onSigint);
-        if (source.path !== null) input.destroy();
-        progress.stop();
         try {
-          await platform.close();
+          for await (const item of reader.lines(interrupt.signal)) {
+            bytes += item.bytes + 1;
+            if (!(await intake.submit(item.text, item.line, { signal: interrupt.signal, oversize: item.oversize }))) break;
+            progress.update(bytes, intake.tally.counts());
+          }
+          // counted while the flows in flight finish: streaming, nothing kept
+          const rest = interrupt.signal.aborted && source.path !== null ? reader.countRest(counting.signal) : null;
+          await intake.settled();
+          await rest;
         } catch (error) {
-          failure ??= error;
+          failure = error;
+        } finally {
+          // stdin too: a read left waiting after Ctrl-C would keep the process alive
+          input.destroy();
+          progress.stop();
+          try {
+            await platform.close();
+          } catch (error) {
+            failure ??= error;
+          }
+          intake.dispose();
+          log.close();
         }
-        intake.dispose();
-        log.close();
-      }
-      if (failure !== undefined) throw failure;
+        if (failure !== undefined) throw failure;
 
-      const summary = runSummary(intake.tally.counts(), {
-        failures,
-        submitted: intake.submitted,
-        duration_ms: Math.round(performance.now() - started),
-        source: source.name,
-        db: platform.paths.db,
-        interrupted: interrupt.signal.aborted,
-      });
-      io.stdout(opts.json ? `${withRecovery(runSummaryJson(summary), recovery)}\n` : runSummaryText(summary));
-      if (!opts.json && log.file !== null) io.stdout(`logs:     ${log.file}\n`);
-      if (summary.unfinished > 0) io.setExitCode(ExitCode.FAILURE);
-      else io.setExitCode(interrupt.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
+        const summary = summarise();
+        print(summary);
+        if (summary.unfinished > 0) io.setExitCode(ExitCode.FAILURE);
+        else io.setExitCode(interrupt.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 }
