@@ -376,6 +376,21 @@ describe('a --db that cannot be written', () => {
     expect(result.stderr).toContain(locked);
   }, 20_000);
 
+  it('a folder that cannot be entered: run exits 2 naming it, positions says it cannot read', async () => {
+    const here = openFolder('closed-folder');
+    const file = directives(here);
+    const closed = join(here, 'closed');
+    mkdirSync(closed);
+    chmodSync(closed, 0o000); // no one but root may search it
+    const db = join(closed, 'sub', 'x.db');
+    const run = await planexecUnprivileged(['run', '--db', db, '--directives', file, '--json']);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain(`cannot write the database ${db}: ${closed} cannot be entered (permission denied)`);
+    const positions = await planexecUnprivileged(['positions', '--db', db]);
+    expect(positions.code, explain(positions)).toBe(2);
+    expect(positions.stderr).toContain(db);
+  }, 20_000);
+
   it('a read-only database file: run, recover and demo exit 2 at once and execute nothing', async () => {
     const here = openFolder('ro-file');
     const file = directives(here);
