@@ -6,7 +6,7 @@ import type { CliIo } from './cli-io.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 
 /** A database the command cannot use as asked: a usage problem (exit 2), not an internal error. */
-const USAGE_STORAGE_CODES: ReadonlySet<string> = new Set(['STORAGE_NOT_FOUND', 'STORAGE_NOT_WRITABLE', 'STORAGE_SCHEMA_TOO_OLD', 'STORAGE_SCHEMA_TOO_NEW']);
+const USAGE_STORAGE_CODES: ReadonlySet<string> = new Set(['STORAGE_NOT_FOUND', 'STORAGE_NOT_READABLE', 'STORAGE_NOT_WRITABLE', 'STORAGE_SCHEMA_TOO_OLD', 'STORAGE_SCHEMA_TOO_NEW']);
 
 /** Print what went wrong and set the exit code: 2 for usage and config, 3 for a database in use, 1 for everything else. */
 export function reportError(io: CliIo, error: unknown): void {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -62,19 +62,29 @@ function slowVenueConfig(path: string, latencyMs: number): string {
 interface Running {
   readonly child: ChildProcess;
   readonly done: Promise<CliResult>;
+  /** What it printed on stderr so far. */
+  stderr(): string;
 }
 
-function startCli(args: readonly string[]): Running {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, PLANEXEC_ENV: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * A CLI process left running. Given `input`, it reads directives from stdin (`run -`): those lines
+ * are written at once and stdin stays open, so the run holds the database until the test ends it.
+ */
+function startCli(args: readonly string[], input?: string): Running {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, PLANEXEC_ENV: '' }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (input !== undefined) {
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.write(input);
+  }
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stderr: () => stderr };
 }
 
 /** Entries of the journal, read straight from the file (a reader beside the writer). */
@@ -87,6 +97,15 @@ function journalCount(db: string, eventType: string): number {
     return (conn.prepare('SELECT count(*) AS n FROM journal WHERE event_type = ?').get(eventType) as { n: number }).n;
   } catch {
     return 0; // the schema is being created
+  } finally {
+    conn.close();
+  }
+}
+
+function acceptedIds(db: string): string[] {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (conn.prepare("SELECT directive_id FROM journal WHERE event_type = 'DIRECTIVE_ACCEPTED'").all() as { directive_id: string }[]).map((r) => r.directive_id);
   } finally {
     conn.close();
   }
@@ -149,7 +168,8 @@ describe('one writer per database', () => {
     const ids = tradesFile(join(here, 'first.jsonl'), 12, 4);
     const otherIds = tradesFile(join(here, 'second.jsonl'), 4, 2);
 
-    const first = startCli(['run', '--db', db, '--config', config, '--directives', join(here, 'first.jsonl'), '--json']);
+    // the first run reads stdin, kept open until the checks are done: it holds the database however slow this machine is
+    const first = startCli(['run', '--db', db, '--config', config, '--json', '-'], readFileSync(join(here, 'first.jsonl'), 'utf8'));
     await until('the first run to accept a directive', () => journalCount(db, 'DIRECTIVE_ACCEPTED') > 0);
     expect(journalCount(db, 'TRADE_OPENED')).toBeLessThan(ids.length); // still mid-flight
 
@@ -177,6 +197,7 @@ describe('one writer per database', () => {
     const verifying = await planexec(['journal', '--db', db, '--verify']);
     expect(verifying.code, explain(verifying)).toBe(0);
 
+    first.child.stdin!.end();
     const result = await first.done;
     expect(result.code, explain(result)).toBe(0);
     const summary = lastJsonLine<{ processed: number; succeeded: number }>(result.stdout);
@@ -193,13 +214,16 @@ describe('one writer per database', () => {
     const ids = tradesFile(join(here, 'first.jsonl'), 6, 3);
     const otherIds = tradesFile(join(here, 'second.jsonl'), 3, 3);
 
-    const first = startCli(['run', '--db', db, '--config', config, '--directives', join(here, 'first.jsonl'), '--json']);
+    const first = startCli(['run', '--db', db, '--config', config, '--json', '-'], readFileSync(join(here, 'first.jsonl'), 'utf8'));
     await until('the first run to accept a directive', () => journalCount(db, 'DIRECTIVE_ACCEPTED') > 0);
-    const second = await planexec(['run', '--wait', '--db', db, '--config', config, '--directives', join(here, 'second.jsonl'), '--json']);
+    const waiting = startCli(['run', '--wait', '--db', db, '--config', config, '--directives', join(here, 'second.jsonl'), '--json']);
+    await until('the second run to say it waits', () => /waiting/i.test(waiting.stderr()));
+    expect(acceptedIds(db).filter((id) => otherIds.includes(id))).toEqual([]); // it waits: none of its directives taken yet
+    first.child.stdin!.end();
     const firstResult = await first.done;
+    const second = await waiting.done;
     expect(firstResult.code, explain(firstResult)).toBe(0);
     expect(second.code, explain(second)).toBe(0);
-    expect(second.stderr).toMatch(/waiting/i);
     expect(second.stderr).toContain(`pid ${first.child.pid}`);
     const summary = lastJsonLine<{ processed: number; succeeded: number; recovery?: unknown }>(second.stdout);
     expect(summary).toMatchObject({ processed: otherIds.length, succeeded: otherIds.length });
@@ -350,6 +374,21 @@ describe('a --db that cannot be written', () => {
     expect(result.code, explain(result)).toBe(2);
     expect(result.ms).toBeLessThan(10_000);
     expect(result.stderr).toContain(locked);
+  }, 20_000);
+
+  it('a folder that cannot be entered: run exits 2 naming it, positions says it cannot read', async () => {
+    const here = openFolder('closed-folder');
+    const file = directives(here);
+    const closed = join(here, 'closed');
+    mkdirSync(closed);
+    chmodSync(closed, 0o000); // no one but root may search it
+    const db = join(closed, 'sub', 'x.db');
+    const run = await planexecUnprivileged(['run', '--db', db, '--directives', file, '--json']);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain(`cannot write the database ${db}: ${closed} cannot be entered (permission denied)`);
+    const positions = await planexecUnprivileged(['positions', '--db', db]);
+    expect(positions.code, explain(positions)).toBe(2);
+    expect(positions.stderr).toContain(db);
   }, 20_000);
 
   it('a read-only database file: run, recover and demo exit 2 at once and execute nothing', async () => {

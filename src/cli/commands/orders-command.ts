@@ -38,10 +38,8 @@ export function registerOrdersCommand(program: Command, io: CliIo): Command {
       const status = parseStatus(opts.status);
       const { config } = loadConfig({ file: opts.config, env: opts.env });
       const db = opts.db ?? config.storage.path;
-      const orders = await withExistingStore(db, async (store) =>
-        store === undefined
-          ? []
-          : store.ledger.listOrders({ ...(opts.trade === undefined ? {} : { trade_id: opts.trade }), ...(status === undefined ? {} : { statuses: [status] }) }),
+      const orders = await withExistingStore(db, (store) =>
+        store.ledger.listOrders({ ...(opts.trade === undefined ? {} : { trade_id: opts.trade }), ...(status === undefined ? {} : { statuses: [status] }) }),
       );
       if (opts.json) {
         io.stdout(`${JSON.stringify(orders.map(orderJson), null, 2)}\n`);

@@ -7,7 +7,8 @@ import { StorageError } from '../../domain/errors.js';
  * (exit 2 in the CLI), rather than discovered by the first write in the middle of a flow.
  */
 export function assertWritableFile(path: string, role = 'database'): void {
-  const existing = statOrUndefined(path);
+  const existing = probe(path);
+  if (existing === DENIED) throw notWritable(path, role, `${unenterable(path)} cannot be entered (permission denied)`);
   if (existing?.isDirectory()) throw notWritable(path, role, `${path} is a folder`);
   const folder = nearestExistingFolder(path, role);
   try {
@@ -17,7 +18,7 @@ export function assertWritableFile(path: string, role = 'database'): void {
   }
   if (existing === undefined) return;
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (file !== path && statOrUndefined(file) === undefined) continue;
+    if (file !== path && probe(file) === undefined) continue;
     try {
       accessSync(file, constants.R_OK | constants.W_OK);
     } catch (error) {
@@ -30,7 +31,8 @@ export function assertWritableFile(path: string, role = 'database'): void {
 function nearestExistingFolder(path: string, role: string): string {
   let folder = dirname(resolve(path));
   for (;;) {
-    const info = statOrUndefined(folder);
+    const info = probe(folder);
+    if (info === DENIED) throw notWritable(path, role, `${unenterable(folder)} cannot be entered (permission denied)`);
     if (info !== undefined) {
       if (!info.isDirectory()) throw notWritable(path, role, `${folder} is not a folder`);
       return folder;
@@ -41,17 +43,28 @@ function nearestExistingFolder(path: string, role: string): string {
   }
 }
 
+/** The innermost ancestor of `path` that can be looked at: the one whose missing search permission hides the rest. */
+function unenterable(path: string): string {
+  let folder = dirname(resolve(path));
+  while (probe(folder) === DENIED && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
+}
+
 export function notWritable(path: string, role: string, reason: string, cause?: unknown): StorageError {
   return new StorageError(`cannot write the ${role} ${path}: ${reason}`, 'STORAGE_NOT_WRITABLE', { path, reason }, cause);
 }
 
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+const DENIED = Symbol('permission denied');
+
+/** The file's stats; undefined when nothing is there; DENIED when a folder on the way cannot be searched. */
+function probe(path: string): ReturnType<typeof statSync> | undefined | typeof DENIED {
   try {
     return statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ENOTDIR: a file stands where a folder should be; the walk up finds and names it
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EACCES' || code === 'EPERM') return DENIED;
     throw error;
   }
 }

@@ -59,6 +59,8 @@ function openForReading(path: string, options: OpenDatabaseOptions): Database {
     try {
       isFile = statSync(path).isFile();
     } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EACCES' || code === 'EPERM') throw notReadable(path, 'permission denied', error);
       throw noDatabase(path, '', error);
     }
     if (!isFile) throw noDatabase(path, 'not a file');
@@ -93,8 +95,12 @@ function openForReading(path: string, options: OpenDatabaseOptions): Database {
   } catch (error) {
     if (db?.open) db.close();
     if (error instanceof StorageError) throw error;
-    throw new StorageError(`cannot open database "${path}": ${(error as Error).message}`, 'STORAGE_OPEN_FAILED', { path }, error);
+    throw notReadable(path, (error as Error).message, error);
   }
+}
+
+function notReadable(path: string, reason: string, cause: unknown): StorageError {
+  return new StorageError(`cannot read the database ${path}: ${reason}`, 'STORAGE_NOT_READABLE', { path, reason }, cause);
 }
 
 function errorCode(error: unknown): string | undefined {
