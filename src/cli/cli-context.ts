@@ -62,6 +62,11 @@ export function loadCliConfig(options: WorldOptions): LoadedConfig {
   return loadConfig({ file: options.config, env: options.env });
 }
 
+/** The config of a command that only reads: a key that needs an unset `${NAME}` takes its default (readers need no secrets). */
+export function loadReaderConfig(options: Pick<WorldOptions, 'config' | 'env'>): LoadedConfig {
+  return loadConfig({ file: options.config, env: options.env, unsetVariables: 'omit' });
+}
+
 export interface CliLogger {
   readonly logger: Logger;
   /** Where the lines go: a file, or null for stderr. */

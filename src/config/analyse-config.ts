@@ -15,8 +15,10 @@ export interface AnalyseOptions {
   /**
    * 'error' (default): an unset `${NAME}` is an error. 'note': it is reported in `notes` and its
    * key is not validated — the file may be right for an environment where the variable is set.
+   * 'omit': the key is read as if it were not written (its default applies): for commands that
+   * only read the database, which need no secrets.
    */
-  readonly missingVariables?: 'error' | 'note';
+  readonly missingVariables?: 'error' | 'note' | 'omit';
   /**
    * The folder relative paths written in the file resolve against (the file's own folder when it
    * was read from disk); undefined: they are kept as written.
@@ -149,7 +151,7 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
 
   const problems: LayerProblem[] = [];
   const decimalPaths = cachedDecimalPaths();
-  const layerOptions = { doc, isDecimalPath: decimalPaths, secrets, problems };
+  const layerOptions = { doc, isDecimalPath: decimalPaths, secrets, problems, omitUnsetVariables: options.missingVariables === 'omit' };
   const base = readYamlLayer(isMap(root) ? root : null, 0, {
     ...layerOptions,
     environ: options.environ,

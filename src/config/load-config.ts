@@ -12,6 +12,11 @@ export interface LoadConfigOptions {
   readonly env?: string;
   /** Where `${NAME}` and `PLANEXEC_ENV` are looked up; default `process.env`. */
   readonly environ?: Environ;
+  /**
+   * 'error' (default): an unset `${NAME}` is a config error. 'omit': a key whose value needs an
+   * unset variable takes its default instead, for commands that only read and need no secrets.
+   */
+  readonly unsetVariables?: 'error' | 'omit';
 }
 
 export interface LoadedConfig {
@@ -40,6 +45,7 @@ export function loadConfigText(text: string, fileName: string, options: LoadConf
   const analysis = analyseConfigText(text, fileName, {
     environment,
     environ,
+    ...(options.unsetVariables === 'omit' ? { missingVariables: 'omit' as const } : {}),
     ...(options.relativeTo === undefined ? {} : { relativeTo: options.relativeTo }),
   });
   if (analysis.config === null) throw new ConfigError(analysis.issues);

@@ -38,7 +38,12 @@ export interface ReadLayerOptions {
   readonly skipTopLevelKeys?: readonly string[];
   readonly secrets: Set<string>;
   readonly problems: LayerProblem[];
+  /** Leave out a value whose `${NAME}` is unset, as if the key were not written (commands that only read need no secrets). */
+  readonly omitUnsetVariables?: boolean;
 }
+
+/** A value left out of its layer (see omitUnsetVariables). */
+const OMITTED = Symbol('omitted');
 
 export function siteKey(path: KeyPath): string {
   return JSON.stringify(path);
@@ -135,15 +140,17 @@ class LayerReader {
           this.#site(childPath, keyStart, keyNode?.range?.[1] ?? keyStart, null);
           setOwn(out, key, null);
         } else {
-          setOwn(out, key, this.#node(valueNode, childPath, keyStart, depth + 1));
+          const value = this.#node(valueNode, childPath, keyStart, depth + 1);
+          if (value !== OMITTED) setOwn(out, key, value);
         }
       }
       return out;
     }
     if (isSeq(node)) {
-      return node.items.map((item, index) =>
-        item === null ? null : this.#node(item as Node, [...path, index], null, depth + 1),
-      );
+      return node.items.map((item, index) => {
+        const value = item === null ? null : this.#node(item as Node, [...path, index], null, depth + 1);
+        return value === OMITTED ? null : value;
+      });
     }
     this.#problem(offset, path, 'type', 'unsupported YAML node');
     return null;
@@ -159,6 +166,7 @@ class LayerReader {
     if (typeof value !== 'string' || this.#options.environ === null) return value;
     const result = substituteEnv(value, this.#options.environ);
     for (const secret of result.secrets) this.#options.secrets.add(secret);
+    if (this.#options.omitUnsetVariables === true && result.problems.length > 0 && result.problems.every((p) => p.rule === 'env_var_missing')) return OMITTED;
     for (const problem of result.problems) this.#problem(offset, path, problem.rule, problem.message);
     if (!result.substituted) return result.text;
     return node.type === Scalar.PLAIN && !decimal ? resolvePlain(result.text) : result.text;

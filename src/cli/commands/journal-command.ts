@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
 import type { JournalEntry } from '../../orchestration/ports.js';
 import type { SqliteJournal } from '../../store/sqlite/sqlite-journal.js';
 import type { CliIo } from '../cli-io.js';
-import type { WorldOptions } from '../cli-context.js';
+import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { journalEntryJson, journalTable } from '../journal-format.js';
 import { withExistingStore } from '../open-store.js';
@@ -58,7 +57,7 @@ export function registerJournalCommand(program: Command, io: CliIo): Command {
     .option('--verify', 'check the whole hash chain: exit 0 intact, 1 broken with the first bad seq')
     .option('--json', 'JSON Lines, one entry per line (with --verify: one JSON object)')
     .action(async (opts: JournalOptions) => {
-      const { config } = loadConfig({ file: opts.config, env: opts.env });
+      const { config } = loadReaderConfig(opts);
       const db = opts.db ?? config.storage.path;
       await withExistingStore(db, async (store) => {
         if (opts.verify) return verify(io, store.journal, opts.json === true);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
 import { OrderStatus } from '../../domain/enums.js';
 import type { CliIo } from '../cli-io.js';
-import type { WorldOptions } from '../cli-context.js';
+import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { withExistingStore } from '../open-store.js';
 import { orderJson, ordersSummary, ordersTable } from '../orders-format.js';
@@ -36,7 +35,7 @@ export function registerOrdersCommand(program: Command, io: CliIo): Command {
     .option('--json', 'a JSON array of Order objects, decimals as strings')
     .action(async (opts: OrdersOptions) => {
       const status = parseStatus(opts.status);
-      const { config } = loadConfig({ file: opts.config, env: opts.env });
+      const { config } = loadReaderConfig(opts);
       const db = opts.db ?? config.storage.path;
       const orders = await withExistingStore(db, (store) =>
         store.ledger.listOrders({ ...(opts.trade === undefined ? {} : { trade_id: opts.trade }), ...(status === undefined ? {} : { statuses: [status] }) }),

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
 import { PositionStatus } from '../../domain/enums.js';
 import type { CliIo } from '../cli-io.js';
-import type { WorldOptions } from '../cli-context.js';
+import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { withExistingStore } from '../open-store.js';
 import { positionTotals } from '../../app/position-totals.js';
@@ -32,7 +31,7 @@ export function registerPositionsCommand(program: Command, io: CliIo): Command {
     .option('--json', 'a JSON array, decimals as strings')
     .action(async (opts: PositionsOptions) => {
       const status = parseStatus(opts.status);
-      const { config } = loadConfig({ file: opts.config, env: opts.env });
+      const { config } = loadReaderConfig(opts);
       const db = opts.db ?? config.storage.path;
       const positions = await withExistingStore(db, async (store) => store.ledger.listPositions(status === undefined ? {} : { status }));
       if (opts.json) {

@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { platformPaths } from '../../app/platform-paths.js';
 import { verifyWorld, type VerifyReport } from '../../app/verify.js';
-import { loadConfig } from '../../config/load-config.js';
 import type { PaperConnectorConfig } from '../../config/schema.js';
 import { PaperConnector } from '../../connectors/paper/paper-connector.js';
 import { systemClock } from '../../domain/clock.js';
 import { errorMessage, StorageError } from '../../domain/errors.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
 import type { CliIo } from '../cli-io.js';
-import type { WorldOptions } from '../cli-context.js';
+import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { verifyText } from '../verify-format.js';
 
@@ -45,7 +44,7 @@ export function registerVerifyCommand(program: Command, io: CliIo): Command {
     .option('--env <name>', 'environment overlay to apply (default: PLANEXEC_ENV)')
     .option('--json', 'one JSON object: {"ok":…,"differences":[…],"checked":{…}}')
     .action(async (opts: VerifyOptions) => {
-      const { config } = loadConfig({ file: opts.config, env: opts.env });
+      const { config } = loadReaderConfig(opts);
       if (config.connector.type !== 'paper') throw new UsageError(`connector.type ${config.connector.type} is not available in this build`);
       const paths = platformPaths(config, opts.db);
       const store = openStore(paths.db);
