@@ -43,23 +43,19 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
     opened_by: directive.directive_id,
   });
 
-  try {
-    return await placeEntryAndProtect(ctx, deps, {
-      position,
-      recordTradeIfInDoubt: true,
-      order: {
-        symbol: entry.symbol,
-        side: entry.direction,
-        order_type: entry.order_type,
-        quantity,
-        limit_price: limitPrice,
-        stop_price: stopPrice,
-        time_in_force: routing.time_in_force ?? 'GTC',
-        reduce_only: false,
-        max_slippage_pct: routing.max_slippage_pct,
-      },
-    });
-  } finally {
-    netting.release();
-  }
+  return placeEntryAndProtect(ctx, deps, {
+    position,
+    recordTradeIfInDoubt: true,
+    order: {
+      symbol: entry.symbol,
+      side: entry.direction,
+      order_type: entry.order_type,
+      quantity,
+      limit_price: limitPrice,
+      stop_price: stopPrice,
+      time_in_force: routing.time_in_force ?? 'GTC',
+      reduce_only: false,
+      max_slippage_pct: routing.max_slippage_pct,
+    },
+  }).finally(() => netting.release());
 }
