@@ -112,6 +112,8 @@ export class ProtectiveOrders {
         if (!isRefusal(error)) throw error;
         ctx.logger.error({ err: error, trade_id: current.trade_id, purpose: kind.purpose }, 'protective order refused');
         refused.push({ purpose: kind.purpose, error });
+        // from here on, every write of the trade says so
+        current = withProtection(current, protectionOf(current, true));
       }
     };
     const live = await this.live(ctx, position.trade_id);

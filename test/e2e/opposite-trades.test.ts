@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
-import { closeWire, newTradeWire } from '../support/directives.js';
+import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { type CliResult, lastJsonLine, planexec } from './run-cli.js';
 
 /**
@@ -254,6 +254,14 @@ describe('protection the venue refuses', () => {
     // the stop is not at the venue; the target is
     const resting = venueOrders(db).filter((o) => RESTING.has(o.status));
     expect(resting.map((o) => [o.order_type, o.limit_price])).toEqual([['LIMIT', '165']]);
+
+    // a MODIFY with a stop the venue takes (0.07 × 143 = 10.01) protects it again
+    const modify = await run(db, 'missing-modify.jsonl', [modifyWire([buy.directive_id], { strategy_id: 'sol_small', exit_plan: { stop_loss_price: '143' } })], config('alert-2.yaml', 'alert_only'));
+    expect(modify.summary.failures, explain(modify.result)).toEqual([]);
+    const [protectedAgain] = await positions(db);
+    expect(protectedAgain).toMatchObject({ status: 'OPEN', protection: 'LIVE', stop_loss: '143' });
+    const stops = venueOrders(db).filter((o) => RESTING.has(o.status) && o.order_type === 'STOP_MARKET');
+    expect(stops.map((o) => o.stop_price)).toEqual(['143']);
   });
 
   it('flatten: the trade is closed at market, its close reason names it', async () => {

@@ -108,7 +108,7 @@ export class PaperEngine {
       }
       let ctx: RuleContext;
       try {
-        ctx = this.#context(request.symbol, request.side, this.#positionOf(request.position_id));
+        ctx = this.#context(request.symbol, request.side, this.#positionOf(request));
       } catch (error) {
         if (error instanceof VenueRejected) return refuse(error);
         throw error;
@@ -137,7 +137,7 @@ export class PaperEngine {
       if (!isResting(order)) {
         throw rejection('ORDER_NOT_OPEN', `order ${clientOrderId} is ${order.status}`, { status: order.status });
       }
-      const ctx = this.#context(order.symbol, order.side, this.#positionOf(order.position_id));
+      const ctx = this.#context(order.symbol, order.side, this.#positionOf(order));
       const terms = checkAmend(order, changes, ctx);
       if (terms instanceof VenueRejected) throw terms;
       const done = terms.quantity.eq(order.filled_quantity);
@@ -233,7 +233,8 @@ export class PaperEngine {
       limit_price: request.order_type === 'LIMIT' || request.order_type === 'STOP_LIMIT' ? (request.limit_price ?? null) : null,
       stop_price: request.order_type === 'STOP_LIMIT' || request.order_type === 'STOP_MARKET' ? (request.stop_price ?? null) : null,
       reduce_only: request.reduce_only,
-      position_id: request.position_id ?? null,
+      // the position it moves, fixed at acceptance (ctx.position: null = the default position)
+      position_id: ctx.position,
       status: 'OPEN',
       filled_quantity: new Decimal(0),
       reject_reason: null,
@@ -270,7 +271,7 @@ export class PaperEngine {
    */
   #execute(order: OrderRow, price: Decimal, role: Liquidity, nowMs: number, liquidity?: Decimal): Executed {
     const instrument = this.instrument(order.symbol);
-    const position = this.#positionOf(order.position_id);
+    const position = this.#positionOf(order);
     const remaining = order.quantity.minus(order.filled_quantity);
     const allowed = order.reduce_only ? Decimal.min(remaining, this.#reducible(order.symbol, order.side, position)) : remaining;
     const quantity = liquidity === undefined ? allowed : Decimal.min(allowed, liquidity);
@@ -315,9 +316,16 @@ export class PaperEngine {
     return { order: updated, fills };
   }
 
-  /** The position an order moves: its own position_id's in hedge mode, the symbol's one position in netting mode. */
-  #positionOf(positionId: string | null | undefined): string {
-    return this.#mode === 'hedge' ? (positionId ?? DEFAULT_POSITION) : DEFAULT_POSITION;
+  /**
+   * The position an order moves: its own position_id's in hedge mode, the symbol's one position in
+   * netting mode. A reduce-only order for a position the venue never held reduces the default
+   * position: that is a trade opened before the file had position modes (its size is in the
+   * default position), so it can still be protected and closed after the upgrade.
+   */
+  #positionOf(order: { readonly symbol: string; readonly position_id?: string | null; readonly reduce_only: boolean }): string {
+    if (this.#mode === 'netting' || !order.position_id) return DEFAULT_POSITION;
+    if (order.reduce_only && !this.#store.hasPosition(order.symbol, order.position_id)) return DEFAULT_POSITION;
+    return order.position_id;
   }
 
   /** How much an order on `side` may reduce `position` (0 when it would grow it). */

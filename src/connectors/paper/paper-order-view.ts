@@ -8,7 +8,7 @@ import type { FillRow, Liquidity, OrderRow } from './paper-store.js';
 export interface PaperOrder extends VenueOrder {
   readonly time_in_force: TimeInForce;
   readonly reduce_only: boolean;
-  /** The position_id the order was sent with (null: none). */
+  /** The position the order moves (hedge mode); null: the symbol's default position (netting mode, or sent without one). */
   readonly position_id: string | null;
   readonly triggered: boolean;
 }

@@ -19,7 +19,7 @@ export interface OrderRow {
   readonly limit_price: Decimal | null;
   readonly stop_price: Decimal | null;
   readonly reduce_only: boolean;
-  /** The position the order belongs to (hedge mode); null for orders sent without one, and before position modes existed. */
+  /** The position the order moves (hedge mode); null: the default position (netting mode, no position_id, or before position modes existed). */
   readonly position_id: string | null;
   readonly status: VenueOrderStatus;
   readonly filled_quantity: Decimal;
@@ -395,6 +395,11 @@ export class PaperStore {
   /** Signed size of one position; 0 when the venue never held it. */
   positionSize(symbol: string, positionId: string): Decimal {
     return new Decimal(this.#statements.positionSize.get(symbol, positionId)?.size ?? 0);
+  }
+
+  /** Whether the venue ever held this position (a row exists, flat or not). */
+  hasPosition(symbol: string, positionId: string): boolean {
+    return this.#statements.positionSize.get(symbol, positionId) !== undefined;
   }
 
   setPositionSize(symbol: string, positionId: string, size: Decimal): void {

@@ -202,6 +202,13 @@ describe('paper venue file and position mode', () => {
       await reopened.setPrice('BTC_USDT', dec('63900'));
       expect(reopened.allOrders().find((o) => o.client_order_id === 'OLD-SL')?.status).toBe('FILLED');
       expect(sizes(reopened)).toEqual([['NEW', '-0.01']]);
+      // a trade opened before the upgrade (its size in the default position) can still be protected and closed by its trade id
+      await reopened.placeOrder(orderRequest({ client_order_id: 'OLD2-E', side: 'BUY', quantity: dec('0.02') }));
+      await reopened.placeOrder(orderRequest({ client_order_id: 'OLD2-SL', side: 'SELL', order_type: 'STOP_MARKET', stop_price: dec('62000'), quantity: dec('0.02'), reduce_only: true, position_id: 'OLD2' }));
+      await reopened.placeOrder(orderRequest({ client_order_id: 'OLD2-C', side: 'SELL', quantity: dec('0.02'), reduce_only: true, position_id: 'OLD2' }));
+      expect(reopened.allOrders().find((o) => o.client_order_id === 'OLD2-C')).toMatchObject({ status: 'FILLED', position_id: null });
+      expect(sizes(reopened)).toEqual([['NEW', '-0.01']]);
+      expect(net(reopened)).toBe('-0.01');
     } finally {
       await reopened.close();
     }
