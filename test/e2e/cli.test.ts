@@ -62,6 +62,27 @@ function expectArithmetic(s: Summary): void {
   expect(s.processed).toBe(s.succeeded + s.failed + s.in_doubt + s.duplicates);
 }
 
+/** Flows of `db` that reached their stop (0 while the database does not exist yet). */
+function stoppedFlows(db: string): number {
+  if (!existsSync(db)) return 0;
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (conn.prepare("SELECT count(*) AS n FROM flows WHERE status <> 'RUNNING'").get() as { n: number }).n;
+  } catch {
+    return 0; // the schema is not there yet
+  } finally {
+    conn.close();
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function explain(result: CliResult): string {
   return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
@@ -160,7 +181,8 @@ describe('planexec run', () => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdin.write(`${line(newTradeWire())}\n`); // stdin stays open: only the signal ends the run
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // the signal goes once the flow has stopped: reading has begun (handlers installed), however slow the machine
+    await waitUntil(() => stoppedFlows(join(dir, 'sigint.db')) >= 1);
     child.kill('SIGINT');
     expect(await done).toBe(130);
     expect(lastJsonLine<Summary & { interrupted: boolean }>(stdout)).toMatchObject({ processed: 1, succeeded: 1, interrupted: true });
