@@ -91,11 +91,12 @@ export function generateDemoDirectives(options: DemoOptions): DemoDirectives {
       for (const directive of strategies[k]!.onPrice(index, timeMs, current[k]!)) {
         const line = JSON.stringify(directive.wire);
         push(stepLines, line, directive.kind);
-        if (lines.length < budget && rng.chance(invalidRate)) {
+        // an extra line only while the rest of this batch (at most MAX_BATCH valid lines) still fits the budget
+        if (lines.length + MAX_BATCH < budget && rng.chance(invalidRate)) {
           const kind = INVALID_KINDS[rng.int(INVALID_KINDS.length)]!;
           push(stepLines, invalidDirectiveLine(kind, instruments[k]!, current[k]!, timeMs, ids, rng), 'INVALID');
         }
-        if (lines.length < budget && rng.chance(duplicateRate)) push(stepLines, valid[rng.int(valid.length)]!, 'DUPLICATE');
+        if (lines.length + MAX_BATCH < budget && rng.chance(duplicateRate)) push(stepLines, valid[rng.int(valid.length)]!, 'DUPLICATE');
       }
     }
     steps.push({ index, time: new Date(timeMs).toISOString(), prices: snapshot(), lines: stepLines });
