@@ -45,6 +45,9 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'orchestration.flow_termination.alert_on_error': 'Raise an alert for every flow that stops with _flow_stop_error.',
   'orchestration.flow_termination.ui_buffer_size':
     'Flow completions buffered per live-stream consumer; beyond it that consumer loses the oldest ones (other consumers are unaffected).',
+  recovery: 'Crash recovery: how interrupted flows are finished at start-up and by planexec recover.',
+  'recovery.resend_within_seconds':
+    'An order leg journaled before a crash that the venue confirms it never received is sent again under the same client order id: a leg that reduces or closes exposure always, a leg that adds exposure (entry, increase) only within this many seconds of the flow\'s acceptance; later the flow fails with EXPIRED_DURING_OUTAGE. 0: never re-send adding legs.',
   connector: 'The venue directives are executed at.',
   'connector.type': 'paper: the built-in simulated venue; ccxt: a real exchange (or its testnet) through ccxt.',
   'connector.paper': 'The simulated venue (used when connector.type is paper).',

@@ -70,6 +70,11 @@ export const FlowTerminationSchema = z.strictObject({
   ui_buffer_size: z.number().int().min(1).max(1_000_000).default(1000),
 });
 
+export const RecoverySchema = z.strictObject({
+  /** An order leg that ADDS exposure, journaled but never received by the venue, is sent on resume only this long after its flow was accepted. */
+  resend_within_seconds: z.number().min(0).max(86_400).default(60),
+});
+
 export const InstrumentSchema = z.strictObject({
   tick_size: decimalField(),
   lot_size: decimalField(),
@@ -161,6 +166,7 @@ const BaseShape = {
       flow_termination: FlowTerminationSchema.prefault({}),
     })
     .prefault({}),
+  recovery: RecoverySchema.prefault({}),
   connector: ConnectorSchema.prefault({}),
   storage: StorageSchema.prefault({}),
   bus: BusSchema.prefault({}),
@@ -179,6 +185,7 @@ export type RetryPolicyConfig = PlanExecutionConfig['retry_policy'];
 export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];
 export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
 export type AlertsConfig = PlatformConfig['alerts'];
+export type RecoveryConfig = PlatformConfig['recovery'];
 
 export const ENVIRONMENT_NAMES = ['backtest', 'paper', 'live'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

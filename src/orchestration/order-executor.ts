@@ -70,6 +70,8 @@ export class OrderExecutor {
     if (ctx.resume) {
       const resumed = await this.#resumeLeg(ctx, spec, request, legInfo, meta);
       if (resumed) return resumed;
+      // never reached the venue: an adding leg is sent only within recovery.resend_within_seconds of the flow's acceptance
+      ctx.resume.admit(spec.purpose, spec.leg, request.client_order_id, ctx.nowMs());
     }
     const intentAtMs = clock.now();
     let record = pendingOrderRecord(request, meta);

@@ -10,7 +10,7 @@ import type {
   OrderRequest,
   VenueOrder,
 } from '../../src/connectors/connector.js';
-import { defaultConfig, type PaperConnectorConfig } from '../../src/config/schema.js';
+import { defaultConfig, type PaperConnectorConfig, type RecoveryConfig } from '../../src/config/schema.js';
 import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import type { Decimal } from '../../src/domain/decimal.js';
 import { Decimal as D } from '../../src/domain/decimal.js';
@@ -85,7 +85,14 @@ export class CrashableConnector implements IAPIConnector {
 
   async placeOrder(request: OrderRequest, options?: CallOptions): Promise<VenueOrder> {
     if (this.hangBeforePlace(request) === 'hang') return never();
-    const order = await this.inner.placeOrder(request, options);
+    let order: VenueOrder;
+    try {
+      order = await this.inner.placeOrder(request, options);
+    } catch (error) {
+      // the venue refused it, and the process died before it heard so
+      if (this.hangAfterPlace(request) === 'hang') return never();
+      throw error;
+    }
     if (this.hangAfterPlace(request) === 'hang') return never();
     return order;
   }
@@ -268,6 +275,8 @@ export function worldFiles(dir: string, name: string): WorldFiles {
 export interface WorldOptions {
   readonly config?: ConfigOverrides;
   readonly paper?: Partial<PaperConnectorConfig>;
+  /** The top-level `recovery` section (resend_within_seconds). */
+  readonly recovery?: RecoveryConfig;
   /** Where the clock starts: a restarted world continues from its predecessor's time. */
   readonly startMs?: number;
 }
@@ -330,6 +339,7 @@ export class World {
       metrics: new RecordingMetrics(),
       journalFallbackPath: files.fallback,
       random: () => 0.5,
+      recovery: options.recovery,
     });
   }
 
