@@ -82,15 +82,22 @@ function copyWorld(from: string, to: string): void {
  * PLANEXEC_CRASH_POINT=commit-after:1, 2, … (each on a fresh copy of `base`) until the flow's
  * journal ends with that intent: robust to how many commits come before it.
  */
+const firstCommit = new Map<string, number>();
+
 async function killedAfterIntent(base: string | null, cfg: string, directives: string, directiveId: string, coid: string): Promise<string> {
-  for (let commit = 1; commit <= 30; commit++) {
+  // the same kind of world needs the same number of commits: start from what the last search found
+  const kind = `${base === null ? 'fresh' : 'open'}:${coid.slice(coid.lastIndexOf('-'))}`;
+  for (let commit = firstCommit.get(kind) ?? 1; commit <= 30; commit++) {
     const db = join(dir, `w${++n}.db`);
     if (base) copyWorld(base, db);
     const run = await planexec(['run', '--db', db, '--config', cfg, '--json', '--no-progress', '--directives', directives], { env: { PLANEXEC_CRASH_POINT: `commit-after:${commit}` } });
     // killed by its own crash point: no exit code
     if (run.code !== null) throw new Error(`run was not killed before the intent of ${coid} was committed:\n${explain(run)}`);
     const last = journalOf(db, directiveId).at(-1);
-    if (last?.event_type === 'ORDER_INTENT' && last.body['action'] === 'PLACE' && last.body['client_order_id'] === coid) return db;
+    if (last?.event_type === 'ORDER_INTENT' && last.body['action'] === 'PLACE' && last.body['client_order_id'] === coid) {
+      firstCommit.set(kind, commit);
+      return db;
+    }
   }
   throw new Error(`no crash point found right after the intent of ${coid}`);
 }
@@ -123,7 +130,7 @@ async function openTradeWorld(cfg: string): Promise<{ db: string; tradeId: strin
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('planexec recover / run after a kill between a leg intent and its send', () => {
-  it('a NEW_TRADE whose entry intent was journaled and never sent is sent on `recover` under the same id: TRADE_OPENED, the trade OPEN with its fill and protection', async () => {
+  it('a NEW_TRADE whose entry intent was journaled and never sent is sent on `recover` under the same id: TRADE_OPENED, the trade OPEN with its fill and protection', { timeout: 120_000 }, async () => {
     const cfg = config(60);
     const wire = newTradeWire({ directive_id: 'DIR_RESEND_NT_1' });
     const entry = clientOrderId(wire.directive_id, 'E');
@@ -147,7 +154,7 @@ describe('planexec recover / run after a kill between a leg intent and its send'
     expect(venueAttempts(db, clientOrderId(wire.directive_id, 'TP'))).toEqual(['ACCEPTED']);
   });
 
-  it('a CLOSE whose close order intent was journaled and never sent is finished by the next `run`: the trade ends CLOSED', async () => {
+  it('a CLOSE whose close order intent was journaled and never sent is finished by the next `run`: the trade ends CLOSED', { timeout: 120_000 }, async () => {
     const cfg = config(60);
     const base = await openTradeWorld(cfg);
     const close = closeWire([base.tradeId], { directive_id: 'DIR_RESEND_CLOSE_1' });
@@ -168,7 +175,7 @@ describe('planexec recover / run after a kill between a leg intent and its send'
     expect(trade).toMatchObject({ trade_id: base.tradeId, status: 'CLOSED' });
   });
 
-  it('past recovery.resend_within_seconds an entry is not sent (EXPIRED_DURING_OUTAGE, nothing opened), while a close order is still re-sent', async () => {
+  it('past recovery.resend_within_seconds an entry is not sent (EXPIRED_DURING_OUTAGE, nothing opened), while a close order is still re-sent', { timeout: 120_000 }, async () => {
     const cfg = config(0.5);
     const wire = newTradeWire({ directive_id: 'DIR_RESEND_NT_LATE' });
     const entry = clientOrderId(wire.directive_id, 'E');
