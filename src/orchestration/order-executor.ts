@@ -260,7 +260,8 @@ export class OrderExecutor {
         case 'ok':
           return outcome.value;
         case 'unknown':
-          return this.#resolver.resolve(ctx, request, record, intentAtMs, outcome.error, legInfo);
+          // the venue may have taken it at any moment of this attempt (retries, a stalled loop): the grace counts from the attempt's end
+          return this.#resolver.resolve(ctx, request, record, Math.max(intentAtMs, clock.now()), outcome.error, legInfo);
         case 'definitive':
           throw outcome.error;
         case 'retryable': {

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkWorld, crashDirectives, crashLoop, writeWorldFiles } from './crash-world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'planexec-crash-long-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// CRASH_KEEP=1 keeps the world's files to look into (the path is printed with the figures)
+afterAll(() => (process.env['CRASH_KEEP'] === '1' ? undefined : rmSync(dir, { recursive: true, force: true })));
 
 const DIRECTIVES = Number(process.env['CRASH_DIRECTIVES'] ?? 6000);
 const KILLS = Number(process.env['CRASH_KILLS'] ?? 60);
@@ -60,6 +61,7 @@ describe('planexec survives many kill -9 over thousands of directives', () => {
       minutes: Math.round((Date.now() - started) / 600) / 100,
     };
     process.stdout.write(`crash test figures: ${JSON.stringify(figures)}\n`);
+    if (world.lost.length > 0) process.stdout.write(`lost for a crash: ${JSON.stringify(world.lost)} (world: ${dir})\n`);
 
     expect(run.kills).toBe(KILLS);
     expect(run.final).toMatchObject({ unfinished: 0, interrupted: false, submitted: input.lines });

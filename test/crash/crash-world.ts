@@ -140,8 +140,10 @@ export function crashConfig(): string {
   ).join('\n');
   return `orchestration:
   plan_execution:
-    timeout_seconds: 20
-    attempt_timeout_ms: 2000
+    timeout_seconds: 60
+    # generous: on a loaded 2-core machine an event loop can stall for seconds, and an attempt
+    # aborted in flight is an unknown outcome (tested on its own), not what this test is about
+    attempt_timeout_ms: 10000
     retry_policy: { max_retries: 5, backoff_strategy: exponential, initial_delay_ms: 2, max_delay_ms: 40, jitter: 0.2 }
     error_handling: { on_api_failure: alert_only, on_ledger_failure: alert_admin, on_journal_failure: continue }
     monitoring: { log_all_executions: false, alert_on_slow_execution_ms: 600000 }
@@ -329,7 +331,7 @@ export interface WorldCheck {
   /** CLOSE_EXISTING directives whose close leg the venue refused. */
   readonly closesRefused: number;
   /** Directives lost for a crash: a NEW_TRADE not opened or a CLOSE of an opened trade not done, without a venue refusal to explain it. */
-  readonly lost: readonly { readonly directiveId: string; readonly scope: string; readonly status: string; readonly code: string | null }[];
+  readonly lost: readonly { readonly directiveId: string; readonly scope: string; readonly status: string; readonly code: string | null; readonly trail?: readonly string[] }[];
   /** Legs the venue never received (a kill between intent and send) sent again on resume, and adding legs expired instead. */
   readonly resentLegs: number;
   readonly expiredLegs: number;
@@ -395,7 +397,7 @@ export async function checkWorld(db: string, directiveIds: readonly string[], sc
 
   const failuresByCode: Record<string, number> = {};
   for (const code of codes.values()) failuresByCode[code ?? 'null'] = (failuresByCode[code ?? 'null'] ?? 0) + 1;
-  const lost: { directiveId: string; scope: string; status: string; code: string | null }[] = [];
+  const lost: { directiveId: string; scope: string; status: string; code: string | null; trail?: string[] }[] = [];
   const openedTwice: string[] = [];
   let newTradesOpened = 0;
   let newTradesRefused = 0;
@@ -416,6 +418,17 @@ export async function checkWorld(db: string, directiveIds: readonly string[], sc
     else lost.push({ directiveId: close.directiveId, scope: 'CLOSE_EXISTING', status: flows.get(close.directiveId) ?? 'MISSING', code: codes.get(close.directiveId) ?? null });
   }
   await venue.close();
+  // what the journal says about each lost directive, to tell a crash from another fault
+  if (lost.length > 0) {
+    const trailDb = new Database(db, { readonly: true });
+    const trailOf = trailDb.prepare(
+      `SELECT event_type || ' ' || COALESCE(json_extract(body, '$.action'), '') || ' ' || COALESCE(json_extract(body, '$.leg'), json_extract(body, '$.client_order_id'), '') || ' ' ||
+              COALESCE(json_extract(body, '$.status'), json_extract(body, '$.decision'), '') || ' ' || COALESCE(json_extract(body, '$.error_code'), json_extract(body, '$.cause'), '') || ' @' || timestamp AS line
+       FROM journal WHERE flow_id = ? ORDER BY seq`,
+    );
+    for (const [i, item] of lost.entries()) lost[i] = { ...item, trail: (trailOf.all(item.directiveId) as { line: string }[]).map((r) => r.line) };
+    trailDb.close();
+  }
   const doubleSent = [...counts].filter(([, n]) => n > 1).map(([coid]) => coid);
   let submits = 0;
   for (const n of counts.values()) submits += n;

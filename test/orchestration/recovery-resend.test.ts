@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { UnknownOutcomeError } from '../../src/domain/errors.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { crashSignal, World, worldFiles, type WorldOptions } from './recovery-world.js';
@@ -38,10 +39,15 @@ async function restart(w: World, downMs: number, options?: WorldOptions): Promis
 /** Recovery itself "dies" at its next crash point (a hanging port). */
 async function recoverAndCrash(w: World): Promise<void> {
   const before = crashSignal.hung;
-  void w.recover();
+  // it never finishes; once the world is abandoned its store is closed under it
+  w.recover().catch(() => undefined);
   await w.clock.runUntil(() => crashSignal.hung > before, 60_000, 10);
   if (crashSignal.hung === before) throw new Error('recovery never reached its crash point');
   await w.clock.advance(10);
+  // the process is dead: nothing it would still do (its timers fire when the world is torn down) may land
+  w.journal.hang = () => true;
+  w.ledger.hang = () => true;
+  w.flows.hangFinish = () => true;
 }
 
 const coid = (owner: string, leg: string) => clientOrderId(owner, leg);
@@ -219,5 +225,27 @@ describe('never a leg sent twice', () => {
     expect(await r2.recover()).toMatchObject({ succeeded: 1 });
     expect(r2.venue.submitAttempts(coid(wire.directive_id, 'E'))).toBe(1);
     expect(await resendDecisions(r2, wire.directive_id)).toHaveLength(2);
+  });
+});
+
+describe('the not-found grace counts from when the request can last have reached the venue', () => {
+  it('an order the venue took late in an attempt that timed out is found, not concluded NOT_FOUND_AT_VENUE from its intent\'s age', async () => {
+    // the venue hides a fresh order for 200 ms; the grace (300 ms) covers that, but only if it counts from the send
+    const w = world({ paper: { not_found_window_ms: 200 } });
+    const wire = newTradeWire({ exit_plan: undefined });
+    const entry = coid(wire.directive_id, 'E');
+    const place = w.connector.placeOrder.bind(w.connector);
+    w.connector.placeOrder = async (request, options) => {
+      if (request.client_order_id !== entry) return place(request, options);
+      // a stalled loop: the request reaches the venue 600 ms after its intent, and the answer is lost
+      await w.clock.sleep(600);
+      await place(request, options);
+      throw new UnknownOutcomeError('placeOrder: timeout after the request reached the venue', 'SIMULATED_TIMEOUT');
+    };
+    const result = await w.submit(wire);
+    expect(result).toMatchObject({ outcome: 'SUCCEEDED' });
+    expect(await w.store.ledger.getOrder(entry)).toMatchObject({ status: 'FILLED' });
+    expect(await w.netPositions('BTC_USDT')).toEqual({ ledger: '0.015', venue: '0.015' });
+    expect(w.venue.submitAttempts(entry)).toBe(1);
   });
 });
