@@ -198,6 +198,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       metrics,
       journalFallbackPath: paths.journalFallback,
       registry,
+      recovery: config.recovery,
     });
 
     let closing: Promise<void> | undefined;

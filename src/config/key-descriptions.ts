@@ -54,6 +54,9 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'The CLI hands the orchestrator at most read_ahead_factor × max_concurrent_strategies directives that have not begun (no DIRECTIVE_ACCEPTED yet), then waits before reading on. Enough to keep every strategy busy; small, so Ctrl-C leaves little read but not started and memory stays flat.',
   'intake.max_directive_age_seconds':
     'A directive whose timestamp is older than this many seconds when it is accepted (its strategy\'s turn came) is refused as a failed flow (timestamp: [max_age]). 0 = no limit.',
+  recovery: 'Crash recovery: how interrupted flows are finished at start-up and by planexec recover.',
+  'recovery.resend_within_seconds':
+    'An order leg journaled before a crash that the venue confirms it never received is sent again under the same client order id: a leg that reduces or closes exposure always, a leg that adds exposure (entry, increase) only within this many seconds of the flow\'s acceptance; later the flow fails with EXPIRED_DURING_OUTAGE. 0: never re-send adding legs.',
   connector: 'The venue directives are executed at.',
   'connector.type': 'paper: the built-in simulated venue; ccxt: a real exchange through ccxt (planned, not in this build: refused).',
   'connector.paper': 'The simulated venue (used when connector.type is paper).',

@@ -74,6 +74,11 @@ export const FlowTerminationSchema = z.strictObject({
   ui_buffer_size: z.number().int().min(1).max(1_000_000).default(1000),
 });
 
+export const RecoverySchema = z.strictObject({
+  /** An order leg that ADDS exposure, journaled but never received by the venue, is sent on resume only this long after its flow was accepted. */
+  resend_within_seconds: z.number().min(0).max(86_400).default(60),
+});
+
 export const InstrumentSchema = z.strictObject({
   tick_size: decimalField(),
   lot_size: decimalField(),
@@ -175,6 +180,7 @@ const BaseShape = {
     })
     .prefault({}),
   intake: IntakeSchema.prefault({}),
+  recovery: RecoverySchema.prefault({}),
   connector: ConnectorSchema.prefault({}),
   storage: StorageSchema.prefault({}),
   bus: BusSchema.prefault({}),
@@ -194,6 +200,7 @@ export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];
 export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type IntakeConfig = PlatformConfig['intake'];
+export type RecoveryConfig = PlatformConfig['recovery'];
 
 export const ENVIRONMENT_NAMES = ['backtest', 'paper', 'live'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

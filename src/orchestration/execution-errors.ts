@@ -8,6 +8,8 @@ export const ExecutionErrorCode = {
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
   /** An in-doubt order is still unknown to the venue after the grace window: it was never placed. */
   NOT_FOUND_AT_VENUE: 'NOT_FOUND_AT_VENUE',
+  /** Recovery: a leg adding exposure that the venue never received was not sent again, its flow being older than recovery.resend_within_seconds. */
+  EXPIRED_DURING_OUTAGE: 'EXPIRED_DURING_OUTAGE',
   /** The venue could not tell us within in_doubt.max_checks whether an order exists. */
   IN_DOUBT_UNRESOLVED: 'IN_DOUBT_UNRESOLVED',
   /** The journal (and, where it matters, its fallback) cannot be written and the policy says stop. */

@@ -12,7 +12,9 @@ import type { IMetricsCollector } from './ports.js';
  * Resolves a submit whose outcome is unknown. The order is IN_DOUBT (ledger row and journal)
  * and is never re-sent blind: the venue is asked by client order id, up to in_doubt.max_checks
  * times, check_interval_ms apart. Found → the venue's real state. Not found while younger than
- * not_found_grace_ms (from the intent) → ask again. Not found after the grace → resubmitted with
+ * not_found_grace_ms → ask again (the age counts from `sentAtMs`, the latest moment the request can
+ * have reached the venue: the end of the attempt whose outcome is unknown, or for a leg recovery
+ * resumes, its intent). Not found after the grace → resubmitted with
  * the same client order id if the connector declares idempotent submission, else it was never
  * placed (NOT_FOUND_AT_VENUE). Checks exhausted → IN_DOUBT_UNRESOLVED; nothing loops forever.
  * The checks are not bounded by timeout_seconds: they are reconciliation with their own budget.
@@ -34,7 +36,7 @@ export class InDoubtResolver {
     ctx: ExecutionContext,
     request: OrderRequest,
     record: OrderRecord,
-    intentAtMs: number,
+    sentAtMs: number,
     cause: unknown,
     legInfo: Readonly<Record<string, unknown>>,
   ): Promise<VenueOrder> {
@@ -51,6 +53,7 @@ export class InDoubtResolver {
     }
 
     let lastSeen = 'no answer';
+    let since = sentAtMs;
     for (let check = 0; check < max_checks; check++) {
       if (check > 0) await this.#clock.sleep(check_interval_ms);
       const lookup = await attemptCall(this.#clock, this.#config.attempt_timeout_ms, undefined, (signal) => this.#connector.fetchOrder(coid, request.symbol, { signal }));
@@ -64,7 +67,7 @@ export class InDoubtResolver {
         return lookup.value;
       }
       lastSeen = 'not found';
-      const age = this.#clock.now() - intentAtMs;
+      const age = this.#clock.now() - since;
       if (age < not_found_grace_ms) continue;
       if (!this.#connector.capabilities.idempotentSubmit) {
         throw new ExecutionError(`order ${coid} not found at the venue ${age} ms after it was sent: it was never placed`, 'NOT_FOUND_AT_VENUE', {
@@ -79,6 +82,7 @@ export class InDoubtResolver {
       if (resubmit.kind === 'ok') return resubmit.value;
       if (resubmit.kind === 'definitive') throw resubmit.error;
       lastSeen = `resubmit failed: ${errorMessage(resubmit.error)}`;
+      since = this.#clock.now();
     }
     throw new ExecutionError(`order ${coid} still in doubt after ${max_checks} venue checks (${lastSeen})`, 'IN_DOUBT_UNRESOLVED', {
       client_order_id: coid,

@@ -72,6 +72,8 @@ export class OrderExecutor {
     if (ctx.resume) {
       const resumed = await this.#resumeLeg(ctx, spec, request, legInfo, meta);
       if (resumed) return resumed;
+      // never reached the venue: an adding leg is sent only within recovery.resend_within_seconds of the flow's acceptance
+      ctx.resume.admit(spec.purpose, spec.leg, request.client_order_id, ctx.nowMs());
     }
     const intentAtMs = clock.now();
     let record = pendingOrderRecord(request, meta);
@@ -260,7 +262,8 @@ export class OrderExecutor {
         case 'ok':
           return outcome.value;
         case 'unknown':
-          return this.#resolver.resolve(ctx, request, record, intentAtMs, outcome.error, legInfo);
+          // the venue may have taken it at any moment of this attempt (retries, a stalled loop): the grace counts from the attempt's end
+          return this.#resolver.resolve(ctx, request, record, Math.max(intentAtMs, clock.now()), outcome.error, legInfo);
         case 'definitive':
           throw outcome.error;
         case 'retryable': {

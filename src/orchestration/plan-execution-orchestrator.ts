@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { IEventBus } from '../bus/event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
 import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
-import type { IntakeConfig, PlanExecutionConfig } from '../config/schema.js';
+import { RecoverySchema, type IntakeConfig, type PlanExecutionConfig, type RecoveryConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
 import type { DirectiveSubmission } from '../domain/dto.js';
@@ -24,6 +24,7 @@ import { OrderExecutor } from './order-executor.js';
 import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { readFlowHistory, type FlowHistory } from './recovery/flow-history.js';
+import type { ResendPolicy } from './recovery/resume-legs.js';
 import { rebuildTrade } from './recovery/rebuild-trade.js';
 import { resumeScope } from './recovery/resume-scope.js';
 import { reviveFailure, tradeExecutedFromCausality, type RecordedFailure } from './recovery/revive.js';
@@ -58,6 +59,8 @@ export interface PlanExecutionOrchestratorDeps {
    * disposes them at the flow's stop. Without one, the orchestrator disposes them itself.
    */
   readonly registry?: IComponentRegistry;
+  /** The top-level `recovery` section (resend_within_seconds); its defaults without one. */
+  readonly recovery?: RecoveryConfig;
 }
 
 /** How one submission ended. DUPLICATE: its directive_id (or its bad bytes) had been seen; nothing ran. */
@@ -117,6 +120,7 @@ export class PlanExecutionOrchestrator {
   readonly #recorder: JournalRecorder;
   readonly #ledgerWriter: LedgerWriter;
   readonly #scopeDeps: ScopeDeps;
+  readonly #resend: ResendPolicy;
   readonly #policy: ErrorPolicy;
   readonly #stopper: FlowStopper;
   readonly #venueEvents: VenueEventHandler;
@@ -133,6 +137,7 @@ export class PlanExecutionOrchestrator {
     this.#deps = deps;
     this.#config = deps.config;
     this.#logger = deps.logger;
+    this.#resend = { resendWithinMs: (deps.recovery ?? RecoverySchema.parse({})).resend_within_seconds * 1000, inDoubt: deps.config.in_doubt, attemptTimeoutMs: deps.config.attempt_timeout_ms, clock: deps.clock };
     const metrics = deps.config.monitoring.metrics_enabled ? deps.metrics : noMetrics;
     const retry = compileRetryPolicy(deps.config.retry_policy);
     this.#runner = new FlowRunner({ maxConcurrentKeys: deps.config.concurrency.max_concurrent_strategies });
@@ -291,7 +296,7 @@ export class PlanExecutionOrchestrator {
    * (the flow stays RUNNING for a later recovery). Not reported to onResult listeners.
    */
   async resume(flow: FlowRecord): Promise<FlowResult> {
-    const history = await readFlowHistory(this.#deps.journal, flow);
+    const history = await readFlowHistory(this.#deps.journal, flow, this.#resend);
     this.#pending += 1;
     const state: FlowState = {
       flowId: flow.flow_id,

@@ -7,6 +7,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import { mulberry32 } from '../../src/demo/prng.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
+import { clientOrderId } from '../../src/domain/ids.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MAIN } from '../e2e/run-cli.js';
 
@@ -25,6 +26,10 @@ export interface CrashInput {
   readonly text: string;
   /** Valid directive ids, each once (repeated lines included once). */
   readonly directiveIds: readonly string[];
+  /** The NEW_TRADE directive ids among them. */
+  readonly newTrades: readonly string[];
+  /** The CLOSE_EXISTING directives among them, with the trade each closes. */
+  readonly closes: readonly { readonly directiveId: string; readonly tradeId: string }[];
   readonly lines: number;
   readonly repeated: number;
   readonly invalid: number;
@@ -34,16 +39,26 @@ function price(value: number): string {
   return value.toFixed(2);
 }
 
+/** Shares of the valid directives while a strategy has open trades (the rest are CLOSE_EXISTING). */
+export interface CrashMix {
+  readonly newTrade: number;
+  readonly modify: number;
+}
+
+const DEFAULT_MIX: CrashMix = { newTrade: 0.5, modify: 0.25 };
+
 /**
  * A few thousand directive lines over 8 strategies: NEW_TRADE (market, marketable limit, resting
  * limit; stop loss and take profit), MODIFY_EXISTING (absolute size, stop moves), CLOSE_EXISTING,
  * plus invalid lines and repeated directive ids.
  */
-export function crashDirectives(count: number, seed: number): CrashInput {
+export function crashDirectives(count: number, seed: number, mix: CrashMix = DEFAULT_MIX): CrashInput {
   const random = prng(seed);
   const open: string[][] = Array.from({ length: STRATEGIES }, () => []);
   const lines: string[] = [];
   const ids: string[] = [];
+  const newTrades: string[] = [];
+  const closes: { directiveId: string; tradeId: string }[] = [];
   let repeated = 0;
   let invalid = 0;
   for (let i = 0; lines.length < count; i++) {
@@ -66,7 +81,7 @@ export function crashDirectives(count: number, seed: number): CrashInput {
     const trades = open[s]!;
     const action = random();
     let wire: ExecutionDirectiveWire;
-    if (trades.length === 0 || action < 0.5) {
+    if (trades.length === 0 || action < mix.newTrade) {
       const kind = random();
       const size = (0.1 + Math.floor(random() * 900) / 1000).toFixed(3);
       const sign = buy ? 1 : -1;
@@ -85,7 +100,8 @@ export function crashDirectives(count: number, seed: number): CrashInput {
         routing_plan: { time_in_force: 'GTC', max_slippage_pct: '0.01' },
       } as ExecutionDirectiveWire;
       trades.push(id);
-    } else if (action < 0.75) {
+      newTrades.push(id);
+    } else if (action < mix.newTrade + mix.modify) {
       const target = trades[Math.floor(random() * trades.length)]!;
       const sign = buy ? 1 : -1;
       const plans = random() < 0.5 ? { size_plan: { position_size: (0.1 + Math.floor(random() * 900) / 1000).toFixed(3) } } : {};
@@ -100,12 +116,15 @@ export function crashDirectives(count: number, seed: number): CrashInput {
       const at = Math.floor(random() * trades.length);
       const target = trades.splice(at, 1)[0]!;
       wire = { ...base, scope: 'CLOSE_EXISTING', target_trade_ids: [target], routing_plan: { time_in_force: 'IOC' } } as ExecutionDirectiveWire;
+      closes.push({ directiveId: id, tradeId: target });
     }
     lines.push(JSON.stringify(wire));
     ids.push(id);
   }
-  return { text: `${lines.join('\n')}\n`, directiveIds: ids, lines: lines.length, repeated, invalid };
+  return { text: `${lines.join('\n')}\n`, directiveIds: ids, newTrades, closes, lines: lines.length, repeated, invalid };
 }
+
+const RESEND_WITHIN_SECONDS = 300;
 
 /** platform.yaml for the crash runs: venue faults on, in-doubt resolution quick, logs quiet. */
 export function crashConfig(): string {
@@ -121,8 +140,10 @@ export function crashConfig(): string {
   ).join('\n');
   return `orchestration:
   plan_execution:
-    timeout_seconds: 20
-    attempt_timeout_ms: 2000
+    timeout_seconds: 60
+    # generous: on a loaded 2-core machine an event loop can stall for seconds, and an attempt
+    # aborted in flight is an unknown outcome (tested on its own), not what this test is about
+    attempt_timeout_ms: 10000
     retry_policy: { max_retries: 5, backoff_strategy: exponential, initial_delay_ms: 2, max_delay_ms: 40, jitter: 0.2 }
     error_handling: { on_api_failure: alert_only, on_ledger_failure: alert_admin, on_journal_failure: continue }
     monitoring: { log_all_executions: false, alert_on_slow_execution_ms: 600000 }
@@ -137,6 +158,9 @@ connector:
     faults: { transient_error_rate: 0.05, rejection_rate: 0.01, timeout_rate: 0.03, seed: 11 }
     instruments:
 ${instruments}
+recovery:
+  # a flow interrupted by a kill is resumed at the next start, well within this: no adding leg may expire
+  resend_within_seconds: ${RESEND_WITHIN_SECONDS}
 alerts:
   log: { enabled: false }
 logging:
@@ -231,6 +255,10 @@ export async function crashLoop(options: {
   readonly startupMs: number;
   /** Rough time per directive, to spread the kills. */
   readonly msPerDirective: number;
+  /** Share of the kills made at a COMMIT through PLANEXEC_CRASH_POINT (default 0.35); the rest are timed. */
+  readonly crashPointShare?: number;
+  /** Share of those made right after the COMMIT (default 0.5): a leg's intent committed, its order not sent. */
+  readonly afterCommitShare?: number;
 }): Promise<CrashRunReport> {
   const random = prng(options.seed ^ 0x5eed);
   const ids = new Set(options.directiveIds);
@@ -244,11 +272,11 @@ export async function crashLoop(options: {
     runs += 1;
     const remaining = Math.max(20, ids.size - progress(options.db, ids).finished);
     const share = remaining / (options.kills - kills + 1);
-    const useCrashPoint = random() < 0.35;
+    const useCrashPoint = random() < (options.crashPointShare ?? 0.35);
     const outcome = await runChild(
       args,
       useCrashPoint
-        ? { crashPoint: `commit-${random() < 0.5 ? 'before' : 'after'}:${1 + Math.floor(random() * share * 6)}`, killAfterMs: options.startupMs + 4 * share * options.msPerDirective }
+        ? { crashPoint: `commit-${random() < (options.afterCommitShare ?? 0.5) ? 'after' : 'before'}:${1 + Math.floor(random() * share * 6)}`, killAfterMs: options.startupMs + 4 * share * options.msPerDirective }
         : { killAfterMs: Math.round(options.startupMs + (0.2 + 1.6 * random()) * share * options.msPerDirective) },
     );
     if (!outcome.killed) {
@@ -288,10 +316,37 @@ export interface WorldCheck {
   readonly symbols: number;
   readonly journal: { readonly ok: boolean; readonly entries: number };
   readonly outcomes: Readonly<Record<string, number>>;
+  /** Error codes of the failed directives, counted. */
+  readonly failuresByCode: Readonly<Record<string, number>>;
+  /** NEW_TRADE directives with exactly one TRADE_OPENED entry. */
+  readonly newTradesOpened: number;
+  /** NEW_TRADE directives with more than one TRADE_OPENED entry. */
+  readonly openedTwice: readonly string[];
+  /** NEW_TRADE directives not opened because the venue refused one of their legs (its submit log shows the refusal). */
+  readonly newTradesRefused: number;
+  /** CLOSE_EXISTING directives that closed their trade (flow SUCCEEDED, trade CLOSED in the ledger). */
+  readonly closesDone: number;
+  /** CLOSE_EXISTING directives whose target never opened (nothing to close). */
+  readonly closesWithoutTrade: number;
+  /** CLOSE_EXISTING directives whose close leg the venue refused. */
+  readonly closesRefused: number;
+  /** Directives lost for a crash: a NEW_TRADE not opened or a CLOSE of an opened trade not done, without a venue refusal to explain it. */
+  readonly lost: readonly { readonly directiveId: string; readonly scope: string; readonly status: string; readonly code: string | null; readonly trail?: readonly string[] }[];
+  /** Legs the venue never received (a kill between intent and send) sent again on resume, and adding legs expired instead. */
+  readonly resentLegs: number;
+  readonly expiredLegs: number;
+}
+
+/** The venue refused a submit of one of these legs and never accepted it. */
+function refusedAtVenue(log: (coid: string) => readonly string[], coids: readonly string[]): boolean {
+  return coids.some((coid) => {
+    const outcomes = log(coid).filter((o) => o !== 'TRANSIENT');
+    return outcomes.length > 0 && !outcomes.includes('ACCEPTED') && !outcomes.includes('EXISTING');
+  });
 }
 
 /** Everything the crash test asserts, read from the files the runs left. */
-export async function checkWorld(db: string, directiveIds: readonly string[]): Promise<WorldCheck> {
+export async function checkWorld(db: string, directiveIds: readonly string[], scopes: Pick<CrashInput, 'newTrades' | 'closes'>): Promise<WorldCheck> {
   const raw = new Database(db, { readonly: true });
   const flows = new Map<string, string>();
   for (const row of raw.prepare('SELECT flow_id, status FROM flows').all() as { flow_id: string; status: string }[]) flows.set(row.flow_id, row.status);
@@ -302,6 +357,17 @@ export async function checkWorld(db: string, directiveIds: readonly string[]): P
        GROUP BY flow_id HAVING n > 1`,
     )
     .all() as { flow_id: string; n: number }[];
+  const count = (sql: string): Map<string, number> => new Map((raw.prepare(sql).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+  const opened = count(`SELECT flow_id AS id, COUNT(*) AS n FROM journal WHERE event_type = 'TRADE_OPENED' AND directive_id = flow_id GROUP BY flow_id`);
+  const codes = new Map(
+    (
+      raw
+        .prepare(`SELECT flow_id AS id, json_extract(body, '$.error_code') AS code FROM journal WHERE event_type = 'EXECUTION_FAILED' AND directive_id = flow_id`)
+        .all() as { id: string; code: string | null }[]
+    ).map((r) => [r.id, r.code]),
+  );
+  const decisions = count(`SELECT json_extract(body, '$.decision') AS id, COUNT(*) AS n FROM journal WHERE event_type = 'POLICY_APPLIED' GROUP BY id`);
+  const expiredLegs = (raw.prepare(`SELECT COUNT(*) AS n FROM journal WHERE event_type = 'ORDER_RESULT' AND json_extract(body, '$.error_code') = 'EXPIRED_DURING_OUTAGE'`).get() as { n: number }).n;
   raw.close();
 
   const outcomes: Record<string, number> = {};
@@ -319,6 +385,7 @@ export async function checkWorld(db: string, directiveIds: readonly string[]): P
   const store = openSqliteStore(db);
   const journal = await store.journal.verify();
   const positions = await store.ledger.listPositions({ status: 'OPEN' });
+  const tradeStatus = new Map((await store.ledger.listPositions()).map((p) => [p.trade_id, p.status]));
   await store.close();
   const ledgerNet = new Map<string, Decimal>();
   for (const p of positions) ledgerNet.set(p.symbol, (ledgerNet.get(p.symbol) ?? new Decimal(0)).plus(p.direction === 'BUY' ? p.filled_size : p.filled_size.neg()));
@@ -326,7 +393,42 @@ export async function checkWorld(db: string, directiveIds: readonly string[]): P
   const venue = new PaperConnector({ ...defaultConfig().connector.paper, path: `${db}.venue.db` }, { clock: systemClock });
   const venueNet = venue.netPositions();
   const counts = venue.submitAttemptCounts();
+  const log = (coid: string): string[] => venue.submitAttemptLog(coid).map((a) => a.outcome);
+
+  const failuresByCode: Record<string, number> = {};
+  for (const code of codes.values()) failuresByCode[code ?? 'null'] = (failuresByCode[code ?? 'null'] ?? 0) + 1;
+  const lost: { directiveId: string; scope: string; status: string; code: string | null; trail?: string[] }[] = [];
+  const openedTwice: string[] = [];
+  let newTradesOpened = 0;
+  let newTradesRefused = 0;
+  for (const id of scopes.newTrades) {
+    const n = opened.get(id) ?? 0;
+    if (n === 1) newTradesOpened += 1;
+    else if (n > 1) openedTwice.push(id);
+    else if (refusedAtVenue(log, ['E', 'SL', 'TP'].map((leg) => clientOrderId(id, leg)))) newTradesRefused += 1;
+    else lost.push({ directiveId: id, scope: 'NEW_TRADE', status: flows.get(id) ?? 'MISSING', code: codes.get(id) ?? null });
+  }
+  let closesDone = 0;
+  let closesWithoutTrade = 0;
+  let closesRefused = 0;
+  for (const close of scopes.closes) {
+    if (flows.get(close.directiveId) === 'SUCCEEDED' && tradeStatus.get(close.tradeId) === 'CLOSED') closesDone += 1;
+    else if ((opened.get(close.tradeId) ?? 0) === 0) closesWithoutTrade += 1;
+    else if (refusedAtVenue(log, [clientOrderId(close.directiveId, 'C0')])) closesRefused += 1;
+    else lost.push({ directiveId: close.directiveId, scope: 'CLOSE_EXISTING', status: flows.get(close.directiveId) ?? 'MISSING', code: codes.get(close.directiveId) ?? null });
+  }
   await venue.close();
+  // what the journal says about each lost directive, to tell a crash from another fault
+  if (lost.length > 0) {
+    const trailDb = new Database(db, { readonly: true });
+    const trailOf = trailDb.prepare(
+      `SELECT event_type || ' ' || COALESCE(json_extract(body, '$.action'), '') || ' ' || COALESCE(json_extract(body, '$.leg'), json_extract(body, '$.client_order_id'), '') || ' ' ||
+              COALESCE(json_extract(body, '$.status'), json_extract(body, '$.decision'), '') || ' ' || COALESCE(json_extract(body, '$.error_code'), json_extract(body, '$.cause'), '') || ' @' || timestamp AS line
+       FROM journal WHERE flow_id = ? ORDER BY seq`,
+    );
+    for (const [i, item] of lost.entries()) lost[i] = { ...item, trail: (trailOf.all(item.directiveId) as { line: string }[]).map((r) => r.line) };
+    trailDb.close();
+  }
   const doubleSent = [...counts].filter(([, n]) => n > 1).map(([coid]) => coid);
   let submits = 0;
   for (const n of counts.values()) submits += n;
@@ -346,6 +448,16 @@ export async function checkWorld(db: string, directiveIds: readonly string[]): P
     symbols: symbols.size,
     journal: { ok: journal.ok, entries: journal.entries },
     outcomes,
+    failuresByCode,
+    newTradesOpened,
+    openedTwice,
+    newTradesRefused,
+    closesDone,
+    closesWithoutTrade,
+    closesRefused,
+    lost,
+    resentLegs: decisions.get('resend_unreceived_leg') ?? 0,
+    expiredLegs,
   };
 }
 

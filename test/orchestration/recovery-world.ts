@@ -10,7 +10,7 @@ import type {
   OrderRequest,
   VenueOrder,
 } from '../../src/connectors/connector.js';
-import { defaultConfig, type PaperConnectorConfig } from '../../src/config/schema.js';
+import { defaultConfig, type PaperConnectorConfig, type RecoveryConfig } from '../../src/config/schema.js';
 import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import type { Decimal } from '../../src/domain/decimal.js';
 import { Decimal as D } from '../../src/domain/decimal.js';
@@ -87,7 +87,14 @@ export class CrashableConnector implements IAPIConnector {
 
   async placeOrder(request: OrderRequest, options?: CallOptions): Promise<VenueOrder> {
     if (this.hangBeforePlace(request) === 'hang') return never();
-    const order = await this.inner.placeOrder(request, options);
+    let order: VenueOrder;
+    try {
+      order = await this.inner.placeOrder(request, options);
+    } catch (error) {
+      // the venue refused it, and the process died before it heard so
+      if (this.hangAfterPlace(request) === 'hang') return never();
+      throw error;
+    }
     if (this.hangAfterPlace(request) === 'hang') return never();
     return order;
   }
@@ -275,6 +282,8 @@ export interface WorldOptions {
   readonly paper?: Partial<PaperConnectorConfig>;
   /** What the connector declares beyond the paper venue's own (e.g. amendOrders: false). */
   readonly capabilities?: Partial<IAPIConnector['capabilities']>;
+  /** The top-level `recovery` section (resend_within_seconds). */
+  readonly recovery?: RecoveryConfig;
   /** Where the clock starts: a restarted world continues from its predecessor's time. */
   readonly startMs?: number;
 }
@@ -337,6 +346,7 @@ export class World {
       metrics: new RecordingMetrics(),
       journalFallbackPath: files.fallback,
       random: () => 0.5,
+      recovery: options.recovery,
     });
   }
 

@@ -104,8 +104,9 @@ export class PaperConnector implements IAPIConnector {
       options,
       (fault) => {
         if (fault === 'REJECTION') {
-          this.#engine.recordAttempt(request.client_order_id, 'SIMULATED_REJECTION', this.#clock.now());
-          throw rejection('SIMULATED_REJECTION', `simulated rejection of ${request.client_order_id}`);
+          const refused = rejection('SIMULATED_REJECTION', `simulated rejection of ${request.client_order_id}`);
+          this.#engine.refuse(request, refused, this.#clock.now());
+          throw refused;
         }
         const outcome = this.#engine.place(request, this.#clock.now());
         if (!outcome.ok) throw outcome.error;

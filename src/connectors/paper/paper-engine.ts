@@ -1,4 +1,5 @@
 import type { PaperConnectorConfig } from '../../config/schema.js';
+import { isoTime } from '../../domain/clock.js';
 import { Decimal, decimalToWire, roundToStep } from '../../domain/decimal.js';
 import type { Direction } from '../../domain/enums.js';
 import { ConfigError, ValidationError, VenueRejected } from '../../domain/errors.js';
@@ -8,7 +9,7 @@ import { fee, fillChunk, isMarketable, isStopTriggered, splitQuantity, takerPric
 import { checkAmend, checkNewOrder, rejection, type RuleContext } from './order-rules.js';
 import { toPaperFill, toPaperOrder, toVenueOrder, type PaperFill, type PaperOrder } from './paper-order-view.js';
 import type { PaperInstrument } from './paper-instruments.js';
-import { DEFAULT_POSITION, POSITION_MODE, type FillRow, type Liquidity, type OrderRow, type PaperStore } from './paper-store.js';
+import { DEFAULT_POSITION, POSITION_MODE, type FillRow, type Liquidity, type OrderRow, type PaperStore, type RefusedRow } from './paper-store.js';
 import { nextRandom } from './seeded-random.js';
 
 /** One position the venue holds. position_id null: the default position (netting mode, or orders sent without one). */
@@ -87,21 +88,42 @@ export class PaperEngine {
     this.#store.transaction(() => this.#store.recordAttempt(clientOrderId, outcome, nowMs));
   }
 
+  /** A submit refused without an order being created: counted, and remembered so find() reports it. */
+  refuse(request: OrderRequest, error: VenueRejected, nowMs: number): void {
+    this.#store.transaction(() => this.#remember(request, error, nowMs));
+  }
+
+  #remember(request: OrderRequest, error: VenueRejected, nowMs: number): void {
+    this.#store.recordAttempt(request.client_order_id, error.code, nowMs);
+    this.#store.recordRefused({
+      client_order_id: request.client_order_id,
+      symbol: request.symbol,
+      side: request.side,
+      order_type: request.order_type,
+      quantity: request.quantity,
+      limit_price: request.limit_price ?? null,
+      stop_price: request.stop_price ?? null,
+      reason: `${error.code}: ${error.message}`,
+      at_ms: nowMs,
+    });
+  }
+
   place(request: OrderRequest, nowMs: number): PlaceOutcome {
     return this.#store.transaction((): PlaceOutcome => {
       const refuse = (error: VenueRejected): PlaceOutcome => {
-        this.#store.recordAttempt(request.client_order_id, error.code, nowMs);
+        this.#remember(request, error, nowMs);
         return { ok: false, error };
       };
       const existing = this.#store.order(request.client_order_id);
       if (existing) {
         if (!this.#config.idempotent_submit) {
-          return refuse(
-            rejection('DUPLICATE_CLIENT_ORDER_ID', `client order id ${request.client_order_id} is already used`, {
-              client_order_id: request.client_order_id,
-              venue_order_id: existing.venue_order_id,
-            }),
-          );
+          // the id belongs to the order the venue has: counted, not remembered as a refusal
+          const duplicate = rejection('DUPLICATE_CLIENT_ORDER_ID', `client order id ${request.client_order_id} is already used`, {
+            client_order_id: request.client_order_id,
+            venue_order_id: existing.venue_order_id,
+          });
+          this.#store.recordAttempt(request.client_order_id, duplicate.code, nowMs);
+          return { ok: false, error: duplicate };
         }
         this.#store.recordAttempt(request.client_order_id, 'EXISTING', nowMs);
         return { ok: true, order: this.#view(existing) };
@@ -151,10 +173,19 @@ export class PaperEngine {
     });
   }
 
-  /** undefined when the venue does not know the order, or (like some exchanges) not yet. */
+  /**
+   * undefined when the venue does not know the order, or (like some exchanges) not yet. A submit
+   * it refused is reported as a REJECTED order (as venues that keep rejected orders in their
+   * history do), so "never received" and "refused" can be told apart after a crash.
+   */
   find(clientOrderId: string, symbol: string, nowMs: number): VenueOrder | undefined {
     const order = this.#store.order(clientOrderId);
-    if (!order || order.symbol !== symbol) return undefined;
+    if (!order) {
+      const refused = this.#store.refused(clientOrderId);
+      if (!refused || refused.symbol !== symbol || nowMs - refused.at_ms < this.#config.not_found_window_ms) return undefined;
+      return refusedView(refused);
+    }
+    if (order.symbol !== symbol) return undefined;
     if (nowMs - order.created_at_ms < this.#config.not_found_window_ms) return undefined;
     return this.#view(order);
   }
@@ -403,4 +434,24 @@ function restsAsLimit(order: OrderRow): boolean {
 function onTick(price: Decimal, instrument: PaperInstrument): Decimal {
   const rounded = roundToStep(price, instrument.tick_size);
   return rounded.gt(0) ? rounded : instrument.tick_size;
+}
+
+function refusedView(refused: RefusedRow): VenueOrder {
+  return {
+    client_order_id: refused.client_order_id,
+    venue_order_id: '',
+    symbol: refused.symbol,
+    side: refused.side,
+    order_type: refused.order_type,
+    quantity: refused.quantity,
+    limit_price: refused.limit_price,
+    stop_price: refused.stop_price,
+    status: 'REJECTED',
+    filled_quantity: new Decimal(0),
+    average_fill_price: null,
+    fills: [],
+    reject_reason: refused.reason,
+    created_at: isoTime(refused.at_ms),
+    updated_at: isoTime(refused.at_ms),
+  };
 }

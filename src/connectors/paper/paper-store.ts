@@ -44,6 +44,19 @@ export interface FillRow {
   readonly executed_at_ms: number;
 }
 
+/** A submit the venue refused (no order was created): kept so a look-up by client order id can report the refusal. */
+export interface RefusedRow {
+  readonly client_order_id: string;
+  readonly symbol: string;
+  readonly side: Direction;
+  readonly order_type: OrderType;
+  readonly quantity: Decimal;
+  readonly limit_price: Decimal | null;
+  readonly stop_price: Decimal | null;
+  readonly reason: string;
+  readonly at_ms: number;
+}
+
 /** One submit that reached the venue, with what the venue did with it. */
 export interface SubmitAttempt {
   readonly seq: number;
@@ -104,6 +117,17 @@ CREATE TABLE IF NOT EXISTS submit_attempts (
   at_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submit_attempts_by_order ON submit_attempts (client_order_id);
+CREATE TABLE IF NOT EXISTS refused_orders (
+  client_order_id TEXT PRIMARY KEY,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL,
+  order_type TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  limit_price TEXT,
+  stop_price TEXT,
+  reason TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS counters (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -308,6 +332,12 @@ export class PaperStore {
       recordAttempt: db.prepare('INSERT INTO submit_attempts (client_order_id, outcome, at_ms) VALUES (?, ?, ?)'),
       attemptsOf: db.prepare<[string], SubmitAttempt>('SELECT * FROM submit_attempts WHERE client_order_id = ? ORDER BY seq'),
       attempts: db.prepare<[], SubmitAttempt>('SELECT * FROM submit_attempts ORDER BY seq'),
+      refused: db.prepare<[string], Record<keyof RefusedRow, string | number | null>>('SELECT * FROM refused_orders WHERE client_order_id = ?'),
+      recordRefused: db.prepare(
+        `INSERT INTO refused_orders (client_order_id, symbol, side, order_type, quantity, limit_price, stop_price, reason, at_ms)
+         VALUES (@client_order_id, @symbol, @side, @order_type, @quantity, @limit_price, @stop_price, @reason, @at_ms)
+         ON CONFLICT (client_order_id) DO UPDATE SET reason = excluded.reason, at_ms = excluded.at_ms`,
+      ),
     };
   }
 
@@ -420,6 +450,31 @@ export class PaperStore {
 
   recordAttempt(clientOrderId: string, outcome: string, atMs: number): void {
     this.#statements.recordAttempt.run(clientOrderId, outcome, atMs);
+  }
+
+  recordRefused(refused: RefusedRow): void {
+    this.#statements.recordRefused.run({
+      ...refused,
+      quantity: decimalToWire(refused.quantity),
+      limit_price: text(refused.limit_price),
+      stop_price: text(refused.stop_price),
+    });
+  }
+
+  refused(clientOrderId: string): RefusedRow | undefined {
+    const row = this.#statements.refused.get(clientOrderId);
+    if (row === undefined) return undefined;
+    return {
+      client_order_id: String(row.client_order_id),
+      symbol: String(row.symbol),
+      side: row.side as Direction,
+      order_type: row.order_type as OrderType,
+      quantity: new Decimal(String(row.quantity)),
+      limit_price: decimal(row.limit_price as string | null),
+      stop_price: decimal(row.stop_price as string | null),
+      reason: String(row.reason),
+      at_ms: Number(row.at_ms),
+    };
   }
 
   attempts(clientOrderId?: string): SubmitAttempt[] {

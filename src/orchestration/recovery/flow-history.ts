@@ -1,7 +1,7 @@
 import { parseDirective, type ExecutionDirective } from '../../domain/directive.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { FlowRecord, IJournalWriter, JournalEntry } from '../ports.js';
-import { ResumeLegs } from './resume-legs.js';
+import { ResumeLegs, type ResendPolicy } from './resume-legs.js';
 
 const CAUSALITY_TYPES: ReadonlySet<string> = new Set(['TRADE_OPENED', 'POSITION_MODIFIED', 'TRADE_CLOSED']);
 
@@ -26,8 +26,8 @@ export interface FlowHistory {
   readonly legs: ResumeLegs;
 }
 
-/** Read one flow's journal entries and work out where it stopped. */
-export async function readFlowHistory(journal: IJournalWriter, flow: FlowRecord): Promise<FlowHistory> {
+/** Read one flow's journal entries and work out where it stopped. `resend`: the rule a resumed flow sends unreceived legs by (none for a rebuild). */
+export async function readFlowHistory(journal: IJournalWriter, flow: FlowRecord, resend: ResendPolicy | null = null): Promise<FlowHistory> {
   const all = await journal.read({ flow_id: flow.flow_id });
   // venue reports about a trade are journaled under its opening directive with directive_id null
   const entries = flow.directive_id === null ? all : all.filter((e) => e.directive_id === flow.directive_id);
@@ -68,6 +68,11 @@ export async function readFlowHistory(journal: IJournalWriter, flow: FlowRecord)
     failure,
     policyApplied,
     lastEntryId: entries.at(-1)?.entry_id ?? null,
-    legs: ResumeLegs.fromEntries(entries),
+    legs: ResumeLegs.fromEntries(entries, resend, startedAt(flow)),
   };
+}
+
+function startedAt(flow: FlowRecord): number | null {
+  const ms = Date.parse(flow.started_at);
+  return Number.isFinite(ms) ? ms : null;
 }

@@ -14,7 +14,9 @@ export async function sentEntry(ctx: ExecutionContext, directive: ExecutionDirec
   const coid = clientOrderId(directive.directive_id, 'E');
   const row = await ctx.readLedger(`order ${coid}`, () => deps.ledger.getOrder(coid));
   const intent = ctx.resume?.get(coid);
-  const order = (intent?.order ? requestFromWire(intent.order) : null) ?? (row ? orderOf(row) : null);
+  // a leg the venue never received is forgotten by ctx.resume but keeps its journaled request (the row lacks max_slippage_pct)
+  const journaled = ctx.resume?.journaledOrder(coid) ?? null;
+  const order = (journaled ? requestFromWire(journaled) : null) ?? (row ? orderOf(row) : null);
   if (!order || (!row && !intent?.reachedConnector)) return null;
   return order;
 }

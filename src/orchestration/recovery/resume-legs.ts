@@ -1,11 +1,35 @@
 import type { OrderRequest } from '../../connectors/connector.js';
+import type { PlanExecutionConfig } from '../../config/schema.js';
+import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
-import type { Direction, OrderType, TimeInForce } from '../../domain/enums.js';
+import type { Direction, OrderPurpose, OrderType, TimeInForce } from '../../domain/enums.js';
+import { ExecutionError } from '../execution-errors.js';
 import type { JournalEntry } from '../ports.js';
+
+/**
+ * When a resumed flow may still send a leg (recovery.resend_within_seconds): a leg that adds
+ * exposure only within `resendWithinMs` of the flow's acceptance, a reducing one always. The
+ * in-doubt rules and the clock tell when the venue's "not found" means "never received".
+ */
+export interface ResendPolicy {
+  readonly resendWithinMs: number;
+  readonly inDoubt: PlanExecutionConfig['in_doubt'];
+  readonly attemptTimeoutMs: number;
+  readonly clock: Clock;
+}
+
+/** Legs that add exposure: sent again after a crash only while the directive is fresh. Reduce, close, protective and compensation legs only ever take risk off. */
+const ADDING: ReadonlySet<OrderPurpose> = new Set<OrderPurpose>(['ENTRY', 'INCREASE']);
+
+export function addsExposure(purpose: OrderPurpose): boolean {
+  return ADDING.has(purpose);
+}
 
 /** What the journal says about one order leg of an interrupted flow. */
 export interface ResumeLeg {
   readonly clientOrderId: string;
+  /** Its short name (E, SL, C0, …) as journaled. */
+  readonly leg: string | null;
   /** When its first PLACE intent was journaled: the not-found grace counts from here. */
   readonly intentAtMs: number;
   /** The order request as journaled (wire form). */
@@ -29,20 +53,34 @@ export class ResumeLegs {
   readonly #legs: Map<string, ResumeLeg>;
   /** Orders whose cancel the flow journaled (a MODIFY's cancel / replace needs to know what it took away). */
   readonly #cancels: ReadonlySet<string>;
+  /** Legs the venue confirmed it never received: forgotten, so the executor sends them as never sent. */
+  readonly #unreceived = new Map<string, ResumeLeg>();
+  /** When the flow was accepted (its DIRECTIVE_ACCEPTED entry): the resend window counts from here. */
+  readonly acceptedAtMs: number | null;
+  readonly policy: ResendPolicy | null;
 
-  private constructor(legs: Map<string, ResumeLeg>, cancels: ReadonlySet<string> = new Set()) {
+  private constructor(legs: Map<string, ResumeLeg>, acceptedAtMs: number | null, policy: ResendPolicy | null, cancels: ReadonlySet<string> = new Set()) {
     this.#legs = legs;
+    this.acceptedAtMs = acceptedAtMs;
+    this.policy = policy;
     this.#cancels = cancels;
   }
 
   static empty(): ResumeLegs {
-    return new ResumeLegs(new Map());
+    return new ResumeLegs(new Map(), null, null);
   }
 
-  static fromEntries(entries: readonly JournalEntry[]): ResumeLegs {
+  /** `policy` null: no resend rule (a rebuild, which sends nothing). `acceptedAtMs`: when no DIRECTIVE_ACCEPTED entry says it (the flow row's start). */
+  static fromEntries(entries: readonly JournalEntry[], policy: ResendPolicy | null = null, acceptedAtMs: number | null = null): ResumeLegs {
     const legs = new Map<string, ResumeLeg>();
     const cancels = new Set<string>();
+    let accepted = false;
     for (const entry of entries) {
+      if (entry.event_type === 'DIRECTIVE_ACCEPTED' && !accepted) {
+        accepted = true;
+        const at = Date.parse(entry.timestamp);
+        if (Number.isFinite(at)) acceptedAtMs = at;
+      }
       const coid = text(entry.body['client_order_id']);
       const action = text(entry.body['action']);
       if (coid === null) continue;
@@ -54,6 +92,7 @@ export class ResumeLegs {
         const order = entry.body['order'];
         legs.set(coid, {
           clientOrderId: coid,
+          leg: text(entry.body['leg']) ?? prior?.leg ?? null,
           intentAtMs: Number.isFinite(at) ? at : 0,
           order: order !== null && typeof order === 'object' ? (order as Record<string, unknown>) : (prior?.order ?? null),
           reachedConnector: action === 'RESUBMIT' && prior !== undefined ? prior.reachedConnector : false,
@@ -67,7 +106,7 @@ export class ResumeLegs {
         });
       }
     }
-    return new ResumeLegs(legs, cancels);
+    return new ResumeLegs(legs, acceptedAtMs, policy, cancels);
   }
 
   get(clientOrderId: string): ResumeLeg | undefined {
@@ -79,15 +118,64 @@ export class ResumeLegs {
     return this.#cancels.has(clientOrderId);
   }
 
+  /** Intents journaled with nothing after them: the process died before it learnt (or asked) whether the venue got them. */
+  unconfirmed(): ResumeLeg[] {
+    return [...this.#legs.values()].filter((leg) => !leg.reachedConnector && leg.result === null);
+  }
+
+  /** The venue confirmed it never received the leg: from now on it is a leg never sent (its journaled request stays readable). */
+  forget(clientOrderId: string): void {
+    const leg = this.#legs.get(clientOrderId);
+    if (!leg) return;
+    this.#legs.delete(clientOrderId);
+    this.#unreceived.set(clientOrderId, leg);
+  }
+
+  /** The order request as journaled, also for a leg forgotten as never received. */
+  journaledOrder(clientOrderId: string): Readonly<Record<string, unknown>> | null {
+    return (this.#legs.get(clientOrderId) ?? this.#unreceived.get(clientOrderId))?.order ?? null;
+  }
+
+  /** Milliseconds since the flow was accepted; null when unknown. */
+  ageMs(nowMs: number): number | null {
+    return this.acceptedAtMs === null ? null : Math.max(0, nowMs - this.acceptedAtMs);
+  }
+
+  /**
+   * A resumed flow is about to send a leg that never reached the venue: a leg adding exposure
+   * only while the flow is younger than recovery.resend_within_seconds (EXPIRED_DURING_OUTAGE
+   * otherwise); a leg that reduces or closes exposure always.
+   */
+  admit(purpose: OrderPurpose, leg: string, clientOrderId: string, nowMs: number): void {
+    const expired = this.expiry(purpose, leg, clientOrderId, nowMs);
+    if (expired) throw expired;
+  }
+
+  /** The EXPIRED_DURING_OUTAGE error for sending this leg now, or null when it may be sent. */
+  expiry(purpose: OrderPurpose, leg: string, clientOrderId: string, nowMs: number): ExecutionError | null {
+    const age = this.ageMs(nowMs);
+    if (this.policy === null || age === null || !addsExposure(purpose) || age <= this.policy.resendWithinMs) return null;
+    const windowSeconds = this.policy.resendWithinMs / 1000;
+    return new ExecutionError(
+      `${legName(purpose)} leg ${clientOrderId} was never received by the venue and its flow was accepted ${age} ms ago, past recovery.resend_within_seconds (${windowSeconds} s): not sent, the directive expired during the outage`,
+      'EXPIRED_DURING_OUTAGE',
+      { client_order_id: clientOrderId, leg, purpose, age_ms: age, resend_within_seconds: windowSeconds },
+    );
+  }
+
   /** Recovery established a leg's outcome (for example: never placed) after these legs were read. */
   note(clientOrderId: string, result: NonNullable<ResumeLeg['result']>): void {
     const prior = this.#legs.get(clientOrderId);
-    this.#legs.set(clientOrderId, { clientOrderId, intentAtMs: prior?.intentAtMs ?? 0, order: prior?.order ?? null, reachedConnector: true, result });
+    this.#legs.set(clientOrderId, { clientOrderId, leg: prior?.leg ?? null, intentAtMs: prior?.intentAtMs ?? 0, order: prior?.order ?? null, reachedConnector: true, result });
   }
 
   get size(): number {
     return this.#legs.size;
   }
+}
+
+function legName(purpose: OrderPurpose): string {
+  return purpose === 'ENTRY' ? 'entry' : purpose.toLowerCase();
 }
 
 function resultOf(body: Readonly<Record<string, unknown>>): NonNullable<ResumeLeg['result']> {

@@ -7,17 +7,21 @@ import { MarketData, type ScopeDeps, type ScopeOutcome } from '../scopes/scope-t
 import { bookFills, closeIfProtectiveFlattened } from '../trade-book.js';
 import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
 import { resumeClose } from './resume-close.js';
+import { resendUnreceivedLegs } from './unreceived-legs.js';
 
 /**
  * RESUME mode: finish what an interrupted flow started, sending only what it never sent. First
- * the flow's legs left PENDING / IN_DOUBT are settled with the venue and their fills booked once
- * onto their trades; then the scope runs again on the ledger as it now is, with the executor in
+ * the legs journaled with nothing after them are looked up: those the venue never received are
+ * sent again under their own ids (reducing legs always, adding legs within
+ * recovery.resend_within_seconds, else EXPIRED_DURING_OUTAGE); then the flow's legs left
+ * PENDING / IN_DOUBT are settled with the venue and their fills booked once onto their trades; then the scope runs again on the ledger as it now is, with the executor in
  * RESUME mode (ctx.resume), so a leg that was sent is looked up, never sent again.
  * NEW_TRADE and CLOSE_EXISTING have resume-aware variants (a fresh trade must not be rebuilt from
  * nothing; a target this directive already closed is done); MODIFY_EXISTING sizes are absolute,
  * so running it again sends only what is still missing.
  */
 export async function resumeScope(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome> {
+  await resendUnreceivedLegs(ctx, deps);
   await settleUnsettledLegs(ctx, directive.directive_id, deps);
   switch (directive.scope) {
     case 'NEW_TRADE':
@@ -38,6 +42,8 @@ export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: st
     const position = await ctx.readLedger(`trade ${row.trade_id}`, () => deps.ledger.getPosition(row.trade_id));
     // an entry whose trade was never written: resumeOpen settles it with the trade it creates
     if (!position) continue;
+    // PENDING with no durable intent (or one the venue never received): never sent; the scope sends it
+    if (row.status === 'PENDING' && !ctx.resume?.get(row.client_order_id)) continue;
     const leg = await deps.executor.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
     const booked = bookFills(position, row.purpose, leg.fills);
     const after = closeIfProtectiveFlattened(booked.position, leg.record, ctx.now());

@@ -125,11 +125,15 @@ describe('paper venue order validation', () => {
     await venue.close();
   });
 
-  it('keeps no trace of a rejected order but logs the attempt with its code', async () => {
+  it('creates no order for a refused submit, reports the refusal to a look-up and logs the attempt with its code', async () => {
     const { venue } = openVenue();
     const request = orderRequest({ quantity: dec('0.000015') });
     await rejectionOf(venue.placeOrder(request));
-    expect(await venue.fetchOrder(request.client_order_id, 'BTC_USDT')).toBeUndefined();
+    // a look-up tells "refused" apart from "never received" (undefined): recovery must not send a refused leg again
+    expect(await venue.fetchOrder(request.client_order_id, 'BTC_USDT')).toMatchObject({ status: 'REJECTED', venue_order_id: '', fills: [] });
+    expect((await venue.fetchOrder(request.client_order_id, 'BTC_USDT'))?.reject_reason).toMatch(/^LOT_SIZE: /);
+    expect(await venue.fetchOrder('PXnever-E', 'BTC_USDT')).toBeUndefined();
+    expect(await venue.fetchOpenOrders()).toEqual([]);
     expect(venue.allOrders()).toHaveLength(0);
     expect(venue.submitAttemptLog(request.client_order_id).map((a) => a.outcome)).toEqual(['LOT_SIZE']);
     await venue.close();

@@ -135,6 +135,7 @@ describe('paper venue fault injection', () => {
     expect((error as VenueRejected).code).toBe('SIMULATED_REJECTION');
     expect(venue.allOrders()).toHaveLength(0);
     expect(venue.submitAttemptLog(request.client_order_id).map((a) => a.outcome)).toEqual(['SIMULATED_REJECTION']);
+    expect(await venue.fetchOrder(request.client_order_id, request.symbol)).toMatchObject({ status: 'REJECTED', reject_reason: expect.stringMatching(/^SIMULATED_REJECTION: /) as unknown });
     await venue.close();
   });
 
@@ -152,11 +153,11 @@ describe('paper venue fault injection', () => {
     await venue.close();
   });
 
-  it('gives the timeout precedence over a venue rejection: the caller still cannot know', async () => {
+  it('gives the timeout precedence over a venue rejection: the caller cannot know until it looks the order up', async () => {
     const { venue } = openVenue({ faults: { timeout_rate: 1 } });
     const request = orderRequest({ quantity: dec('0.000015') });
     expect(await rejectionOf(venue.placeOrder(request))).toBeInstanceOf(UnknownOutcomeError);
-    expect(await venue.fetchOrder(request.client_order_id, 'BTC_USDT')).toBeUndefined();
+    expect(await venue.fetchOrder(request.client_order_id, 'BTC_USDT')).toMatchObject({ status: 'REJECTED' });
     await venue.close();
   });
 
