@@ -55,8 +55,24 @@ export function positionJson(p: Position): PositionJson {
 
 const show = (d: Decimal | null): string => (d === null ? '-' : decimalToWire(d));
 
-/** A stop or target is printed only when it rests at the venue: MISSING must not read as a live price. */
-const protective = (p: Position, d: Decimal | null): string => (d !== null && p.protection === 'MISSING' ? 'MISSING' : show(d));
+/** Marks an open trade's stop or target that is asked for but does not rest at the venue yet (entry not filled). */
+export const NOT_YET_PLACED = '*';
+
+/**
+ * A stop or target of an open trade reads as a plain price only when it rests at the venue:
+ * MISSING when the venue refused it, `price*` while it waits for the entry to fill. A closed
+ * trade shows what it had.
+ */
+function protective(p: Position, d: Decimal | null): string {
+  if (d === null || p.status !== 'OPEN' || p.protection === 'LIVE') return show(d);
+  return p.protection === 'MISSING' ? 'MISSING' : `${show(d)}${NOT_YET_PLACED}`;
+}
+
+/** The footnote the table needs, if any row carries NOT_YET_PLACED. */
+export function positionsFootnote(positions: readonly Position[]): string | null {
+  const waiting = positions.some((p) => p.status === 'OPEN' && p.protection === 'NONE' && (p.stop_loss !== null || p.take_profit !== null));
+  return waiting ? `${NOT_YET_PLACED} stop / target asked for, placed at the venue once the entry fills` : null;
+}
 
 /** Money for people: two decimals (the JSON keeps every digit). */
 export function money(d: Decimal): string {

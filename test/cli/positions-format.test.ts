@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closeKind, positionTotals } from '../../src/app/position-totals.js';
-import { positionJson, positionsTable, totalsLine } from '../../src/cli/positions-format.js';
+import { positionJson, positionsFootnote, positionsTable, totalsLine } from '../../src/cli/positions-format.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import type { Position } from '../../src/domain/trading.js';
 
@@ -81,6 +81,30 @@ describe('positions output', () => {
     expect(row!.slice(0, entryEnd).trimEnd()).toMatch(/ 63000$/);
     expect(row).not.toContain('60000');
     expect(row).not.toContain('\u001b');
+  });
+});
+
+describe('stop and target columns', () => {
+  const cells = (p: Position): { stop: string; target: string } => {
+    const [header, row] = positionsTable([p]).split('\n').map((line) => line.trim().split(/\s{2,}/));
+    return { stop: row![header!.indexOf('STOP')]!, target: row![header!.indexOf('TARGET')]! };
+  };
+
+  it('prints a plain price for an open trade only when its protection rests at the venue', () => {
+    expect(cells({ ...open, protection: 'LIVE' })).toEqual({ stop: '64000', target: '67000' });
+    expect(positionsFootnote([{ ...open, protection: 'LIVE' }])).toBeNull();
+  });
+
+  it('prints MISSING when the venue refused it, and price* with a footnote while the entry has not filled', () => {
+    expect(cells({ ...open, protection: 'MISSING' })).toEqual({ stop: 'MISSING', target: 'MISSING' });
+    const resting: Position = { ...open, filled_size: d('0'), protection: 'NONE' };
+    expect(cells(resting)).toEqual({ stop: '64000*', target: '67000*' });
+    expect(positionsFootnote([resting])).toMatch(/^\* .*once the entry fills/);
+  });
+
+  it('shows a closed trade the stop and target it had', () => {
+    expect(cells(closed)).toEqual({ stop: '64000', target: '67000' });
+    expect(positionsFootnote([closed])).toBeNull();
   });
 });
 

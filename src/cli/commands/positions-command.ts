@@ -5,7 +5,7 @@ import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { withExistingStore } from '../open-store.js';
 import { positionTotals } from '../../app/position-totals.js';
-import { positionJson, positionsTable, totalsLine } from '../positions-format.js';
+import { positionJson, positionsFootnote, positionsTable, totalsLine } from '../positions-format.js';
 
 interface PositionsOptions extends WorldOptions {
   readonly status?: string;
@@ -39,7 +39,8 @@ export function registerPositionsCommand(program: Command, io: CliIo): Command {
       } else if (positions.length === 0) {
         io.stdout(`no ${status === undefined ? '' : `${status.toLowerCase()} `}positions in ${db}\n`);
       } else {
-        io.stdout(`${positionsTable(positions)}\n\n${totalsLine(positionTotals(positions))}\n`);
+        const footnote = positionsFootnote(positions);
+        io.stdout(`${positionsTable(positions)}\n\n${totalsLine(positionTotals(positions))}\n${footnote === null ? '' : `${footnote}\n`}`);
       }
       io.setExitCode(ExitCode.OK);
     });
