@@ -328,7 +328,8 @@ export function isProtective(purpose: OrderPurpose): boolean {
 }
 
 /** A definitive no from the venue or the connector (rejection, local denial, retries exhausted); not an unknown outcome, not our own storage. */
-function isRefusal(error: unknown): error is PlanexecError {
+/** A definitive no from the venue (or our own risk checks): the order does not rest, nothing is in doubt. */
+export function isRefusal(error: unknown): error is PlanexecError {
   if (!(error instanceof PlanexecError)) return false;
   const kind = classifyFailure(error);
   return kind === 'api' || kind === 'risk';

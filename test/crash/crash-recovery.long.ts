@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkWorld, crashDirectives, crashLoop, writeWorldFiles } from './crash-world.js';
+import { checkWorld, crashDirectives, crashLoop, verifyWorld, writeWorldFiles } from './crash-world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'planexec-crash-long-'));
 // CRASH_KEEP=1 keeps the world's files to look into (the path is printed with the figures)
@@ -71,6 +71,10 @@ describe('planexec survives many kill -9 over thousands of directives', () => {
     expect(world.doubleSent).toEqual([]);
     expect(world.positionMismatches).toEqual([]);
     expect(world.journal.ok).toBe(true);
+    // planexec verify agrees: positions rebuilt from the journal = ledger = venue
+    const verify = await verifyWorld(db, files.config);
+    expect(verify.differences.slice(0, 5)).toEqual([]);
+    expect(verify).toMatchObject({ code: 0, ok: true });
     // every NEW_TRADE opened exactly once unless the venue refused one of its legs; every CLOSE of an opened trade done unless the venue refused its close
     expect(world.openedTwice).toEqual([]);
     expect(world.lost).toEqual([]);

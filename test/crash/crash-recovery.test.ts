@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkWorld, crashDirectives, crashLoop, writeWorldFiles } from './crash-world.js';
+import { checkWorld, crashDirectives, crashLoop, verifyWorld, writeWorldFiles } from './crash-world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'planexec-crash-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// CRASH_KEEP=1 keeps the world's files to look into
+afterAll(() => (process.env['CRASH_KEEP'] === '1' ? process.stdout.write(`crash world kept: ${dir}\n`) : rmSync(dir, { recursive: true, force: true })));
 
 /**
  * The short crash test (the long one: test/crash/crash-recovery.long.ts, `npm run test:crash`):
@@ -42,6 +43,10 @@ describe('planexec survives kill -9 at random moments', () => {
     expect(world.doubleSent).toEqual([]);
     expect(world.positionMismatches).toEqual([]);
     expect(world.journal.ok).toBe(true);
+    // planexec verify agrees: positions rebuilt from the journal = ledger = venue
+    const verify = await verifyWorld(db, files.config);
+    expect(verify.differences.slice(0, 5)).toEqual([]);
+    expect(verify).toMatchObject({ code: 0, ok: true });
     // every NEW_TRADE opened once (or refused by the venue), every CLOSE of an opened trade done (or its close refused)
     expect(world.openedTwice).toEqual([]);
     expect(world.lost).toEqual([]);

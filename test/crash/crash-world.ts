@@ -468,3 +468,17 @@ export function writeWorldFiles(dir: string, input: CrashInput): { config: strin
   writeFileSync(directives, input.text);
   return { config, directives };
 }
+
+/** What `planexec verify --json` found: journal → ledger → venue, after the last run. */
+export interface VerifyOutcome {
+  readonly code: number | null;
+  readonly ok: boolean;
+  readonly differences: readonly unknown[];
+}
+
+export async function verifyWorld(db: string, config: string): Promise<VerifyOutcome> {
+  const result = await runChild(['verify', '--db', db, '--config', config, '--json']);
+  const lines = result.stdout.split('\n').filter((l) => l.trim() !== '');
+  const report = JSON.parse(lines[lines.length - 1] ?? '{}') as { ok?: boolean; differences?: unknown[] };
+  return { code: result.code, ok: report.ok === true, differences: report.differences ?? [] };
+}

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UnknownOutcomeError } from '../../src/domain/errors.js';
+import { compareLedgerWithJournal } from '../../src/app/journal-ledger-check.js';
+import { UnknownOutcomeError, VenueRejected } from '../../src/domain/errors.js';
+import { replayJournal } from '../../src/orchestration/journal-replay.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { crashSignal, World, worldFiles, type WorldOptions } from './recovery-world.js';
@@ -247,5 +249,28 @@ describe('the not-found grace counts from when the request can last have reached
     expect(await w.store.ledger.getOrder(entry)).toMatchObject({ status: 'FILLED' });
     expect(await w.netPositions('BTC_USDT')).toEqual({ ledger: '0.015', venue: '0.015' });
     expect(w.venue.submitAttempts(entry)).toBe(1);
+  });
+});
+
+describe('a stop or target the venue never received, refused when it is sent on resume', () => {
+  it('is handled as a first run would: protection MISSING, on_protection_failure (flatten) closes the trade, and the journal rebuilds what the ledger holds', async () => {
+    const w = world();
+    const wire = newTradeWire();
+    const tp = coid(wire.directive_id, 'TP');
+    w.connector.hangBeforePlace = (req) => (req.client_order_id === tp ? 'hang' : 'go');
+    await w.submitAndCrash(wire);
+
+    const r = await restart(w, 30_000);
+    const place = r.connector.placeOrder.bind(r.connector);
+    r.connector.placeOrder = (req, options) =>
+      req.client_order_id === tp ? Promise.reject(new VenueRejected(`simulated rejection of ${tp}`, 'SIMULATED_REJECTION')) : place(req, options);
+    const report = await r.recover();
+    expect(report.flows[0]).toMatchObject({ outcome: 'FAILED', error_code: 'PROTECTION_MISSING' });
+    expect(await resendDecisions(r, wire.directive_id)).toEqual([expect.objectContaining({ client_order_id: tp, purpose: 'TAKE_PROFIT' })]);
+    expect(await r.store.ledger.getPosition(wire.directive_id)).toMatchObject({ status: 'CLOSED', close_reason: 'PROTECTION_MISSING' });
+    expect(await r.netPositions('BTC_USDT')).toEqual({ ledger: '0', venue: '0' });
+    expect(r.alerts.codes()).toContain('PROTECTION_MISSING');
+    const ledger = { positions: await r.store.ledger.listPositions(), orders: await r.store.ledger.listOrders() };
+    expect(compareLedgerWithJournal(ledger, replayJournal(await r.store.journal.read()))).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { clientOrderId } from '../../domain/ids.js';
 import type { OrderRecord } from '../../domain/trading.js';
 import { attemptCall } from '../connector-call.js';
 import type { ExecutionContext } from '../execution-context.js';
+import { isProtective, isRefusal } from '../protective-orders.js';
 import type { ScopeDeps } from '../scopes/scope-types.js';
 import { bookFills, closeIfProtectiveFlattened } from '../trade-book.js';
 import { orderOf } from './new-trade-entry.js';
@@ -69,7 +70,15 @@ async function sendNow(ctx: ExecutionContext, deps: ScopeDeps, leg: ResumeLeg, r
   const position = await ctx.readLedger(`trade ${row.trade_id}`, () => deps.ledger.getPosition(row.trade_id));
   if (position?.status !== 'OPEN') return;
   const order = (leg.order ? requestFromWire(leg.order) : null) ?? orderOf(row);
-  const sent = await deps.executor.place(ctx, { owner, leg: leg.leg, tradeId: row.trade_id, purpose: row.purpose, order });
+  let sent;
+  try {
+    sent = await deps.executor.place(ctx, { owner, leg: leg.leg, tradeId: row.trade_id, purpose: row.purpose, order });
+  } catch (error) {
+    // a refused stop or target is the scope's to handle, as in a first run: its protection step
+    // finds the leg REJECTED and books the trade MISSING under on_protection_failure
+    if (isProtective(row.purpose) && isRefusal(error)) return;
+    throw error;
+  }
   const booked = bookFills(position, row.purpose, sent.fills);
   const after = closeIfProtectiveFlattened(booked.position, sent.record, ctx.now());
   await ctx.applyLedger({ positions: [after], orders: [sent.record], fills: sent.fills, anomalies: booked.anomalies });
