@@ -1,26 +1,19 @@
 import type { AmendRequest, InstrumentRules } from '../../connectors/connector.js';
 import { type Decimal, decimalMax, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
-import type { EntryOrderType, OrderType } from '../../domain/enums.js';
 import { RiskDenied, VenueRejected } from '../../domain/errors.js';
-import { clientOrderId } from '../../domain/ids.js';
-import { isIncreasingPurpose, oppositeSide, targetDelta } from '../../domain/position-math.js';
+import { isIncreasingPurpose, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
-import type { LegResult, LegSpec } from '../order-executor.js';
-import { LIVE_ORDER_STATUSES, mergeVenueOrder, newFills } from '../order-sync.js';
+import type { LegResult } from '../order-executor.js';
+import { LIVE_ORDER_STATUSES } from '../order-sync.js';
 import { bookFills } from '../trade-book.js';
 import { AdjustmentLog } from './adjustments.js';
+import { increaseLeg, reduceLeg, replacementLeg } from './modify-legs.js';
+import { canAmend, type EntryTerms, oldestFirst, refreshResting, remainingOf, replacedBefore, restOf, sameDecimal, sameTerms, termsFor } from './resting-entry.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
 import { loadOpenTargets } from './target-trades.js';
-
-/** What a resting entry should become, from entry_plan (prices rounded to the tick). */
-interface EntryTerms {
-  readonly order_type: EntryOrderType;
-  readonly limit_price: Decimal | null;
-  readonly stop_price: Decimal | null;
-}
 
 interface TargetPlan {
   readonly index: number;
@@ -215,13 +208,13 @@ async function applyTarget(
     if (d.isZero()) return;
     if (d.lt(0)) {
       if (plan.target === null) return;
-      await send(deps.executor.place(ctx, reduceLeg(directive, position, plan, d)));
+      await send(deps.executor.place(ctx, reduceLeg(directive, position, plan.index, d)));
       return;
     }
     const entry = orderType === 'ENTRY_PLAN' ? plan.entry : null;
     const price = entry?.limit_price ?? entry?.stop_price ?? (await market.referencePrice(position.symbol));
     checkOrderSize(plan.rules, d, price, what);
-    await send(deps.executor.place(ctx, increaseLeg(directive, position, plan, d, entry)));
+    await send(deps.executor.place(ctx, increaseLeg(directive, position, plan.index, d, entry)));
   };
 
   /** Cancel and replace: the replacement RP<i> rests what is still wanted, on `template`'s side and purpose with `terms`. */
@@ -229,7 +222,7 @@ async function applyTarget(
     const d = delta();
     if (d.lt(0)) return sendDelta('MARKET');
     if (d.isZero()) return;
-    await send(deps.executor.place(ctx, replacementLeg(directive, position, plan, template, terms, d)));
+    await send(deps.executor.place(ctx, replacementLeg(directive, position, plan.index, template, terms, d)));
   };
 
   if (plan.target !== null || plan.entry !== null) {
@@ -293,153 +286,4 @@ async function applyTarget(
   }
   await ctx.applyLedger({ positions: [position] });
   return { position, legs, sizeLeg, notes };
-}
-
-function termsFor(order: OrderRecord, entry: EntryTerms | null): EntryTerms {
-  if (entry && entry.order_type !== 'MARKET') return entry;
-  return { order_type: order.order_type as EntryOrderType, limit_price: order.limit_price, stop_price: order.stop_price };
-}
-
-function sameTerms(order: OrderRecord, terms: EntryTerms): boolean {
-  return order.order_type === terms.order_type && sameDecimal(order.limit_price, terms.limit_price) && sameDecimal(order.stop_price, terms.stop_price);
-}
-
-function sameDecimal(a: Decimal | null, b: Decimal | null): boolean {
-  return a === null || b === null ? a === b : a.eq(b);
-}
-
-/** In place at the venue: the connector can amend, the order type stays, and the order is known to rest. */
-function canAmend(deps: ScopeDeps, order: OrderRecord, terms: EntryTerms): boolean {
-  return deps.executor.connector.capabilities.amendOrders && order.order_type === terms.order_type && (order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED');
-}
-
-function restOf(orders: readonly OrderRecord[]): Decimal {
-  return orders.reduce((sum, o) => sum.plus(remainingOf(o)), ZERO);
-}
-
-function remainingOf(order: OrderRecord): Decimal {
-  return decimalMax(ZERO, order.quantity.minus(order.filled_quantity));
-}
-
-function oldestFirst(a: OrderRecord, b: OrderRecord): number {
-  return a.created_at.localeCompare(b.created_at) || a.client_order_id.localeCompare(b.client_order_id);
-}
-
-/**
- * RESUME mode: the venue's view of the resting orders, so an amend or cancel that reached the
- * venue before the crash is seen (and not sent again); fills new to the ledger are booked once.
- */
-async function refreshResting(
-  ctx: ExecutionContext,
-  deps: ScopeDeps,
-  position: Position,
-  rows: readonly OrderRecord[],
-): Promise<{ position: Position; resting: OrderRecord[] }> {
-  let current = position;
-  const resting: OrderRecord[] = [];
-  for (const row of rows) {
-    if (row.status !== 'OPEN' && row.status !== 'PARTIALLY_FILLED') {
-      resting.push(row);
-      continue;
-    }
-    const venue = await deps.executor.read(ctx, `fetch ${row.client_order_id}`, (signal) => deps.connector.fetchOrder(row.client_order_id, row.symbol, { signal }));
-    if (!venue) {
-      resting.push(row);
-      continue;
-    }
-    const merged = mergeVenueOrder(row, venue, ctx.now());
-    const known = new Set((await ctx.readLedger('fills', () => deps.ledger.listFills({ client_order_id: row.client_order_id }))).map((f) => f.venue_trade_id));
-    const fills = newFills(venue, merged, known, deps.connector.venue, Date.parse(ctx.now()));
-    ctx.track(merged);
-    const booked = bookFills(current, merged.purpose, fills);
-    current = booked.position;
-    await ctx.write('ORDER_RESULT', {
-      action: 'FETCH',
-      purpose: merged.purpose,
-      trade_id: merged.trade_id,
-      client_order_id: merged.client_order_id,
-      status: venue.status,
-      order: venue,
-      new_fills: fills,
-      recovered: true,
-    });
-    await ctx.applyLedger({ positions: [current], orders: [merged], fills, anomalies: booked.anomalies });
-    if (LIVE_ORDER_STATUSES.includes(merged.status)) resting.push(merged);
-  }
-  return { position: current, resting };
-}
-
-/**
- * RESUME mode with nothing resting: what an interrupted run of this directive was replacing.
- * Its replacement RP<i> if that was written (final: sent again only if it never reached the
- * venue, the executor decides), else the oldest entry / increase order this flow cancelled.
- */
-function replacedBefore(ctx: ExecutionContext, directive: ExecutionDirective, index: number, rows: readonly OrderRecord[]): OrderRecord | null {
-  const replacementId = clientOrderId(directive.directive_id, `RP${index}`);
-  const replacement = rows.find((r) => r.client_order_id === replacementId);
-  if (replacement) return replacement;
-  const cancelled = rows.filter((r) => isIncreasingPurpose(r.purpose) && ctx.resume?.cancelled(r.client_order_id) === true).sort(oldestFirst);
-  return cancelled[0] ?? null;
-}
-
-function replacementLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, template: OrderRecord, terms: EntryTerms, quantity: Decimal): LegSpec {
-  const hasLimit = terms.order_type === 'LIMIT' || terms.order_type === 'STOP_LIMIT';
-  return {
-    owner: directive.directive_id,
-    leg: `RP${plan.index}`,
-    tradeId: position.trade_id,
-    purpose: template.purpose,
-    order: {
-      symbol: position.symbol,
-      side: position.direction,
-      order_type: terms.order_type as OrderType,
-      quantity,
-      limit_price: hasLimit ? (terms.limit_price ?? undefined) : undefined,
-      stop_price: terms.order_type === 'STOP_LIMIT' ? (terms.stop_price ?? undefined) : undefined,
-      // the same order on new terms: it keeps resting as the one it replaces did
-      time_in_force: template.time_in_force,
-      reduce_only: false,
-    },
-  };
-}
-
-function increaseLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, quantity: Decimal, entry: EntryTerms | null): LegSpec {
-  const routing = directive.routing_plan ?? {};
-  const limited = entry !== null && entry.order_type !== 'MARKET' && entry.limit_price !== null;
-  return {
-    owner: directive.directive_id,
-    leg: `I${plan.index}`,
-    tradeId: position.trade_id,
-    purpose: 'INCREASE',
-    order: {
-      symbol: position.symbol,
-      side: position.direction,
-      order_type: limited ? entry.order_type : 'MARKET',
-      quantity,
-      limit_price: limited ? (entry.limit_price ?? undefined) : undefined,
-      stop_price: limited && entry.order_type === 'STOP_LIMIT' ? (entry.stop_price ?? undefined) : undefined,
-      time_in_force: routing.time_in_force ?? 'GTC',
-      reduce_only: false,
-      max_slippage_pct: routing.max_slippage_pct,
-    },
-  };
-}
-
-function reduceLeg(directive: ExecutionDirective, position: Position, plan: TargetPlan, delta: Decimal): LegSpec {
-  const routing = directive.routing_plan ?? {};
-  return {
-    owner: directive.directive_id,
-    leg: `R${plan.index}`,
-    tradeId: position.trade_id,
-    purpose: 'REDUCE',
-    order: {
-      symbol: position.symbol,
-      side: oppositeSide(position.direction),
-      order_type: 'MARKET',
-      quantity: delta.abs(),
-      time_in_force: routing.time_in_force ?? 'GTC',
-      reduce_only: true,
-      max_slippage_pct: routing.max_slippage_pct,
-    },
-  };
 }
