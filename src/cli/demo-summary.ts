@@ -96,7 +96,9 @@ export function demoSummaryText(s: DemoSummary, command: string = invocation()):
     '',
     'look around:',
     `  ${command} positions --db ${s.db}`,
+    `  ${command} orders --db ${s.db} --status OPEN`,
     `  ${command} journal --db ${s.db} --verify`,
+    `  ${command} verify --db ${s.db}   # journal → ledger → venue agree`,
     `  ${command} run --db ${s.db} --directives ${s.directives_file}   # replay: every directive is a duplicate`,
   );
   return `${out.join('\n')}\n`;
