@@ -1,31 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { modifyWire, newTradeWire } from '../support/directives.js';
-import { World, worldFiles, type WorldOptions } from './recovery-world.js';
+import { useWorlds, type World, type WorldOptions } from './recovery-world.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'planexec-recovery-modify-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const worlds: World[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close().catch(() => undefined);
-});
-let n = 0;
-
-function world(options: WorldOptions = {}): World {
-  const w = new World(worldFiles(dir, `m${++n}`), options);
-  worlds.push(w);
-  return w;
-}
-
-async function restart(w: World): Promise<World> {
-  const next = await w.restart(1000);
-  worlds.push(next);
-  return next;
-}
+const { world, restart } = useWorlds('recovery-modify');
 
 const coid = (owner: string, leg: string) => clientOrderId(owner, leg);
 const entriesOf = async (w: World, flowId: string) => (await w.store.journal.read({ flow_id: flowId })).filter((e) => e.directive_id === flowId);

@@ -1,30 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { JournalFallback } from '../../src/orchestration/journal-fallback.js';
 import { replayFallback } from '../../src/orchestration/recovery/fallback-replay.js';
 import { newTradeWire } from '../support/directives.js';
-import { World, worldFiles, type WorldOptions } from './recovery-world.js';
+import { useWorlds, World } from './recovery-world.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'planexec-recovery-policies-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const worlds: World[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close().catch(() => undefined);
-});
-let n = 0;
-function world(options: WorldOptions = {}): World {
-  const w = new World(worldFiles(dir, `w${++n}`), options);
-  worlds.push(w);
-  return w;
-}
-async function restart(w: World, options?: WorldOptions): Promise<World> {
-  const next = await w.restart(1000, options);
-  worlds.push(next);
-  return next;
-}
+const { world, restart, track } = useWorlds('recovery-policies');
 
 function fallbackLines(path: string): Record<string, unknown>[] {
   if (!existsSync(path)) return [];
@@ -110,8 +92,7 @@ describe('on_journal_failure on the real store: the journal starts failing mid-r
         return Promise.reject(new Error('killed before the truncation'));
       }
     }
-    const r = new World(w.files, { startMs: w.clock.now() + 1000 });
-    worlds.push(r);
+    const r = track(new World(w.files, { startMs: w.clock.now() + 1000 }));
     await expect(replayFallback(new DyingFallback(w.files.fallback), r.store.journal)).rejects.toThrow('killed');
     const afterFirst = (await r.store.journal.read({})).length;
     const report = await r.recover();

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareLedgerWithJournal } from '../../src/app/journal-ledger-check.js';
 import { UnknownOutcomeError, VenueRejected } from '../../src/domain/errors.js';
 import { replayJournal } from '../../src/orchestration/journal-replay.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { crashSignal, World, worldFiles, type WorldOptions } from './recovery-world.js';
+import { crashSignal, useWorlds, type World } from './recovery-world.js';
 
 /**
  * A leg whose intent was journaled and whose process died before the order reached the venue
@@ -18,25 +15,7 @@ import { crashSignal, World, worldFiles, type WorldOptions } from './recovery-wo
  * again.
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'planexec-resend-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const worlds: World[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close().catch(() => undefined);
-});
-let n = 0;
-
-function world(options: WorldOptions = {}): World {
-  const w = new World(worldFiles(dir, `r${++n}`), options);
-  worlds.push(w);
-  return w;
-}
-
-async function restart(w: World, downMs: number, options?: WorldOptions): Promise<World> {
-  const next = await w.restart(downMs, options);
-  worlds.push(next);
-  return next;
-}
+const { world, restart } = useWorlds('resend');
 
 /** Recovery itself "dies" at its next crash point (a hanging port). */
 async function recoverAndCrash(w: World): Promise<void> {

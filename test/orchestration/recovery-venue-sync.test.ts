@@ -1,30 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { newTradeWire } from '../support/directives.js';
-import { World, worldFiles } from './recovery-world.js';
+import { useWorlds, type World } from './recovery-world.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'planexec-venue-sync-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const worlds: World[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close().catch(() => undefined);
-});
-let n = 0;
-function world(): World {
-  const w = new World(worldFiles(dir, `w${++n}`));
-  worlds.push(w);
-  return w;
-}
-async function restart(w: World): Promise<World> {
-  const next = await w.restart(60_000);
-  worlds.push(next);
-  return next;
-}
+const worlds = useWorlds('venue-sync');
+const world = (): World => worlds.world();
+/** Down a minute: long enough for the venue to have moved on. */
+const restart = (w: World): Promise<World> => worlds.restart(w, 60_000);
 
-/** The venue moves while planexec is down: nobody hears its reports. */
 async function whileDown(w: World, symbol: string, price: string): Promise<void> {
   w.orchestrator.dispose();
   await w.setPrice(symbol, price);

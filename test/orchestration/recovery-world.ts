@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../../src/bus/events.js';
 import type {
@@ -424,4 +427,34 @@ export class World {
     const ledger = open.reduce((sum, p) => sum.plus(p.direction === 'BUY' ? p.filled_size : p.filled_size.neg()), new D(0));
     return { ledger: ledger.toFixed(), venue: (this.venue.netPositions().get(symbol) ?? new D(0)).toFixed() };
   }
+}
+
+/**
+ * The worlds of one test file: each test's worlds are closed after it, the folder after the file.
+ * `world` makes a fresh one; `restart` brings a world back after `downMs` of the clock (tracked too).
+ */
+export function useWorlds(prefix: string): {
+  readonly world: (options?: WorldOptions) => World;
+  readonly restart: (w: World, downMs?: number, options?: WorldOptions) => Promise<World>;
+  /** Close this world with the test's others. */
+  readonly track: (w: World) => World;
+  readonly dir: string;
+} {
+  const dir = mkdtempSync(join(tmpdir(), `planexec-${prefix}-`));
+  const worlds: World[] = [];
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.close().catch(() => undefined);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const track = (w: World): World => {
+    worlds.push(w);
+    return w;
+  };
+  return {
+    dir,
+    track,
+    world: (options = {}) => track(new World(worldFiles(dir, `w${++n}`), options)),
+    restart: async (w, downMs = 1000, options) => track(await w.restart(downMs, options)),
+  };
 }

@@ -1,30 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { World, worldFiles } from './recovery-world.js';
+import { useWorlds, type World } from './recovery-world.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'planexec-recovery-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const worlds: World[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close().catch(() => undefined);
-});
-let n = 0;
-
-function world(): World {
-  const w = new World(worldFiles(dir, `w${++n}`));
-  worlds.push(w);
-  return w;
-}
-
-async function restart(w: World, downMs = 1000): Promise<World> {
-  const next = await w.restart(downMs);
-  worlds.push(next);
-  return next;
-}
+const { world, restart } = useWorlds('recovery');
 
 const coid = (owner: string, leg: string) => clientOrderId(owner, leg);
 const journalOf = async (w: World, flowId: string) => (await w.store.journal.read({ flow_id: flowId })).filter((e) => e.directive_id === flowId);
@@ -92,8 +71,7 @@ describe('recovery finishes a NEW_TRADE interrupted at any point, with one stop 
   });
 
   it('with a venue that dedupes submissions (idempotent_submit), the leg the venue never got is sent once under the same id and the flow succeeds', async () => {
-    const w = new World(worldFiles(dir, `w${++n}`), { paper: { idempotent_submit: true } });
-    worlds.push(w);
+    const w = world({ paper: { idempotent_submit: true } });
     const wire = newTradeWire();
     w.connector.hangBeforePlace = (req) => (req.client_order_id === coid(wire.directive_id, 'SL') ? 'hang' : 'go');
     await w.submitAndCrash(wire);
