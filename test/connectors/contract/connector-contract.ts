@@ -258,6 +258,35 @@ export function describeConnectorContract(name: string, factory: () => Promise<C
       expect(open.map((o) => [o.client_order_id, o.venue_order_id])).toEqual([[sent.client_order_id, first.venue_order_id]]);
     });
 
+    it('refuses to cancel or amend an order it never had, with VenueRejected', async () => {
+      expect(await rejectionOf(connector.cancelOrder('PXnever-sent-E', symbol))).toBeInstanceOf(VenueRejected);
+      expect(await rejectionOf(connector.amendOrder('PXnever-sent-E', symbol, { quantity: market.quantity }))).toBeInstanceOf(VenueRejected);
+    });
+
+    it('keeps a native protective stop resting, reduce-only, until the price reaches it (when it declares nativeStops)', async () => {
+      if (!connector.capabilities.nativeStops || !fixture.setPrice) {
+        expect(connector.capabilities.nativeStops && fixture.setPrice !== undefined).toBe(false);
+        return;
+      }
+      await connector.placeOrder(request({ position_id: 'T1' }));
+      const stopPrice = market.restingBuy;
+      const stop = request({ side: 'SELL', order_type: 'STOP_MARKET', stop_price: stopPrice, reduce_only: true, position_id: 'T1' });
+      const placed = await connector.placeOrder(stop);
+      expect(placed.status).toBe('OPEN');
+      expect(placed.stop_price?.eq(stopPrice)).toBe(true);
+      expect(ids(await connector.fetchOpenOrders(symbol))).toEqual([stop.client_order_id]);
+
+      const reports: ExecutionReport[] = [];
+      connector.onExecution((report) => reports.push(report));
+      await fixture.setPrice(symbol, stopPrice.plus(market.rules.tick_size));
+      expect(reports).toEqual([]);
+      await fixture.setPrice(symbol, stopPrice.minus(market.rules.tick_size));
+      const fired = await connector.fetchOrder(stop.client_order_id, symbol);
+      expect(fired?.status).toBe('FILLED');
+      expect(fired?.filled_quantity.eq(market.quantity)).toBe(true);
+      expect(reports.some((r) => r.order.client_order_id === stop.client_order_id && r.new_fills.length > 0)).toBe(true);
+    });
+
     it('refuses a reduce-only order with no position to reduce', async () => {
       const error = await rejectionOf(connector.placeOrder(request({ side: 'SELL', reduce_only: true, position_id: 'T1' })));
       expect(error).toBeInstanceOf(VenueRejected);
