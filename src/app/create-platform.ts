@@ -1,12 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAlertSink } from '../alerts/create-alert-sink.js';
 import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
-import { PaperConnector } from '../connectors/paper/paper-connector.js';
+import type { IAPIConnector } from '../connectors/connector.js';
+import type { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
 import { NoopMetrics } from '../metrics/noop-metrics.js';
@@ -22,6 +22,7 @@ import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
 import { storeIdentity } from '../store/sqlite/store-identity.js';
+import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 
 export interface PlatformOptions {
@@ -65,7 +66,9 @@ export interface Platform {
   readonly bus: InMemoryEventBus<PlanexecEvents>;
   readonly orchestrator: PlanExecutionOrchestrator;
   readonly termination: FlowTerminationHandler;
-  readonly connector: PaperConnector;
+  readonly connector: IAPIConnector;
+  /** The paper simulator behind `connector` (its price feed and books), null for a live venue. */
+  readonly paper: PaperConnector | null;
   readonly store: SqliteStore;
   readonly metrics: PrometheusMetrics | NoopMetrics;
   readonly stream: FlowCompletionStream;
@@ -95,10 +98,10 @@ function checkAvailable(config: PlatformConfig, configFile: string | null | unde
  * records the database's identity the first time; another database is refused before anything
  * is sent (docs/paper-venue.md says how to move or reset a venue on purpose).
  */
-function claimVenue(store: SqliteStore, connector: PaperConnector, paths: PlatformPaths, configFile: string | null | undefined): void {
-  if (paths.db === MEMORY_DATABASE || paths.venue === MEMORY_DATABASE) return;
+function claimVenue(store: SqliteStore, paper: PaperConnector | null, paths: PlatformPaths, configFile: string | null | undefined): void {
+  if (paper === null || paths.db === MEMORY_DATABASE || paths.venue === MEMORY_DATABASE) return;
   const ledger = { ledger_id: storeIdentity(store.database), ledger_path: resolve(paths.db) };
-  const owner = connector.claimOwner(ledger);
+  const owner = paper.claimOwner(ledger);
   if (owner.ledger_id === ledger.ledger_id) return;
   const other =
     owner.ledger_path === ledger.ledger_path
@@ -120,9 +123,9 @@ function claimVenue(store: SqliteStore, connector: PaperConnector, paths: Platfo
 }
 
 /**
- * The composition root: the only place that knows every concrete class. Opens the store and the
- * paper venue, then wires bus, orchestrator and termination handler. Throws ConfigError for a
- * config this build cannot run.
+ * The composition root: the only place that knows every concrete class (the venue's through
+ * createConnector). Opens the store and the venue, then wires bus, orchestrator and termination
+ * handler. Throws ConfigError for a config this build cannot run.
  */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, logger } = options;
@@ -141,24 +144,17 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     lease?.release();
     throw error;
   }
-  let connector: PaperConnector;
+  let connector: IAPIConnector;
+  let paper: PaperConnector | null;
   try {
-    if (paths.venue !== ':memory:') mkdirSync(dirname(paths.venue), { recursive: true });
-    connector = new PaperConnector(
-      { ...config.connector.paper, path: paths.venue },
-      {
-        clock,
-        onListenerError: (error, report) =>
-          logger.error({ err: error, client_order_id: report.order.client_order_id }, 'venue execution listener failed'),
-      },
-    );
+    ({ connector, paper } = createConnector(config, { clock, paths, logger }));
   } catch (error) {
     await store.close();
     lease?.release();
     throw error;
   }
   try {
-    claimVenue(store, connector, paths, options.configFile);
+    claimVenue(store, paper, paths, options.configFile);
   } catch (error) {
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -237,7 +233,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
-    return { config, paths, bus, orchestrator, termination, connector, store, metrics, stream, logger, recovery, close };
+    return { config, paths, bus, orchestrator, termination, connector, paper, store, metrics, stream, logger, recovery, close };
   } catch (error) {
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);

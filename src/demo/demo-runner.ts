@@ -1,3 +1,4 @@
+import { paperVenue } from '../app/create-connector.js';
 import type { Platform } from '../app/create-platform.js';
 import { DirectiveIntake } from '../app/directive-intake.js';
 import type { FlowCounts } from '../app/flow-tally.js';
@@ -26,11 +27,12 @@ export interface DemoRunOptions {
  * read what the ledger and the journal say.
  */
 export async function runDemo(platform: Platform, demo: DemoDirectives, options: DemoRunOptions = {}): Promise<DemoRunResult> {
+  const venue = paperVenue(platform, 'the demo');
   const intake = new DirectiveIntake(platform);
   let line = 0;
   try {
     for (const [done, step] of demo.steps.entries()) {
-      for (const [symbol, price] of Object.entries(step.prices)) await platform.connector.setPrice(symbol, new Decimal(price));
+      for (const [symbol, price] of Object.entries(step.prices)) await venue.setPrice(symbol, new Decimal(price));
       for (const text of step.lines) {
         line += 1;
         await intake.submit(text, line);

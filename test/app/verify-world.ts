@@ -128,7 +128,7 @@ export async function runWorld(operations: readonly Operation[], faults: Faults,
       }
       case 'price':
         prices[op.s] = price * (1 + op.move);
-        await platform.connector.setPrice(market.symbol, new Decimal(ticks(prices[op.s]!)));
+        await platform.paper!.setPrice(market.symbol, new Decimal(ticks(prices[op.s]!)));
         await platform.orchestrator.drain();
         break;
     }
@@ -145,7 +145,7 @@ export async function compareWorld(platform: Platform, withVenue: boolean): Prom
   const positions = await ledger.listPositions();
   const orders = await ledger.listOrders();
   const venue = withVenue
-    ? (await compareLedgerWithVenue({ positions, orders, journalOrders: replay.orders, connector: platform.connector, venueNetPositions: () => platform.connector.netPositions() })).differences
+    ? (await compareLedgerWithVenue({ positions, orders, journalOrders: replay.orders, connector: platform.connector, venueNetPositions: () => platform.paper!.netPositions() })).differences
     : [];
   return { replay, journal: compareLedgerWithJournal({ positions, orders }, replay), venue: [...venue] };
 }

@@ -110,6 +110,9 @@ export class FakeConnector implements IAPIConnector {
   readonly #feeRate: Decimal;
   #tradeSeq = 0;
   #orderSeq = 0;
+  /** Signed size per position (see #positionKey), and the position each order moves. */
+  readonly #positions = new Map<string, Decimal>();
+  readonly #positionOf = new Map<string, string>();
 
   constructor(options: FakeConnectorOptions) {
     this.#clock = options.clock;
@@ -243,12 +246,25 @@ export class FakeConnector implements IAPIConnector {
     for (const listener of [...this.#listeners]) listener({ order, new_fills: newFills });
   }
 
+  /**
+   * The venue moves its price: resting limits and stops it crosses fill and are reported, as a
+   * real venue's would (setPrice only changes the reference).
+   */
+  movePrice(symbol: string, price: string): VenueOrder[] {
+    this.setPrice(symbol, price);
+    const to = new Decimal(price);
+    const crossed = [...this.orders.values()].filter((o) => o.symbol === symbol && (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED') && crosses(o, to));
+    return crossed.map((o) => this.trigger(o.client_order_id));
+  }
+
   #accept(request: OrderRequest): VenueOrder {
     const existing = this.orders.get(request.client_order_id);
     if (existing) {
       if (this.capabilities.idempotentSubmit) return existing;
       throw new VenueRejected(`duplicate client order id ${request.client_order_id}`, 'DUPLICATE_CLIENT_ORDER_ID');
     }
+    this.#checkRules(request);
+    this.#positionOf.set(request.client_order_id, this.#positionKey(request));
     const now = this.#now();
     let order: VenueOrder = {
       client_order_id: request.client_order_id,
@@ -279,7 +295,26 @@ export class FakeConnector implements IAPIConnector {
     return order;
   }
 
+  /** What the connector contract needs refused: unknown symbols, sizes below the minimum, reduce-only past the position. */
+  #checkRules(request: OrderRequest): void {
+    const rules = this.rules.get(request.symbol);
+    if (!rules || !this.prices.has(request.symbol)) throw new VenueRejected(`unknown symbol ${request.symbol}`, 'UNKNOWN_SYMBOL');
+    if (request.quantity.lt(rules.min_quantity)) throw new VenueRejected(`quantity ${request.quantity.toString()} is below ${rules.min_quantity.toString()}`, 'LOT_SIZE');
+    if (!request.reduce_only) return;
+    const size = this.#positions.get(this.#positionKey(request)) ?? new Decimal(0);
+    const reducible = request.side === 'BUY' ? size.neg() : size;
+    if (request.quantity.gt(reducible)) throw new VenueRejected(`reduce-only ${request.quantity.toString()} exceeds the position ${size.toString()}`, 'REDUCE_ONLY');
+  }
+
+  /** hedge: one position per position_id; netting: one per symbol. */
+  #positionKey(request: OrderRequest): string {
+    return this.capabilities.positionMode === 'hedge' ? `${request.symbol}|${request.position_id ?? ''}` : request.symbol;
+  }
+
   #fill(order: VenueOrder, quantity: Decimal, price: Decimal): VenueFill {
+    const key = this.#positionOf.get(order.client_order_id) ?? order.symbol;
+    const size = this.#positions.get(key) ?? new Decimal(0);
+    this.#positions.set(key, order.side === 'BUY' ? size.plus(quantity) : size.minus(quantity));
     return {
       venue_trade_id: `FT${++this.#tradeSeq}`,
       client_order_id: order.client_order_id,
@@ -342,6 +377,15 @@ export class FakeConnector implements IAPIConnector {
   #now(): string {
     return new Date(this.#clock.now()).toISOString();
   }
+}
+
+/** Whether a price move to `price` reaches a resting order's limit or stop. */
+function crosses(order: VenueOrder, price: Decimal): boolean {
+  const level = order.order_type === 'LIMIT' ? order.limit_price : order.stop_price;
+  if (!level) return false;
+  // a BUY limit and a SELL stop are reached from above, the others from below
+  const fromAbove = (order.order_type === 'LIMIT') === (order.side === 'BUY');
+  return fromAbove ? price.lte(level) : price.gte(level);
 }
 
 // ---------------------------------------------------------------------------------------------
