@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoDirectives } from '../../src/demo/generate-demo-directives.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
+import { type CliResult, explain, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
 
 interface Summary {
   processed: number;
@@ -81,10 +81,6 @@ async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 /** A session of one BTC trade (opened, stop moved, resized, closed) and one resting ETH entry cancelled, with bad input mixed in. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTradeWire } from '../support/directives.js';
-import { type CliResult, jsonLines, lastJsonLine, MAIN, planexec, ROOT } from './run-cli.js';
+import { type CliResult, explain, jsonLines, lastJsonLine, MAIN, planexec, ROOT } from './run-cli.js';
 
 /** `run --json`'s summary, the fields these tests read. */
 interface Summary {
@@ -107,10 +107,6 @@ async function waitForStops(db: string, atLeast: number, run: Spawned): Promise<
     if (Date.now() > until) throw new Error(`fewer than ${atLeast} flows stopped within 60 s`);
     await sleep(50);
   }
-}
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 async function journal(db: string): Promise<Entry[]> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, lastJsonLine, planexec, ROOT } from './run-cli.js';
+import { explain, lastJsonLine, planexec, ROOT } from './run-cli.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'platform.yaml');
 const ESC = '\u001b';
@@ -24,10 +24,6 @@ function file(path: string, text: string): string {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, text);
   return path;
-}
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 function venueOrders(venue: string): number {

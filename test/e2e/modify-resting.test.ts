@@ -10,7 +10,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, jsonLines, lastJsonLine, planexec } from './run-cli.js';
+import { explain, jsonLines, lastJsonLine, planexec } from './run-cli.js';
 
 interface VenueOrderRow {
   client_order_id: string;
@@ -44,10 +44,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
-}
 
 function freshDb(name: string): string {
   counter += 1;

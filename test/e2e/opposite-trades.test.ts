@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, lastJsonLine, planexec } from './run-cli.js';
+import { type CliResult, explain, lastJsonLine, planexec } from './run-cli.js';
 
 /**
  * Issue 10 point 1: a BUY and a SELL on one symbol are each protected and each closable (hedge,
@@ -58,10 +58,6 @@ function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout.slice(-4000)}\n--- stderr\n${result.stderr.slice(-4000)}`;
 }
 
 async function run(db: string, name: string, directives: readonly ExecutionDirectiveWire[], config?: string): Promise<{ result: CliResult; summary: Summary }> {

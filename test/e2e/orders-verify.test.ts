@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { OrderRecordSchema } from '../../src/domain/wire.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, lastJsonLine, planexec } from './run-cli.js';
+import { type CliResult, explain, lastJsonLine, planexec } from './run-cli.js';
 
 type OrderJson = Record<string, unknown> & { client_order_id: string; trade_id: string; purpose: string; status: string; quantity: string };
 interface Difference {
@@ -58,10 +58,6 @@ const session = [
   modifyWire([btc.directive_id], { strategy_id: 'btc_trend', exit_plan: { stop_loss_price: '64500' }, size_plan: { position_size: '0.02' } }),
   closeWire([solQuick.directive_id], { strategy_id: 'sol_quick' }),
 ];
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
-}
 
 /** A copy of the world (database and venue file) to tamper with. */
 function copyWorld(name: string): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTradeWire } from '../support/directives.js';
-import { type CliResult, planexec } from './run-cli.js';
+import { explain, planexec } from './run-cli.js';
 
 let dir: string;
 
@@ -14,10 +14,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
-}
 
 // a live-like config whose webhook URL is a secret taken from the environment
 const CONFIG = `

@@ -8,7 +8,7 @@ import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, newTradeWire } from '../support/directives.js';
-import { type CliResult, jsonLines, lastJsonLine, planexec } from './run-cli.js';
+import { explain, jsonLines, lastJsonLine, planexec } from './run-cli.js';
 
 /**
  * Recovery completes rather than fails (docs/reliability.md, "RESUME mode"): a leg whose intent
@@ -43,10 +43,6 @@ logging:
 `,
   );
   return path;
-}
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 function directivesFile(wire: unknown): string {

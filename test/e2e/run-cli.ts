@@ -45,3 +45,8 @@ export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as T);
 }
+
+/** A CLI result for an assertion message: exit code, then the ends of stdout and stderr. */
+export function explain(result: CliResult): string {
+  return `exit ${result.code}\n--- stdout\n${result.stdout.slice(-4000)}\n--- stderr\n${result.stderr.slice(-4000)}`;
+}

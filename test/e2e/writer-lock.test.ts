@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTradeWire } from '../support/directives.js';
-import { type CliResult, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
+import { type CliResult, explain, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
 
 /**
  * One writer per database (docs/reliability.md): a second writer is refused at once with exit 3
@@ -117,10 +117,6 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-function explain(result: CliResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 /** Net quantity the venue holds per symbol, from its own fills. */

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../../src/connectors/connector.js';
 import type { PaperConnector } from '../../../src/connectors/paper/paper-connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
-import { VenueRejected } from '../../../src/domain/errors.js';
-import { dec, openVenue } from './paper-fixture.js';
+import { openVenue } from './paper-fixture.js';
+import { applyShared, isShared, LOT, refusalsExpected, sharedCommands, STEP, type SharedCommand } from './venue-traffic.js';
 
 /** Random traffic on a few positions of one symbol: entries, reduce-only exits of every kind, price moves, cancels, amends. */
 type Command =
@@ -19,9 +19,7 @@ type Command =
     }
   /** A trade as planexec sends it: a market entry, then a reduce-only stop and target for the same size. */
   | { readonly kind: 'bracket'; readonly position: number; readonly side: 'BUY' | 'SELL'; readonly lots: number; readonly width: number }
-  | { readonly kind: 'price'; readonly offset: number }
-  | { readonly kind: 'cancel'; readonly pick: number }
-  | { readonly kind: 'amend'; readonly pick: number; readonly lots: number };
+  | SharedCommand;
 
 const POSITIONS = ['P0', 'P1', undefined] as const;
 
@@ -42,19 +40,15 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     lots: fc.integer({ min: 1, max: 30 }),
     width: fc.integer({ min: 1, max: 5 }),
   }),
-  fc.record({ kind: fc.constant('price' as const), offset: fc.integer({ min: -8, max: 8 }) }),
-  fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant('amend' as const), pick: fc.nat(), lots: fc.integer({ min: 1, max: 30 }) }),
+  ...sharedCommands({ priceSteps: 8, maxLots: 30 }),
 );
 
-const LOT = dec('0.001');
-const STEP = dec('100');
 const ZERO = new Decimal(0);
 
 async function apply(venue: PaperConnector, cmd: Command, index: number): Promise<void> {
   const reference = await venue.getReferencePrice('BTC_USDT');
-  const ids = venue.allOrders().map((o) => o.client_order_id);
-  try {
+  if (isShared(cmd)) return refusalsExpected(() => applyShared(venue, cmd, reference));
+  return refusalsExpected(async () => {
     switch (cmd.kind) {
       case 'place': {
         const isStop = cmd.type === 'STOP_MARKET' || cmd.type === 'STOP_LIMIT';
@@ -83,23 +77,8 @@ async function apply(venue: PaperConnector, cmd: Command, index: number): Promis
         await venue.placeOrder({ ...base, client_order_id: `PXhedge${index}-TP`, side: exit, order_type: 'LIMIT', limit_price: reference.plus(STEP.mul(sign * cmd.width)), reduce_only: true });
         return;
       }
-      case 'price':
-        await venue.setPrice('BTC_USDT', Decimal.max(dec(1000), reference.plus(STEP.mul(cmd.offset))));
-        return;
-      case 'cancel': {
-        const id = ids[cmd.pick % Math.max(1, ids.length)];
-        if (id !== undefined) await venue.cancelOrder(id, 'BTC_USDT');
-        return;
-      }
-      case 'amend': {
-        const id = ids[cmd.pick % Math.max(1, ids.length)];
-        if (id !== undefined) await venue.amendOrder(id, 'BTC_USDT', { quantity: LOT.mul(cmd.lots) });
-        return;
-      }
     }
-  } catch (error) {
-    if (!(error instanceof VenueRejected)) throw error;
-  }
+  });
 }
 
 /**

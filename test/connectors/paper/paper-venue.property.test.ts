@@ -3,14 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../../src/connectors/connector.js';
 import type { PaperConnector } from '../../../src/connectors/paper/paper-connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
-import { VenueRejected } from '../../../src/domain/errors.js';
 import { dec, openVenue } from './paper-fixture.js';
+import { applyShared, isShared, LOT, refusalsExpected, sharedCommands, STEP, type SharedCommand } from './venue-traffic.js';
 
 type Command =
   | { readonly kind: 'place'; readonly side: 'BUY' | 'SELL'; readonly type: OrderRequest['order_type']; readonly lots: number; readonly offset: number; readonly tif: OrderRequest['time_in_force']; readonly reduceOnly: boolean }
-  | { readonly kind: 'price'; readonly offset: number }
-  | { readonly kind: 'cancel'; readonly pick: number }
-  | { readonly kind: 'amend'; readonly pick: number; readonly lots: number };
+  | SharedCommand;
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({
@@ -22,18 +20,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     tif: fc.constantFrom('GTC' as const, 'IOC' as const, 'FOK' as const),
     reduceOnly: fc.constantFrom(false, false, false, true),
   }),
-  fc.record({ kind: fc.constant('price' as const), offset: fc.integer({ min: -30, max: 30 }) }),
-  fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant('amend' as const), pick: fc.nat(), lots: fc.integer({ min: 1, max: 40 }) }),
+  ...sharedCommands({ priceSteps: 30, maxLots: 40 }),
 );
 
-const LOT = dec('0.001');
-const STEP = dec('100');
 
 async function apply(venue: PaperConnector, cmd: Command, index: number): Promise<void> {
   const reference = await venue.getReferencePrice('BTC_USDT');
-  const ids = venue.allOrders().map((o) => o.client_order_id);
-  try {
+  if (isShared(cmd)) return refusalsExpected(() => applyShared(venue, cmd, reference));
+  return refusalsExpected(async () => {
     switch (cmd.kind) {
       case 'place': {
         const isStop = cmd.type === 'STOP_MARKET' || cmd.type === 'STOP_LIMIT';
@@ -54,24 +48,8 @@ async function apply(venue: PaperConnector, cmd: Command, index: number): Promis
         });
         return;
       }
-      case 'price':
-        await venue.setPrice('BTC_USDT', Decimal.max(dec(1000), reference.plus(STEP.mul(cmd.offset))));
-        return;
-      case 'cancel': {
-        const id = ids[cmd.pick % Math.max(1, ids.length)];
-        if (id !== undefined) await venue.cancelOrder(id, 'BTC_USDT');
-        return;
-      }
-      case 'amend': {
-        const id = ids[cmd.pick % Math.max(1, ids.length)];
-        if (id !== undefined) await venue.amendOrder(id, 'BTC_USDT', { quantity: LOT.mul(cmd.lots) });
-        return;
-      }
     }
-  } catch (error) {
-    // the venue refusing a random request is expected; anything else is a bug
-    if (!(error instanceof VenueRejected)) throw error;
-  }
+  });
 }
 
 function checkInvariants(venue: PaperConnector): void {
