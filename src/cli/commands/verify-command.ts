@@ -5,7 +5,7 @@ import { verifyWorld, type VerifyReport } from '../../app/verify.js';
 import type { PaperConnectorConfig } from '../../config/schema.js';
 import { PaperConnector } from '../../connectors/paper/paper-connector.js';
 import { systemClock } from '../../domain/clock.js';
-import { errorMessage, StorageError } from '../../domain/errors.js';
+import { errorMessage } from '../../domain/errors.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
 import type { CliIo } from '../cli-io.js';
 import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
@@ -25,13 +25,9 @@ function lookingVenue(paper: PaperConnectorConfig, path: string): PaperConnector
 }
 
 function openStore(db: string): ReadOnlyStore {
-  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`no planexec database at ${db}`);
-  try {
-    return openReadOnlyStore(db);
-  } catch (error) {
-    if (error instanceof StorageError) throw new UsageError(`no planexec database at ${db}: ${error.message}`);
-    throw error;
-  }
+  if (db === ':memory:') throw new UsageError(`no planexec database at ${db}`);
+  // a missing or foreign database is a StorageError the CLI reports as bad usage (exit 2)
+  return openReadOnlyStore(db);
 }
 
 /** `planexec verify [--db PATH] [--json]`: journal → ledger → venue agreement. */

@@ -16,6 +16,11 @@ export interface OpenDatabaseOptions {
    * applied, every write refused (query_only). For the commands that only look. @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * With readOnly: open the file read-only at the OS level, so not even a WAL checkpoint at close
+   * changes its bytes (planexec verify). The price: -wal/-shm files may stay beside it. @default false
+   */
+  readonly untouched?: boolean;
 }
 
 /**
@@ -67,8 +72,8 @@ function openForReading(path: string, options: OpenDatabaseOptions): Database {
   }
   let db: Database | undefined;
   try {
-    db = new DatabaseConstructor(path, { fileMustExist: true });
-    db.pragma('query_only = ON');
+    db = new DatabaseConstructor(path, { fileMustExist: true, readonly: options.untouched === true });
+    if (options.untouched !== true) db.pragma('query_only = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     let version: number;
     try {

@@ -1,10 +1,8 @@
-import DatabaseConstructor from 'better-sqlite3';
-import type { Database } from 'better-sqlite3';
 import { systemClock } from '../../domain/clock.js';
 import { StorageError } from '../../domain/errors.js';
 import { CommitQueue } from './commit-queue.js';
 import { JournalAppender } from './journal-appender.js';
-import { SCHEMA_VERSION } from './migrations.js';
+import { openDatabase } from './open-database.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 
@@ -22,23 +20,13 @@ export interface ReadOnlyStore {
   close(): void;
 }
 
-/** Throws StorageError (code STORAGE_OPEN_FAILED / NOT_A_PLANEXEC_DATABASE) for a missing file or a foreign or older database. */
+/**
+ * Throws StorageError (STORAGE_NOT_FOUND, STORAGE_NOT_READABLE, STORAGE_SCHEMA_TOO_OLD / _NEW: the
+ * CLI's exit 2) for a missing, foreign or other-version database; see openDatabase's `untouched`.
+ */
 export function openReadOnlyStore(path: string): ReadOnlyStore {
-  let db: Database;
+  const db = openDatabase(path, { readOnly: true, untouched: true });
   try {
-    db = new DatabaseConstructor(path, { readonly: true, fileMustExist: true });
-  } catch (error) {
-    throw new StorageError(`cannot open database "${path}" read-only: ${(error as Error).message}`, 'STORAGE_OPEN_FAILED', { path }, error);
-  }
-  try {
-    db.pragma('busy_timeout = 5000');
-    const version = Number(db.pragma('user_version', { simple: true }));
-    if (version !== SCHEMA_VERSION) {
-      throw new StorageError(`"${path}" is not a planexec database of this version (schema ${version}, expected ${SCHEMA_VERSION})`, 'NOT_A_PLANEXEC_DATABASE', {
-        path,
-        schema_version: version,
-      });
-    }
     // never run: read-only statements only; the queue and appender are what the readers are built on
     const queue = new CommitQueue(db);
     const appender = new JournalAppender(db, systemClock, queue);
