@@ -32,6 +32,11 @@ export interface ConnectorCapabilities {
    * orchestrator denies such a NEW_TRADE with NETTING_CONFLICT before sending anything).
    */
   readonly positionMode: PositionMode;
+  /**
+   * A SELL entry may open a short (derivatives, margin, the paper venue). false on a spot
+   * market: a SELL can only sell what the account holds, so a SELL entry is denied before sending.
+   */
+  readonly shortSelling: boolean;
 }
 
 export type PositionMode = 'hedge' | 'netting';
@@ -45,6 +50,8 @@ export interface InstrumentRules {
   readonly lot_size: Decimal;
   readonly min_quantity: Decimal;
   readonly min_notional: Decimal;
+  /** Largest quantity one order may carry; null = the venue sets none. */
+  readonly max_quantity: Decimal | null;
 }
 
 export interface OrderRequest {
@@ -120,6 +127,15 @@ export interface ExecutionReport {
 
 export type ExecutionListener = (report: ExecutionReport) => void;
 
+/** One asset of the account at the venue. */
+export interface VenueBalance {
+  readonly asset: string;
+  /** Available for new orders. */
+  readonly free: Decimal;
+  /** Held by open orders. */
+  readonly locked: Decimal;
+}
+
 export interface IAPIConnector {
   /** Stable venue name, part of fill identity (`paper`, `binance`, …). */
   readonly venue: string;
@@ -136,6 +152,8 @@ export interface IAPIConnector {
   /** undefined = the venue does not (yet) know the order. Fresh orders may be "not found" for a while. */
   fetchOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder | undefined>;
   fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<VenueOrder[]>;
+  /** The account's balances; null when the venue keeps positions rather than an account (the paper venue). */
+  fetchBalances(options?: CallOptions): Promise<readonly VenueBalance[] | null>;
 
   /** Venue-initiated changes (fills of resting orders, triggered stops). Returns an unsubscribe function. */
   onExecution(listener: ExecutionListener): () => void;

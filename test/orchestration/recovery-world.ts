@@ -11,6 +11,7 @@ import type {
   IAPIConnector,
   InstrumentRules,
   OrderRequest,
+  VenueBalance,
   VenueOrder,
 } from '../../src/connectors/connector.js';
 import { defaultConfig, type PaperConnectorConfig, type RecoveryConfig } from '../../src/config/schema.js';
@@ -121,6 +122,10 @@ export class CrashableConnector implements IAPIConnector {
 
   fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<VenueOrder[]> {
     return this.inner.fetchOpenOrders(symbol, options);
+  }
+
+  fetchBalances(options?: CallOptions): Promise<readonly VenueBalance[] | null> {
+    return this.inner.fetchBalances(options);
   }
 
   onExecution(listener: ExecutionListener): () => void {

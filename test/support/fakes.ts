@@ -9,6 +9,7 @@ import type {
   InstrumentRules,
   OrderRequest,
   VenueFill,
+  VenueBalance,
   VenueOrder,
 } from '../../src/connectors/connector.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -71,6 +72,7 @@ export const DEFAULT_RULES: Readonly<Record<string, InstrumentRules>> = {
     lot_size: new Decimal('0.001'),
     min_quantity: new Decimal('0.001'),
     min_notional: new Decimal('10'),
+    max_quantity: null,
   },
   ETH_USDT: {
     symbol: 'ETH_USDT',
@@ -80,6 +82,7 @@ export const DEFAULT_RULES: Readonly<Record<string, InstrumentRules>> = {
     lot_size: new Decimal('0.01'),
     min_quantity: new Decimal('0.01'),
     min_notional: new Decimal('10'),
+    max_quantity: null,
   },
 };
 
@@ -123,6 +126,7 @@ export class FakeConnector implements IAPIConnector {
       amendOrders: true,
       fetchByClientOrderId: true,
       positionMode: 'hedge',
+      shortSelling: true,
       ...options.capabilities,
     };
     for (const [symbol, price] of Object.entries(options.prices ?? { BTC_USDT: '65000', ETH_USDT: '3000' })) this.prices.set(symbol, new Decimal(price));
@@ -214,6 +218,14 @@ export class FakeConnector implements IAPIConnector {
   async fetchOpenOrders(symbol?: string): Promise<VenueOrder[]> {
     this.#record('fetchOpenOrders', [symbol]);
     return [...this.orders.values()].filter((o) => (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED') && (!symbol || o.symbol === symbol));
+  }
+
+  /** Balances set by a test; null (the default) = a venue that keeps positions, not an account. */
+  balances: VenueBalance[] | null = null;
+
+  async fetchBalances(): Promise<readonly VenueBalance[] | null> {
+    this.#record('fetchBalances', []);
+    return this.balances;
   }
 
   onExecution(listener: ExecutionListener): () => void {

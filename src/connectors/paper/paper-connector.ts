@@ -11,6 +11,7 @@ import type {
   IAPIConnector,
   InstrumentRules,
   OrderRequest,
+  VenueBalance,
   VenueOrder,
 } from '../connector.js';
 import type { FaultedCall, FaultKind } from './fault-plan.js';
@@ -68,6 +69,7 @@ export class PaperConnector implements IAPIConnector {
       amendOrders: true,
       fetchByClientOrderId: true,
       positionMode: config.position_mode,
+      shortSelling: true,
     };
     this.#clock = options.clock;
     this.#onListenerError = options.onListenerError ?? (() => undefined);
@@ -130,6 +132,11 @@ export class PaperConnector implements IAPIConnector {
 
   fetchOpenOrders(symbol?: string, options?: CallOptions): Promise<VenueOrder[]> {
     return this.#call('fetchOpenOrders', options, () => this.#engine.openOrders(symbol));
+  }
+
+  /** The simulator keeps positions, not an account. */
+  fetchBalances(_options?: CallOptions): Promise<readonly VenueBalance[] | null> {
+    return Promise.resolve(null);
   }
 
   onExecution(listener: ExecutionListener): () => void {

@@ -26,7 +26,7 @@ type InstrumentConfig = PaperConnectorConfig['instruments'][string];
 
 function instrument(symbol: string, rules: InstrumentConfig): PaperInstrument {
   const [base = symbol, quote = ''] = symbol.split('_');
-  return { symbol, base_asset: base, quote_asset: quote, ...rules };
+  return { symbol, base_asset: base, quote_asset: quote, max_quantity: null, ...rules };
 }
 
 /** The built-in instruments, each replaced or joined by the ones in config. */
