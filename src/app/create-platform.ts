@@ -195,6 +195,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       journalFallbackPath: paths.journalFallback,
       registry,
       recovery: config.recovery,
+      risk: config.risk,
     });
 
     let closing: Promise<void> | undefined;

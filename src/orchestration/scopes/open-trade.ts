@@ -8,6 +8,7 @@ import { placeEntryAndProtect } from './entry-leg.js';
 import { reserveNettingDirection } from './netting-guard.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
+import { checkShortAllowed } from '../venue-rules.js';
 
 /**
  * NEW_TRADE: one entry leg 'E' (trade_id = directive_id, as the spec says). Amounts are rounded
@@ -20,6 +21,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   const size = directive.size_plan;
   const routing = directive.routing_plan ?? {};
   if (!entry || !size) throw new TypeError('NEW_TRADE reached execution without entry_plan / size_plan');
+  checkShortAllowed(deps.connector.capabilities, entry.direction, false, entry.symbol, `NEW_TRADE ${directive.directive_id}`);
   const market = new MarketData(ctx, deps);
   const rules = await market.rules(entry.symbol);
   const { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments } = roundNewTrade(entry, size, directive.exit_plan, rules);
