@@ -8,7 +8,7 @@ import { checkVenueRules, fitOrderToGrid, priceRounding } from '../../src/orches
 import { closeWire, newTradeWire } from '../support/directives.js';
 import { createHarness } from './harness.js';
 
-const d = (text: string): Decimal => new Decimal(text);
+const d = (value: string | number): Decimal => new Decimal(value);
 
 function rules(overrides: Partial<InstrumentRules> = {}): InstrumentRules {
   return {
