@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import DatabaseConstructor from 'better-sqlite3';
@@ -56,7 +56,21 @@ export async function prepareDryRunWorld(config: PlatformConfig, dbPath?: string
   }
 }
 
+/**
+ * A consistent copy of a WAL-mode SQLite file. With no -wal beside it the file holds every commit
+ * and nobody is writing it: a plain copy, checked unchanged afterwards, leaves no trace (even a
+ * read-only SQLite connection would create -wal/-shm files beside it). Otherwise SQLite's online
+ * backup through a read-only connection: consistent while a writer works.
+ */
 async function copyDatabase(from: string, to: string): Promise<void> {
+  const wal = `${from}-wal`;
+  if (!existsSync(wal)) {
+    const before = statSync(from);
+    copyFileSync(from, to);
+    const after = statSync(from);
+    if (!existsSync(wal) && before.mtimeMs === after.mtimeMs && before.size === after.size) return;
+    rmSync(to, { force: true });
+  }
   const source = new DatabaseConstructor(from, { readonly: true, fileMustExist: true });
   try {
     await source.backup(to);
