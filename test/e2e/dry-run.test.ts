@@ -78,6 +78,7 @@ describe('planexec run --dry-run', () => {
       ['CANCEL', 'TAKE_PROFIT', clientOrderId(buy.directive_id, 'TP')],
       ['PLACE', 'CLOSE', clientOrderId(close.directive_id, 'C0')],
     ]);
+    expect(closing!.orders[0]).toMatchObject({ symbol: 'BTC_USDT', side: 'SELL', order_type: 'STOP_MARKET', stop_price: '64000.01' });
     expect(closing!.orders[2]).toMatchObject({ side: 'SELL', order_type: 'MARKET', quantity: '0.01234', reduce_only: true });
     expect(fresh).toMatchObject({ outcome: 'WOULD_SEND' });
     expect(summary).toMatchObject({ processed: 3, would_send: 2, duplicates: 1 });

@@ -4,14 +4,32 @@ import { DirectiveIntake, type IntakeResult } from '../../app/directive-intake.j
 import { prepareDryRunWorld } from '../../app/dry-run-world.js';
 import { DryRunConnector } from '../../connectors/dry-run-connector.js';
 import { systemClock } from '../../domain/clock.js';
+import type { OrderRecord } from '../../domain/trading.js';
+import { orderRecordToWire } from '../../domain/wire.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
-import { dryRunLine, type DryRunLine, dryRunText } from '../dry-run-report.js';
+import { dryRunLine, type DryRunLine, type DryRunOrder, dryRunText } from '../dry-run-report.js';
 import { ExitCode } from '../exit-codes.js';
 import { LineReader } from '../read-lines.js';
 
 export interface DryRunOptions extends WorldOptions, GlobalOptions {
   readonly json?: boolean;
+}
+
+function withCancelled(order: DryRunOrder, row: OrderRecord | undefined): DryRunOrder {
+  if (!row) return order;
+  const wire = orderRecordToWire(row);
+  return {
+    ...order,
+    symbol: wire.symbol,
+    side: wire.side,
+    order_type: wire.order_type,
+    quantity: wire.quantity,
+    limit_price: wire.limit_price,
+    stop_price: wire.stop_price,
+    time_in_force: wire.time_in_force,
+    reduce_only: wire.reduce_only,
+  };
 }
 
 /** Counts of a dry run (the JSON summary, last line of `--json` output). */
@@ -74,10 +92,13 @@ export async function runDryRun(io: CliIo, opts: DryRunOptions, input: { readonl
       input.stream.destroy();
       intake.dispose();
     }
-    const journal = platform.store.journal;
+    const { journal, ledger } = platform.store;
     const lines: DryRunLine[] = [];
     for (const result of results.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) {
-      lines.push(dryRunLine(result, result.outcome === 'DUPLICATE' ? [] : await journal.read({ flow_id: result.flow_id })));
+      const line = dryRunLine(result, result.outcome === 'DUPLICATE' ? [] : await journal.read({ flow_id: result.flow_id }));
+      // a cancel's intent names only the order: show what it cancels
+      const orders = await Promise.all(line.orders.map(async (o) => (o.action === 'CANCEL' ? withCancelled(o, await ledger.getOrder(o.client_order_id)) : o)));
+      lines.push({ ...line, orders });
     }
     const summary = summaryOf(lines, input.name, world.real.db);
     if (opts.json) {
