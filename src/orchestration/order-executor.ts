@@ -165,10 +165,11 @@ export class OrderExecutor {
       await risk.waitForTurn(ctx, what);
       return writeAhead();
     }
-    await risk.exclusive(async () => {
+    const checkThenWrite = async (): Promise<void> => {
       await risk.checkAdding(ctx, leg, what);
       await writeAhead();
-    });
+    };
+    await (risk.readsLedger ? risk.exclusive(checkThenWrite) : checkThenWrite());
   }
 
   /**

@@ -69,6 +69,12 @@ export class PreTradeRisk {
     return this.#bucket !== null || l.max_open_orders > 0 || [l.max_order_notional, l.max_strategy_notional, l.max_symbol_notional].some((n) => n.gt(0));
   }
 
+  /** Whether a check reads the ledger (exposure, open orders): then adding legs are checked and written ahead one at a time. */
+  get readsLedger(): boolean {
+    const l = this.#limits;
+    return l.max_open_orders > 0 || l.max_strategy_notional.gt(0) || l.max_symbol_notional.gt(0);
+  }
+
   /** A leg the notional and open-order caps apply to. */
   adds(leg: Pick<RiskLeg, 'purpose' | 'reduceOnly'>): boolean {
     return !leg.reduceOnly && isIncreasingPurpose(leg.purpose);
@@ -92,7 +98,8 @@ export class PreTradeRisk {
     }
     if (l.max_strategy_notional.gt(0) || l.max_symbol_notional.gt(0) || (l.max_open_orders > 0 && !leg.amends)) {
       const book = await this.#book(ctx);
-      const strategy = ctx.strategyId ?? book.positions.find((p) => p.trade_id === leg.tradeId)?.strategy_id ?? null;
+      // the trade's own strategy (a MODIFY may target another's); a NEW_TRADE's trade is not in the ledger yet
+      const strategy = book.positions.find((p) => p.trade_id === leg.tradeId)?.strategy_id ?? ctx.strategyId;
       if (l.max_strategy_notional.gt(0) && strategy !== null) {
         const trades = new Set(book.positions.filter((p) => p.strategy_id === strategy).map((p) => p.trade_id));
         trades.add(leg.tradeId);

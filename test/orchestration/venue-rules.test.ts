@@ -5,7 +5,7 @@ import { Decimal } from '../../src/domain/decimal.js';
 import { RiskDenied } from '../../src/domain/errors.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { checkVenueRules, fitOrderToGrid, priceRounding } from '../../src/orchestration/venue-rules.js';
-import { closeWire, newTradeWire } from '../support/directives.js';
+import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { createHarness } from './harness.js';
 
 const d = (value: string | number): Decimal => new Decimal(value);
@@ -158,6 +158,10 @@ describe('every leg passes the venue rules before it is sent', () => {
       ['STOP_MARKET', '0.012'],
       ['LIMIT', '0.012'],
     ]);
+    // a later MODIFY of the target alone amends the target only: the stop already rests at what the lot allows
+    const amendsBefore = h.connector.callsOf('amendOrder').length;
+    expect((await h.submit(modifyWire([wire.directive_id], { exit_plan: { take_profit_price: '68000' } }))).outcome).toBe('SUCCEEDED');
+    expect(h.connector.callsOf('amendOrder').slice(amendsBefore).map((c) => c.args[0])).toEqual([clientOrderId(wire.directive_id, 'TP')]);
   });
 
   it('a close whose notional at the reference price is below min_notional is denied MIN_NOTIONAL before the close order is sent', async () => {
