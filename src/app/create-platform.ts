@@ -40,6 +40,8 @@ export interface PlatformOptions {
   readonly lease?: WriterLease | null;
   /** How to take the writer lease when `lease` is not given. @default refuse at once when another process holds it */
   readonly writerLock?: WriterLockRequest;
+  /** Put something between the orchestrator and the venue (`run --dry-run`: a DryRunConnector). @default none */
+  readonly wrapConnector?: (connector: IAPIConnector) => IAPIConnector;
 }
 
 export interface WriterLockRequest extends WriterLeaseRequest {
@@ -148,6 +150,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   let paper: PaperConnector | null;
   try {
     ({ connector, paper } = createConnector(config, { clock, paths, logger }));
+    if (options.wrapConnector) connector = options.wrapConnector(connector);
   } catch (error) {
     await store.close();
     lease?.release();
@@ -195,6 +198,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       journalFallbackPath: paths.journalFallback,
       registry,
       recovery: config.recovery,
+      risk: config.risk,
     });
 
     let closing: Promise<void> | undefined;

@@ -54,6 +54,16 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'The CLI hands the orchestrator at most read_ahead_factor × max_concurrent_strategies directives that have not begun (no DIRECTIVE_ACCEPTED yet), then waits before reading on. Enough to keep every strategy busy; small, so Ctrl-C leaves little read but not started and memory stays flat.',
   'intake.max_directive_age_seconds':
     'A directive whose timestamp is older than this many seconds when it is accepted (its strategy\'s turn came) is refused as a failed flow (timestamp: [max_age]). 0 = no limit.',
+  risk: 'Pre-trade risk limits, checked on every order leg before it is sent; 0 = that limit is off. Set them per environment under environments.<env>.risk.',
+  'risk.max_order_notional': 'Largest notional of one order adding exposure (quantity × limit price, trigger price, or reference price for a market order), in the quote asset; refused RISK_MAX_ORDER_NOTIONAL. 0 = off.',
+  'risk.max_strategy_notional':
+    'Largest open exposure of one strategy (filled size × entry price plus resting entry size × its price, over its open trades) plus the new order, in the quote asset; refused RISK_MAX_STRATEGY_NOTIONAL. 0 = off.',
+  'risk.max_symbol_notional': 'Largest open exposure on one symbol, over every strategy, plus the new order, in the quote asset; refused RISK_MAX_SYMBOL_NOTIONAL. 0 = off.',
+  'risk.max_open_orders': 'Most orders live at the venue (per the ledger) once the new one is placed; refused RISK_MAX_OPEN_ORDERS. 0 = off.',
+  'risk.order_rate': 'Order-rate budget of the account (a token bucket), on top of the venue client\'s own limiter.',
+  'risk.order_rate.max_orders':
+    'Orders, amends and cancels the account may send per per_seconds. An order adding exposure beyond it is refused (RISK_ORDER_RATE); a reduce-only order, amend of a protective order or cancel waits for its turn within timeout_seconds. 0 = off.',
+  'risk.order_rate.per_seconds': 'The window of max_orders, in seconds; the budget refills evenly over it.',
   recovery: 'Crash recovery: how interrupted flows are finished at start-up and by planexec recover.',
   'recovery.resend_within_seconds':
     'An order leg journaled before a crash that the venue confirms it never received is sent again under the same client order id: a leg that reduces or closes exposure always, a leg that adds exposure (entry, increase) only within this many seconds of the flow\'s acceptance; later the flow fails with EXPIRED_DURING_OUTAGE. 0: never re-send adding legs.',
@@ -72,6 +82,7 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'connector.paper.instruments.*.lot_size': 'Quantity increment; quantities are rounded down to it.',
   'connector.paper.instruments.*.min_quantity': 'Smallest order quantity the venue accepts.',
   'connector.paper.instruments.*.min_notional': 'Smallest order value (price × quantity) the venue accepts.',
+  'connector.paper.instruments.*.max_quantity': 'Largest quantity one order may carry; unset = no maximum.',
   'connector.paper.instruments.*.reference_price': 'The price the simulated market starts at.',
   'connector.paper.faults': 'Fault injection, to rehearse retries, rejections and unknown outcomes.',
   'connector.paper.faults.transient_error_rate': 'Probability per call of a retryable error (the request was not processed).',

@@ -84,6 +84,8 @@ export const InstrumentSchema = z.strictObject({
   lot_size: decimalField(),
   min_quantity: decimalField(),
   min_notional: decimalField({ sign: 'non_negative' }),
+  /** Largest quantity one order may carry; unset = no maximum. */
+  max_quantity: decimalField().optional(),
   reference_price: decimalField(),
 });
 
@@ -168,6 +170,27 @@ export const IntakeSchema = z.strictObject({
   max_directive_age_seconds: z.number().min(0).max(31_536_000).default(0),
 });
 
+const notionalLimit = () => decimalField({ sign: 'non_negative' }).prefault('0');
+
+/** Pre-trade risk limits, checked on every order leg before it is sent; 0 = that limit is off (the default). */
+export const RiskSchema = z.strictObject({
+  /** Quantity × price (limit, trigger, or reference for a market order) of one order, in the quote asset. */
+  max_order_notional: notionalLimit(),
+  /** Open exposure of one strategy plus the new order, in the quote asset. */
+  max_strategy_notional: notionalLimit(),
+  /** Open exposure on one symbol (every strategy) plus the new order, in the quote asset. */
+  max_symbol_notional: notionalLimit(),
+  /** Orders live at the venue per the ledger, plus the new one. */
+  max_open_orders: z.number().int().min(0).max(1_000_000).default(0),
+  order_rate: z
+    .strictObject({
+      /** Orders (and amends and cancels) the account may send per `per_seconds`; 0 = no budget. */
+      max_orders: z.number().int().min(0).max(1_000_000).default(0),
+      per_seconds: z.number().positive().max(86_400).default(1),
+    })
+    .prefault({}),
+});
+
 export const LoggingSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -181,6 +204,7 @@ const BaseShape = {
     .prefault({}),
   intake: IntakeSchema.prefault({}),
   recovery: RecoverySchema.prefault({}),
+  risk: RiskSchema.prefault({}),
   connector: ConnectorSchema.prefault({}),
   storage: StorageSchema.prefault({}),
   bus: BusSchema.prefault({}),
@@ -201,6 +225,7 @@ export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type IntakeConfig = PlatformConfig['intake'];
 export type RecoveryConfig = PlatformConfig['recovery'];
+export type RiskConfig = PlatformConfig['risk'];
 
 export const ENVIRONMENT_NAMES = ['backtest', 'paper', 'live'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

@@ -1,6 +1,7 @@
-import type { AmendRequest, IAPIConnector, OrderRequest, VenueOrder } from '../connectors/connector.js';
+import type { AmendRequest, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../connectors/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
+import type { Decimal } from '../domain/decimal.js';
 import type { OrderPurpose } from '../domain/enums.js';
 import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
 import { clientOrderId } from '../domain/ids.js';
@@ -11,7 +12,9 @@ import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
 import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
 import type { ILedgerProvider, IMetricsCollector } from './ports.js';
+import type { PreTradeRisk, RiskLeg } from './pre-trade-risk.js';
 import { backoffDelay, type CompiledRetryPolicy } from './retry-policy.js';
+import { checkPricePositive, checkShortAllowed, checkVenueRules, fitAmendToGrid, fitOrderToGrid, notionalPrice } from './venue-rules.js';
 
 /** One order leg: its client order id is `clientOrderId(owner, leg)`, the same on every retry and restart. */
 export interface LegSpec {
@@ -41,6 +44,14 @@ export interface OrderExecutorDeps {
   readonly metrics: IMetricsCollector;
   /** [0, 1): backoff jitter; injectable so tests see exact delays. */
   readonly random: () => number;
+  /** The `risk` limits; absent or with every limit off, no leg is checked against them. */
+  readonly risk?: PreTradeRisk;
+}
+
+/** What one execution context has read of the market: instrument rules and reference prices, once per symbol. */
+interface MarketReads {
+  readonly rules: Map<string, Promise<InstrumentRules>>;
+  readonly prices: Map<string, Promise<Decimal>>;
 }
 
 /**
@@ -53,10 +64,31 @@ export interface OrderExecutorDeps {
 export class OrderExecutor {
   readonly #deps: OrderExecutorDeps;
   readonly #resolver: InDoubtResolver;
+  readonly #risk: PreTradeRisk | null;
+  readonly #market = new WeakMap<ExecutionContext, MarketReads>();
 
   constructor(deps: OrderExecutorDeps) {
     this.#deps = deps;
     this.#resolver = new InDoubtResolver({ connector: deps.connector, clock: deps.clock, config: deps.config, metrics: deps.metrics });
+    this.#risk = deps.risk?.active ? deps.risk : null;
+  }
+
+  /** The instrument's rules, read from the venue once per execution context. */
+  instrument(ctx: ExecutionContext, symbol: string): Promise<InstrumentRules> {
+    const reads = this.#reads(ctx);
+    return cached(reads.rules, symbol, () => this.read(ctx, `instrument ${symbol}`, (signal) => this.#deps.connector.getInstrument(symbol, { signal })));
+  }
+
+  /** The venue's reference price, read once per execution context. */
+  referencePrice(ctx: ExecutionContext, symbol: string): Promise<Decimal> {
+    const reads = this.#reads(ctx);
+    return cached(reads.prices, symbol, () => this.read(ctx, `reference price ${symbol}`, (signal) => this.#deps.connector.getReferencePrice(symbol, { signal })));
+  }
+
+  #reads(ctx: ExecutionContext): MarketReads {
+    let reads = this.#market.get(ctx);
+    if (!reads) this.#market.set(ctx, (reads = { rules: new Map(), prices: new Map() }));
+    return reads;
   }
 
   get connector(): IAPIConnector {
@@ -66,18 +98,20 @@ export class OrderExecutor {
   async place(ctx: ExecutionContext, spec: LegSpec): Promise<LegResult> {
     const { connector, clock } = this.#deps;
     // position_id = the trade: a hedge-mode venue keeps each trade's position apart (ConnectorCapabilities.positionMode)
-    const request: OrderRequest = { ...spec.order, position_id: spec.tradeId, client_order_id: clientOrderId(spec.owner, spec.leg) };
-    const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: request.client_order_id };
+    const asked: OrderRequest = { ...spec.order, position_id: spec.tradeId, client_order_id: clientOrderId(spec.owner, spec.leg) };
+    const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: asked.client_order_id };
     const meta = { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() };
     if (ctx.resume) {
-      const resumed = await this.#resumeLeg(ctx, spec, request, legInfo, meta);
+      const resumed = await this.#resumeLeg(ctx, spec, asked, legInfo, meta);
       if (resumed) return resumed;
       // never reached the venue: an adding leg is sent only within recovery.resend_within_seconds of the flow's acceptance
-      ctx.resume.admit(spec.purpose, spec.leg, request.client_order_id, ctx.nowMs());
+      ctx.resume.admit(spec.purpose, spec.leg, asked.client_order_id, ctx.nowMs());
     }
+    const { request, price } = await this.#fitToVenue(ctx, spec, asked);
     const intentAtMs = clock.now();
     let record = pendingOrderRecord(request, meta);
-    await this.#writeAhead(ctx, { ...legInfo, order: request }, record);
+    const leg: RiskLeg = { symbol: request.symbol, side: request.side, purpose: spec.purpose, reduceOnly: request.reduce_only, quantity: request.quantity, price, tradeId: spec.tradeId };
+    await this.#admit(ctx, leg, `${spec.purpose} ${request.client_order_id}`, () => this.#writeAhead(ctx, { ...legInfo, order: request }, record));
     ctx.track(record);
 
     let venueOrder: VenueOrder;
@@ -99,6 +133,43 @@ export class OrderExecutor {
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
     await this.#refuseRejected(ctx, record, venueOrder);
     return { record, venueOrder, fills };
+  }
+
+  /**
+   * The leg as the venue's rules allow it (VenueRules): prices on the tick, the quantity down to
+   * the lot, then shortability, min/max quantity and min notional checked; RiskDenied before
+   * anything is written or sent. `price` is the one its notional is measured at.
+   */
+  async #fitToVenue(ctx: ExecutionContext, spec: LegSpec, asked: OrderRequest): Promise<{ request: OrderRequest; price: Decimal }> {
+    const what = `${spec.purpose} ${asked.client_order_id}`;
+    checkShortAllowed(this.#deps.connector.capabilities, asked.side, asked.reduce_only, asked.symbol, what);
+    const rules = await this.instrument(ctx, asked.symbol);
+    const request = fitOrderToGrid(asked, rules);
+    checkPricePositive('limit_price', request.limit_price, rules, what);
+    checkPricePositive('stop_price', request.stop_price, rules, what);
+    const own = notionalPrice(request.order_type, request.limit_price, request.stop_price, null);
+    const price = own ?? (await this.referencePrice(ctx, request.symbol));
+    checkVenueRules(rules, request.quantity, price, what);
+    return { request, price };
+  }
+
+  /**
+   * The `risk` limits, then `writeAhead`. An adding leg is checked and written ahead under the
+   * risk component's lock (what it writes is what the next check sees); any other leg waits for
+   * the order-rate budget, never refused.
+   */
+  async #admit(ctx: ExecutionContext, leg: RiskLeg, what: string, writeAhead: () => Promise<void>): Promise<void> {
+    const risk = this.#risk;
+    if (!risk) return writeAhead();
+    if (!risk.adds(leg)) {
+      await risk.waitForTurn(ctx, what);
+      return writeAhead();
+    }
+    const checkThenWrite = async (): Promise<void> => {
+      await risk.checkAdding(ctx, leg, what);
+      await writeAhead();
+    };
+    await (risk.readsLedger ? risk.exclusive(checkThenWrite) : checkThenWrite());
   }
 
   /**
@@ -204,6 +275,7 @@ export class OrderExecutor {
   async cancel(ctx: ExecutionContext, record: OrderRecord): Promise<LegResult> {
     const { connector } = this.#deps;
     const info = { action: 'CANCEL', purpose: record.purpose, trade_id: record.trade_id, client_order_id: record.client_order_id };
+    await this.#risk?.waitForTurn(ctx, `cancel ${record.client_order_id}`);
     await ctx.write('ORDER_INTENT', info, { writeAhead: true });
     ctx.markSent();
     try {
@@ -225,10 +297,20 @@ export class OrderExecutor {
   }
 
   /** Change quantity or prices of a resting order (absolute values, so repeating it is harmless). */
-  async amend(ctx: ExecutionContext, record: OrderRecord, changes: AmendRequest): Promise<LegResult> {
+  async amend(ctx: ExecutionContext, record: OrderRecord, asked: AmendRequest): Promise<LegResult> {
     const { connector } = this.#deps;
     const info = { action: 'AMEND', purpose: record.purpose, trade_id: record.trade_id, client_order_id: record.client_order_id };
-    await ctx.write('ORDER_INTENT', { ...info, changes }, { writeAhead: true });
+    const what = `amend ${record.client_order_id}`;
+    const rules = await this.instrument(ctx, record.symbol);
+    const changes = fitAmendToGrid(asked, record.side, record.reduce_only, rules);
+    checkPricePositive('limit_price', changes.limit_price, rules, what);
+    checkPricePositive('stop_price', changes.stop_price, rules, what);
+    const quantity = changes.quantity ?? record.quantity;
+    const price = notionalPrice(record.order_type, changes.limit_price ?? record.limit_price, changes.stop_price ?? record.stop_price, null) ?? (await this.referencePrice(ctx, record.symbol));
+    checkVenueRules(rules, quantity, price, what);
+    // the amended order's unfilled part is what its new terms put at the venue
+    const leg: RiskLeg = { symbol: record.symbol, side: record.side, purpose: record.purpose, reduceOnly: record.reduce_only, quantity: quantity.minus(record.filled_quantity), price, tradeId: record.trade_id, amends: record };
+    await this.#admit(ctx, leg, what, () => ctx.write('ORDER_INTENT', { ...info, changes }, { writeAhead: true }).then(() => undefined));
     ctx.markSent();
     const venueOrder = await this.#idempotent(ctx, `amend ${record.client_order_id}`, (signal) =>
       connector.amendOrder(record.client_order_id, record.symbol, changes, { signal }),
@@ -331,6 +413,16 @@ function legFailure(coid: string, result: { readonly error_code: string | null; 
   const message = result?.error_message ?? reason ?? `order ${coid} was rejected`;
   const details = { client_order_id: coid, resumed: true };
   return code in ExecutionErrorCode ? new ExecutionError(message, code as ExecutionErrorCode, details) : new VenueRejected(message, code, details);
+}
+
+/** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */
+function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  const hit = map.get(key);
+  if (hit) return hit;
+  const pending = read();
+  map.set(key, pending);
+  pending.catch(() => map.delete(key));
+  return pending;
 }
 
 function timeOf(iso: string): number {

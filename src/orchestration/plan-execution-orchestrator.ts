@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { IEventBus } from '../bus/event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
 import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
-import { RecoverySchema, type IntakeConfig, type PlanExecutionConfig, type RecoveryConfig } from '../config/schema.js';
+import { RecoverySchema, RiskSchema, type IntakeConfig, type PlanExecutionConfig, type RecoveryConfig, type RiskConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
 import type { DirectiveSubmission } from '../domain/dto.js';
@@ -21,6 +21,7 @@ import { JournalFallback } from './journal-fallback.js';
 import { JournalRecorder } from './journal-recorder.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { OrderExecutor } from './order-executor.js';
+import { PreTradeRisk } from './pre-trade-risk.js';
 import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { readFlowHistory, type FlowHistory } from './recovery/flow-history.js';
@@ -61,6 +62,8 @@ export interface PlanExecutionOrchestratorDeps {
   readonly registry?: IComponentRegistry;
   /** The top-level `recovery` section (resend_within_seconds); its defaults without one. */
   readonly recovery?: RecoveryConfig;
+  /** The top-level `risk` section (pre-trade limits); every limit off without one. */
+  readonly risk?: RiskConfig;
 }
 
 /** How one submission ended. DUPLICATE: its directive_id (or its bad bytes) had been seen; nothing ran. */
@@ -166,6 +169,7 @@ export class PlanExecutionOrchestrator {
       retry,
       metrics,
       random: deps.random ?? Math.random,
+      risk: new PreTradeRisk({ limits: deps.risk ?? RiskSchema.parse({}), ledger: deps.ledger, clock: deps.clock }),
     });
     const protective = new ProtectiveOrders({
       executor,

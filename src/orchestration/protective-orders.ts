@@ -1,7 +1,7 @@
 import type { AmendRequest, OrderRequest } from '../connectors/connector.js';
 import type { ErrorHandlingConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
-import type { Decimal } from '../domain/decimal.js';
+import { type Decimal, floorToStep } from '../domain/decimal.js';
 import type { OrderPurpose, Protection } from '../domain/enums.js';
 import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
 import { closePosition, oppositeSide } from '../domain/position-math.js';
@@ -147,7 +147,9 @@ export class ProtectiveOrders {
       }
       const currentPrice = kind.purpose === 'STOP_LOSS' ? keep.stop_price : keep.limit_price;
       const openQty = keep.quantity.minus(keep.filled_quantity);
-      if (currentPrice?.eq(price) && openQty.eq(quantity)) continue;
+      // what rests was floored to the lot when sent (a size net of a base-asset fee may lie off it): compare like with like
+      const lot = (await this.#executor.instrument(ctx, current.symbol)).lot_size;
+      if (currentPrice?.eq(price) && openQty.eq(floorToStep(quantity, lot))) continue;
       if (this.#executor.connector.capabilities.amendOrders) {
         // an amend sets the order's total quantity: what already filled of it plus what should rest
         const total = keep.filled_quantity.plus(quantity);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../../src/bus/events.js';
 import type { ConnectorCapabilities } from '../../src/connectors/connector.js';
-import { defaultConfig, type PlanExecutionConfig } from '../../src/config/schema.js';
+import { defaultConfig, type PlanExecutionConfig, type RiskConfig } from '../../src/config/schema.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   /** The platform's `intake` section (its age limit). */
   readonly intake?: { readonly max_directive_age_seconds: number };
+  /** The platform's `risk` section (pre-trade limits); every limit off without one. */
+  readonly risk?: RiskConfig;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -78,6 +80,7 @@ export function createHarness(options: HarnessOptions = {}) {
     journalFallbackPath: fallbackPath,
     random: () => 0.5,
     registry,
+    risk: options.risk,
   });
   // the spec's other half: persists each flow's final state when it stops
   const termination = new FlowTerminationHandler({

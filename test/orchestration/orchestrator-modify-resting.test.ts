@@ -263,7 +263,8 @@ describe('adjustments', () => {
     expect(result).toMatchObject({ outcome: 'SUCCEEDED', adjustments: 2 });
     expect(h.journal.ofType('TRADE_OPENED')[0]!.body['adjustments']).toEqual([
       { field: 'size_plan.position_size', requested: '0.0156', used: '0.015', rule: 'lot_size 0.001' },
-      { field: 'exit_plan.stop_loss_price', requested: '64000.04', used: '64000', rule: 'tick_size 0.1' },
+      // the long's SELL stop goes up onto the tick: it fires no later than asked
+      { field: 'exit_plan.stop_loss_price', requested: '64000.04', used: '64000.1', rule: 'tick_size 0.1' },
     ]);
     const executed = h.events.find((e) => e.name === 'TRADE_EXECUTED')!.payload as TradeExecutedDTO;
     expect(executed.adjustments).toHaveLength(2);

@@ -102,7 +102,7 @@ describe('NEW_TRADE', () => {
     expect(h.ledger.orders.get(clientOrderId(wire.directive_id, 'SL'))).toMatchObject({ purpose: 'STOP_LOSS', status: 'OPEN', trade_id: wire.directive_id });
   });
 
-  it('rounds quantity down to the lot and prices to the tick before checking and sending', async () => {
+  it('rounds quantity down to the lot and prices to the tick, each the way that is never worse than asked, before checking and sending', async () => {
     const h = createHarness();
     const wire = newTradeWire({
       entry_plan: { symbol: 'BTC_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '64000.06' },
@@ -112,8 +112,9 @@ describe('NEW_TRADE', () => {
     await h.submit(wire);
     const entry = h.connector.placed()[0]!;
     expect(entry.quantity.toFixed()).toBe('0.015');
-    expect(entry.limit_price?.toFixed()).toBe('64000.1');
-    expect(h.ledger.positions.get(wire.directive_id)?.stop_loss?.toFixed()).toBe('63000');
+    // a BUY limit rounds down (never pays more); the long's SELL stop rounds up (never loses more)
+    expect(entry.limit_price?.toFixed()).toBe('64000');
+    expect(h.ledger.positions.get(wire.directive_id)?.stop_loss?.toFixed()).toBe('63000.1');
   });
 
   it('denies locally below min_quantity: nothing is sent, the flow stops with RiskDenied', async () => {

@@ -12,11 +12,13 @@ import { ExitCode, UsageError } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { LineReader } from '../read-lines.js';
 import { type FailedLine, MAX_LISTED_FAILURES, runSummary, runSummaryJson, runSummaryText } from '../run-summary.js';
+import { runDryRun } from './dry-run.js';
 
 interface RunOptions extends WorldOptions, GlobalOptions, WriterOptions {
   readonly directives?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  readonly dryRun?: boolean;
 }
 
 /** What start-up recovery did, when it did anything (`recovery` in the JSON summary). */
@@ -75,7 +77,7 @@ function openInput(source: InputSource, stdin: Readable): Readable {
   return source.path === null ? stdin : createReadStream(source.path);
 }
 
-/** `planexec run [--config FILE] [--env NAME] [--db PATH] [--json] [--wait] (--directives FILE | -)`. */
+/** `planexec run [--config FILE] [--env NAME] [--db PATH] [--json] [--wait] [--dry-run] (--directives FILE | -)`. */
 export function registerRunCommand(program: Command, io: CliIo, stdin: Readable = process.stdin): Command {
   return program
     .command('run')
@@ -88,9 +90,11 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('--wait', WAIT_OPTION_HELP)
+    .option('--dry-run', 'validate, round to the venue\'s rules and check risk, print the orders each directive would send, and send and write nothing')
     .action(async (positional: string | undefined, _opts: RunOptions, command: Command) => {
       const opts = command.optsWithGlobals<RunOptions>();
       const source = await inputSource(positional, opts.directives);
+      if (opts.dryRun) return runDryRun(io, opts, { name: source.name, stream: openInput(source, stdin) });
       const loaded = loadCliConfig(opts);
       // with a progress bar on the terminal, log lines would tear it apart: they go to a file beside the db
       const showProgress = !opts.json && opts.progress !== false && process.stderr.isTTY === true;

@@ -51,6 +51,12 @@ function checkQuantity(quantity: Decimal, instrument: PaperInstrument): VenueRej
       { quantity: quantity.toString(), lot_size: decimalToWire(instrument.lot_size), min_quantity: decimalToWire(instrument.min_quantity) },
     );
   }
+  if (instrument.max_quantity !== null && quantity.gt(instrument.max_quantity)) {
+    return rejection('LOT_SIZE', `quantity ${quantity.toString()} is above the maximum ${decimalToWire(instrument.max_quantity)}`, {
+      quantity: quantity.toString(),
+      max_quantity: decimalToWire(instrument.max_quantity),
+    });
+  }
   return undefined;
 }
 

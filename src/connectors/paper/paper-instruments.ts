@@ -26,7 +26,7 @@ type InstrumentConfig = PaperConnectorConfig['instruments'][string];
 
 function instrument(symbol: string, rules: InstrumentConfig): PaperInstrument {
   const [base = symbol, quote = ''] = symbol.split('_');
-  return { symbol, base_asset: base, quote_asset: quote, max_quantity: null, ...rules };
+  return { symbol, base_asset: base, quote_asset: quote, ...rules, max_quantity: rules.max_quantity ?? null };
 }
 
 /** The built-in instruments, each replaced or joined by the ones in config. */

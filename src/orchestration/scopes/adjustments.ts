@@ -1,5 +1,6 @@
 import type { InstrumentRules } from '../../connectors/connector.js';
-import { type Decimal, decimalToWire, floorToStep, roundToStep } from '../../domain/decimal.js';
+import { type Decimal, decimalToWire, floorToStep } from '../../domain/decimal.js';
+import { type PriceRounding, roundPrice } from '../venue-rules.js';
 
 /**
  * A requested price or size the directive's flow used in another form (floored to the lot,
@@ -32,16 +33,16 @@ export class AdjustmentLog {
     return used;
   }
 
-  /** A price, rounded to the nearest tick. */
-  tick(field: string, requested: Decimal, rules: InstrumentRules, tradeId?: string): Decimal {
-    const used = roundToStep(requested, rules.tick_size);
+  /** A price, onto the tick in the direction `how` (venue-rules.ts priceRounding says which way and why). */
+  tick(field: string, requested: Decimal, rules: InstrumentRules, how: PriceRounding, tradeId?: string): Decimal {
+    const used = roundPrice(requested, rules.tick_size, how);
     this.#note(field, requested, used, `tick_size ${decimalToWire(rules.tick_size)}`, tradeId);
     return used;
   }
 
   /** `tick` for an optional price. */
-  tickOrNull(field: string, requested: Decimal | undefined, rules: InstrumentRules, tradeId?: string): Decimal | null {
-    return requested === undefined ? null : this.tick(field, requested, rules, tradeId);
+  tickOrNull(field: string, requested: Decimal | undefined, rules: InstrumentRules, how: PriceRounding, tradeId?: string): Decimal | null {
+    return requested === undefined ? null : this.tick(field, requested, rules, how, tradeId);
   }
 
   #note(field: string, requested: Decimal, used: Decimal, rule: string, tradeId: string | undefined): void {

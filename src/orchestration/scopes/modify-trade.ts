@@ -2,12 +2,13 @@ import type { AmendRequest, InstrumentRules } from '../../connectors/connector.j
 import { type Decimal, decimalMax, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { RiskDenied, VenueRejected } from '../../domain/errors.js';
-import { isIncreasingPurpose, targetDelta } from '../../domain/position-math.js';
+import { isIncreasingPurpose, oppositeSide, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { LegResult } from '../order-executor.js';
 import { LIVE_ORDER_STATUSES } from '../order-sync.js';
 import { bookFills } from '../trade-book.js';
+import { priceRounding } from '../venue-rules.js';
 import { AdjustmentLog } from './adjustments.js';
 import { increaseLeg, reduceLeg, replacementLeg } from './modify-legs.js';
 import { canAmend, type EntryTerms, oldestFirst, refreshResting, remainingOf, replacedBefore, restOf, sameDecimal, sameTerms, termsFor } from './resting-entry.js';
@@ -94,8 +95,10 @@ async function planTarget(
   let takeProfit = target0.take_profit;
   const exit = directive.exit_plan;
   if (exit) {
-    const sl = log.tickOrNull('exit_plan.stop_loss_price', exit.stop_loss_price, rules, tradeId);
-    const tp = log.tickOrNull('exit_plan.take_profit_price', exit.take_profit_price, rules, tradeId);
+    // the exits are reduce-only orders on the other side: rounded as those legs will be sent
+    const exitSide = oppositeSide(target0.direction);
+    const sl = log.tickOrNull('exit_plan.stop_loss_price', exit.stop_loss_price, rules, priceRounding('stop_price', exitSide, true), tradeId);
+    const tp = log.tickOrNull('exit_plan.take_profit_price', exit.take_profit_price, rules, priceRounding('limit_price', exitSide, true), tradeId);
     checkExitSides(target0.direction, await market.referencePrice(target0.symbol), sl, tp, what);
     stopLoss = sl ?? stopLoss;
     takeProfit = tp ?? takeProfit;
@@ -134,8 +137,8 @@ function entryTerms(directive: ExecutionDirective, position: Position, rules: In
   const tradeId = position.trade_id;
   return {
     order_type: entry.order_type,
-    limit_price: log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules, tradeId),
-    stop_price: log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules, tradeId),
+    limit_price: log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules, priceRounding('limit_price', entry.direction, false), tradeId),
+    stop_price: log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules, priceRounding('stop_price', entry.direction, false), tradeId),
   };
 }
 

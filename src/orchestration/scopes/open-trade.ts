@@ -1,12 +1,13 @@
 import type { InstrumentRules } from '../../connectors/connector.js';
 import type { Decimal } from '../../domain/decimal.js';
 import type { EntryPlan, ExecutionDirective, ExitPlan, SizePlan } from '../../domain/directive.js';
-import { openPosition } from '../../domain/position-math.js';
+import { openPosition, oppositeSide } from '../../domain/position-math.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { type Adjustment, AdjustmentLog } from './adjustments.js';
 import { placeEntryAndProtect } from './entry-leg.js';
 import { reserveNettingDirection } from './netting-guard.js';
 import { checkExitSides, checkOrderSize } from './risk-checks.js';
+import { checkShortAllowed, priceRounding } from '../venue-rules.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
 
 /**
@@ -20,6 +21,7 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   const size = directive.size_plan;
   const routing = directive.routing_plan ?? {};
   if (!entry || !size) throw new TypeError('NEW_TRADE reached execution without entry_plan / size_plan');
+  checkShortAllowed(deps.connector.capabilities, entry.direction, false, entry.symbol, `NEW_TRADE ${directive.directive_id}`);
   const market = new MarketData(ctx, deps);
   const rules = await market.rules(entry.symbol);
   const { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments } = roundNewTrade(entry, size, directive.exit_plan, rules);
@@ -76,9 +78,11 @@ export interface RoundedNewTrade {
 export function roundNewTrade(entry: EntryPlan, size: SizePlan, exit: ExitPlan | undefined, rules: InstrumentRules): RoundedNewTrade {
   const log = new AdjustmentLog();
   const quantity = log.lot('size_plan.position_size', size.position_size, rules);
-  const limitPrice = log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules) ?? undefined;
-  const stopPrice = log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules) ?? undefined;
-  const stopLoss = log.tickOrNull('exit_plan.stop_loss_price', exit?.stop_loss_price, rules);
-  const takeProfit = log.tickOrNull('exit_plan.take_profit_price', exit?.take_profit_price, rules);
+  const exitSide = oppositeSide(entry.direction);
+  const limitPrice = log.tickOrNull('entry_plan.limit_price', entry.limit_price, rules, priceRounding('limit_price', entry.direction, false)) ?? undefined;
+  const stopPrice = log.tickOrNull('entry_plan.stop_price', entry.stop_price, rules, priceRounding('stop_price', entry.direction, false)) ?? undefined;
+  // the exits are reduce-only orders on the other side: rounded as those legs will be sent
+  const stopLoss = log.tickOrNull('exit_plan.stop_loss_price', exit?.stop_loss_price, rules, priceRounding('stop_price', exitSide, true));
+  const takeProfit = log.tickOrNull('exit_plan.take_profit_price', exit?.take_profit_price, rules, priceRounding('limit_price', exitSide, true));
   return { quantity, limitPrice, stopPrice, stopLoss, takeProfit, adjustments: log.entries };
 }

@@ -2,24 +2,15 @@ import type { InstrumentRules } from '../../connectors/connector.js';
 import type { Decimal } from '../../domain/decimal.js';
 import type { Direction } from '../../domain/enums.js';
 import { RiskDenied } from '../../domain/errors.js';
+import { checkVenueRules } from '../venue-rules.js';
 
-/** Local refusals before anything is sent (Denied, not Rejected): amounts already rounded to tick and lot. */
+/**
+ * Local refusals before anything is sent (Denied, not Rejected): amounts already rounded to tick
+ * and lot. The same checks the order executor applies to every leg (venue-rules.ts), run here
+ * early so a directive is refused before anything else of it happens.
+ */
 export function checkOrderSize(rules: InstrumentRules, quantity: Decimal, price: Decimal, what: string): void {
-  if (quantity.isZero() || quantity.lt(rules.min_quantity)) {
-    throw new RiskDenied(
-      `${what}: quantity ${quantity.toFixed()} (rounded to lot ${rules.lot_size.toFixed()}) is below the minimum ${rules.min_quantity.toFixed()} for ${rules.symbol} [min_quantity]`,
-      'MIN_QUANTITY',
-      { quantity: quantity.toFixed(), min_quantity: rules.min_quantity.toFixed(), symbol: rules.symbol },
-    );
-  }
-  const notional = quantity.mul(price);
-  if (notional.lt(rules.min_notional)) {
-    throw new RiskDenied(
-      `${what}: notional ${notional.toFixed()} (${quantity.toFixed()} × ${price.toFixed()}) is below the minimum ${rules.min_notional.toFixed()} for ${rules.symbol} [min_notional]`,
-      'MIN_NOTIONAL',
-      { notional: notional.toFixed(), min_notional: rules.min_notional.toFixed(), symbol: rules.symbol },
-    );
-  }
+  checkVenueRules(rules, quantity, price, what);
 }
 
 /** A BUY's stop loss lies below the reference and its take profit above (mirrored for SELL). */

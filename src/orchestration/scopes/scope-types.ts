@@ -32,31 +32,21 @@ export interface ScopeOutcome {
 
 export type ScopeHandler = (ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps) => Promise<ScopeOutcome>;
 
-/** Per-directive read cache: instrument rules and reference prices are asked once per symbol. */
+/** Instrument rules and reference prices, read once per symbol per execution (the executor's cache, shared with the legs it sends). */
 export class MarketData {
   readonly #deps: ScopeDeps;
   readonly #ctx: ExecutionContext;
-  readonly #rules = new Map<string, InstrumentRules>();
-  readonly #prices = new Map<string, Decimal>();
 
   constructor(ctx: ExecutionContext, deps: ScopeDeps) {
     this.#ctx = ctx;
     this.#deps = deps;
   }
 
-  async rules(symbol: string): Promise<InstrumentRules> {
-    const cached = this.#rules.get(symbol);
-    if (cached) return cached;
-    const rules = await this.#deps.executor.read(this.#ctx, `instrument ${symbol}`, (signal) => this.#deps.connector.getInstrument(symbol, { signal }));
-    this.#rules.set(symbol, rules);
-    return rules;
+  rules(symbol: string): Promise<InstrumentRules> {
+    return this.#deps.executor.instrument(this.#ctx, symbol);
   }
 
-  async referencePrice(symbol: string): Promise<Decimal> {
-    const cached = this.#prices.get(symbol);
-    if (cached) return cached;
-    const price = await this.#deps.executor.read(this.#ctx, `reference price ${symbol}`, (signal) => this.#deps.connector.getReferencePrice(symbol, { signal }));
-    this.#prices.set(symbol, price);
-    return price;
+  referencePrice(symbol: string): Promise<Decimal> {
+    return this.#deps.executor.referencePrice(this.#ctx, symbol);
   }
 }

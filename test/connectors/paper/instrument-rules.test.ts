@@ -40,6 +40,17 @@ describe('paper venue instruments', () => {
     await venue.close();
   });
 
+  it('has no max_quantity on the built-ins; a configured one is reported and enforced', async () => {
+    const { venue } = openVenue({
+      instruments: { ADA_USDT: { tick_size: '0.0001', lot_size: '1', min_quantity: '1', min_notional: '1', max_quantity: '1000', reference_price: '0.5' } },
+    });
+    expect((await venue.getInstrument('BTC_USDT')).max_quantity).toBeNull();
+    expect((await venue.getInstrument('ADA_USDT')).max_quantity?.toString()).toBe('1000');
+    expect(await rejectedCode(venue.placeOrder(orderRequest({ symbol: 'ADA_USDT', quantity: dec('1001') })))).toBe('LOT_SIZE');
+    expect((await venue.placeOrder(orderRequest({ symbol: 'ADA_USDT', quantity: dec('1000') }))).status).toBe('FILLED');
+    await venue.close();
+  });
+
   it('answers an unknown symbol with UNKNOWN_SYMBOL for look-ups and orders alike', async () => {
     const { venue } = openVenue();
     expect(await rejectedCode(venue.getInstrument('XRP_USDT'))).toBe('UNKNOWN_SYMBOL');
