@@ -1,0 +1,62 @@
+import type { BalanceView } from './balances.js';
+import type { FaultPlan } from './options.js';
+import type { LoggedRequest } from './request-log.js';
+import type { VenueSnapshot } from './venue-state.js';
+
+export interface PriceMoveResult {
+  readonly symbol: string;
+  readonly price: string;
+  /** Trades the move caused (triggered stops, crossed limits), with Binance's fill fields. */
+  readonly fills: { orderId: number; price: string; qty: string; commission: string; commissionAsset: string; tradeId: number }[];
+}
+
+/** Typed client of the loopback venue's control API (`/__loopback/…`), for tests and scripts. */
+export class LoopbackVenueClient {
+  constructor(readonly url: string) {}
+
+  /** Moves the price of a symbol; stops it reaches trigger and limits it crosses fill. */
+  setPrice(symbol: string, price: string): Promise<PriceMoveResult> {
+    return this.#call('POST', 'price', { symbol, price });
+  }
+
+  /** Replaces the whole fault plan (an empty plan turns every fault off). */
+  setFaults(plan: FaultPlan): Promise<{ faults: FaultPlan }> {
+    return this.#call('POST', 'faults', plan);
+  }
+
+  /** Sets the free amount of each given asset. */
+  setBalances(balances: Record<string, string>): Promise<{ balances: BalanceView[] }> {
+    return this.#call('POST', 'balances', balances);
+  }
+
+  state(): Promise<VenueSnapshot> {
+    return this.#call('GET', 'state');
+  }
+
+  reset(): Promise<Record<string, never>> {
+    return this.#call('POST', 'reset', {});
+  }
+
+  /** Binance requests received, optionally only those to one "METHOD /path". */
+  async requests(endpoint?: string): Promise<LoggedRequest[]> {
+    const { requests } = await this.state();
+    return requests.log.filter((r) => endpoint === undefined || `${r.method} ${r.path}` === endpoint);
+  }
+
+  /** Free and locked of one asset ("0.00000000" when the venue never saw it). */
+  async balance(asset: string): Promise<{ free: string; locked: string }> {
+    const { balances } = await this.state();
+    const found = balances.find((b) => b.asset === asset);
+    return { free: found?.free ?? '0.00000000', locked: found?.locked ?? '0.00000000' };
+  }
+
+  async #call<T>(method: 'GET' | 'POST', action: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}/__loopback/${action}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+    });
+    const payload = (await response.json()) as T & { error?: string };
+    if (!response.ok) throw new Error(`loopback venue ${method} ${action} failed: ${payload.error ?? response.status}`);
+    return payload;
+  }
+}
