@@ -15,6 +15,7 @@ import type { Instrument } from './instrument.js';
 import type { OrderRef } from './matching-engine.js';
 import type { EndpointKind } from './options.js';
 import { parseOrderRequest } from './order-request.js';
+import { cancelReplace } from './cancel-replace.js';
 import type { LoggedRequest } from './request-log.js';
 import type { VenueState } from './venue-state.js';
 
@@ -155,6 +156,10 @@ const routes = new Map<string, Route>([
         return newOrderView(order, fills, request.responseType);
       },
     },
+  ],
+  [
+    'POST /api/v3/order/cancelReplace',
+    { kind: 'placeOrder', signed: true, handle: (ctx) => cancelReplace(ctx.venue, ctx.params) },
   ],
   [
     'POST /api/v3/order/test',

@@ -3,11 +3,21 @@ import type { FaultPlan } from './options.js';
 import type { LoggedRequest } from './request-log.js';
 import type { VenueSnapshot } from './venue-state.js';
 
+export type OrderTarget = { orderId: number } | { clientOrderId: string };
+
+export interface FillView {
+  readonly price: string;
+  readonly qty: string;
+  readonly commission: string;
+  readonly commissionAsset: string;
+  readonly tradeId: number;
+}
+
 export interface PriceMoveResult {
   readonly symbol: string;
   readonly price: string;
   /** Trades the move caused (triggered stops, crossed limits), with Binance's fill fields. */
-  readonly fills: { orderId: number; price: string; qty: string; commission: string; commissionAsset: string; tradeId: number }[];
+  readonly fills: (FillView & { orderId: number })[];
 }
 
 /** Typed client of the loopback venue's control API (`/__loopback/…`), for tests and scripts. */
@@ -22,6 +32,21 @@ export class LoopbackVenueClient {
   /** Replaces the whole fault plan (an empty plan turns every fault off). */
   setFaults(plan: FaultPlan): Promise<{ faults: FaultPlan }> {
     return this.#call('POST', 'faults', plan);
+  }
+
+  /** Fills part (or the rest) of a working order at its limit price (or `price`): a partial fill on demand. */
+  fill(
+    symbol: string,
+    order: OrderTarget,
+    quantity: string,
+    price?: string,
+  ): Promise<{ order: Record<string, unknown>; fill: FillView }> {
+    return this.#call('POST', 'fill', { symbol, ...order, quantity, ...(price === undefined ? {} : { price }) });
+  }
+
+  /** Ends an open order from the venue's side (CANCELED by default, or EXPIRED). */
+  end(symbol: string, order: OrderTarget, status: 'CANCELED' | 'EXPIRED' = 'CANCELED'): Promise<{ order: Record<string, unknown> }> {
+    return this.#call('POST', 'end', { symbol, ...order, status });
   }
 
   /** Sets the free amount of each given asset. */

@@ -116,6 +116,29 @@ export class MatchingEngine {
     return order;
   }
 
+  /** Fills part (or the rest) of a working order as a maker, at its limit price unless one is given. */
+  fillWorking(symbol: string, ref: OrderRef, quantity: Decimal, price?: Decimal): VenueTrade {
+    const order = this.find(symbol, ref);
+    if (!order || !isOpen(order)) throw new Error(`no open order ${JSON.stringify(ref)} on ${symbol}`);
+    if (!order.isWorking) throw new Error(`order ${order.orderId} is a stop that has not triggered yet`);
+    const remaining = order.origQty.minus(order.executedQty);
+    if (quantity.lte(0) || quantity.gt(remaining)) {
+      throw new Error(`fill quantity must be in (0, ${remaining.toFixed()}], got ${quantity.toFixed()}`);
+    }
+    const fillPrice = price ?? (order.price.isZero() ? this.price(symbol) : order.price);
+    return this.#fill(order, quantity, fillPrice, true);
+  }
+
+  /** Ends an open order on the venue's side (expiry, or a cancel from elsewhere), unlocking what it held. */
+  end(symbol: string, ref: OrderRef, status: 'CANCELED' | 'EXPIRED'): VenueOrder {
+    const order = this.find(symbol, ref);
+    if (!order || !isOpen(order)) throw new Error(`no open order ${JSON.stringify(ref)} on ${symbol}`);
+    this.#release(order);
+    order.status = status;
+    order.updateTime = this.#now();
+    return order;
+  }
+
   openOrders(symbol?: string): VenueOrder[] {
     return [...this.orders.values()].filter((o) => isOpen(o) && (symbol === undefined || o.symbol === symbol));
   }

@@ -96,7 +96,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     } catch (error) {
       if (!(error instanceof BinanceError)) throw error;
       status = error.httpStatus;
-      body = { code: error.code, msg: error.msg };
+      body = { code: error.code, msg: error.msg, ...(error.data === undefined ? {} : { data: error.data }) };
     }
     logged.status = status;
     if (decision.withhold && status === 200) {
