@@ -1,3 +1,4 @@
+import { Decimal } from '../../../src/domain/decimal.js';
 import { BinanceError, binanceErrors } from './binance-error.js';
 import {
   accountView,
@@ -167,8 +168,7 @@ const routes = new Map<string, Route>([
       kind: 'placeOrder',
       signed: true,
       handle: (ctx) => {
-        const request = parseOrderRequest(ctx.params);
-        ctx.venue.engine.instrument(request.symbol);
+        ctx.venue.engine.check(parseOrderRequest(ctx.params));
         return {};
       },
     },
@@ -281,6 +281,17 @@ const routes = new Map<string, Route>([
     },
   ],
 ]);
+
+// the two wallet (sapi) endpoints ccxt's binance reaches for status and trading fees
+routes.set('GET /sapi/v1/system/status', { kind: 'public', signed: false, handle: () => ({ status: 0, msg: 'normal' }) });
+routes.set('GET /sapi/v1/asset/tradeFee', {
+  kind: 'account',
+  signed: true,
+  handle: (ctx) => {
+    const rate = binanceDecimal(new Decimal(ctx.venue.config.commissionRate));
+    return askedInstruments(ctx).map((i) => ({ symbol: i.symbol, makerCommission: rate, takerCommission: rate }));
+  },
+});
 
 export function findRoute(method: string, path: string): Route | undefined {
   return routes.get(`${method} ${path}`);

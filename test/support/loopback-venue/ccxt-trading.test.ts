@@ -274,7 +274,25 @@ describe('loopback venue orders through ccxt', () => {
   });
 });
 
+describe('loopback venue wallet endpoints ccxt reaches', () => {
+  it('serves fetchStatus and fetchTradingFees with the configured commission rate', async () => {
+    const { exchange } = await open({ commissionRate: '0.00075' });
+    expect((await exchange.fetchStatus()).status).toBe('ok');
+    const fees = await exchange.fetchTradingFees();
+    expect(fees[BTC]).toMatchObject({ maker: 0.00075, taker: 0.00075 });
+  });
+});
+
 describe('loopback venue validation', () => {
+  it('a test order is checked like a real one and books nothing', async () => {
+    const { exchange, client } = await open();
+    const params = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '60000' };
+    expect(await exchange.privatePostOrderTest({ ...params, quantity: '0.01' })).toEqual({});
+    const lot = await rejection(exchange.privatePostOrderTest({ ...params, quantity: '0.000015' }));
+    expect(lot.message).toContain('Filter failure: LOT_SIZE');
+    expect((await client.state()).orders).toEqual([]);
+  });
+
   it('refuses filter failures with -1013 and Binance messages', async () => {
     const { exchange } = await open();
     const send = (quantity: string, price: string) =>

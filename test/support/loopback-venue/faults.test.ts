@@ -98,6 +98,29 @@ describe('loopback venue timeouts after acceptance', () => {
   });
 });
 
+describe('loopback venue bounded faults', () => {
+  it('times out the first submit only; the retry with the same client id is refused as a duplicate', async () => {
+    const { exchange, client } = await open({}, 300);
+    await client.setFaults({ endpoints: { placeOrder: { timeoutAfterAcceptRate: 1, maxFaults: 1 } } });
+    const submit = () => exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'PX00000000000000ab-1' });
+    expect(await rejection(submit())).toBeInstanceOf(ccxt.RequestTimeout);
+    const retry = await rejection(submit());
+    expect(retry).toBeInstanceOf(ccxt.InvalidOrder);
+    expect(retry.message).toContain('Duplicate order sent.');
+    const other = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'PX00000000000000ab-2' });
+    expect(other.status).toBe('open');
+    expect((await client.state()).orders.map((o) => o['clientOrderId'])).toEqual(['PX00000000000000ab-1', 'PX00000000000000ab-2']);
+  });
+
+  it('lets the first afterRequests requests of a kind through before its faults start', async () => {
+    const { client } = await open();
+    await client.setFaults({ endpoints: { public: { serverErrorRate: 1, afterRequests: 2 } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${client.url}/api/v3/ping`)).status);
+    expect(statuses).toEqual([200, 200, 503, 503]);
+  });
+});
+
 describe('loopback venue not-found window', () => {
   it('hides a new order from GET order and myTrades for the window, then shows it', async () => {
     let now = 1_800_000_000_000;

@@ -38,6 +38,8 @@ function hash(text: string): number {
 export class FaultInjector {
   #plan: FaultPlan = {};
   readonly #generators = new Map<EndpointKind, () => number>();
+  readonly #seen = new Map<EndpointKind, number>();
+  readonly #injected = new Map<EndpointKind, number>();
 
   constructor(plan: FaultPlan) {
     this.replace(plan);
@@ -51,6 +53,8 @@ export class FaultInjector {
   replace(plan: FaultPlan): void {
     this.#plan = plan;
     this.#generators.clear();
+    this.#seen.clear();
+    this.#injected.clear();
   }
 
   rule(kind: EndpointKind): FaultRule {
@@ -70,6 +74,11 @@ export class FaultInjector {
       const [min, max] = rule.latencyMs;
       latencyMs = min + Math.floor(latencyDraw * (Math.max(min, max) - min + 1));
     }
+    const seen = (this.#seen.get(kind) ?? 0) + 1;
+    this.#seen.set(kind, seen);
+    const injected = this.#injected.get(kind) ?? 0;
+    const armed = seen > (rule.afterRequests ?? 0) && injected < (rule.maxFaults ?? Infinity);
+    if (!armed) return { latencyMs, rejection: null, withhold: null };
     let rejection: FaultRejection | null = null;
     if (rateLimitDraw < (rule.rateLimitRate ?? 0)) {
       rejection = { kind: 'rate_limit', status: rule.rateLimitStatus ?? 429, retryAfterSeconds: rule.retryAfterSeconds ?? 1 };
@@ -78,6 +87,7 @@ export class FaultInjector {
     }
     const withhold =
       rejection === null && withholdDraw < (rule.timeoutAfterAcceptRate ?? 0) ? { holdMs: rule.timeoutHoldMs ?? null } : null;
+    if (rejection !== null || withhold !== null) this.#injected.set(kind, injected + 1);
     return { latencyMs, rejection, withhold };
   }
 

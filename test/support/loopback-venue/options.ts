@@ -38,12 +38,16 @@ export const faultRuleSchema = z.object({
   rateLimitRate: rate.optional(),
   rateLimitStatus: z.union([z.literal(429), z.literal(418)]).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
-  /** Share of requests that take effect and whose response is then withheld. */
+  /** Share of requests that take effect (or are refused) and whose response is then withheld. */
   timeoutAfterAcceptRate: rate.optional(),
   /** How long a withheld response holds the socket before destroying it (default: until the client gives up). */
   timeoutHoldMs: z.number().int().min(0).optional(),
   /** GET order answers -2013 and myTrades hides the order's trades for this long after the order was created. */
   notFoundAfterCreateMs: z.number().int().min(0).optional(),
+  /** The first this-many requests of the kind get no rejection or withheld answer (latency still applies). */
+  afterRequests: z.number().int().min(0).optional(),
+  /** At most this many rejections / withheld answers for the kind; then the rule goes quiet. */
+  maxFaults: z.number().int().min(0).optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 

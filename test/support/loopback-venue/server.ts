@@ -99,7 +99,8 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
       body = { code: error.code, msg: error.msg, ...(error.data === undefined ? {} : { data: error.data }) };
     }
     logged.status = status;
-    if (decision.withhold && status === 200) {
+    // withheld whatever the outcome: the client cannot tell an accepted order from a refused one
+    if (decision.withhold) {
       logged.fault = 'timeout_after_accept';
       withhold(res, decision.withhold.holdMs);
       return;
