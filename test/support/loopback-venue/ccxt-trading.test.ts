@@ -350,6 +350,7 @@ describe('loopback venue validation', () => {
       newClientOrderId: 'exact-strings',
     });
     expect(request?.status).toBe(200);
+    expect(await client.requestCounts()).toEqual({ 'GET /api/v3/exchangeInfo': 1, 'POST /api/v3/order': 1 });
   });
 
   it('reset returns to the configured prices and balances with no orders or log', async () => {

@@ -64,13 +64,24 @@ export class LoopbackVenueClient {
 
   /** Binance requests received, optionally only those to one "METHOD /path". */
   async requests(endpoint?: string): Promise<LoggedRequest[]> {
-    const { requests } = await this.state();
-    return requests.log.filter((r) => endpoint === undefined || `${r.method} ${r.path}` === endpoint);
+    const query = endpoint === undefined ? '' : `?endpoint=${encodeURIComponent(endpoint)}`;
+    const { log } = await this.#call<{ log: LoggedRequest[] }>('GET', `requests${query}`);
+    return log;
+  }
+
+  /** Requests per "METHOD /path" since start or reset. */
+  async requestCounts(): Promise<Record<string, number>> {
+    const { counts } = await this.#call<{ counts: Record<string, number> }>('GET', 'requests');
+    return counts;
+  }
+
+  balances(): Promise<{ balances: BalanceView[] }> {
+    return this.#call('GET', 'balances');
   }
 
   /** Free and locked of one asset ("0.00000000" when the venue never saw it). */
   async balance(asset: string): Promise<{ free: string; locked: string }> {
-    const { balances } = await this.state();
+    const { balances } = await this.balances();
     const found = balances.find((b) => b.asset === asset);
     return { free: found?.free ?? '0.00000000', locked: found?.locked ?? '0.00000000' };
   }

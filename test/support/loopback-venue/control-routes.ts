@@ -38,7 +38,8 @@ function orderTarget(venue: VenueState, fields: Record<string, unknown>): { symb
 }
 
 /** The test-only control API (not Binance): move prices, replace faults, read or reset the state. */
-export function handleControl(venue: VenueState, method: string, path: string, body: unknown): unknown {
+export function handleControl(venue: VenueState, method: string, url: URL, body: unknown): unknown {
+  const path = url.pathname;
   const action = `${method} ${path.slice(CONTROL_PREFIX.length)}`;
   switch (action) {
     case 'POST price': {
@@ -78,6 +79,13 @@ export function handleControl(venue: VenueState, method: string, path: string, b
     }
     case 'GET state':
       return venue.snapshot();
+    case 'GET balances':
+      return { balances: venue.engine.balances.views() };
+    case 'GET requests': {
+      const endpoint = url.searchParams.get('endpoint');
+      const log = venue.log.entries().filter((r) => endpoint === null || `${r.method} ${r.path}` === endpoint);
+      return { counts: venue.log.counts(), log };
+    }
     case 'POST reset':
       venue.reset();
       return {};

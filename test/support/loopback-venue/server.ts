@@ -115,7 +115,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     if (url.pathname.startsWith(CONTROL_PREFIX)) {
       try {
         const body = rawBody === '' ? {} : (JSON.parse(rawBody) as unknown);
-        send(res, 200, handleControl(state, method, url.pathname, body));
+        send(res, 200, handleControl(state, method, url, body));
       } catch (error) {
         send(res, 400, { error: (error as Error).message });
       }
