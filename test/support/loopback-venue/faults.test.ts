@@ -67,6 +67,25 @@ describe('loopback venue rate limits and server errors', () => {
     expect((await exchange.createOrder(BTC, 'market', 'buy', 0.01, undefined, { clientOrderId: 'down' })).status).toBe('closed');
   });
 
+  it('can answer 5xx after the order took effect (outcome unknown): 500 is ExchangeNotAvailable, 504 RequestTimeout', async () => {
+    const { exchange, client } = await open();
+    await client.setFaults({ endpoints: { placeOrder: { serverErrorAfterAcceptRate: 1, serverErrorStatus: 500 } } });
+    const unavailable = await rejection(exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'took-500' }));
+    expect(unavailable).toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    await client.setFaults({ endpoints: { placeOrder: { serverErrorAfterAcceptRate: 1, serverErrorStatus: 504 } } });
+    const timedOut = await rejection(exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'took-504' }));
+    expect(timedOut).toBeInstanceOf(ccxt.RequestTimeout);
+    const state = await client.state();
+    expect(state.orders.map((o) => [o['clientOrderId'], o['status']])).toEqual([
+      ['took-500', 'NEW'],
+      ['took-504', 'NEW'],
+    ]);
+    expect(state.requests.log.filter((r) => r.path === '/api/v3/order').map((r) => [r.status, r.fault])).toEqual([
+      [500, 'server_error_after_accept'],
+      [504, 'server_error_after_accept'],
+    ]);
+  });
+
   it('applies a fault of one endpoint kind only to that kind', async () => {
     const { exchange, client } = await open();
     await client.setFaults({ all: { serverErrorRate: 1 }, endpoints: { account: { serverErrorRate: 0 } } });

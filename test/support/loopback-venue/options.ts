@@ -32,8 +32,15 @@ const rate = z.number().min(0).max(1);
 export const faultRuleSchema = z.object({
   /** Delay before the request is handled: fixed ms or a [min, max] range drawn from the seeded generator. */
   latencyMs: latencySchema.optional(),
-  /** Share of requests answered 503 before they take effect. */
+  /** Share of requests answered 5xx before they take effect. */
   serverErrorRate: rate.optional(),
+  /**
+   * Share of requests that take effect and are then answered 5xx: Binance says a 5xx leaves the
+   * outcome unknown, and this is the case that proves it.
+   */
+  serverErrorAfterAcceptRate: rate.optional(),
+  /** Status of both server-error faults (default 503). */
+  serverErrorStatus: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
   /** Share of requests refused with 429 (or 418) and Retry-After before they take effect. */
   rateLimitRate: rate.optional(),
   rateLimitStatus: z.union([z.literal(429), z.literal(418)]).optional(),

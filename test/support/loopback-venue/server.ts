@@ -27,6 +27,8 @@ export interface LoopbackVenue {
   close(): Promise<void>;
 }
 
+const SERVER_ERROR_TEXT = 'Unknown error, please check your request or try again later.';
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const type = typeof body === 'string' ? 'text/plain' : 'application/json;charset=UTF-8';
@@ -85,7 +87,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     if (rejection?.kind === 'server_error') {
       logged.fault = 'server_error';
       logged.status = rejection.status;
-      send(res, rejection.status, 'Service Unavailable.');
+      send(res, rejection.status, SERVER_ERROR_TEXT);
       return;
     }
     let status = 200;
@@ -99,10 +101,17 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
       body = { code: error.code, msg: error.msg, ...(error.data === undefined ? {} : { data: error.data }) };
     }
     logged.status = status;
-    // withheld whatever the outcome: the client cannot tell an accepted order from a refused one
-    if (decision.withhold) {
+    // whatever the outcome: the client cannot tell an accepted order from a refused one
+    const after = decision.afterEffect;
+    if (after?.kind === 'withhold') {
       logged.fault = 'timeout_after_accept';
-      withhold(res, decision.withhold.holdMs);
+      withhold(res, after.holdMs);
+      return;
+    }
+    if (after?.kind === 'server_error') {
+      logged.fault = 'server_error_after_accept';
+      logged.status = after.status;
+      send(res, after.status, SERVER_ERROR_TEXT);
       return;
     }
     send(res, status, body);
