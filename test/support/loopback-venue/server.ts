@@ -134,7 +134,9 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     const route = findRoute(method, url.pathname);
     if (!route) {
       state.log.record({ time: now(), method, path: url.pathname, kind: 'unknown', params }).status = 404;
-      send(res, 404, { code: -1000, msg: `The loopback venue does not serve ${method} ${url.pathname}.` });
+      // -1020 ("not supported") makes ccxt raise BadRequest: a missing endpoint is not worth a retry
+      const msg = `This operation is not supported. The loopback venue does not serve ${method} ${url.pathname}.`;
+      send(res, 404, { code: -1020, msg });
       return;
     }
     const logged = state.log.record({ time: now(), method, path: url.pathname, kind: route.kind, params });
