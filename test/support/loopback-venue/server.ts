@@ -59,7 +59,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
 
   function withhold(res: ServerResponse, holdMs: number | null): void {
     const socket = res.socket;
-    if (!socket) return;
+    if (!socket || socket.destroyed) return;
     const entry = { socket, timer: null as NodeJS.Timeout | null };
     const release = () => {
       if (entry.timer) clearTimeout(entry.timer);
