@@ -118,6 +118,14 @@ describe('loopback venue orders through ccxt', () => {
     expect(again.status).toBe('closed');
   });
 
+  it('frees the client id of a canceled order at once, even with a duplicate window', async () => {
+    const { exchange } = await open({ duplicateWindowMs: 60_000 });
+    const first = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'reuse-after-cancel' });
+    await exchange.cancelOrder(idOf(first), BTC);
+    const second = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'reuse-after-cancel' });
+    expect(second.status).toBe('open');
+  });
+
   it('answers an unknown order with OrderNotFound on fetch and on cancel', async () => {
     const { exchange } = await open();
     expect(await rejection(exchange.fetchOrder('424242', BTC))).toBeInstanceOf(ccxt.OrderNotFound);
