@@ -62,6 +62,7 @@ describe('loopback venue markets through ccxt', () => {
     expect((await exchange.fetchTicker(BTC)).last).toBe(65000);
     const tickers = await exchange.fetchTickers();
     expect(Object.keys(tickers).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(Object.keys(await exchange.fetchTickers([BTC]))).toEqual([BTC]);
     const book = await exchange.fetchBidsAsks([BTC]);
     expect(book[BTC]).toMatchObject({ bid: 65000, ask: 65000 });
     const prices = (await exchange.publicGetTickerPrice({ symbol: 'ETHUSDT' })) as { price: string };
@@ -198,6 +199,16 @@ describe('loopback venue orders through ccxt', () => {
     const order = await exchange.createOrder(BTC, 'limit', 'buy', 0.1, 66000, { clientOrderId: 'marketable' });
     expect(order).toMatchObject({ status: 'closed', average: 65000 });
     expect(await client.balance('USDT')).toEqual({ free: '93500.00000000', locked: '0.00000000' });
+  });
+
+  it('a post-only (LIMIT_MAKER) order rests, and one that would take is refused', async () => {
+    const { exchange } = await open();
+    const maker = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 64000, { clientOrderId: 'maker', postOnly: true });
+    expect(maker).toMatchObject({ status: 'open', postOnly: true });
+    const taker = exchange.createOrder(BTC, 'limit', 'buy', 0.01, 65500, { clientOrderId: 'taker', postOnly: true });
+    const error = await rejection(taker);
+    expect(error).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
+    expect(error.message).toContain('Order would immediately match and take.');
   });
 
   it('an IOC limit that cannot fill expires', async () => {
