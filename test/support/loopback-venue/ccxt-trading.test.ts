@@ -148,6 +148,16 @@ describe('loopback venue orders through ccxt', () => {
     expect((await exchange.fetchOrder(idOf(order), BTC)).status).toBe('canceled');
   });
 
+  it("cancels by client order id (origClientOrderId); as on Binance, the answer's clientOrderId is the cancel's own id", async () => {
+    const { exchange, client } = await open();
+    await exchange.createOrder(BTC, 'limit', 'buy', 0.1, 60000, { clientOrderId: 'PX00000000000000cc-1' });
+    const canceled = await exchange.cancelOrder(undefined as unknown as string, BTC, { clientOrderId: 'PX00000000000000cc-1' });
+    expect(canceled).toMatchObject({ status: 'canceled', clientOrderId: 'lbv_cancel_1' });
+    expect(canceled.info).toMatchObject({ origClientOrderId: 'PX00000000000000cc-1', clientOrderId: 'lbv_cancel_1' });
+    const [request] = await client.requests('DELETE /api/v3/order');
+    expect(request?.params['origClientOrderId']).toBe('PX00000000000000cc-1');
+  });
+
   it('fetchOpenOrders lists only resting orders, for one symbol or all', async () => {
     const { exchange } = await open({ balances: { USDT: '100000', ETH: '10' } });
     await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'open-btc' });
