@@ -1,4 +1,4 @@
-import { decimalToWire, isDecimal } from '../domain/decimal.js';
+import { type Decimal, decimalToWire, isDecimal, ZERO } from '../domain/decimal.js';
 
 /** Which comparison found a difference. */
 export type VerifyCheck = 'journal_chain' | 'journal_replay' | 'journal_ledger' | 'ledger_venue';
@@ -20,17 +20,26 @@ export interface VerifyDifference {
   readonly message: string;
 }
 
-/** A field value as text for a difference report. */
+/** A field value as text for a difference report; an amount per asset as `{"BTC":"0.00001",…}`, assets sorted. */
 export function valueText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (isDecimal(value)) return decimalToWire(value);
+  if (isDecimalRecord(value)) return JSON.stringify(Object.fromEntries(Object.keys(value).sort().map((k) => [k, decimalToWire(value[k] as Decimal)])));
   return String(value);
 }
 
-/** Equal as the ledger means it: decimals by value, the rest by identity. */
+function isDecimalRecord(value: unknown): value is Readonly<Record<string, Decimal>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isDecimal);
+}
+
+/** Equal as the ledger means it: decimals by value, amounts per asset asset by asset, the rest by identity. */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === null || a === undefined) return b === null || b === undefined;
   if (b === null || b === undefined) return false;
   if (isDecimal(a) && isDecimal(b)) return a.eq(b);
+  if (isDecimalRecord(a) && isDecimalRecord(b)) {
+    const assets = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...assets].every((asset) => (a[asset] ?? ZERO).eq(b[asset] ?? ZERO));
+  }
   return a === b;
 }

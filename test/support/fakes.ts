@@ -105,6 +105,12 @@ export class FakeConnector implements IAPIConnector {
   readonly orders = new Map<string, VenueOrder>();
   readonly prices = new Map<string, Decimal>();
   readonly rules = new Map<string, InstrumentRules>(Object.entries(DEFAULT_RULES));
+  /**
+   * How fees are taken: `quote` (the default) charges every fill in the quote asset; `spot` as a
+   * spot venue without a fee token: a BUY pays in the base asset it receives, a SELL in the quote;
+   * `{ asset, amount }` charges that amount of a third asset (BNB) per fill.
+   */
+  feeModel: 'quote' | 'spot' | { readonly asset: string; readonly amount: string } = 'quote';
   /** Runs synchronously at the start of every placeOrder (write-ahead assertions). */
   beforePlace: ((request: OrderRequest) => void | Promise<void>) | null = null;
   readonly #clock: Clock;
@@ -332,10 +338,16 @@ export class FakeConnector implements IAPIConnector {
       client_order_id: order.client_order_id,
       quantity,
       price,
-      fee: quantity.mul(price).mul(this.#feeRate),
-      fee_asset: order.symbol.split('_')[1] as string,
+      ...this.#fee(order, quantity, price),
       executed_at: this.#now(),
     };
+  }
+
+  #fee(order: VenueOrder, quantity: Decimal, price: Decimal): { fee: Decimal; fee_asset: string } {
+    const [base, quote] = order.symbol.split('_') as [string, string];
+    if (typeof this.feeModel === 'object') return { fee: new Decimal(this.feeModel.amount), fee_asset: this.feeModel.asset };
+    if (this.feeModel === 'spot' && order.side === 'BUY') return { fee: quantity.mul(this.#feeRate), fee_asset: base };
+    return { fee: quantity.mul(price).mul(this.#feeRate), fee_asset: quote };
   }
 
   #withFills(order: VenueOrder, fills: readonly VenueFill[]): VenueOrder {

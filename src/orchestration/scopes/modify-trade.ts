@@ -1,8 +1,8 @@
 import type { AmendRequest, InstrumentRules } from '../../connectors/connector.js';
-import { type Decimal, decimalMax, decimalToWire, ZERO } from '../../domain/decimal.js';
+import { type Decimal, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { RiskDenied, VenueRejected } from '../../domain/errors.js';
-import { isIncreasingPurpose, targetDelta } from '../../domain/position-math.js';
+import { isIncreasingPurpose, remainingSize, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { LegResult } from '../order-executor.js';
@@ -179,7 +179,7 @@ async function applyTarget(
   let position: Position = {
     ...plan.position,
     position_size: size,
-    remaining_size: decimalMax(ZERO, size.minus(plan.position.filled_size)),
+    remaining_size: remainingSize({ ...plan.position, position_size: size }),
     stop_loss: plan.stopLoss,
     take_profit: plan.takeProfit,
     last_directive_id: directive.directive_id,
