@@ -221,9 +221,14 @@ export class FakeConnector implements IAPIConnector {
     return this.orders.get(clientOrderId);
   }
 
+  /** Client order ids fetchOpenOrders leaves out while fetchOrder still finds them (a listing that disagrees with the order). */
+  readonly hiddenFromOpenOrders = new Set<string>();
+
   async fetchOpenOrders(symbol?: string): Promise<VenueOrder[]> {
     this.#record('fetchOpenOrders', [symbol]);
-    return [...this.orders.values()].filter((o) => (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED') && (!symbol || o.symbol === symbol));
+    return [...this.orders.values()].filter(
+      (o) => (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED') && (!symbol || o.symbol === symbol) && !this.hiddenFromOpenOrders.has(o.client_order_id),
+    );
   }
 
   /** Balances set by a test; null (the default) = a venue that keeps positions, not an account. */
