@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { createPlatform } from '../../src/app/create-platform.js';
+import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import { platformPaths } from '../../src/app/platform-paths.js';
 import { compareLedgerWithAccount } from '../../src/app/venue-account-check.js';
 import { recordVenueBaseline } from '../../src/app/venue-baseline.js';
@@ -168,6 +170,37 @@ describe('venue balance baseline', () => {
       ['BTC', '1'],
       ['USDT', '10000'],
     ]);
+  });
+});
+
+describe('the platform at start', () => {
+  it('records the baseline when its venue has an account, once: a later start keeps the first', async () => {
+    const db = join(dir, `platform-${++counter}.db`);
+    const balances = vi.spyOn(PaperConnector.prototype, 'fetchBalances');
+    try {
+      balances.mockResolvedValue([balance('USDT', '5000', '100')]);
+      const first = await createPlatform({ config: defaultConfig(), dbPath: db, logger: silentLogger, recover: false });
+      await first.close();
+      balances.mockResolvedValue([balance('USDT', '1')]);
+      const second = await createPlatform({ config: defaultConfig(), dbPath: db, logger: silentLogger, recover: false });
+      try {
+        expect(balances).toHaveBeenCalledTimes(1);
+        expect(second.store.baseline.list('paper').map((b) => [b.asset, b.total.toFixed()])).toEqual([['USDT', '5100']]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      balances.mockRestore();
+    }
+  });
+
+  it('records none for the paper venue, which keeps positions rather than an account', async () => {
+    const platform = await createPlatform({ config: defaultConfig(), dbPath: join(dir, `platform-${++counter}.db`), logger: silentLogger, recover: false });
+    try {
+      expect(platform.store.baseline.list('paper')).toEqual([]);
+    } finally {
+      await platform.close();
+    }
   });
 });
 
