@@ -29,10 +29,13 @@ function lookingPaperVenue(paper: PaperConnectorConfig, path: string, clock: Clo
   );
 }
 
+/** The keys a live venue wants before it shows the account's orders and balances. */
+const LIVE_KEYS = ['api_key', 'secret'] as const satisfies readonly (keyof PlatformConfig['connector']['ccxt'])[];
+
 /** A live venue answers only with the account's keys: say so before trying. */
 function requireLiveKeys(config: PlatformConfig): void {
   const ccxt = config.connector.ccxt;
-  const missing = [['api_key', ccxt.api_key], ['secret', ccxt.secret]].filter(([, value]) => value === undefined || value === '').map(([key]) => key as string);
+  const missing = LIVE_KEYS.filter((key) => ccxt[key] === undefined || ccxt[key] === '');
   if (missing.length === 0) return;
   throw new ConfigError(
     missing.map((key) => ({
