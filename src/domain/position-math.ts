@@ -1,4 +1,4 @@
-import { Decimal, ZERO, decimalMax, floorToStep } from './decimal.js';
+import { Decimal, ZERO, decimalMax, decimalMin, floorToStep } from './decimal.js';
 import type { Direction, OrderPurpose } from './enums.js';
 import type { Anomaly, Position } from './trading.js';
 
@@ -21,7 +21,7 @@ import type { Anomaly, Position } from './trading.js';
  * in gross order quantity. The base fees paid are quantity the venue did fill, so
  * remaining_size = max(0, position_size − (filled_size + sign × base fees)), sign +1 for BUY
  * trades, −1 for SELL trades (grossFilled). An entry of 0.01 BTC that paid 0.00001 BTC holds
- * 0.00999 and has nothing remaining.
+ * 0.00999 and has nothing remaining. A MODIFY's size target is an order size too (targetDelta).
  */
 
 /** A fill as position math needs it: its fee in the asset the venue took it in. */
@@ -219,13 +219,17 @@ export function closePosition(position: Position, input: ClosePositionInput): Po
 }
 
 /**
- * How much to trade so that the held size becomes the absolute `target`: positive adds in the
- * trade's direction, negative reduces it, zero means nothing to send. The target is floored to
- * the lot first (never hold more than asked), and the delta is a whole number of lots.
+ * How much to trade so that the trade's size becomes the absolute `target`: positive adds in the
+ * trade's direction, negative reduces it, zero means nothing to send. A target is an order size,
+ * as position_size is: it is compared with grossFilled (the size held plus the base-asset fees
+ * paid), so restating the size sends nothing and an increase asks for target − gross. A reduction
+ * never asks for more than is held. The target is floored to the lot first (never hold more than
+ * asked), and the delta is a whole number of lots.
  */
 export function targetDelta(position: Position, target: Decimal, lotSize: Decimal = ZERO): Decimal {
   const lotTarget = floorToStep(target, lotSize);
-  const delta = lotTarget.minus(position.filled_size);
+  const delta = lotTarget.minus(grossFilled(position));
   const magnitude = floorToStep(delta.abs(), lotSize);
-  return delta.isNegative() ? magnitude.negated() : magnitude;
+  if (!delta.isNegative()) return magnitude;
+  return decimalMin(magnitude, floorToStep(position.filled_size, lotSize)).negated();
 }

@@ -130,6 +130,14 @@ describe('position math', () => {
     expect(p.realized_pnl.toFixed()).toBe('5');
   });
 
+  it('measures a size target in order quantity: restating it sends nothing, a reduction never asks for more than is held', () => {
+    const p = applyFillToPosition(position('BUY', '0.01'), { ...fill('0.01', '60000'), fee: new Decimal('0.00001'), fee_asset: 'BTC' }, { purpose: 'ENTRY' }).position;
+    expect(targetDelta(p, new Decimal('0.01'), new Decimal('0.00001')).isZero()).toBe(true);
+    expect(targetDelta(p, new Decimal('0.02'), new Decimal('0.00001')).toFixed()).toBe('0.01');
+    expect(targetDelta(p, new Decimal('0.004'), new Decimal('0.00001')).toFixed()).toBe('-0.006');
+    expect(targetDelta(p, new Decimal('0'), new Decimal('0.00001')).toFixed()).toBe('-0.00999');
+  });
+
   it('a SELL trade owes its base-asset entry fee and buys back net of the fee', () => {
     let p = applyFillToPosition(position('SELL', '1'), { ...fill('1', '100'), fee: new Decimal('0.001'), fee_asset: 'BTC' }, { purpose: 'ENTRY' }).position;
     expect(p.filled_size.toFixed()).toBe('1.001');

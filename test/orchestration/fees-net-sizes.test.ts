@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/decimal.js';
 import { clientOrderId } from '../../src/domain/ids.js';
-import { closeWire, newTradeWire } from '../support/directives.js';
+import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { createHarness } from './harness.js';
 
 /** Binance spot without BNB: a BUY's commission (0.1 %) is taken from the BTC received. */
@@ -29,6 +29,30 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
     // the SELL paid its fee in USDT: 0.00999 × 65000 × 0.001
     expect(closed.fees.toFixed()).toBe('0.64935');
     expect(closed.fees_by_asset['USDT']?.toFixed()).toBe('0.64935');
+  });
+
+  it('MODIFY sizes are order sizes: the same size sends nothing, a larger one buys the difference, a smaller one sells part of what is held', async () => {
+    const h = createHarness();
+    h.connector.feeModel = 'spot';
+    const open = newTradeWire({ size_plan: { position_size: '0.01', position_value: '650', risk_amount: '10', leverage: '1' }, exit_plan: undefined });
+    await h.submit(open);
+    const placed = (): number => h.connector.placed().length;
+    const before = placed();
+    expect((await h.submit(modifyWire([open.directive_id], { exit_plan: undefined, size_plan: { position_size: '0.01' } }))).outcome).toBe('SUCCEEDED');
+    expect(placed()).toBe(before);
+
+    await h.submit(modifyWire([open.directive_id], { exit_plan: undefined, size_plan: { position_size: '0.02' } }));
+    expect(h.connector.placed().at(-1)).toMatchObject({ side: 'BUY' });
+    expect(h.connector.placed().at(-1)?.quantity.toFixed()).toBe('0.01');
+    let trade = h.ledger.positions.get(open.directive_id)!;
+    expect(trade.filled_size.toFixed()).toBe('0.01998');
+    expect(trade.remaining_size.toFixed()).toBe('0');
+
+    await h.submit(modifyWire([open.directive_id], { exit_plan: undefined, size_plan: { position_size: '0.015' } }));
+    expect(h.connector.placed().at(-1)).toMatchObject({ side: 'SELL' });
+    expect(h.connector.placed().at(-1)?.quantity.toFixed()).toBe('0.005');
+    trade = h.ledger.positions.get(open.directive_id)!;
+    expect(trade.filled_size.toFixed()).toBe('0.01498');
   });
 
   it('books a BNB fee per asset only: the size held and the CLOSE are the quantity bought', async () => {

@@ -2,7 +2,7 @@ import type { AmendRequest, InstrumentRules } from '../../connectors/connector.j
 import { type Decimal, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { RiskDenied, VenueRejected } from '../../domain/errors.js';
-import { isIncreasingPurpose, remainingSize, targetDelta } from '../../domain/position-math.js';
+import { grossFilled, isIncreasingPurpose, remainingSize, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { LegResult } from '../order-executor.js';
@@ -114,7 +114,8 @@ async function planTarget(
       replacing = resting.length === 0 ? replacedBefore(ctx, directive, index, rows) : null;
     }
   }
-  const wanted = target ?? position.filled_size.plus(restOf(resting)).plus(replacing ? remainingOf(replacing) : ZERO);
+  // in order quantity, as targetDelta compares: what filled (before base-asset fees) plus what rests
+  const wanted = target ?? grossFilled(position).plus(restOf(resting)).plus(replacing ? remainingOf(replacing) : ZERO);
   const plan: TargetPlan = { index, position, rules, stopLoss, takeProfit, target, entry, resting, replacing, wanted };
   await checkSizeChange(deps, market, plan, what);
   return plan;
@@ -249,7 +250,7 @@ async function applyTarget(
   }
 
   async function resizeKeeper(keeper: OrderRecord): Promise<void> {
-    const rest = plan.wanted.minus(position.filled_size);
+    const rest = plan.wanted.minus(grossFilled(position));
     if (!rest.gt(0)) {
       // what already filled reaches the target: the rest is cancelled; a target below it reduces
       await book(await deps.executor.cancel(ctx, keeper));
