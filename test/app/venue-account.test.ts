@@ -43,6 +43,7 @@ async function spotWorld(): Promise<{ h: Harness; store: SqliteStore; path: stri
   open.push({ store, path });
   const h = createHarness({ store });
   h.connector.feeModel = 'spot';
+  h.connector.setLot('BTC_USDT', '0.00001');
   h.connector.balances = [balance('BTC', '1'), balance('USDT', '10000'), balance('BNB', '0.5')];
   expect(await recordVenueBaseline({ connector: h.connector, store, clock: h.clock, logger: silentLogger })).toBe('recorded');
   const wire = newTradeWire({ size_plan: { position_size: '0.01', position_value: '650', risk_amount: '10', leverage: '1' } });

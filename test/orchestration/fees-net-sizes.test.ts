@@ -10,6 +10,7 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
   it('protects and closes what the account holds after a BUY paid its fee in BTC', async () => {
     const h = createHarness();
     h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.00001');
     const open = newTradeWire({ size_plan: { position_size: '0.01', position_value: '650', risk_amount: '10', leverage: '1' } });
     expect((await h.submit(open)).outcome).toBe('SUCCEEDED');
     const trade = h.ledger.positions.get(open.directive_id)!;
@@ -34,6 +35,7 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
   it('MODIFY sizes are order sizes: the same size sends nothing, a larger one buys the difference, a smaller one sells part of what is held', async () => {
     const h = createHarness();
     h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.00001');
     const open = newTradeWire({ size_plan: { position_size: '0.01', position_value: '650', risk_amount: '10', leverage: '1' }, exit_plan: undefined });
     await h.submit(open);
     const placed = (): number => h.connector.placed().length;
@@ -78,6 +80,8 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
         async (size, parts, fees) => {
           const h = createHarness();
           h.connector.feeModel = fees === 'bnb' ? { asset: 'BNB', amount: '0.0001' } : fees;
+          // parts of 6 decimals pay fees of 9: a lot that fine keeps every net size on it
+          h.connector.setLot('BTC_USDT', '0.000000001');
           // a resting LIMIT entry the venue fills in parts (tenths of the order), then the rest
           const open = newTradeWire({
             entry_plan: { symbol: 'BTC_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '64000' },

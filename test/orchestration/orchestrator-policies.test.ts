@@ -127,6 +127,7 @@ describe('on_ledger_failure (the ledger fails after the venue acted)', () => {
   it('rollback_api: flattens what the account received, net of a fee the venue took in the base asset', async () => {
     const h = harness({ on_ledger_failure: 'rollback_api' });
     h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.000001');
     h.ledger.failApply = failTradeWrites;
     const wire = newTradeWire({ exit_plan: undefined });
     expect((await h.submit(wire)).outcome).toBe('FAILED');

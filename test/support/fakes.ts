@@ -153,6 +153,16 @@ export class FakeConnector implements IAPIConnector {
     return this.callsOf('placeOrder').map((c) => c.args[0] as OrderRequest);
   }
 
+  /**
+   * Give `symbol` a lot of `lot` (Binance's BTCUSDT trades in 0.00001): a size net of a fee taken in
+   * the base asset then stays on the lot, where a coarse lot would floor it when the leg is sent.
+   */
+  setLot(symbol: string, lot: string): void {
+    const rules = this.rules.get(symbol);
+    if (!rules) throw new Error(`fake venue: no rules for ${symbol}`);
+    this.rules.set(symbol, { ...rules, lot_size: new Decimal(lot) });
+  }
+
   setPrice(symbol: string, price: string): void {
     this.prices.set(symbol, new Decimal(price));
   }
