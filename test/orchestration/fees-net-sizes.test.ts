@@ -57,6 +57,32 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
     expect(trade.filled_size.toFixed()).toBe('0.01498');
   });
 
+  it('a CLOSE sells the whole lots held; the part of a lot a base-asset fee left is dust: it stays, and the trade closes', async () => {
+    const h = createHarness();
+    h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.00001');
+    // 0.015 bought, 0.000015 BTC taken: 0.014985 held, off the 0.00001 lot
+    const open = newTradeWire({ exit_plan: undefined });
+    await h.submit(open);
+    expect(h.ledger.positions.get(open.directive_id)?.filled_size.toFixed()).toBe('0.014985');
+    const close = closeWire([open.directive_id]);
+    expect((await h.submit(close)).outcome).toBe('SUCCEEDED');
+    expect(h.connector.placed().find((r) => r.client_order_id === clientOrderId(close.directive_id, 'C0'))?.quantity.toFixed()).toBe('0.01498');
+    const closed = h.ledger.positions.get(open.directive_id)!;
+    expect(closed.status).toBe('CLOSED');
+    expect(closed.filled_size.toFixed()).toBe('0.000005');
+    expect(h.journal.entries.map((e) => JSON.stringify(e.body)).join('\n')).toContain('0.000005 BTC is less than the venue sells');
+  });
+
+  it('a quote-asset fee needs no instrument look-up to close: the held size is whole lots', async () => {
+    const h = createHarness();
+    const open = newTradeWire({ exit_plan: undefined });
+    await h.submit(open);
+    const asked = h.connector.callsOf('getInstrument').length;
+    await h.submit(closeWire([open.directive_id]));
+    expect(h.connector.callsOf('getInstrument')).toHaveLength(asked);
+  });
+
   it('books a BNB fee per asset only: the size held and the CLOSE are the quantity bought', async () => {
     const h = createHarness();
     h.connector.feeModel = { asset: 'BNB', amount: '0.0003' };
