@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareLedgerWithJournal } from '../../src/app/journal-ledger-check.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import { clientOrderId } from '../../src/domain/ids.js';
+import { replayJournal } from '../../src/orchestration/journal-replay.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { createHarness } from './harness.js';
 
@@ -72,6 +74,10 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
     expect(closed.status).toBe('CLOSED');
     expect(closed.filled_size.toFixed()).toBe('0.000005');
     expect(h.journal.entries.map((e) => JSON.stringify(e.body)).join('\n')).toContain('0.000005 BTC is less than the venue sells');
+    // the journal rebuilds the same closed trade, dust and fees per asset included
+    const positions = await h.ledger.listPositions();
+    const orders = await h.ledger.listOrders();
+    expect(compareLedgerWithJournal({ positions, orders }, replayJournal(await h.journal.read()))).toEqual([]);
   });
 
   it('a quote-asset fee needs no instrument look-up to close: the held size is whole lots', async () => {
