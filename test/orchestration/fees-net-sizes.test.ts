@@ -80,13 +80,19 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
     expect(compareLedgerWithJournal({ positions, orders }, replayJournal(await h.journal.read()))).toEqual([]);
   });
 
-  it('a quote-asset fee needs no instrument look-up to close: the held size is whole lots', async () => {
+  it('a CLOSE of less than the venue’s minimum quantity sends nothing: all of it is dust, and the trade closes', async () => {
     const h = createHarness();
-    const open = newTradeWire({ exit_plan: undefined });
+    h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.00001');
+    // the minimum is 0.001: 0.001 bought, 0.000001 taken, 0.000999 held
+    const open = newTradeWire({ exit_plan: undefined, size_plan: { position_size: '0.001', position_value: '65', risk_amount: '1', leverage: '1' } });
     await h.submit(open);
-    const asked = h.connector.callsOf('getInstrument').length;
-    await h.submit(closeWire([open.directive_id]));
-    expect(h.connector.callsOf('getInstrument')).toHaveLength(asked);
+    const close = closeWire([open.directive_id]);
+    expect((await h.submit(close)).outcome).toBe('SUCCEEDED');
+    expect(h.connector.placed().some((r) => r.client_order_id === clientOrderId(close.directive_id, 'C0'))).toBe(false);
+    const closed = h.ledger.positions.get(open.directive_id)!;
+    expect(closed).toMatchObject({ status: 'CLOSED', exit_price: null });
+    expect(closed.filled_size.toFixed()).toBe('0.000999');
   });
 
   it('books a BNB fee per asset only: the size held and the CLOSE are the quantity bought', async () => {
