@@ -24,6 +24,7 @@ import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
 import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
+import { recordVenueBaseline } from './venue-baseline.js';
 
 export interface PlatformOptions {
   readonly config: PlatformConfig;
@@ -236,6 +237,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         throw error;
       }
     }
+
+    // after recovery: fills that arrived while planexec was down are in the ledger, so they are not taken for the baseline
+    await recordVenueBaseline({ connector, store, clock, logger: logger.child({ component: 'venue-baseline' }) });
 
     return { config, paths, bus, orchestrator, termination, connector, paper, store, metrics, stream, logger, recovery, close };
   } catch (error) {

@@ -23,6 +23,7 @@ export const POSITION_FIELDS = [
   'close_reason',
   'realized_pnl',
   'fees',
+  'fees_by_asset',
   'opened_by',
 ] as const satisfies readonly (keyof Position)[];
 

@@ -1,6 +1,6 @@
 import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
 import { Decimal, ZERO } from '../domain/decimal.js';
-import { directionSign, isIncreasingPurpose } from '../domain/position-math.js';
+import { directionSign, heldChange, isIncreasingPurpose } from '../domain/position-math.js';
 import type { OrderRecord, Position } from '../domain/trading.js';
 import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
 import { isProtective } from '../orchestration/protective-orders.js';
@@ -31,8 +31,8 @@ const RESTING = new Set(['OPEN', 'PARTIALLY_FILLED']);
  * id, fetchOpenOrders), so it works for any connector:
  * - every order of an open trade, and every order the ledger or the journal shows as live, is
  *   looked up: status, filled quantity, quantity and prices must agree;
- * - the size each trade holds at the venue (its increasing legs' fills minus its reducing legs')
- *   must be the ledger's filled_size, and per symbol the sum over trades the ledger's net;
+ * - the size each trade holds at the venue (its increasing legs' fills minus its reducing legs',
+ *   net of base-asset fees) must be the ledger's filled_size, and per symbol the sum over trades the ledger's net;
  * - a stop loss or take profit the ledger shows on an open trade must rest at the venue at that
  *   price for the size held (a trade whose ledger row says its protection is MISSING is honest);
  * - an order open at the venue that the ledger does not have, or has as final, is a difference.
@@ -97,7 +97,10 @@ export async function compareLedgerWithVenue(input: LedgerVenueInput): Promise<L
       const at = venue.get(order.client_order_id);
       if (!at) continue;
       const purpose = ledgerOrders.get(order.client_order_id)?.purpose ?? order.purpose;
-      held = isIncreasingPurpose(purpose) ? held.plus(at.filled_quantity) : held.minus(at.filled_quantity);
+      const increasing = isIncreasingPurpose(purpose);
+      // net of fees the venue took in the base asset, as the ledger books them (position-math.ts)
+      const moved = at.fills.reduce((sum, f) => sum.plus(heldChange(position.direction, increasing, f, position.symbol)).minus(f.quantity), at.filled_quantity);
+      held = increasing ? held.plus(moved) : held.minus(moved);
     }
     if (!held.eq(position.filled_size)) {
       push('trade', tradeId, tradeId, 'filled_size', position.filled_size, held, `trade ${tradeId}: size held: ledger ${position.filled_size.toFixed()}, venue ${held.toFixed()} (${position.symbol})`);

@@ -4,6 +4,7 @@ import { JournalReplayer } from '../orchestration/journal-replay.js';
 import type { ReadOnlyStore } from '../store/sqlite/open-read-only-store.js';
 import { compareLedgerWithJournal } from './journal-ledger-check.js';
 import { compareLedgerWithVenue } from './ledger-venue-check.js';
+import { compareLedgerWithAccount } from './venue-account-check.js';
 import type { VerifyDifference } from './verify-differences.js';
 
 export interface VerifyReport {
@@ -19,6 +20,8 @@ export interface VerifyReport {
     /** Orders looked up at the venue by client order id; null when the venue was not compared. */
     readonly venue_orders: number | null;
     readonly venue_open_orders: number | null;
+    /** Assets whose venue balance was compared with baseline + fills; null when the venue keeps no account (paper) or was not compared. */
+    readonly venue_balances: number | null;
     /** Flows begun and not stopped when the journal was read: their trades may differ until they end. */
     readonly unfinished_flows: number;
   };
@@ -37,7 +40,8 @@ const PAGE = 2000;
 
 /**
  * `planexec verify`: the journal's hash chain; the ledger rebuilt from the journal
- * (orchestration/journal-replay.ts) against the ledger; the ledger against the venue. Reads only:
+ * (orchestration/journal-replay.ts) against the ledger; the ledger against the venue's orders, and,
+ * for a venue that keeps an account, its open orders and balances (venue-account-check.ts). Reads only:
  * journal and ledger from one read snapshot of the database, then the venue.
  */
 export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
@@ -55,7 +59,8 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
     const positions = await store.ledger.listPositions();
     const orders = await store.ledger.listOrders();
     const fills = await store.ledger.listFills();
-    return { chain, replay: replayer.result(), positions, orders, fills: fills.length, unfinished: store.unfinishedFlows() };
+    const baseline = input.connector ? store.baseline.list(input.connector.venue) : [];
+    return { chain, replay: replayer.result(), positions, orders, fills, baseline, unfinished: store.unfinishedFlows() };
   });
 
   if (!read.chain.ok) {
@@ -86,6 +91,7 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
 
   let venueOrders: number | null = null;
   let venueOpen: number | null = null;
+  let venueBalances: number | null = null;
   if (input.connector) {
     const venue = await compareLedgerWithVenue({
       positions: read.positions,
@@ -97,6 +103,12 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
     differences.push(...venue.differences);
     venueOrders = venue.venue_orders;
     venueOpen = venue.venue_open_orders;
+    const reported = new Set(venue.differences.filter((d) => d.subject === 'order').map((d) => d.id));
+    const account = await compareLedgerWithAccount({ orders: read.orders, fills: read.fills, baseline: read.baseline, connector: input.connector, reported });
+    if (account) {
+      differences.push(...account.differences);
+      venueBalances = account.assets;
+    }
   } else if (input.venueMissing && read.orders.length > 0) {
     differences.push({ check: 'ledger_venue', subject: 'venue', id: 'venue', trade_id: null, field: 'exists', ledger: String(read.orders.length), expected: null, message: input.venueMissing });
   }
@@ -109,9 +121,10 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
       journal_intact: read.chain.ok,
       positions: read.positions.length,
       orders: read.orders.length,
-      fills: read.fills,
+      fills: read.fills.length,
       venue_orders: venueOrders,
       venue_open_orders: venueOpen,
+      venue_balances: venueBalances,
       unfinished_flows: read.unfinished,
     },
   };

@@ -1,5 +1,6 @@
 import type { PositionTotals } from '../app/position-totals.js';
 import { type Decimal, decimalToWire } from '../domain/decimal.js';
+import { symbolAssets } from '../domain/position-math.js';
 import type { Position } from '../domain/trading.js';
 import { renderTable } from './table.js';
 
@@ -20,6 +21,8 @@ export interface PositionJson {
   readonly close_reason: string | null;
   readonly realized_pnl: string;
   readonly fees: string;
+  /** Every fee per asset, as the venue took it (quote-asset fees are in `fees` too). */
+  readonly fees_by_asset: Readonly<Record<string, string>>;
   readonly opened_at: string;
   readonly closed_at: string | null;
   readonly filled_size: string;
@@ -45,6 +48,7 @@ export function positionJson(p: Position): PositionJson {
     close_reason: p.close_reason,
     realized_pnl: decimalToWire(p.realized_pnl),
     fees: decimalToWire(p.fees),
+    fees_by_asset: Object.fromEntries(Object.keys(p.fees_by_asset).sort().map((asset) => [asset, decimalToWire(p.fees_by_asset[asset] as Decimal)])),
     opened_at: p.opened_at,
     closed_at: p.closed_at,
     filled_size: decimalToWire(p.filled_size),
@@ -79,6 +83,16 @@ export function money(d: Decimal): string {
   return d.toFixed(2);
 }
 
+/** Fees in assets other than the quote (`0.00001 BTC, 0.0002 BNB`), every digit: they are not in FEES. */
+function otherFees(p: Position): string {
+  const quote = symbolAssets(p.symbol).quote;
+  const other = Object.keys(p.fees_by_asset)
+    .filter((asset) => asset !== quote && !(p.fees_by_asset[asset] as Decimal).isZero())
+    .sort()
+    .map((asset) => `${decimalToWire(p.fees_by_asset[asset] as Decimal)} ${asset}`);
+  return other.length === 0 ? '-' : other.join(', ');
+}
+
 export function positionsTable(positions: readonly Position[]): string {
   return renderTable<Position>(
     [
@@ -96,6 +110,7 @@ export function positionsTable(positions: readonly Position[]): string {
       { header: 'REASON', value: (p) => p.close_reason ?? '-' },
       { header: 'PNL', value: (p) => money(p.realized_pnl), align: 'right' },
       { header: 'FEES', value: (p) => money(p.fees), align: 'right' },
+      { header: 'OTHER FEES', value: otherFees },
     ],
     positions,
   );

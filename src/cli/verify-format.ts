@@ -7,7 +7,8 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 export function verifyText(report: VerifyReport, db: string, venue: string): string {
   const c = report.checked;
   const what = `${plural(c.positions, 'position', 'positions')}, ${plural(c.orders, 'order', 'orders')}, journal ${plural(c.journal_entries, 'entry', 'entries')}`;
-  const venueLine = c.venue_orders === null ? `venue: not compared (${venue})` : `venue ${venue}: ${plural(c.venue_orders, 'order', 'orders')} looked up, ${c.venue_open_orders ?? 0} open`;
+  const balances = c.venue_balances === null ? '' : `, ${plural(c.venue_balances, 'asset balance', 'asset balances')} checked`;
+  const venueLine = c.venue_orders === null ? `venue: not compared (${venue})` : `venue ${venue}: ${plural(c.venue_orders, 'order', 'orders')} looked up, ${c.venue_open_orders ?? 0} open${balances}`;
   const unfinished =
     c.unfinished_flows === 0
       ? ''

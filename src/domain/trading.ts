@@ -17,9 +17,9 @@ export interface Position {
   readonly entry_price: Decimal | null;
   /** Target size asked for (absolute, base asset). */
   readonly position_size: Decimal;
-  /** Size currently held (base asset): entry fills plus increases minus reductions. */
+  /** Size currently held (base asset): entry fills plus increases minus reductions, net of base-asset fees. */
   readonly filled_size: Decimal;
-  /** Still to fill towards position_size (0 when the position is at its target). */
+  /** Still to fill towards position_size, in gross order quantity (0 when the position is at its target). */
   readonly remaining_size: Decimal;
   /** Volume-weighted average price of every fill that increased the position. */
   readonly average_entry_price: Decimal | null;
@@ -31,8 +31,13 @@ export interface Position {
   readonly exit_price: Decimal | null;
   readonly close_reason: string | null;
   readonly realized_pnl: Decimal;
-  /** Fees paid, in the quote asset. */
+  /** Fees paid in the quote asset (realised PnL is gross: net = realized_pnl − fees). */
   readonly fees: Decimal;
+  /**
+   * Every fee paid, per asset, as the venue took it (never converted): quote-asset fees are in
+   * `fees` too; base-asset fees are what filled_size is net of (position-math.ts).
+   */
+  readonly fees_by_asset: Readonly<Record<string, Decimal>>;
   readonly opened_at: string;
   readonly closed_at: string | null;
   readonly updated_at: string;
@@ -76,7 +81,7 @@ export interface FillRecord {
   readonly side: Direction;
   readonly quantity: Decimal;
   readonly price: Decimal;
-  /** Fee in fee_asset; the ledger books fees in the quote asset (converted by the caller). */
+  /** Fee in fee_asset, booked in that asset (Position.fees_by_asset); never converted. */
   readonly fee: Decimal;
   readonly fee_asset: string;
   readonly executed_at: string;

@@ -52,6 +52,8 @@ export const PositionSchema = z.strictObject({
   realized_pnl: signed,
   // Negative when maker rebates exceed fees.
   fees: signed,
+  // Per asset, as the venue took them; absent in records written before fees were kept per asset.
+  fees_by_asset: z.record(venueText, signed).readonly().default({}),
   opened_at: timestampField,
   closed_at: timestampField.nullable(),
   updated_at: timestampField,

@@ -3,7 +3,7 @@ import { isoTime, type Clock } from '../domain/clock.js';
 import { ZERO, type Decimal } from '../domain/decimal.js';
 import type { Direction } from '../domain/enums.js';
 import { errorMessage, LedgerError, PlanexecError, RiskDenied, TransientError, UnknownTradeError, ValidationError, VenueRejected } from '../domain/errors.js';
-import { closePosition, isIncreasingPurpose, oppositeSide } from '../domain/position-math.js';
+import { closePosition, heldChange, isIncreasingPurpose, oppositeSide } from '../domain/position-math.js';
 import type { OrderRecord } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
 import { Deadline } from './deadline.js';
@@ -159,7 +159,9 @@ export class ErrorPolicy {
       for (const order of ctx.orders) {
         if (!isIncreasingPurpose(order.purpose) || !order.filled_quantity.gt(0)) continue;
         const prior = added.get(order.trade_id);
-        added.set(order.trade_id, { symbol: order.symbol, side: order.side, quantity: (prior?.quantity ?? ZERO).plus(order.filled_quantity) });
+        // what the account received: a fee the venue took in the base asset is not there to sell
+        const held = ctx.fillsOf(order.client_order_id).reduce((sum, f) => sum.plus(heldChange(order.side, true, f, order.symbol)).minus(f.quantity), order.filled_quantity);
+        added.set(order.trade_id, { symbol: order.symbol, side: order.side, quantity: (prior?.quantity ?? ZERO).plus(held) });
       }
       let n = 0;
       for (const [tradeId, exposure] of added) {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
 import type { JournalEventType } from '../domain/enums.js';
-import type { OrderRecord, Position } from '../domain/trading.js';
+import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import type { JournalRecorder } from './journal-recorder.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { LedgerApplyResult, LedgerChange } from './ports.js';
@@ -43,6 +43,7 @@ export class ExecutionContext {
   #sent = false;
   #venueActed = false;
   readonly #orders = new Map<string, OrderRecord>();
+  readonly #fills = new Map<string, FillRecord[]>();
   readonly #positions = new Map<string, Position>();
   #resume: ResumeLegs | null = null;
 
@@ -182,6 +183,17 @@ export class ExecutionContext {
 
   get orders(): readonly OrderRecord[] {
     return [...this.#orders.values()];
+  }
+
+  /** Remember the fills a venue answer brought for an order (compensation flattens what they left, net of fees). */
+  trackFills(clientOrderId: string, fills: readonly FillRecord[]): void {
+    if (fills.length === 0) return;
+    this.#fills.set(clientOrderId, [...(this.#fills.get(clientOrderId) ?? []), ...fills]);
+  }
+
+  /** The fills this context saw for an order. */
+  fillsOf(clientOrderId: string): readonly FillRecord[] {
+    return this.#fills.get(clientOrderId) ?? [];
   }
 }
 

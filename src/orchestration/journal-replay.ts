@@ -1,8 +1,8 @@
 import type { VenueOrder } from '../connectors/connector.js';
-import { Decimal, decimalMax, ZERO } from '../domain/decimal.js';
+import { Decimal, ZERO } from '../domain/decimal.js';
 import type { Direction, OrderPurpose, OrderStatus, OrderType } from '../domain/enums.js';
 import { errorMessage } from '../domain/errors.js';
-import { closePosition, openPosition } from '../domain/position-math.js';
+import { closePosition, openPosition, remainingSize } from '../domain/position-math.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import { fillRecordFromWire, positionFromWire } from '../domain/wire.js';
 import { mergeVenueOrder, pendingOrderRecord } from './order-sync.js';
@@ -66,7 +66,8 @@ function withDecisions(current: Position, state: Position): Position {
     average_entry_price: current.average_entry_price,
     realized_pnl: current.realized_pnl,
     fees: current.fees,
-    remaining_size: state.status === 'CLOSED' ? ZERO : decimalMax(ZERO, state.position_size.minus(current.filled_size)),
+    fees_by_asset: current.fees_by_asset,
+    remaining_size: state.status === 'CLOSED' ? ZERO : remainingSize({ ...current, position_size: state.position_size }),
   };
 }
 

@@ -130,6 +130,7 @@ export class OrderExecutor {
     record = mergeVenueOrder(record, venueOrder, ctx.now());
     ctx.track(record);
     const fills = newFills(venueOrder, record, new Set(), connector.venue, clock.now());
+    ctx.trackFills(record.client_order_id, fills);
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
     await this.#refuseRejected(ctx, record, venueOrder);
     return { record, venueOrder, fills };
@@ -329,6 +330,7 @@ export class OrderExecutor {
     const merged = mergeVenueOrder(record, venueOrder, ctx.now());
     ctx.track(merged);
     const fills = newFills(venueOrder, merged, known, this.#deps.connector.venue, this.#deps.clock.now());
+    ctx.trackFills(merged.client_order_id, fills);
     await ctx.write('ORDER_RESULT', { ...info, status: venueOrder.status, order: venueOrder, new_fills: fills });
     return { record: merged, venueOrder, fills };
   }

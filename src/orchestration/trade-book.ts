@@ -1,5 +1,5 @@
 import type { OrderPurpose } from '../domain/enums.js';
-import { applyFillToPosition, closePosition, feeInQuote } from '../domain/position-math.js';
+import { applyFillToPosition, closePosition } from '../domain/position-math.js';
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../domain/trading.js';
 
 export interface Booked {
@@ -7,7 +7,7 @@ export interface Booked {
   readonly anomalies: readonly Anomaly[];
 }
 
-/** Apply an order's new fills to its trade (fees converted to the quote asset). */
+/** Apply an order's new fills to its trade (each fee in its own asset; sizes net of base-asset fees). */
 export function bookFills(position: Position, purpose: OrderPurpose, fills: readonly FillRecord[]): Booked {
   let current = position;
   const anomalies: Anomaly[] = [];
@@ -17,7 +17,8 @@ export function bookFills(position: Position, purpose: OrderPurpose, fills: read
       {
         quantity: fill.quantity,
         price: fill.price,
-        fee_quote: feeInQuote(fill.symbol, fill.fee, fill.fee_asset, fill.price),
+        fee: fill.fee,
+        fee_asset: fill.fee_asset,
         executed_at: fill.executed_at,
         client_order_id: fill.client_order_id,
       },

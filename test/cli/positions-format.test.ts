@@ -24,13 +24,14 @@ const closed: Position = {
   close_reason: 'TAKE_PROFIT',
   realized_pnl: d('28.4985'),
   fees: d('1.98'),
+  fees_by_asset: { USDT: d('1.98') },
   opened_at: '2026-11-24T10:15:00.000Z',
   closed_at: '2026-11-24T11:15:00.000Z',
   updated_at: '2026-11-24T11:15:00.000Z',
   opened_by: 'DIR_1',
   last_directive_id: null,
 };
-const open: Position = { ...closed, trade_id: 'DIR_2', status: 'OPEN', exit_price: null, close_reason: null, closed_at: null, realized_pnl: d('0'), fees: d('0.5'), filled_size: d('0.015') };
+const open: Position = { ...closed, trade_id: 'DIR_2', status: 'OPEN', exit_price: null, close_reason: null, closed_at: null, realized_pnl: d('0'), fees: d('0.5'), fees_by_asset: { USDT: d('0.5'), BNB: d('0.0001') }, filled_size: d('0.015') };
 
 describe('positions output', () => {
   it('has exactly the contract fields with decimals as strings', () => {
@@ -49,6 +50,7 @@ describe('positions output', () => {
       close_reason: 'TAKE_PROFIT',
       realized_pnl: '28.4985',
       fees: '1.98',
+      fees_by_asset: { USDT: '1.98' },
       opened_at: '2026-11-24T10:15:00.000Z',
       closed_at: '2026-11-24T11:15:00.000Z',
       filled_size: '0',
@@ -56,6 +58,13 @@ describe('positions output', () => {
       average_entry_price: '65000.1',
     });
     expect(positionJson(open).exit_price).toBeNull();
+  });
+
+  it('shows every fee per asset in the JSON and the fees outside the quote asset in the table', () => {
+    expect(positionJson(open).fees_by_asset).toEqual({ BNB: '0.0001', USDT: '0.5' });
+    const table = positionsTable([closed, open]);
+    expect(table).toContain('OTHER FEES');
+    expect(table).toContain('0.0001 BNB');
   });
 
   it('adds up PnL and fees exactly and counts closes by reason', () => {

@@ -5,7 +5,6 @@ import type { Direction } from '../../src/domain/enums.js';
 import {
   applyFillToPosition,
   closePosition,
-  feeInQuote,
   openPosition,
   targetDelta,
   type PositionFill,
@@ -29,7 +28,7 @@ function position(direction: Direction = 'BUY', size = '1'): Position {
 }
 
 function fill(quantity: string, price: string, fee = '0'): PositionFill {
-  return { quantity: new Decimal(quantity), price: new Decimal(price), fee_quote: new Decimal(fee), executed_at: T0 };
+  return { quantity: new Decimal(quantity), price: new Decimal(price), fee: new Decimal(fee), fee_asset: 'USDT', executed_at: T0 };
 }
 
 describe('position math', () => {
@@ -106,9 +105,45 @@ describe('position math', () => {
     expect(targetDelta(p, new Decimal('1'), new Decimal('0.1')).isZero()).toBe(true);
   });
 
-  it('values base-asset fees at the fill price', () => {
-    expect(feeInQuote('BTC_USDT', new Decimal('0.001'), 'BTC', new Decimal('60000')).toFixed()).toBe('60');
-    expect(feeInQuote('BTC_USDT', new Decimal('1.5'), 'USDT', new Decimal('60000')).toFixed()).toBe('1.5');
+  it('holds a BUY entry net of its base-asset fee, with nothing remaining for the venue to fill', () => {
+    const p = applyFillToPosition(position('BUY', '0.01'), { ...fill('0.01', '60000'), fee: new Decimal('0.00001'), fee_asset: 'BTC' }, { purpose: 'ENTRY' }).position;
+    expect(p.filled_size.toFixed()).toBe('0.00999');
+    expect(p.remaining_size.toFixed()).toBe('0');
+    expect(p.entry_price?.toFixed()).toBe('60000');
+    expect(p.fees.toFixed()).toBe('0');
+    expect(Object.fromEntries(Object.entries(p.fees_by_asset).map(([a, f]) => [a, f.toFixed()]))).toEqual({ BTC: '0.00001' });
+  });
+
+  it('books a quote-asset fee in fees and per asset; a third asset (BNB) per asset only, size untouched', () => {
+    let p = applyFillToPosition(position('BUY', '1'), { ...fill('0.5', '100'), fee: new Decimal('0.05'), fee_asset: 'USDT' }, { purpose: 'ENTRY' }).position;
+    p = applyFillToPosition(p, { ...fill('0.5', '100'), fee: new Decimal('0.0002'), fee_asset: 'BNB' }, { purpose: 'ENTRY' }).position;
+    expect(p.filled_size.toFixed()).toBe('1');
+    expect(p.fees.toFixed()).toBe('0.05');
+    expect(p.fees_by_asset['USDT']?.toFixed()).toBe('0.05');
+    expect(p.fees_by_asset['BNB']?.toFixed()).toBe('0.0002');
+  });
+
+  it('takes a reduction with a base-asset fee as quantity plus fee; realised PnL on the quantity traded', () => {
+    let p = applyFillToPosition(position('BUY', '1'), fill('1', '100'), { purpose: 'ENTRY' }).position;
+    p = applyFillToPosition(p, { ...fill('0.5', '110'), fee: new Decimal('0.001'), fee_asset: 'BTC' }, { purpose: 'REDUCE' }).position;
+    expect(p.filled_size.toFixed()).toBe('0.499');
+    expect(p.realized_pnl.toFixed()).toBe('5');
+  });
+
+  it('measures a size target in order quantity: restating it sends nothing, a reduction never asks for more than is held', () => {
+    const p = applyFillToPosition(position('BUY', '0.01'), { ...fill('0.01', '60000'), fee: new Decimal('0.00001'), fee_asset: 'BTC' }, { purpose: 'ENTRY' }).position;
+    expect(targetDelta(p, new Decimal('0.01'), new Decimal('0.00001')).isZero()).toBe(true);
+    expect(targetDelta(p, new Decimal('0.02'), new Decimal('0.00001')).toFixed()).toBe('0.01');
+    expect(targetDelta(p, new Decimal('0.004'), new Decimal('0.00001')).toFixed()).toBe('-0.006');
+    expect(targetDelta(p, new Decimal('0'), new Decimal('0.00001')).toFixed()).toBe('-0.00999');
+  });
+
+  it('a SELL trade owes its base-asset entry fee and buys back net of the fee', () => {
+    let p = applyFillToPosition(position('SELL', '1'), { ...fill('1', '100'), fee: new Decimal('0.001'), fee_asset: 'BTC' }, { purpose: 'ENTRY' }).position;
+    expect(p.filled_size.toFixed()).toBe('1.001');
+    expect(p.remaining_size.toFixed()).toBe('0');
+    p = applyFillToPosition(p, { ...fill('0.5', '90'), fee: new Decimal('0.0005'), fee_asset: 'BTC' }, { purpose: 'REDUCE' }).position;
+    expect(p.filled_size.toFixed()).toBe('0.5015');
   });
 });
 
@@ -121,8 +156,8 @@ describe('position math properties', () => {
     fc.assert(
       fc.property(direction, qty, price, price, (dir, q, entry, exit) => {
         let p = position(dir, q.toFixed());
-        p = applyFillToPosition(p, { quantity: q, price: entry, fee_quote: new Decimal(0), executed_at: T0 }, { purpose: 'ENTRY' }).position;
-        p = applyFillToPosition(p, { quantity: q, price: exit, fee_quote: new Decimal(0), executed_at: T0 }, { purpose: 'CLOSE' }).position;
+        p = applyFillToPosition(p, { quantity: q, price: entry, fee: new Decimal(0), fee_asset: 'USDT', executed_at: T0 }, { purpose: 'ENTRY' }).position;
+        p = applyFillToPosition(p, { quantity: q, price: exit, fee: new Decimal(0), fee_asset: 'USDT', executed_at: T0 }, { purpose: 'CLOSE' }).position;
         const sign = dir === 'BUY' ? 1 : -1;
         expect(p.realized_pnl.eq(exit.minus(entry).mul(q).mul(sign))).toBe(true);
         expect(p.filled_size.isZero()).toBe(true);
@@ -143,7 +178,7 @@ describe('position math properties', () => {
         let fees = new Decimal(0);
         const sign = dir === 'BUY' ? 1 : -1;
         for (const s of steps) {
-          const f = { quantity: s.q, price: s.px, fee_quote: s.fee, executed_at: T0 };
+          const f = { quantity: s.q, price: s.px, fee: s.fee, fee_asset: 'USDT', executed_at: T0 };
           const r = applyFillToPosition(p, f, { purpose: s.increase ? 'INCREASE' : 'REDUCE' });
           p = r.position;
           fees = fees.plus(s.fee);
@@ -175,10 +210,10 @@ describe('computed precision', () => {
   it('keeps averages and realised PnL to 10 decimal places instead of 40 significant digits', () => {
     let p = position('BUY', '3');
     for (const [q, px] of [['1', '65000'], ['1', '65000.01'], ['1', '64999.99001']] as const) {
-      p = applyFillToPosition(p, { quantity: new Decimal(q), price: new Decimal(px), fee_quote: new Decimal(0), executed_at: T0 }, { purpose: 'INCREASE' }).position;
+      p = applyFillToPosition(p, { quantity: new Decimal(q), price: new Decimal(px), fee: new Decimal(0), fee_asset: 'USDT', executed_at: T0 }, { purpose: 'INCREASE' }).position;
     }
     expect(p.average_entry_price!.decimalPlaces()).toBeLessThanOrEqual(10);
-    const reduced = applyFillToPosition(p, { quantity: new Decimal('0.7'), price: new Decimal('65100.5'), fee_quote: new Decimal(0), executed_at: T0 }, { purpose: 'REDUCE' });
+    const reduced = applyFillToPosition(p, { quantity: new Decimal('0.7'), price: new Decimal('65100.5'), fee: new Decimal(0), fee_asset: 'USDT', executed_at: T0 }, { purpose: 'REDUCE' });
     expect(reduced.position.realized_pnl.decimalPlaces()).toBeLessThanOrEqual(10);
     expect(reduced.position.average_entry_price!.toFixed()).toBe('65000.0000033333');
   });

@@ -40,6 +40,7 @@ const position: Position = {
   close_reason: null,
   realized_pnl: d('-12.5'),
   fees: d('-0.0001'),
+  fees_by_asset: { USDT: d('-0.0001'), BTC: d('0.00001') },
   opened_at: '2026-11-24T10:15:00.000Z',
   closed_at: null,
   updated_at: '2026-11-24T10:15:01.000Z',

@@ -11,6 +11,7 @@ import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';
 import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
+import type { IFlowStore, IJournalWriter, ILedgerProvider } from '../../src/orchestration/ports.js';
 import { PlanExecutionOrchestrator, type FlowResult } from '../../src/orchestration/plan-execution-orchestrator.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeConnector, InMemoryFlowStore, InMemoryJournal, InMemoryLedger, RecordingAlerts, RecordingMetrics, silentLogger } from '../support/fakes.js';
@@ -49,14 +50,17 @@ export interface HarnessOptions {
   readonly intake?: { readonly max_directive_age_seconds: number };
   /** The platform's `risk` section (pre-trade limits); every limit off without one. */
   readonly risk?: RiskConfig;
+  /** Ledger, journal and flows of a real store instead of the in-memory ones (for checks that read a database); the harness still types them as the in-memory ones, so read them through their ports only. */
+  readonly store?: { readonly ledger: ILedgerProvider; readonly journal: IJournalWriter; readonly flows: IFlowStore };
 }
 
 export function createHarness(options: HarnessOptions = {}) {
   const clock = new FakeClock();
   const connector = new FakeConnector({ clock, capabilities: options.capabilities });
-  const ledger = new InMemoryLedger();
-  const journal = new InMemoryJournal();
-  const flows = new InMemoryFlowStore(journal);
+  const memoryJournal = new InMemoryJournal();
+  const ledger = (options.store?.ledger ?? new InMemoryLedger()) as InMemoryLedger;
+  const journal = (options.store?.journal ?? memoryJournal) as InMemoryJournal;
+  const flows = (options.store?.flows ?? new InMemoryFlowStore(memoryJournal)) as InMemoryFlowStore;
   const bus = new InMemoryEventBus<PlanexecEvents>({ logger: silentLogger });
   const alerts = new RecordingAlerts();
   const metrics = new RecordingMetrics();

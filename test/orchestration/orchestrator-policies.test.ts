@@ -124,6 +124,19 @@ describe('on_ledger_failure (the ledger fails after the venue acted)', () => {
     expect(h.journal.ofType('POLICY_APPLIED')[0]!.body).toMatchObject({ flattened: [clientOrderId(wire.directive_id, 'X0')] });
   });
 
+  it('rollback_api: flattens what the account received, net of a fee the venue took in the base asset', async () => {
+    const h = harness({ on_ledger_failure: 'rollback_api' });
+    h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.000001');
+    h.ledger.failApply = failTradeWrites;
+    const wire = newTradeWire({ exit_plan: undefined });
+    expect((await h.submit(wire)).outcome).toBe('FAILED');
+    const [, compensation] = h.connector.placed();
+    expect(compensation).toMatchObject({ client_order_id: clientOrderId(wire.directive_id, 'X0'), side: 'SELL' });
+    // 0.015 bought, 0.1 % of it (0.000015 BTC) taken as the fee
+    expect(compensation!.quantity.toFixed()).toBe('0.014985');
+  });
+
   it('continue: records the anomaly and lets the flow succeed', async () => {
     const h = harness({ on_ledger_failure: 'continue' });
     h.ledger.failApply = failTradeWrites;

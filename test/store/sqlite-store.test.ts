@@ -338,6 +338,31 @@ describe('SqliteStore', () => {
       }
     });
 
+    it('migration 3 sums each trade\'s fills\' fees per asset exactly and adds the venue baseline table', () => {
+      const db = new Database(':memory:');
+      try {
+        applyMigrations(db, MIGRATIONS.slice(0, 2));
+        db.prepare(
+          `INSERT INTO positions (trade_id, strategy_id, symbol, direction, status, position_size, filled_size, remaining_size,
+             realized_pnl, fees, opened_at, updated_at, opened_by) VALUES (?, 's', 'BTC_USDT', 'BUY', 'OPEN', '1', '1', '0', '0', '0.3', 't', 't', ?)`,
+        ).run('T_FEES', 'T_FEES');
+        const fill = db.prepare(
+          `INSERT INTO fills (fill_id, venue, venue_trade_id, client_order_id, trade_id, symbol, side, quantity, price, fee, fee_asset, executed_at)
+             VALUES (?, 'v', ?, 'c', 'T_FEES', 'BTC_USDT', 'BUY', '0.5', '100', ?, ?, 't')`,
+        );
+        // 0.1 + 0.2 is 0.30000000000000004 in floating point
+        fill.run('F1', 'V1', '0.1', 'USDT');
+        fill.run('F2', 'V2', '0.2', 'USDT');
+        fill.run('F3', 'V3', '0.00001', 'BTC');
+        applyMigrations(db);
+        expect(db.prepare('SELECT fees_by_asset FROM positions').get()).toEqual({ fees_by_asset: '{"BTC":"0.00001","USDT":"0.3"}' });
+        db.prepare("INSERT INTO venue_baseline (venue, asset, total, recorded_at) VALUES ('binance', 'BTC', '1.5', 't')").run();
+        expect(() => db.prepare("INSERT INTO venue_baseline (venue, asset, total, recorded_at) VALUES ('binance', 'BTC', '2', 't')").run()).toThrow(/UNIQUE/);
+      } finally {
+        db.close();
+      }
+    });
+
     it('leaves the schema at the last whole version when a migration fails', () => {
       const db = new Database(':memory:');
       try {

@@ -105,6 +105,12 @@ export class FakeConnector implements IAPIConnector {
   readonly orders = new Map<string, VenueOrder>();
   readonly prices = new Map<string, Decimal>();
   readonly rules = new Map<string, InstrumentRules>(Object.entries(DEFAULT_RULES));
+  /**
+   * How fees are taken: `quote` (the default) charges every fill in the quote asset; `spot` as a
+   * spot venue without a fee token: a BUY pays in the base asset it receives, a SELL in the quote;
+   * `{ asset, amount }` charges that amount of a third asset (BNB) per fill.
+   */
+  feeModel: 'quote' | 'spot' | { readonly asset: string; readonly amount: string } = 'quote';
   /** Runs synchronously at the start of every placeOrder (write-ahead assertions). */
   beforePlace: ((request: OrderRequest) => void | Promise<void>) | null = null;
   readonly #clock: Clock;
@@ -145,6 +151,16 @@ export class FakeConnector implements IAPIConnector {
 
   placed(): OrderRequest[] {
     return this.callsOf('placeOrder').map((c) => c.args[0] as OrderRequest);
+  }
+
+  /**
+   * Give `symbol` a lot of `lot` (Binance's BTCUSDT trades in 0.00001): a size net of a fee taken in
+   * the base asset then stays on the lot, where a coarse lot would floor it when the leg is sent.
+   */
+  setLot(symbol: string, lot: string): void {
+    const rules = this.rules.get(symbol);
+    if (!rules) throw new Error(`fake venue: no rules for ${symbol}`);
+    this.rules.set(symbol, { ...rules, lot_size: new Decimal(lot) });
   }
 
   setPrice(symbol: string, price: string): void {
@@ -215,9 +231,14 @@ export class FakeConnector implements IAPIConnector {
     return this.orders.get(clientOrderId);
   }
 
+  /** Client order ids fetchOpenOrders leaves out while fetchOrder still finds them (a listing that disagrees with the order). */
+  readonly hiddenFromOpenOrders = new Set<string>();
+
   async fetchOpenOrders(symbol?: string): Promise<VenueOrder[]> {
     this.#record('fetchOpenOrders', [symbol]);
-    return [...this.orders.values()].filter((o) => (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED') && (!symbol || o.symbol === symbol));
+    return [...this.orders.values()].filter(
+      (o) => (o.status === 'OPEN' || o.status === 'PARTIALLY_FILLED') && (!symbol || o.symbol === symbol) && !this.hiddenFromOpenOrders.has(o.client_order_id),
+    );
   }
 
   /** Balances set by a test; null (the default) = a venue that keeps positions, not an account. */
@@ -332,10 +353,16 @@ export class FakeConnector implements IAPIConnector {
       client_order_id: order.client_order_id,
       quantity,
       price,
-      fee: quantity.mul(price).mul(this.#feeRate),
-      fee_asset: order.symbol.split('_')[1] as string,
+      ...this.#fee(order, quantity, price),
       executed_at: this.#now(),
     };
+  }
+
+  #fee(order: VenueOrder, quantity: Decimal, price: Decimal): { fee: Decimal; fee_asset: string } {
+    const [base, quote] = order.symbol.split('_') as [string, string];
+    if (typeof this.feeModel === 'object') return { fee: new Decimal(this.feeModel.amount), fee_asset: this.feeModel.asset };
+    if (this.feeModel === 'spot' && order.side === 'BUY') return { fee: quantity.mul(this.#feeRate), fee_asset: base };
+    return { fee: quantity.mul(price).mul(this.#feeRate), fee_asset: quote };
   }
 
   #withFills(order: VenueOrder, fills: readonly VenueFill[]): VenueOrder {

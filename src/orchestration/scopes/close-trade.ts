@@ -1,6 +1,7 @@
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { clientOrderId } from '../../domain/ids.js';
-import { closePosition, oppositeSide } from '../../domain/position-math.js';
+import { type Decimal, floorToStep, ZERO } from '../../domain/decimal.js';
+import { baseFees, closePosition, oppositeSide, symbolAssets } from '../../domain/position-math.js';
 import type { Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError } from '../execution-errors.js';
@@ -8,7 +9,7 @@ import type { LegResult } from '../order-executor.js';
 import { LIVE_ORDER_STATUSES } from '../order-sync.js';
 import { isProtective } from '../protective-orders.js';
 import { bookFills } from '../trade-book.js';
-import type { ScopeDeps, ScopeOutcome } from './scope-types.js';
+import { MarketData, type ScopeDeps, type ScopeOutcome } from './scope-types.js';
 import { loadOpenTargets } from './target-trades.js';
 
 /**
@@ -22,21 +23,38 @@ export async function closeTrade(ctx: ExecutionContext, directive: ExecutionDire
   const targets = await loadOpenTargets(ctx, directive, deps);
   const positions: Position[] = [];
   const legs: LegResult[] = [];
+  const notes = ignoredPlans(directive);
   let primary: LegResult | null = null;
   for (const [index, target] of targets.entries()) {
     const closed = await closeOneTrade(ctx, directive, deps, target, index);
     if (closed.closeLeg) primary ??= closed.closeLeg;
     legs.push(...closed.legs);
     positions.push(closed.position);
+    if (closed.position.status === 'CLOSED' && closed.position.filled_size.gt(0)) {
+      notes.push(`trade ${closed.position.trade_id}: ${closed.position.filled_size.toFixed()} ${symbolAssets(closed.position.symbol).base} is less than the venue sells (a lot, the minimum quantity) and stays in the account`);
+    }
   }
   // nothing is requested that could be rounded: the close is for what is held, at market
-  return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id), adjustments: [], notes: ignoredPlans(directive) };
+  return { positions, primary, legs, tradeIds: targets.map((p) => p.trade_id), adjustments: [], notes };
 }
 
 /** Plans a CLOSE does not read (it always flattens the whole trade at market): said so rather than silently dropped. */
 function ignoredPlans(directive: ExecutionDirective): string[] {
   const ignored = (['entry_plan', 'size_plan', 'exit_plan'] as const).filter((key) => directive[key] !== undefined);
   return ignored.length === 0 ? [] : [`${ignored.join(', ')} ignored: CLOSE_EXISTING flattens the whole trade at market`];
+}
+
+/**
+ * What of the held size no order can sell: the part below one lot, or all of it when the lots in
+ * it are fewer than the venue's minimum quantity. Only a size net of base-asset fees can lie off
+ * the lot (every order is in whole lots), so the instrument is asked for then only. It stays in
+ * the account and in the closed trade's filled_size (docs/storage.md, "Fees and sizes").
+ */
+async function dustOf(position: Position, deps: ScopeDeps, ctx: ExecutionContext): Promise<Decimal> {
+  if (baseFees(position).isZero() || position.filled_size.isZero()) return ZERO;
+  const rules = await new MarketData(ctx, deps).rules(position.symbol);
+  const sellable = floorToStep(position.filled_size, rules.lot_size);
+  return sellable.lt(rules.min_quantity) ? position.filled_size : position.filled_size.minus(sellable);
 }
 
 /**
@@ -70,7 +88,9 @@ export async function closeOneTrade(
     await book(leg);
   }
 
-  if (position.filled_size.isZero()) {
+  // a size net of a fee the venue took in the base asset may lie off the lot: the venue sells whole lots
+  const dust = await dustOf(position, deps, ctx);
+  if (position.filled_size.lte(dust)) {
     const closeId = clientOrderId(directive.directive_id, `C${index}`);
     const closeRow = await ctx.readLedger(`order ${closeId}`, () => deps.ledger.getOrder(closeId));
     const closeLeg: LegResult | null = closeRow ? { record: closeRow, venueOrder: null, fills: [] } : null;
@@ -89,7 +109,7 @@ export async function closeOneTrade(
       symbol: position.symbol,
       side: oppositeSide(position.direction),
       order_type: 'MARKET',
-      quantity: position.filled_size,
+      quantity: position.filled_size.minus(dust),
       time_in_force: routing.time_in_force ?? 'GTC',
       reduce_only: true,
       max_slippage_pct: routing.max_slippage_pct,
@@ -97,7 +117,7 @@ export async function closeOneTrade(
   });
   legs.push(leg);
   const booked = bookFills(position, 'CLOSE', leg.fills);
-  const flat = booked.position.filled_size.isZero();
+  const flat = booked.position.filled_size.lte(dust);
   position = flat
     ? closePosition(booked.position, { exit_price: leg.record.average_fill_price, close_reason: reason, closed_at: ctx.now(), directive_id: directive.directive_id })
     : { ...booked.position, last_directive_id: directive.directive_id };

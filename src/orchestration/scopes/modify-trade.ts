@@ -1,8 +1,8 @@
 import type { AmendRequest, InstrumentRules } from '../../connectors/connector.js';
-import { type Decimal, decimalMax, decimalToWire, ZERO } from '../../domain/decimal.js';
+import { type Decimal, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { RiskDenied, VenueRejected } from '../../domain/errors.js';
-import { isIncreasingPurpose, oppositeSide, targetDelta } from '../../domain/position-math.js';
+import { grossFilled, isIncreasingPurpose, oppositeSide, remainingSize, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { LegResult } from '../order-executor.js';
@@ -117,7 +117,8 @@ async function planTarget(
       replacing = resting.length === 0 ? replacedBefore(ctx, directive, index, rows) : null;
     }
   }
-  const wanted = target ?? position.filled_size.plus(restOf(resting)).plus(replacing ? remainingOf(replacing) : ZERO);
+  // in order quantity, as targetDelta compares: what filled (before base-asset fees) plus what rests
+  const wanted = target ?? grossFilled(position).plus(restOf(resting)).plus(replacing ? remainingOf(replacing) : ZERO);
   const plan: TargetPlan = { index, position, rules, stopLoss, takeProfit, target, entry, resting, replacing, wanted };
   await checkSizeChange(deps, market, plan, what);
   return plan;
@@ -182,7 +183,7 @@ async function applyTarget(
   let position: Position = {
     ...plan.position,
     position_size: size,
-    remaining_size: decimalMax(ZERO, size.minus(plan.position.filled_size)),
+    remaining_size: remainingSize({ ...plan.position, position_size: size }),
     stop_loss: plan.stopLoss,
     take_profit: plan.takeProfit,
     last_directive_id: directive.directive_id,
@@ -252,7 +253,7 @@ async function applyTarget(
   }
 
   async function resizeKeeper(keeper: OrderRecord): Promise<void> {
-    const rest = plan.wanted.minus(position.filled_size);
+    const rest = plan.wanted.minus(grossFilled(position));
     if (!rest.gt(0)) {
       // what already filled reaches the target: the rest is cancelled; a target below it reduces
       await book(await deps.executor.cancel(ctx, keeper));

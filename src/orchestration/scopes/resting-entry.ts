@@ -74,6 +74,7 @@ export async function refreshResting(
     const known = new Set((await ctx.readLedger('fills', () => deps.ledger.listFills({ client_order_id: row.client_order_id }))).map((f) => f.venue_trade_id));
     const fills = newFills(venue, merged, known, deps.connector.venue, Date.parse(ctx.now()));
     ctx.track(merged);
+    ctx.trackFills(merged.client_order_id, fills);
     const booked = bookFills(current, merged.purpose, fills);
     current = booked.position;
     await ctx.write('ORDER_RESULT', {

@@ -14,6 +14,7 @@ export const POSITION_COLUMNS = [
   'trade_id', 'strategy_id', 'symbol', 'direction', 'status', 'entry_price', 'position_size', 'filled_size',
   'remaining_size', 'average_entry_price', 'stop_loss', 'take_profit', 'exit_price', 'close_reason',
   'realized_pnl', 'fees', 'opened_at', 'closed_at', 'updated_at', 'opened_by', 'last_directive_id', 'protection',
+  'fees_by_asset',
 ] as const;
 
 export const ORDER_COLUMNS = [
@@ -53,6 +54,18 @@ function optionalStr(value: SqlValue | undefined): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+/** Fees per asset as a JSON object of decimal strings, keys sorted (one text per value). */
+export function feesByAssetText(fees: Readonly<Record<string, Decimal>>): string {
+  const out: Record<string, string> = {};
+  for (const asset of Object.keys(fees).sort()) out[asset] = text(fees[asset] as Decimal, `fees_by_asset.${asset}`);
+  return JSON.stringify(out);
+}
+
+function feesByAssetOf(value: SqlValue | undefined): Record<string, Decimal> {
+  const parsed = JSON.parse(value === null || value === undefined ? '{}' : String(value)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(parsed).map(([asset, fee]) => [asset, new Decimal(fee)]));
+}
+
 export function positionToRow(p: Position): Row {
   return {
     trade_id: p.trade_id,
@@ -72,6 +85,7 @@ export function positionToRow(p: Position): Row {
     close_reason: p.close_reason ?? null,
     realized_pnl: text(p.realized_pnl, 'realized_pnl'),
     fees: text(p.fees, 'fees'),
+    fees_by_asset: feesByAssetText(p.fees_by_asset),
     opened_at: p.opened_at,
     closed_at: p.closed_at ?? null,
     updated_at: p.updated_at,
@@ -99,6 +113,7 @@ export function rowToPosition(r: Row): Position {
     close_reason: optionalStr(r.close_reason),
     realized_pnl: dec(r.realized_pnl),
     fees: dec(r.fees),
+    fees_by_asset: feesByAssetOf(r.fees_by_asset),
     opened_at: str(r.opened_at),
     closed_at: optionalStr(r.closed_at),
     updated_at: str(r.updated_at),

@@ -1,11 +1,15 @@
 import type { Database } from 'better-sqlite3';
+import { Decimal } from '../../domain/decimal.js';
 import { StorageError } from '../../domain/errors.js';
+import { feesByAssetText } from './ledger-rows.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; versions are 1, 2, 3, … in order. */
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Data the SQL cannot compute exactly (decimal sums), run after it in the same transaction. */
+  readonly data?: (db: Database) => void;
 }
 
 /** Decimals are TEXT (canonical wire text), times ISO-8601 TEXT, JSON documents TEXT. */
@@ -168,10 +172,39 @@ UPDATE positions SET protection = CASE
 END;
 `;
 
+/**
+ * Position.fees_by_asset, and the venue balances planexec found when it first traded there
+ * (verify compares the account with them plus the ledger's changes: docs/cli.md, verify).
+ */
+const FEES_BY_ASSET_AND_VENUE_BASELINE = `
+ALTER TABLE positions ADD COLUMN fees_by_asset TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE venue_baseline (
+  venue       TEXT NOT NULL,
+  asset       TEXT NOT NULL,
+  total       TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (venue, asset)
+);
+`;
+
+/** Trades already in the ledger: their fills' fees summed per asset with Decimal (SQL would sum floats). */
+function backfillFeesByAsset(db: Database): void {
+  const fills = db.prepare<[], { trade_id: string; fee: string; fee_asset: string }>('SELECT trade_id, fee, fee_asset FROM fills ORDER BY trade_id').all();
+  const byTrade = new Map<string, Record<string, Decimal>>();
+  for (const fill of fills) {
+    const fees = byTrade.get(fill.trade_id) ?? {};
+    fees[fill.fee_asset] = (fees[fill.fee_asset] ?? new Decimal(0)).plus(new Decimal(fill.fee));
+    byTrade.set(fill.trade_id, fees);
+  }
+  const update = db.prepare('UPDATE positions SET fees_by_asset = ? WHERE trade_id = ?');
+  for (const [tradeId, fees] of byTrade) update.run(feesByAssetText(fees), tradeId);
+}
+
 /** Append only: never edit a released migration, add the next version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'position protection', sql: POSITION_PROTECTION },
+  { version: 3, name: 'fees per asset and venue baseline', sql: FEES_BY_ASSET_AND_VENUE_BASELINE, data: backfillFeesByAsset },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -195,6 +228,7 @@ export function applyMigrations(db: Database, migrations: readonly Migration[] =
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.data?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
     applied += 1;

@@ -5,11 +5,13 @@ import { JournalAppender } from './journal-appender.js';
 import { openDatabase } from './open-database.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
+import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
 
 /** Ledger and journal of an existing database, opened read-only: nothing is written, not even a migration. */
 export interface ReadOnlyStore {
   readonly ledger: SqliteLedger;
   readonly journal: SqliteJournal;
+  readonly baseline: SqliteVenueBaseline;
   /**
    * Run `read` inside one read transaction: every read sees the same committed state, even while
    * another process keeps writing (WAL readers never block the writer, nor are blocked by it).
@@ -38,6 +40,7 @@ export function openReadOnlyStore(path: string): ReadOnlyStore {
       unfinishedFlows: () => running.get()?.n ?? 0,
       ledger,
       journal,
+      baseline: new SqliteVenueBaseline(db, null),
       async snapshot<T>(read: () => Promise<T>): Promise<T> {
         database.exec('BEGIN DEFERRED');
         try {

@@ -6,6 +6,7 @@ import { openDatabase } from './open-database.js';
 import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
+import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
 
 export interface SqliteStoreOptions {
   /** Stamps entry ids and store-detected anomalies. @default systemClock */
@@ -21,6 +22,8 @@ export interface SqliteStore {
   readonly ledger: SqliteLedger;
   readonly journal: SqliteJournal;
   readonly flows: SqliteFlowStore;
+  /** The venue balances planexec first found, per venue (verify's starting point). */
+  readonly baseline: SqliteVenueBaseline;
   readonly database: Database;
   /** Transactions committed so far and how many had to be replayed unit by unit (a unit failed). */
   commitStats(): { readonly batches: number; readonly replays: number };
@@ -41,6 +44,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     const ledger = new SqliteLedger(database, queue, clock);
     const journal = new SqliteJournal(database, queue, appender);
     const flows = new SqliteFlowStore(database, queue, appender);
+    const baseline = new SqliteVenueBaseline(database, options.readOnly === true ? null : queue);
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
@@ -48,7 +52,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         await Promise.all([ledger.close(), journal.close(), flows.close()]);
         database.close();
       })());
-    return { ledger, journal, flows, database, close, commitStats: () => ({ batches: queue.batches, replays: queue.replays }) };
+    return { ledger, journal, flows, baseline, database, close, commitStats: () => ({ batches: queue.batches, replays: queue.replays }) };
   } catch (error) {
     database.close();
     throw error;

@@ -29,6 +29,7 @@ export function position(overrides: Partial<Position> = {}): Position {
     close_reason: null,
     realized_pnl: new Decimal('0'),
     fees: new Decimal('0.975'),
+    fees_by_asset: { USDT: new Decimal('0.975') },
     opened_at: T0,
     closed_at: null,
     updated_at: T0,
