@@ -1,4 +1,4 @@
-import type { AmendRequest, OrderRequest } from '../connectors/connector.js';
+import type { AmendRequest, InstrumentRules, OrderRequest } from '../connectors/connector.js';
 import type { ErrorHandlingConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { type Decimal, floorToStep } from '../domain/decimal.js';
@@ -77,6 +77,11 @@ export class ProtectiveOrders {
     this.#ledger = deps.ledger;
   }
 
+  /** The venue's rules for `symbol` (cached per execution). */
+  instrument(ctx: ExecutionContext, symbol: string): Promise<InstrumentRules> {
+    return this.#executor.instrument(ctx, symbol);
+  }
+
   get native(): boolean {
     return this.#executor.connector.capabilities.nativeStops;
   }
@@ -119,7 +124,7 @@ export class ProtectiveOrders {
     const live = await this.live(ctx, position.trade_id);
     const book = async (leg: LegResult): Promise<void> => {
       const booked = bookFills(current, leg.record.purpose, leg.fills);
-      current = closeIfProtectiveFlattened(booked.position, leg.record, ctx.now());
+      current = await closeIfProtectiveFlattened(booked.position, leg.record, ctx.now(), () => this.#executor.instrument(ctx, booked.position.symbol));
       anomalies.push(...booked.anomalies);
       legs.push(leg);
       await ctx.applyLedger({ orders: [leg.record], fills: leg.fills, positions: [current], anomalies: booked.anomalies });

@@ -13,7 +13,7 @@ import type { FlowRunner } from './flow-runner.js';
 import { fillRecord, mergeVenueOrder } from './order-sync.js';
 import type { IAlertSink, ILedgerProvider, IMetricsCollector } from './ports.js';
 import { isProtective, type ProtectiveNaming, type ProtectiveOrders } from './protective-orders.js';
-import { bookFills } from './trade-book.js';
+import { bookFills, onlyDustHeld } from './trade-book.js';
 
 /** Queue key of venue reports whose trade is unknown (they still run one at a time). */
 const UNOWNED = '\u0000venue';
@@ -135,7 +135,9 @@ export class VenueEventHandler {
       let updated = booked.position;
       // a close or compensation leg is seen here only when its own flow could not book it (recovery)
       const reason = isProtective(order.purpose) ? order.purpose : order.purpose === 'CLOSE' ? 'CLOSE_EXISTING' : order.purpose === 'COMPENSATION' ? 'COMPENSATION' : null;
-      const closes = reason !== null && updated.status === 'OPEN' && updated.filled_size.isZero() && merged.filled_quantity.gt(0);
+      const held = updated;
+      const closes =
+        reason !== null && held.status === 'OPEN' && merged.filled_quantity.gt(0) && (await onlyDustHeld(held, () => this.#deps.protective.instrument(ctx, held.symbol)));
       if (closes) {
         updated = closePosition(updated, { exit_price: merged.average_fill_price, close_reason: reason, closed_at: ctx.now(), directive_id: null });
       }

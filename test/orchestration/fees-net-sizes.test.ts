@@ -80,6 +80,24 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
     expect(compareLedgerWithJournal({ positions, orders }, replayJournal(await h.journal.read()))).toEqual([]);
   });
 
+  it('a stop that sells the whole lots held closes the trade: the part of a lot a base-asset fee left is dust, and the take profit is cancelled', async () => {
+    const h = createHarness();
+    h.connector.feeModel = 'spot';
+    h.connector.setLot('BTC_USDT', '0.00001');
+    // 0.015 bought, 0.000015 BTC taken: 0.014985 held, so the stop sells 0.01498
+    const open = newTradeWire();
+    expect((await h.submit(open)).outcome).toBe('SUCCEEDED');
+    const stopId = clientOrderId(open.directive_id, 'SL');
+    expect(h.connector.placed().find((r) => r.client_order_id === stopId)?.quantity.toFixed()).toBe('0.01498');
+    h.connector.trigger(stopId, { price: '64000' });
+    await h.settle(h.orchestrator.drain());
+    const closed = h.ledger.positions.get(open.directive_id)!;
+    expect(closed).toMatchObject({ status: 'CLOSED', close_reason: 'STOP_LOSS' });
+    expect(closed.filled_size.toFixed()).toBe('0.000005');
+    expect(h.ledger.orders.get(clientOrderId(open.directive_id, 'TP'))?.status).toBe('CANCELLED');
+    expect(h.journal.ofType('TRADE_CLOSED')).toHaveLength(1);
+  });
+
   it('a CLOSE of less than the venue’s minimum quantity sends nothing: all of it is dust, and the trade closes', async () => {
     const h = createHarness();
     h.connector.feeModel = 'spot';

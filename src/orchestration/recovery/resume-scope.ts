@@ -46,7 +46,7 @@ export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: st
     if (row.status === 'PENDING' && !ctx.resume?.get(row.client_order_id)) continue;
     const leg = await deps.executor.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
     const booked = bookFills(position, row.purpose, leg.fills);
-    const after = closeIfProtectiveFlattened(booked.position, leg.record, ctx.now());
+    const after = await closeIfProtectiveFlattened(booked.position, leg.record, ctx.now(), () => deps.executor.instrument(ctx, booked.position.symbol));
     await ctx.applyLedger({ positions: [after], orders: [leg.record], fills: leg.fills, anomalies: booked.anomalies });
     settled += 1;
   }

@@ -80,7 +80,7 @@ async function sendNow(ctx: ExecutionContext, deps: ScopeDeps, leg: ResumeLeg, r
     throw error;
   }
   const booked = bookFills(position, row.purpose, sent.fills);
-  const after = closeIfProtectiveFlattened(booked.position, sent.record, ctx.now());
+  const after = await closeIfProtectiveFlattened(booked.position, sent.record, ctx.now(), () => deps.executor.instrument(ctx, booked.position.symbol));
   await ctx.applyLedger({ positions: [after], orders: [sent.record], fills: sent.fills, anomalies: booked.anomalies });
 }
 
