@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { notInThisBuildMessage, NOT_IN_THIS_BUILD } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
+import { CcxtConnector } from '../connectors/ccxt/ccxt-connector.js';
+import { createCcxtExchange } from '../connectors/ccxt/create-ccxt-exchange.js';
 import type { IAPIConnector } from '../connectors/connector.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
@@ -14,6 +15,8 @@ export interface ConnectorDeps {
   readonly clock: Clock;
   readonly paths: PlatformPaths;
   readonly logger: Logger;
+  /** The caller only reads (no order is sent): a live venue then needs no trading keys. */
+  readonly readOnly?: boolean;
 }
 
 export interface BuiltConnector {
@@ -42,11 +45,26 @@ export function createConnector(config: PlatformConfig, deps: ConnectorDeps): Bu
       );
       return { connector: paper, paper };
     }
-    case 'ccxt':
-      // the loader and createPlatform refuse it first; this keeps the switch honest
-      throw new ConfigError([
-        { file: '(config)', line: null, column: null, keyPath: 'connector.type', rule: NOT_IN_THIS_BUILD, message: notInThisBuildMessage(['connector', 'type'], type) },
-      ]);
+    case 'ccxt': {
+      const settings = config.connector.ccxt;
+      const required: readonly ('exchange' | 'api_key' | 'api_secret')[] = deps.readOnly === true ? ['exchange'] : ['exchange', 'api_key', 'api_secret'];
+      const missing = required.filter((key) => settings[key] === undefined || settings[key] === '');
+      if (missing.length > 0) {
+        throw new ConfigError(
+          missing.map((key) => ({
+            file: '(config)',
+            line: null,
+            column: null,
+            keyPath: `connector.ccxt.${key}`,
+            rule: key === 'exchange' ? 'required_for_ccxt' : 'required_to_trade',
+            message: key === 'exchange' ? 'connector.type ccxt needs the exchange id' : `trading on ${settings.exchange ?? 'the exchange'} needs ${key} (write it as \${ENV_VAR})`,
+          })),
+        );
+      }
+      const exchange = createCcxtExchange({ ...settings, exchange: settings.exchange as string });
+      const connector = new CcxtConnector({ exchange, clock: deps.clock, logger: deps.logger, pollIntervalMs: settings.poll_interval_ms });
+      return { connector, paper: null };
+    }
   }
 }
 
