@@ -2,7 +2,7 @@ import type { Exchange, Order, Trade } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
-import { PlanexecError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
+import { errorMessage, PlanexecError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
 import { VenueErrorMetrics } from '../../metrics/venue-error-metrics.js';
 import type {
   AmendRequest,
@@ -14,7 +14,6 @@ import type {
   InstrumentRules,
   OrderRequest,
   VenueBalance,
-  VenueFill,
   VenueOrder,
 } from '../connector.js';
 import { CcxtInstruments } from './ccxt-instruments.js';
@@ -334,7 +333,7 @@ export class CcxtConnector implements IAPIConnector {
         ...this.#retryAfter(),
         onUnmapped: (errorClass, raw, op) => {
           this.#errorMetrics.unmappedError(this.venue, errorClass);
-          this.#logger.error({ err: raw, venue: this.venue, error_class: errorClass, operation: op }, `${this.venue} ${op}: ${errorClass} is not in the ccxt error table`);
+          this.#logger.error({ err: raw, venue: this.venue, error_class: errorClass, operation: op }, `${this.venue} ${op}: ${errorClass} is not in the ccxt error table: ${errorMessage(raw)}`);
         },
       });
     }

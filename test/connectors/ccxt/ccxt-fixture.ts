@@ -1,3 +1,4 @@
+import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import { CcxtConnector } from '../../../src/connectors/ccxt/ccxt-connector.js';
 import { createCcxtExchange } from '../../../src/connectors/ccxt/create-ccxt-exchange.js';
@@ -14,6 +15,8 @@ export const manualScheduler: PollScheduler = () => () => undefined;
 export interface CcxtOverLoopback {
   readonly venue: LoopbackVenue;
   readonly connector: CcxtConnector;
+  /** The connector's ccxt instance (to inject an error the venue cannot produce). */
+  readonly exchange: Exchange;
   readonly errorMetrics: VenueErrorMetrics;
   /** Moves the loopback price (`BTC_USDT` -> BTCUSDT), then runs one polling pass. */
   setPrice(symbol: string, price: Decimal): Promise<void>;
@@ -52,6 +55,7 @@ export async function ccxtOverLoopback(options: CcxtOverLoopbackOptions = {}): P
   return {
     venue,
     connector,
+    exchange,
     errorMetrics,
     setPrice: async (symbol, price) => {
       await venue.client.setPrice(symbol.replace('_', ''), price.toFixed());
