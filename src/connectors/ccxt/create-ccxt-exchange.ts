@@ -72,15 +72,12 @@ export function createCcxtExchange(settings: CcxtExchangeSettings): Exchange {
   });
   for (const key of BROKER_OPTION_KEYS) delete (exchange.options as Record<string, unknown>)[key];
   if (settings.sandbox) {
-    try {
-      exchange.setSandboxMode(true);
-    } catch (error) {
-      throw configIssue(
-        'connector.ccxt.sandbox',
-        'sandbox_unsupported',
-        `${settings.exchange} has no sandbox in ccxt (${error instanceof Error ? error.message : String(error)}); set sandbox: false to trade on the live exchange`,
-      );
+    // ccxt keeps a testnet under urls.test; some exchanges have the key with nothing in it
+    const test = (exchange.urls as { test?: unknown }).test;
+    if (test === undefined || test === null || (typeof test === 'object' && Object.keys(test).length === 0)) {
+      throw configIssue('connector.ccxt.sandbox', 'sandbox_unsupported', `${settings.exchange} has no sandbox in ccxt; set sandbox: false to trade on the live exchange (or a local venue named by api_base_url)`);
     }
+    exchange.setSandboxMode(true);
   }
   if (settings.api_base_url !== undefined) exchange.urls.api = rebaseApiUrls(exchange.urls.api, settings.api_base_url) as typeof exchange.urls.api;
   passThroughPrecision(exchange);
