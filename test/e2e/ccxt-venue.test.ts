@@ -76,6 +76,14 @@ describe('planexec run against an exchange through ccxt (the loopback venue as b
     expect(JSON.parse(positions.stdout) as PositionJson[]).toEqual([expect.objectContaining({ trade_id: open.directive_id, status: 'CLOSED', symbol: 'BTC_USDT', direction: 'BUY' })]);
   }, 60_000);
 
+  it('orders and positions read the database with the same config and no keys in the environment', async () => {
+    for (const args of [['orders'], ['positions']]) {
+      const read = await planexec([...args, '--config', config, '--db', db(), '--json'], { env: { KEY: undefined, SECRET: undefined } });
+      expect(read.code, `${args.join(' ')}: ${explain(read)}`).toBe(0);
+      expect((JSON.parse(read.stdout) as unknown[]).length).toBeGreaterThan(0);
+    }
+  }, 30_000);
+
   it('run without the keys in the environment stops at start-up naming the variable', async () => {
     const directives = join(dir, 'none.jsonl');
     writeFileSync(directives, '');
