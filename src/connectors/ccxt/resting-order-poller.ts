@@ -102,11 +102,13 @@ export class RestingOrderPoller {
       if (this.#closed) return;
       // not found (a fresh order's window) or forgotten meanwhile: ask again next pass
       if (order === undefined || this.#watched.get(clientOrderId) !== watched) continue;
+      // an ending is reported with every fill of it: until the venue shows them all, ask again
+      if (FINAL.has(order.status) && !fillsComplete(order)) continue;
       const newFills = order.fills.filter((f) => !watched.seen.has(f.venue_trade_id));
       const changed = order.status !== watched.status;
       for (const fill of newFills) watched.seen.add(fill.venue_trade_id);
       watched.status = order.status;
-      if (FINAL.has(order.status) && fillsComplete(order)) this.#watched.delete(clientOrderId);
+      if (FINAL.has(order.status)) this.#watched.delete(clientOrderId);
       if (newFills.length > 0 || changed) this.#options.report({ order, new_fills: newFills });
     }
   }
