@@ -35,6 +35,8 @@ export interface CcxtConnectorOptions {
   readonly pollIntervalMs: number;
   readonly pollScheduler?: PollScheduler;
   readonly errorMetrics?: VenueErrorMetrics;
+  /** What ccxt cannot tell about the venue; default: the row of venue-profiles.ts for the exchange id. */
+  readonly profile?: VenueProfile;
 }
 
 
@@ -63,7 +65,7 @@ export class CcxtConnector implements IAPIConnector {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.venue = options.exchange.id;
-    this.#profile = venueProfile(this.venue);
+    this.#profile = options.profile ?? venueProfile(this.venue);
     this.#instruments = new CcxtInstruments(options.exchange, options.clock);
     this.#errorMetrics = options.errorMetrics ?? new VenueErrorMetrics();
     this.capabilities = Object.freeze({

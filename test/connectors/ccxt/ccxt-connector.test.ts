@@ -215,4 +215,26 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
       expect.objectContaining({ level: 50, error_class: 'ExchangeError', operation: 'read' }),
     ]);
   });
+
+  it('a venue whose editOrder keeps the order amends in place: editOrder gets the venue order id and our exact strings', async () => {
+    const { connector, exchange } = await open({ profile: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: true } });
+    expect(connector.capabilities.amendOrders).toBe(true);
+    const sent = order({ order_type: 'LIMIT', limit_price: new Decimal('60000'), quantity: new Decimal('0.001') });
+    const placed = await connector.placeOrder(sent);
+    const edit = vi.spyOn(exchange, 'editOrder').mockImplementation(async () => exchange.fetchOrder(placed.venue_order_id, 'BTC/USDT'));
+    await connector.amendOrder(sent.client_order_id, 'BTC_USDT', { quantity: new Decimal('0.00123'), limit_price: new Decimal('59999.99') });
+    expect(edit).toHaveBeenCalledWith(placed.venue_order_id, 'BTC/USDT', 'limit', 'buy', '0.00123', '59999.99', { clientOrderId: sent.client_order_id });
+    const offGrid = await failure(connector.amendOrder(sent.client_order_id, 'BTC_USDT', { limit_price: new Decimal('59999.999') }));
+    expect((offGrid as VenueRejected).details).toMatchObject({ field: 'limit_price' });
+    expect(edit).toHaveBeenCalledTimes(1);
+  });
+
+  it('binance (editOrder is cancel-replace there): amendOrder is VenueRejected saying amend is unsupported', async () => {
+    const { connector } = await open();
+    const sent = order({ order_type: 'LIMIT', limit_price: new Decimal('60000') });
+    await connector.placeOrder(sent);
+    const error = await failure(connector.amendOrder(sent.client_order_id, 'BTC_USDT', { limit_price: new Decimal('59000') }));
+    expect(error).toBeInstanceOf(VenueRejected);
+    expect((error as VenueRejected).code).toBe('AMEND_UNSUPPORTED');
+  });
 });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CcxtConnector } from '../../../src/connectors/ccxt/ccxt-connector.js';
 import { createCcxtExchange } from '../../../src/connectors/ccxt/create-ccxt-exchange.js';
 import type { PollScheduler } from '../../../src/connectors/ccxt/resting-order-poller.js';
+import type { VenueProfile } from '../../../src/connectors/ccxt/venue-profiles.js';
 import { systemClock } from '../../../src/domain/clock.js';
 import type { Decimal } from '../../../src/domain/decimal.js';
 import { VenueErrorMetrics } from '../../../src/metrics/venue-error-metrics.js';
@@ -28,6 +29,7 @@ export interface CcxtOverLoopbackOptions {
   readonly logger?: Logger;
   /** ccxt's per-request timeout, in ms. */
   readonly timeoutMs?: number;
+  readonly profile?: VenueProfile;
 }
 
 /** A CcxtConnector for `binance` whose REST endpoints point at a fresh loopback venue. */
@@ -51,6 +53,7 @@ export async function ccxtOverLoopback(options: CcxtOverLoopbackOptions = {}): P
     pollIntervalMs: 1000,
     pollScheduler: manualScheduler,
     errorMetrics,
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
   return {
     venue,
