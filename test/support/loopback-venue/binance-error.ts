@@ -4,6 +4,8 @@ export class BinanceError extends Error {
     readonly code: number,
     readonly msg: string,
     readonly httpStatus = 400,
+    /** Extra payload some errors carry (cancel-replace reports both halves in `data`). */
+    readonly data?: unknown,
   ) {
     super(`${code} ${msg}`);
     this.name = 'BinanceError';
@@ -36,5 +38,4 @@ export const binanceErrors = {
   orderDoesNotExist: () => new BinanceError(-2013, 'Order does not exist.'),
   apiKeyMissing: () => new BinanceError(-2014, 'API-key format invalid.', 401),
   apiKeyRejected: () => new BinanceError(-2015, 'Invalid API-key, IP, or permissions for action.', 401),
-  unknownPath: () => new BinanceError(-1000, 'An unknown error occured while processing the request.', 404),
 };

@@ -1,3 +1,4 @@
+import { Decimal } from '../../../src/domain/decimal.js';
 import { BinanceError, binanceErrors } from './binance-error.js';
 import {
   accountView,
@@ -15,6 +16,7 @@ import type { Instrument } from './instrument.js';
 import type { OrderRef } from './matching-engine.js';
 import type { EndpointKind } from './options.js';
 import { parseOrderRequest } from './order-request.js';
+import { cancelReplace } from './cancel-replace.js';
 import type { LoggedRequest } from './request-log.js';
 import type { VenueState } from './venue-state.js';
 
@@ -157,13 +159,16 @@ const routes = new Map<string, Route>([
     },
   ],
   [
+    'POST /api/v3/order/cancelReplace',
+    { kind: 'placeOrder', signed: true, handle: (ctx) => cancelReplace(ctx.venue, ctx.params) },
+  ],
+  [
     'POST /api/v3/order/test',
     {
       kind: 'placeOrder',
       signed: true,
       handle: (ctx) => {
-        const request = parseOrderRequest(ctx.params);
-        ctx.venue.engine.instrument(request.symbol);
+        ctx.venue.engine.check(parseOrderRequest(ctx.params));
         return {};
       },
     },
@@ -276,6 +281,17 @@ const routes = new Map<string, Route>([
     },
   ],
 ]);
+
+// the two wallet (sapi) endpoints ccxt's binance reaches for status and trading fees
+routes.set('GET /sapi/v1/system/status', { kind: 'public', signed: false, handle: () => ({ status: 0, msg: 'normal' }) });
+routes.set('GET /sapi/v1/asset/tradeFee', {
+  kind: 'account',
+  signed: true,
+  handle: (ctx) => {
+    const rate = binanceDecimal(new Decimal(ctx.venue.config.commissionRate));
+    return askedInstruments(ctx).map((i) => ({ symbol: i.symbol, makerCommission: rate, takerCommission: rate }));
+  },
+});
 
 export function findRoute(method: string, path: string): Route | undefined {
   return routes.get(`${method} ${path}`);

@@ -23,6 +23,8 @@ export function loopbackExchange(url: string, options: LoopbackExchangeOptions =
       fetchCurrencies: false,
       fetchMargins: false,
       adjustForTimeDifference: false,
+      // the venue serves openOrders for all symbols; ccxt refuses that call by default
+      warnOnFetchOpenOrdersWithoutSymbol: false,
     },
   });
   const api = exchange.urls['api'] as Record<string, string>;

@@ -274,7 +274,61 @@ describe('loopback venue orders through ccxt', () => {
   });
 });
 
+describe('loopback venue other reads and bulk cancel', () => {
+  it('serves fetchTime from the venue clock and a one-level order book at the price', async () => {
+    const { exchange } = await open({ now: () => 1_800_000_000_000 });
+    expect(await exchange.fetchTime()).toBe(1_800_000_000_000);
+    const book = await exchange.fetchOrderBook(BTC);
+    expect(book.bids[0]?.[0]).toBe(65000);
+    expect(book.asks[0]?.[0]).toBe(65000);
+  });
+
+  it('cancelAllOrders cancels every open order of the symbol and leaves the others', async () => {
+    const { exchange } = await open();
+    await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'bulk-1' });
+    await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 61000, { clientOrderId: 'bulk-2' });
+    await exchange.createOrder('ETH/USDT', 'limit', 'buy', 0.1, 3000, { clientOrderId: 'bulk-eth' });
+    await exchange.cancelAllOrders(BTC);
+    expect((await exchange.fetchOpenOrders()).map((o) => o.clientOrderId)).toEqual(['bulk-eth']);
+    expect((await exchange.fetchCanceledAndClosedOrders(BTC)).map((o) => o.status)).toEqual(['canceled', 'canceled']);
+  });
+
+  it('fetchOrderTrades gives the trades of one order', async () => {
+    const { exchange } = await open({ splitFills: { aboveQuantity: '0.1', parts: 2 } });
+    await exchange.createOrder(BTC, 'market', 'buy', 0.01, undefined, { clientOrderId: 'small' });
+    const big = await exchange.createOrder(BTC, 'market', 'buy', 0.2, undefined, { clientOrderId: 'big' });
+    const trades = await exchange.fetchOrderTrades(idOf(big), BTC);
+    expect(trades.map((t) => t.amount)).toEqual([0.1, 0.1]);
+  });
+
+  it('answers an endpoint it does not serve with 404 -1020 (ccxt BadRequest, not retried) and logs it as unknown', async () => {
+    const { exchange, client } = await open();
+    const error = await rejection(exchange.fetchOHLCV(BTC, '1m'));
+    expect(error).toBeInstanceOf(ccxt.BadRequest);
+    expect(error.message).toContain('The loopback venue does not serve GET /api/v3/klines.');
+    expect((await client.requests('GET /api/v3/klines'))[0]).toMatchObject({ kind: 'unknown', status: 404 });
+  });
+});
+
+describe('loopback venue wallet endpoints ccxt reaches', () => {
+  it('serves fetchStatus and fetchTradingFees with the configured commission rate', async () => {
+    const { exchange } = await open({ commissionRate: '0.00075' });
+    expect((await exchange.fetchStatus()).status).toBe('ok');
+    const fees = await exchange.fetchTradingFees();
+    expect(fees[BTC]).toMatchObject({ maker: 0.00075, taker: 0.00075 });
+  });
+});
+
 describe('loopback venue validation', () => {
+  it('a test order is checked like a real one and books nothing', async () => {
+    const { exchange, client } = await open();
+    const params = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '60000' };
+    expect(await exchange.privatePostOrderTest({ ...params, quantity: '0.01' })).toEqual({});
+    const lot = await rejection(exchange.privatePostOrderTest({ ...params, quantity: '0.000015' }));
+    expect(lot.message).toContain('Filter failure: LOT_SIZE');
+    expect((await client.state()).orders).toEqual([]);
+  });
+
   it('refuses filter failures with -1013 and Binance messages', async () => {
     const { exchange } = await open();
     const send = (quantity: string, price: string) =>
@@ -332,6 +386,7 @@ describe('loopback venue validation', () => {
       newClientOrderId: 'exact-strings',
     });
     expect(request?.status).toBe(200);
+    expect(await client.requestCounts()).toEqual({ 'GET /api/v3/exchangeInfo': 1, 'POST /api/v3/order': 1 });
   });
 
   it('reset returns to the configured prices and balances with no orders or log', async () => {

@@ -3,11 +3,21 @@ import type { FaultPlan } from './options.js';
 import type { LoggedRequest } from './request-log.js';
 import type { VenueSnapshot } from './venue-state.js';
 
+export type OrderTarget = { orderId: number } | { clientOrderId: string };
+
+export interface FillView {
+  readonly price: string;
+  readonly qty: string;
+  readonly commission: string;
+  readonly commissionAsset: string;
+  readonly tradeId: number;
+}
+
 export interface PriceMoveResult {
   readonly symbol: string;
   readonly price: string;
   /** Trades the move caused (triggered stops, crossed limits), with Binance's fill fields. */
-  readonly fills: { orderId: number; price: string; qty: string; commission: string; commissionAsset: string; tradeId: number }[];
+  readonly fills: (FillView & { orderId: number })[];
 }
 
 /** Typed client of the loopback venue's control API (`/__loopback/…`), for tests and scripts. */
@@ -22,6 +32,21 @@ export class LoopbackVenueClient {
   /** Replaces the whole fault plan (an empty plan turns every fault off). */
   setFaults(plan: FaultPlan): Promise<{ faults: FaultPlan }> {
     return this.#call('POST', 'faults', plan);
+  }
+
+  /** Fills part (or the rest) of a working order at its limit price (or `price`): a partial fill on demand. */
+  fill(
+    symbol: string,
+    order: OrderTarget,
+    quantity: string,
+    price?: string,
+  ): Promise<{ order: Record<string, unknown>; fill: FillView }> {
+    return this.#call('POST', 'fill', { symbol, ...order, quantity, ...(price === undefined ? {} : { price }) });
+  }
+
+  /** Ends an open order from the venue's side (CANCELED by default, or EXPIRED). */
+  end(symbol: string, order: OrderTarget, status: 'CANCELED' | 'EXPIRED' = 'CANCELED'): Promise<{ order: Record<string, unknown> }> {
+    return this.#call('POST', 'end', { symbol, ...order, status });
   }
 
   /** Sets the free amount of each given asset. */
@@ -39,13 +64,24 @@ export class LoopbackVenueClient {
 
   /** Binance requests received, optionally only those to one "METHOD /path". */
   async requests(endpoint?: string): Promise<LoggedRequest[]> {
-    const { requests } = await this.state();
-    return requests.log.filter((r) => endpoint === undefined || `${r.method} ${r.path}` === endpoint);
+    const query = endpoint === undefined ? '' : `?endpoint=${encodeURIComponent(endpoint)}`;
+    const { log } = await this.#call<{ log: LoggedRequest[] }>('GET', `requests${query}`);
+    return log;
+  }
+
+  /** Requests per "METHOD /path" since start or reset. */
+  async requestCounts(): Promise<Record<string, number>> {
+    const { counts } = await this.#call<{ counts: Record<string, number> }>('GET', 'requests');
+    return counts;
+  }
+
+  balances(): Promise<{ balances: BalanceView[] }> {
+    return this.#call('GET', 'balances');
   }
 
   /** Free and locked of one asset ("0.00000000" when the venue never saw it). */
   async balance(asset: string): Promise<{ free: string; locked: string }> {
-    const { balances } = await this.state();
+    const { balances } = await this.balances();
     const found = balances.find((b) => b.asset === asset);
     return { free: found?.free ?? '0.00000000', locked: found?.locked ?? '0.00000000' };
   }

@@ -67,6 +67,25 @@ describe('loopback venue rate limits and server errors', () => {
     expect((await exchange.createOrder(BTC, 'market', 'buy', 0.01, undefined, { clientOrderId: 'down' })).status).toBe('closed');
   });
 
+  it('can answer 5xx after the order took effect (outcome unknown): 500 is ExchangeNotAvailable, 504 RequestTimeout', async () => {
+    const { exchange, client } = await open();
+    await client.setFaults({ endpoints: { placeOrder: { serverErrorAfterAcceptRate: 1, serverErrorStatus: 500 } } });
+    const unavailable = await rejection(exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'took-500' }));
+    expect(unavailable).toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    await client.setFaults({ endpoints: { placeOrder: { serverErrorAfterAcceptRate: 1, serverErrorStatus: 504 } } });
+    const timedOut = await rejection(exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'took-504' }));
+    expect(timedOut).toBeInstanceOf(ccxt.RequestTimeout);
+    const state = await client.state();
+    expect(state.orders.map((o) => [o['clientOrderId'], o['status']])).toEqual([
+      ['took-500', 'NEW'],
+      ['took-504', 'NEW'],
+    ]);
+    expect(state.requests.log.filter((r) => r.path === '/api/v3/order').map((r) => [r.status, r.fault])).toEqual([
+      [500, 'server_error_after_accept'],
+      [504, 'server_error_after_accept'],
+    ]);
+  });
+
   it('applies a fault of one endpoint kind only to that kind', async () => {
     const { exchange, client } = await open();
     await client.setFaults({ all: { serverErrorRate: 1 }, endpoints: { account: { serverErrorRate: 0 } } });
@@ -95,6 +114,29 @@ describe('loopback venue timeouts after acceptance', () => {
     expect(Date.now() - started).toBeLessThan(4000);
     expect(error).toBeInstanceOf(ccxt.NetworkError);
     expect((await byClientId(exchange, 'dropped')).status).toBe('open');
+  });
+});
+
+describe('loopback venue bounded faults', () => {
+  it('times out the first submit only; the retry with the same client id is refused as a duplicate', async () => {
+    const { exchange, client } = await open({}, 300);
+    await client.setFaults({ endpoints: { placeOrder: { timeoutAfterAcceptRate: 1, maxFaults: 1 } } });
+    const submit = () => exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'PX00000000000000ab-1' });
+    expect(await rejection(submit())).toBeInstanceOf(ccxt.RequestTimeout);
+    const retry = await rejection(submit());
+    expect(retry).toBeInstanceOf(ccxt.InvalidOrder);
+    expect(retry.message).toContain('Duplicate order sent.');
+    const other = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'PX00000000000000ab-2' });
+    expect(other.status).toBe('open');
+    expect((await client.state()).orders.map((o) => o['clientOrderId'])).toEqual(['PX00000000000000ab-1', 'PX00000000000000ab-2']);
+  });
+
+  it('lets the first afterRequests requests of a kind through before its faults start', async () => {
+    const { client } = await open();
+    await client.setFaults({ endpoints: { public: { serverErrorRate: 1, afterRequests: 2 } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${client.url}/api/v3/ping`)).status);
+    expect(statuses).toEqual([200, 200, 503, 503]);
   });
 });
 

@@ -2,14 +2,21 @@ import type { EndpointKind, FaultPlan, FaultRule } from './options.js';
 
 export type FaultRejection =
   | { readonly kind: 'rate_limit'; readonly status: 429 | 418; readonly retryAfterSeconds: number }
-  | { readonly kind: 'server_error'; readonly status: 503 };
+  | { readonly kind: 'server_error'; readonly status: ServerErrorStatus };
+
+export type ServerErrorStatus = 500 | 502 | 503 | 504;
+
+/** What happens to the answer of a request that took effect. */
+export type AfterEffect =
+  | { readonly kind: 'withhold'; readonly holdMs: number | null }
+  | { readonly kind: 'server_error'; readonly status: ServerErrorStatus };
 
 export interface FaultDecision {
   readonly latencyMs: number;
   /** Refuse before the request takes effect. */
   readonly rejection: FaultRejection | null;
-  /** Let the request take effect, then withhold the response (null hold = until the client gives up). */
-  readonly withhold: { readonly holdMs: number | null } | null;
+  /** Let the request take effect, then withhold the answer (null hold = until the client gives up) or answer 5xx. */
+  readonly afterEffect: AfterEffect | null;
 }
 
 /** mulberry32: small, fast and good enough to make fault sequences repeatable per seed. */
@@ -38,6 +45,8 @@ function hash(text: string): number {
 export class FaultInjector {
   #plan: FaultPlan = {};
   readonly #generators = new Map<EndpointKind, () => number>();
+  readonly #seen = new Map<EndpointKind, number>();
+  readonly #injected = new Map<EndpointKind, number>();
 
   constructor(plan: FaultPlan) {
     this.replace(plan);
@@ -51,6 +60,8 @@ export class FaultInjector {
   replace(plan: FaultPlan): void {
     this.#plan = plan;
     this.#generators.clear();
+    this.#seen.clear();
+    this.#injected.clear();
   }
 
   rule(kind: EndpointKind): FaultRule {
@@ -64,21 +75,33 @@ export class FaultInjector {
     const rateLimitDraw = draw();
     const serverErrorDraw = draw();
     const withholdDraw = draw();
+    const serverErrorAfterDraw = draw();
     let latencyMs = 0;
     if (typeof rule.latencyMs === 'number') latencyMs = rule.latencyMs;
     else if (rule.latencyMs) {
       const [min, max] = rule.latencyMs;
       latencyMs = min + Math.floor(latencyDraw * (Math.max(min, max) - min + 1));
     }
+    const seen = (this.#seen.get(kind) ?? 0) + 1;
+    this.#seen.set(kind, seen);
+    const injected = this.#injected.get(kind) ?? 0;
+    const armed = seen > (rule.afterRequests ?? 0) && injected < (rule.maxFaults ?? Infinity);
+    if (!armed) return { latencyMs, rejection: null, afterEffect: null };
+    const serverErrorStatus = rule.serverErrorStatus ?? 503;
     let rejection: FaultRejection | null = null;
     if (rateLimitDraw < (rule.rateLimitRate ?? 0)) {
       rejection = { kind: 'rate_limit', status: rule.rateLimitStatus ?? 429, retryAfterSeconds: rule.retryAfterSeconds ?? 1 };
     } else if (serverErrorDraw < (rule.serverErrorRate ?? 0)) {
-      rejection = { kind: 'server_error', status: 503 };
+      rejection = { kind: 'server_error', status: serverErrorStatus };
     }
-    const withhold =
-      rejection === null && withholdDraw < (rule.timeoutAfterAcceptRate ?? 0) ? { holdMs: rule.timeoutHoldMs ?? null } : null;
-    return { latencyMs, rejection, withhold };
+    let afterEffect: AfterEffect | null = null;
+    if (rejection === null && withholdDraw < (rule.timeoutAfterAcceptRate ?? 0)) {
+      afterEffect = { kind: 'withhold', holdMs: rule.timeoutHoldMs ?? null };
+    } else if (rejection === null && serverErrorAfterDraw < (rule.serverErrorAfterAcceptRate ?? 0)) {
+      afterEffect = { kind: 'server_error', status: serverErrorStatus };
+    }
+    if (rejection !== null || afterEffect !== null) this.#injected.set(kind, injected + 1);
+    return { latencyMs, rejection, afterEffect };
   }
 
   notFoundWindowMs(kind: EndpointKind): number {

@@ -25,7 +25,7 @@ export class Instrument {
     this.maxQty = new Decimal(config.maxQty);
     this.minNotional = new Decimal(config.minNotional);
     this.minPrice = new Decimal(config.minPrice ?? config.tickSize);
-    this.maxPrice = new Decimal(config.maxPrice ?? '1000000');
+    this.maxPrice = new Decimal(config.maxPrice ?? '1000000000');
   }
 
   checkPrice(price: Decimal): void {

@@ -27,6 +27,8 @@ export class MatchingEngine {
   readonly orders = new Map<number, VenueOrder>();
   readonly trades: VenueTrade[] = [];
   readonly #prices = new Map<string, Decimal>();
+  /** Orders per "SYMBOL clientOrderId", oldest first (a final order's id may be used again). */
+  readonly #byClientId = new Map<string, VenueOrder[]>();
   readonly #openPrices = new Map<string, Decimal>();
   readonly #commissionRate: Decimal;
   readonly #splitAbove: Decimal | null;
@@ -66,7 +68,12 @@ export class MatchingEngine {
     return this.#openPrices.get(symbol) ?? ZERO;
   }
 
-  place(request: OrderRequest): PlaceResult {
+  /**
+   * Binance's checks of a new order short of the balance (what POST /api/v3/order/test does):
+   * filters, duplicate client id, a stop that would trigger at once, a maker that would take.
+   * Returns the quantity the order will have.
+   */
+  check(request: OrderRequest): Decimal {
     const instrument = this.instrument(request.symbol);
     const market = this.price(request.symbol);
     if (request.price) instrument.checkPrice(request.price);
@@ -84,6 +91,13 @@ export class MatchingEngine {
     if (request.type === 'LIMIT_MAKER' && this.#marketable(request.side, request.price ?? ZERO, market)) {
       throw binanceErrors.makerWouldTake();
     }
+    return quantity;
+  }
+
+  place(request: OrderRequest): PlaceResult {
+    const quantity = this.check(request);
+    const instrument = this.instrument(request.symbol);
+    const market = this.price(request.symbol);
     if (request.type === 'MARKET') this.#requireFree(instrument, request.side, quantity, market);
     else this.#lockFor(instrument, request, quantity);
 
@@ -100,11 +114,7 @@ export class MatchingEngine {
       const order = this.orders.get(ref.orderId);
       return order?.symbol === symbol ? order : undefined;
     }
-    let latest: VenueOrder | undefined;
-    for (const order of this.orders.values()) {
-      if (order.symbol === symbol && order.clientOrderId === ref.clientOrderId) latest = order;
-    }
-    return latest;
+    return this.#byClientId.get(`${symbol} ${ref.clientOrderId}`)?.at(-1);
   }
 
   cancel(symbol: string, ref: OrderRef): VenueOrder {
@@ -112,6 +122,29 @@ export class MatchingEngine {
     if (!order || !isOpen(order)) throw binanceErrors.unknownOrder();
     this.#release(order);
     order.status = 'CANCELED';
+    order.updateTime = this.#now();
+    return order;
+  }
+
+  /** Fills part (or the rest) of a working order as a maker, at its limit price unless one is given. */
+  fillWorking(symbol: string, ref: OrderRef, quantity: Decimal, price?: Decimal): VenueTrade {
+    const order = this.find(symbol, ref);
+    if (!order || !isOpen(order)) throw new Error(`no open order ${JSON.stringify(ref)} on ${symbol}`);
+    if (!order.isWorking) throw new Error(`order ${order.orderId} is a stop that has not triggered yet`);
+    const remaining = order.origQty.minus(order.executedQty);
+    if (quantity.lte(0) || quantity.gt(remaining)) {
+      throw new Error(`fill quantity must be in (0, ${remaining.toFixed()}], got ${quantity.toFixed()}`);
+    }
+    const fillPrice = price ?? (order.price.isZero() ? this.price(symbol) : order.price);
+    return this.#fill(order, quantity, fillPrice, true);
+  }
+
+  /** Ends an open order on the venue's side (expiry, or a cancel from elsewhere), unlocking what it held. */
+  end(symbol: string, ref: OrderRef, status: 'CANCELED' | 'EXPIRED'): VenueOrder {
+    const order = this.find(symbol, ref);
+    if (!order || !isOpen(order)) throw new Error(`no open order ${JSON.stringify(ref)} on ${symbol}`);
+    this.#release(order);
+    order.status = status;
     order.updateTime = this.#now();
     return order;
   }
@@ -167,6 +200,8 @@ export class MatchingEngine {
       order.lockRemaining = this.#lockAmount(request.side, quantity, request.price ?? request.stopPrice ?? ZERO);
     }
     this.orders.set(orderId, order);
+    const key = `${order.symbol} ${order.clientOrderId}`;
+    this.#byClientId.set(key, [...(this.#byClientId.get(key) ?? []), order]);
     return order;
   }
 
@@ -198,11 +233,8 @@ export class MatchingEngine {
 
   #isDuplicate(symbol: string, clientOrderId: string): boolean {
     const now = this.#now();
-    for (const order of this.orders.values()) {
-      if (order.symbol !== symbol || order.clientOrderId !== clientOrderId) continue;
-      if (isOpen(order) || now - order.time < this.#duplicateWindowMs) return true;
-    }
-    return false;
+    const sameId = this.#byClientId.get(`${symbol} ${clientOrderId}`) ?? [];
+    return sameId.some((order) => isOpen(order) || now - order.time < this.#duplicateWindowMs);
   }
 
   /** A working limit: fills at the market price when marketable, else rests (or expires if IOC/FOK). */

@@ -32,18 +32,29 @@ const rate = z.number().min(0).max(1);
 export const faultRuleSchema = z.object({
   /** Delay before the request is handled: fixed ms or a [min, max] range drawn from the seeded generator. */
   latencyMs: latencySchema.optional(),
-  /** Share of requests answered 503 before they take effect. */
+  /** Share of requests answered 5xx before they take effect. */
   serverErrorRate: rate.optional(),
+  /**
+   * Share of requests that take effect and are then answered 5xx: Binance says a 5xx leaves the
+   * outcome unknown, and this is the case that proves it.
+   */
+  serverErrorAfterAcceptRate: rate.optional(),
+  /** Status of both server-error faults (default 503). */
+  serverErrorStatus: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional(),
   /** Share of requests refused with 429 (or 418) and Retry-After before they take effect. */
   rateLimitRate: rate.optional(),
   rateLimitStatus: z.union([z.literal(429), z.literal(418)]).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
-  /** Share of requests that take effect and whose response is then withheld. */
+  /** Share of requests that take effect (or are refused) and whose response is then withheld. */
   timeoutAfterAcceptRate: rate.optional(),
   /** How long a withheld response holds the socket before destroying it (default: until the client gives up). */
   timeoutHoldMs: z.number().int().min(0).optional(),
   /** GET order answers -2013 and myTrades hides the order's trades for this long after the order was created. */
   notFoundAfterCreateMs: z.number().int().min(0).optional(),
+  /** The first this-many requests of the kind get no rejection or withheld answer (latency still applies). */
+  afterRequests: z.number().int().min(0).optional(),
+  /** At most this many rejections / withheld answers for the kind; then the rule goes quiet. */
+  maxFaults: z.number().int().min(0).optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 

@@ -10,7 +10,7 @@ export interface LoggedRequest {
   readonly params: Record<string, string>;
   status: number;
   /** The fault injected into this request, if any. */
-  fault: 'rate_limit' | 'server_error' | 'timeout_after_accept' | 'not_found_window' | null;
+  fault: 'rate_limit' | 'server_error' | 'server_error_after_accept' | 'timeout_after_accept' | 'not_found_window' | null;
 }
 
 /** Every Binance request the venue received (control requests are not logged), newest last. */

@@ -27,6 +27,8 @@ export interface LoopbackVenue {
   close(): Promise<void>;
 }
 
+const SERVER_ERROR_TEXT = 'Unknown error, please check your request or try again later.';
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const type = typeof body === 'string' ? 'text/plain' : 'application/json;charset=UTF-8';
@@ -57,7 +59,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
 
   function withhold(res: ServerResponse, holdMs: number | null): void {
     const socket = res.socket;
-    if (!socket) return;
+    if (!socket || socket.destroyed) return;
     const entry = { socket, timer: null as NodeJS.Timeout | null };
     const release = () => {
       if (entry.timer) clearTimeout(entry.timer);
@@ -85,7 +87,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     if (rejection?.kind === 'server_error') {
       logged.fault = 'server_error';
       logged.status = rejection.status;
-      send(res, rejection.status, 'Service Unavailable.');
+      send(res, rejection.status, SERVER_ERROR_TEXT);
       return;
     }
     let status = 200;
@@ -96,12 +98,20 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     } catch (error) {
       if (!(error instanceof BinanceError)) throw error;
       status = error.httpStatus;
-      body = { code: error.code, msg: error.msg };
+      body = { code: error.code, msg: error.msg, ...(error.data === undefined ? {} : { data: error.data }) };
     }
     logged.status = status;
-    if (decision.withhold && status === 200) {
+    // whatever the outcome: the client cannot tell an accepted order from a refused one
+    const after = decision.afterEffect;
+    if (after?.kind === 'withhold') {
       logged.fault = 'timeout_after_accept';
-      withhold(res, decision.withhold.holdMs);
+      withhold(res, after.holdMs);
+      return;
+    }
+    if (after?.kind === 'server_error') {
+      logged.fault = 'server_error_after_accept';
+      logged.status = after.status;
+      send(res, after.status, SERVER_ERROR_TEXT);
       return;
     }
     send(res, status, body);
@@ -114,7 +124,7 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     if (url.pathname.startsWith(CONTROL_PREFIX)) {
       try {
         const body = rawBody === '' ? {} : (JSON.parse(rawBody) as unknown);
-        send(res, 200, handleControl(state, method, url.pathname, body));
+        send(res, 200, handleControl(state, method, url, body));
       } catch (error) {
         send(res, 400, { error: (error as Error).message });
       }
@@ -124,7 +134,9 @@ export async function startLoopbackVenue(options: LoopbackVenueOptions = {}): Pr
     const route = findRoute(method, url.pathname);
     if (!route) {
       state.log.record({ time: now(), method, path: url.pathname, kind: 'unknown', params }).status = 404;
-      send(res, 404, { code: -1000, msg: `The loopback venue does not serve ${method} ${url.pathname}.` });
+      // -1020 ("not supported") makes ccxt raise BadRequest: a missing endpoint is not worth a retry
+      const msg = `This operation is not supported. The loopback venue does not serve ${method} ${url.pathname}.`;
+      send(res, 404, { code: -1020, msg });
       return;
     }
     const logged = state.log.record({ time: now(), method, path: url.pathname, kind: route.kind, params });
