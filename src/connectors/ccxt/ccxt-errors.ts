@@ -6,6 +6,9 @@
  * - rejected -> VenueRejected, never retried: the venue understood and refused.
  * - transient -> TransientError, retried per policy; a 429/418 carries `details.retry_after_ms`
  *   from the Retry-After header, and the retry waits at least that long.
+ * - transient_read -> transient on a read, but an unknown outcome on a submit, cancel or amend:
+ *   ExchangeNotAvailable is how ccxt reports a 5xx, and a venue answers 5xx also after it took
+ *   the order (Binance: "execution status unknown"), so a write is looked up, never resent blind.
  * - unknown_outcome -> UnknownOutcomeError on a submit, cancel or amend (it may have taken
  *   effect: the order is looked up by client order id before anything else happens); on a read
  *   it is a TransientError (nothing changed, ask again).
@@ -51,7 +54,7 @@ import {
 import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
 
 export type VenueOperation = 'submit' | 'cancel' | 'amend' | 'read';
-export type CcxtErrorKind = 'rejected' | 'transient' | 'unknown_outcome';
+export type CcxtErrorKind = 'rejected' | 'transient' | 'transient_read' | 'unknown_outcome';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -83,7 +86,8 @@ export const CCXT_ERROR_TABLE: readonly (readonly [ErrorClass, CcxtErrorKind, st
   [RateLimitExceeded, 'transient', 'RATE_LIMITED'],
   [DDoSProtection, 'transient', 'RATE_LIMITED'],
   [OnMaintenance, 'transient', 'VENUE_MAINTENANCE'],
-  [ExchangeNotAvailable, 'transient', 'VENUE_UNAVAILABLE'],
+  // a 5xx: may have been processed
+  [ExchangeNotAvailable, 'transient_read', 'VENUE_UNAVAILABLE'],
   [InvalidNonce, 'transient', 'INVALID_NONCE'],
   // may have taken effect (a write) or simply failed (a read)
   [CancelPending, 'unknown_outcome', 'CANCEL_PENDING'],
@@ -134,6 +138,7 @@ export function translateCcxtError(error: unknown, context: TranslateContext): P
       const withRetryAfter = context.retryAfterMs === undefined || row.code !== 'RATE_LIMITED' ? details : { ...details, retry_after_ms: context.retryAfterMs };
       return new TransientError(message, row.code, withRetryAfter, error);
     }
+    case 'transient_read':
     case 'unknown_outcome':
       return isWrite(context.operation) ? new UnknownOutcomeError(message, row.code, details, error) : new TransientError(message, row.code, details, error);
   }

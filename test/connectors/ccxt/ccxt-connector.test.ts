@@ -150,12 +150,16 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     expect(await failure(connector.fetchOrder(sent.client_order_id, 'BTC_USDT'))).toBeInstanceOf(TransientError);
   });
 
-  it('a 503 on a submit is transient (refused before it took effect) and nothing rests', async () => {
+  it('a 5xx on a submit is an unknown outcome (the venue may have taken it): here it did, and the order is found by its id', async () => {
     const { connector, venue } = await open();
     await connector.getInstrument('BTC_USDT');
-    await venue.client.setFaults({ endpoints: { placeOrder: { serverErrorRate: 1 } } });
-    expect(await failure(connector.placeOrder(order()))).toBeInstanceOf(TransientError);
-    expect((await venue.client.state()).orders).toEqual([]);
+    await venue.client.setFaults({ endpoints: { placeOrder: { serverErrorAfterAcceptRate: 1 } } });
+    const sent = order();
+    const error = await failure(connector.placeOrder(sent));
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect((error as UnknownOutcomeError).code).toBe('VENUE_UNAVAILABLE');
+    await venue.client.setFaults({});
+    expect((await connector.fetchOrder(sent.client_order_id, 'BTC_USDT'))?.status).toBe('FILLED');
   });
 
   it('insufficient balance is VenueRejected (spot cannot sell what it does not hold)', async () => {

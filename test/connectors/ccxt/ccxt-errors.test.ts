@@ -34,8 +34,9 @@ const REJECTED = [
   'ExchangeClosedByUser',
   'InvalidProxySettings',
 ] as const;
-const TRANSIENT = ['DDoSProtection', 'RateLimitExceeded', 'ExchangeNotAvailable', 'OnMaintenance', 'InvalidNonce', 'ChecksumError'] as const;
-const UNKNOWN_ON_WRITE = ['RequestTimeout', 'NetworkError', 'BadResponse', 'NullResponse', 'CancelPending'] as const;
+const TRANSIENT = ['DDoSProtection', 'RateLimitExceeded', 'OnMaintenance', 'InvalidNonce', 'ChecksumError'] as const;
+// ExchangeNotAvailable is a 5xx, which a venue also answers after it took the order
+const UNKNOWN_ON_WRITE = ['ExchangeNotAvailable', 'RequestTimeout', 'NetworkError', 'BadResponse', 'NullResponse', 'CancelPending'] as const;
 
 const make = (name: string): Error => new (ccxt as unknown as Record<string, new (message: string) => Error>)[name]!(`binance ${name} happened`);
 

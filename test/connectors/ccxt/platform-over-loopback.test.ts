@@ -27,7 +27,8 @@ function ccxtConfig(url: string): PlatformConfig {
         ...plan,
         attempt_timeout_ms: 800,
         retry_policy: { ...plan.retry_policy, max_retries: 6, initial_delay_ms: 10, max_delay_ms: 50, jitter: 0 },
-        in_doubt: { max_checks: 20, check_interval_ms: 100, not_found_grace_ms: 200 },
+        // the grace outlasts the venue's "not found" window, as it must on a live venue
+        in_doubt: { max_checks: 20, check_interval_ms: 100, not_found_grace_ms: 600 },
       },
     },
     connector: {
@@ -43,16 +44,17 @@ function ccxtConfig(url: string): PlatformConfig {
  * orders, rate-limits, fails reads and hides fresh orders for a while: every leg is sent once.
  */
 describe('the platform over the ccxt connector and a faulty venue', () => {
-  it('opens and closes trades through timeouts after acceptance, 429s, 503s and "not found" windows: one venue order per leg, every flow succeeded', async () => {
+  it('opens and closes trades through timeouts and 5xx after acceptance, 429s, 503s on reads and "not found" windows: one venue order per leg, every flow succeeded', async () => {
     const faults: FaultPlan = {
       seed: 11,
       endpoints: {
-        placeOrder: { timeoutAfterAcceptRate: 0.3, timeoutHoldMs: 1500, rateLimitRate: 0.2, retryAfterSeconds: 0 },
+        placeOrder: { timeoutAfterAcceptRate: 0.25, timeoutHoldMs: 1500, rateLimitRate: 0.2, retryAfterSeconds: 0, serverErrorAfterAcceptRate: 0.2 },
         getOrder: { serverErrorRate: 0.2, notFoundAfterCreateMs: 300 },
         myTrades: { notFoundAfterCreateMs: 300 },
       },
     };
-    venue = await startLoopbackVenue({ balances: { USDT: '100000', BTC: '1' }, duplicateWindowMs: 60_000, faults });
+    // as on Binance, a used client order id is refused only while its order is open
+    venue = await startLoopbackVenue({ balances: { USDT: '100000', BTC: '1' }, duplicateWindowMs: 0, faults });
     platform = await createPlatform({ config: ccxtConfig(venue.url), dbPath: ':memory:', logger: silentLogger, recover: false });
     const submit = (input: unknown): Promise<FlowResult> => platform!.orchestrator.submit({ input, source: { kind: 'internal' }, received_at: Date.now() }) as Promise<FlowResult>;
 
@@ -71,5 +73,6 @@ describe('the platform over the ccxt connector and a faulty venue', () => {
     // the faults really happened: the run went through them
     expect(faulted).toContain('timeout_after_accept');
     expect(faulted).toContain('rate_limit');
+    expect(faulted).toContain('server_error_after_accept');
   }, 120_000);
 });
