@@ -7,6 +7,7 @@ import { createCcxtExchange } from '../connectors/ccxt/create-ccxt-exchange.js';
 import type { IAPIConnector } from '../connectors/connector.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
+import { VenueErrorMetrics } from '../metrics/venue-error-metrics.js';
 import { ConfigError, PlanexecError } from '../domain/errors.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import type { PlatformPaths } from './platform-paths.js';
@@ -27,6 +28,8 @@ export interface BuiltConnector {
    * ownership record are simulator-only and must not widen the port.
    */
   readonly paper: PaperConnector | null;
+  /** The venue's own metrics (a live venue's unmapped errors), for the platform's registry; null when it has none. */
+  readonly venueMetrics: VenueErrorMetrics | null;
 }
 
 /** The venue `config.connector.type` names, opened (the one place that knows connector classes). */
@@ -43,7 +46,7 @@ export function createConnector(config: PlatformConfig, deps: ConnectorDeps): Bu
           onListenerError: (error, report) => logger.error({ err: error, client_order_id: report.order.client_order_id }, 'venue execution listener failed'),
         },
       );
-      return { connector: paper, paper };
+      return { connector: paper, paper, venueMetrics: null };
     }
     case 'ccxt': {
       const settings = config.connector.ccxt;
@@ -62,8 +65,9 @@ export function createConnector(config: PlatformConfig, deps: ConnectorDeps): Bu
         );
       }
       const exchange = createCcxtExchange({ ...settings, exchange: settings.exchange as string });
-      const connector = new CcxtConnector({ exchange, clock: deps.clock, logger: deps.logger, pollIntervalMs: settings.poll_interval_ms });
-      return { connector, paper: null };
+      const venueMetrics = new VenueErrorMetrics();
+      const connector = new CcxtConnector({ exchange, clock: deps.clock, logger: deps.logger, pollIntervalMs: settings.poll_interval_ms, errorMetrics: venueMetrics });
+      return { connector, paper: null, venueMetrics };
     }
   }
 }

@@ -1,5 +1,7 @@
 import { Counter, Registry } from 'prom-client';
 
+const UNMAPPED_ERRORS = 'planexec_venue_unmapped_errors_total';
+
 /**
  * Venue errors the connector's error table does not know, by venue and error class: each one is
  * also logged, and a rising count says the table needs a row.
@@ -12,7 +14,7 @@ export class VenueErrorMetrics {
   constructor(registry: Registry = new Registry()) {
     this.#registry = registry;
     this.#unmapped = new Counter({
-      name: 'planexec_venue_unmapped_errors_total',
+      name: UNMAPPED_ERRORS,
       help: 'Venue errors outside the connector error table, by venue and error class (treated as unknown outcome on writes, transient on reads).',
       labelNames: ['venue', 'error_class'] as const,
       registers: [registry],
@@ -25,6 +27,11 @@ export class VenueErrorMetrics {
 
   get registry(): Registry {
     return this.#registry;
+  }
+
+  /** Also expose the counter in `registry` (the platform's), beside its other metrics. */
+  exposeIn(registry: Registry): void {
+    if (registry !== this.#registry && registry.getSingleMetric(UNMAPPED_ERRORS) === undefined) registry.registerMetric(this.#unmapped);
   }
 
   /** The count so far for one venue and class. */

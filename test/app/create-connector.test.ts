@@ -102,3 +102,20 @@ describe('the platform', () => {
     }
   });
 });
+
+describe('the platform over a live venue', () => {
+  it("exposes the venue's unmapped-error counter in the platform's metrics registry", async () => {
+    const { startLoopbackVenue } = await import('../support/loopback-venue/index.js');
+    const venue = await startLoopbackVenue();
+    const config = withCcxt({ exchange: 'binance', api_key: 'k', api_secret: 's', sandbox: false, api_base_url: venue.url, rate_limit: false });
+    const platform = await createPlatform({ config, dbPath: ':memory:', logger, clock: new FakeClock(), recover: false });
+    try {
+      expect(platform.paper).toBeNull();
+      expect(platform.connector.venue).toBe('binance');
+      expect('metricsText' in platform.metrics ? await platform.metrics.metricsText() : '').toContain('planexec_venue_unmapped_errors_total');
+    } finally {
+      await platform.close();
+      await venue.close();
+    }
+  });
+});
