@@ -153,7 +153,7 @@ export class CcxtConnector implements IAPIConnector {
       if (error instanceof HandledByCaller) return this.#adopt(request, options);
       throw error;
     }
-    const order = await this.#complete(created, request.client_order_id, request.symbol, rules.quote_asset, options);
+    const order = await this.#taken(request.client_order_id, 'submit', () => this.#complete(created, request.client_order_id, request.symbol, rules.quote_asset, options));
     this.#poller.watch(order);
     return order;
   }
@@ -173,8 +173,10 @@ export class CcxtConnector implements IAPIConnector {
       return existing;
     }
     this.#poller.forget(clientOrderId);
-    const order = await this.#complete(cancelled, clientOrderId, symbol, rules.quote_asset, options);
-    return order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' ? ((await this.fetchOrder(clientOrderId, symbol, options)) ?? order) : order;
+    return this.#taken(clientOrderId, 'cancel', async () => {
+      const order = await this.#complete(cancelled, clientOrderId, symbol, rules.quote_asset, options);
+      return order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' ? ((await this.fetchOrder(clientOrderId, symbol, options)) ?? order) : order;
+    });
   }
 
   async amendOrder(clientOrderId: string, symbol: string, changes: AmendRequest, options?: CallOptions): Promise<VenueOrder> {
@@ -201,7 +203,7 @@ export class CcxtConnector implements IAPIConnector {
         params,
       ),
     options);
-    const order = await this.#complete(edited, clientOrderId, symbol, rules.quote_asset, options);
+    const order = await this.#taken(clientOrderId, 'amend', () => this.#complete(edited, clientOrderId, symbol, rules.quote_asset, options));
     this.#poller.watch(order);
     return order;
   }
@@ -290,6 +292,19 @@ export class CcxtConnector implements IAPIConnector {
     this.#logger.info({ client_order_id: request.client_order_id, venue: this.venue }, 'submit refused as a duplicate: adopted the existing order');
     this.#poller.watch(existing);
     return existing;
+  }
+
+  /**
+   * What follows a write the venue accepted (reading its fills). A failure here must not read as
+   * "not processed": a retry would send the order again. It is an unknown outcome, so the order
+   * is looked up by its client order id before anything else happens.
+   */
+  async #taken(clientOrderId: string, operation: VenueOperation, read: () => Promise<VenueOrder>): Promise<VenueOrder> {
+    try {
+      return await read();
+    } catch (error) {
+      throw new UnknownOutcomeError(`${this.venue} took the ${operation} of ${clientOrderId}, but its details could not be read: ${errorMessage(error)}`, 'ORDER_DETAILS_UNREAD', { client_order_id: clientOrderId, operation }, error);
+    }
   }
 
   /** The order with every fill (fetched by order id when the answer carried fewer than it filled). */

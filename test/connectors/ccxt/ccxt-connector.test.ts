@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { ExchangeError } from 'ccxt';
+import { ExchangeError, ExchangeNotAvailable } from 'ccxt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExecutionReport, OrderRequest } from '../../../src/connectors/connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
@@ -240,5 +240,22 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     const error = await failure(connector.amendOrder(sent.client_order_id, 'BTC_USDT', { limit_price: new Decimal('59000') }));
     expect(error).toBeInstanceOf(VenueRejected);
     expect((error as VenueRejected).code).toBe('AMEND_UNSUPPORTED');
+  });
+
+  it('a submit the venue took whose fills then cannot be read is an unknown outcome (never "not processed", which would resend it)', async () => {
+    const { connector, exchange, venue } = await open();
+    await connector.getInstrument('BTC_USDT');
+    const createOrder = exchange.createOrder.bind(exchange);
+    // an answer without its trades, and the trade look-up failing after it
+    vi.spyOn(exchange, 'createOrder').mockImplementationOnce(async (...args: Parameters<typeof createOrder>) => ({ ...(await createOrder(...args)), trades: [] }));
+    vi.spyOn(exchange, 'fetchMyTrades').mockRejectedValueOnce(new ExchangeNotAvailable('binance 503 Service Unavailable'));
+    const sent = order();
+    const error = await failure(connector.placeOrder(sent));
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect((error as UnknownOutcomeError).code).toBe('ORDER_DETAILS_UNREAD');
+    expect(await venue.client.requests('POST /api/v3/order')).toHaveLength(1);
+    const found = await connector.fetchOrder(sent.client_order_id, 'BTC_USDT');
+    expect(found?.status).toBe('FILLED');
+    expect(found?.fills.length).toBeGreaterThan(0);
   });
 });
