@@ -44,8 +44,8 @@ describe('loopback venue cancel-replace (ccxt editOrder on spot)', () => {
     expect(request?.params).toMatchObject({ cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrderId: original.id, quantity: '0.2' });
   });
 
-  it('may reuse the canceled order client id for the replacement', async () => {
-    const { exchange } = await open();
+  it('may reuse the canceled order client id for the replacement, even with a duplicate window', async () => {
+    const { exchange } = await open({ duplicateWindowMs: 60_000 });
     const original = await exchange.createOrder(BTC, 'limit', 'buy', 0.1, 60000, { clientOrderId: 'PX0000000000000001-1' });
     const replaced = await exchange.editOrder(idOf(original), BTC, 'limit', 'buy', 0.1, 60500, {
       clientOrderId: 'PX0000000000000001-1',

@@ -62,6 +62,7 @@ describe('loopback venue markets through ccxt', () => {
     expect((await exchange.fetchTicker(BTC)).last).toBe(65000);
     const tickers = await exchange.fetchTickers();
     expect(Object.keys(tickers).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect(Object.keys(await exchange.fetchTickers([BTC]))).toEqual([BTC]);
     const book = await exchange.fetchBidsAsks([BTC]);
     expect(book[BTC]).toMatchObject({ bid: 65000, ask: 65000 });
     const prices = (await exchange.publicGetTickerPrice({ symbol: 'ETHUSDT' })) as { price: string };
@@ -118,6 +119,14 @@ describe('loopback venue orders through ccxt', () => {
     expect(again.status).toBe('closed');
   });
 
+  it('frees the client id of a canceled order at once, even with a duplicate window', async () => {
+    const { exchange } = await open({ duplicateWindowMs: 60_000 });
+    const first = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'reuse-after-cancel' });
+    await exchange.cancelOrder(idOf(first), BTC);
+    const second = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 60000, { clientOrderId: 'reuse-after-cancel' });
+    expect(second.status).toBe('open');
+  });
+
   it('answers an unknown order with OrderNotFound on fetch and on cancel', async () => {
     const { exchange } = await open();
     expect(await rejection(exchange.fetchOrder('424242', BTC))).toBeInstanceOf(ccxt.OrderNotFound);
@@ -137,6 +146,16 @@ describe('loopback venue orders through ccxt', () => {
     expect(await client.balance('USDT')).toEqual({ free: '100000.00000000', locked: '0.00000000' });
     expect(await rejection(exchange.cancelOrder(idOf(order), BTC))).toBeInstanceOf(ccxt.OrderNotFound);
     expect((await exchange.fetchOrder(idOf(order), BTC)).status).toBe('canceled');
+  });
+
+  it("cancels by client order id (origClientOrderId); as on Binance, the answer's clientOrderId is the cancel's own id", async () => {
+    const { exchange, client } = await open();
+    await exchange.createOrder(BTC, 'limit', 'buy', 0.1, 60000, { clientOrderId: 'PX00000000000000cc-1' });
+    const canceled = await exchange.cancelOrder(undefined as unknown as string, BTC, { clientOrderId: 'PX00000000000000cc-1' });
+    expect(canceled).toMatchObject({ status: 'canceled', clientOrderId: 'lbv_cancel_1' });
+    expect(canceled.info).toMatchObject({ origClientOrderId: 'PX00000000000000cc-1', clientOrderId: 'lbv_cancel_1' });
+    const [request] = await client.requests('DELETE /api/v3/order');
+    expect(request?.params['origClientOrderId']).toBe('PX00000000000000cc-1');
   });
 
   it('fetchOpenOrders lists only resting orders, for one symbol or all', async () => {
@@ -190,6 +209,16 @@ describe('loopback venue orders through ccxt', () => {
     const order = await exchange.createOrder(BTC, 'limit', 'buy', 0.1, 66000, { clientOrderId: 'marketable' });
     expect(order).toMatchObject({ status: 'closed', average: 65000 });
     expect(await client.balance('USDT')).toEqual({ free: '93500.00000000', locked: '0.00000000' });
+  });
+
+  it('a post-only (LIMIT_MAKER) order rests, and one that would take is refused', async () => {
+    const { exchange } = await open();
+    const maker = await exchange.createOrder(BTC, 'limit', 'buy', 0.01, 64000, { clientOrderId: 'maker', postOnly: true });
+    expect(maker).toMatchObject({ status: 'open', postOnly: true });
+    const taker = exchange.createOrder(BTC, 'limit', 'buy', 0.01, 65500, { clientOrderId: 'taker', postOnly: true });
+    const error = await rejection(taker);
+    expect(error).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
+    expect(error.message).toContain('Order would immediately match and take.');
   });
 
   it('an IOC limit that cannot fill expires', async () => {

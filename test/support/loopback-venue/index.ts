@@ -4,4 +4,5 @@ export { loopbackExchange, type LoopbackExchangeOptions } from './ccxt-exchange.
 export type { EndpointKind, FaultPlan, FaultRule, InstrumentConfig, VenueConfig } from './options.js';
 export { DEFAULT_INSTRUMENTS } from './options.js';
 export type { LoggedRequest } from './request-log.js';
-export type { VenueSnapshot } from './venue-state.js';
+export type { VenueSnapshot, VenueState } from './venue-state.js';
+export type { BalanceView } from './balances.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const MAIN = join(import.meta.dirname, 'main.ts');
 
 describe('loopback venue as its own process', () => {
-  it('prints its url once listening, serves the configured instruments, and exits 0 on SIGTERM', async () => {
+  it('prints its url once listening, serves the configured instruments and faults, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loopback-venue-'));
     const configFile = join(dir, 'venue.json');
     writeFileSync(
@@ -19,6 +19,7 @@ describe('loopback venue as its own process', () => {
           { symbol: 'XRPUSDT', base: 'XRP', quote: 'USDT', tickSize: '0.0001', stepSize: '1', minQty: '1', maxQty: '100000', minNotional: '5', price: '0.5' },
         ],
         balances: { USDT: '250' },
+        faults: { seed: 3, endpoints: { placeOrder: { serverErrorRate: 1 } } },
       }),
     );
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--config', configFile], {
@@ -33,6 +34,11 @@ describe('loopback venue as its own process', () => {
       expect(ticker.price).toBe('0.50000000');
       const state = (await (await fetch(`${url}/__loopback/state`)).json()) as { balances: unknown[] };
       expect(state.balances).toEqual([{ asset: 'USDT', free: '250.00000000', locked: '0.00000000' }]);
+      const order = await fetch(`${url}/api/v3/order?symbol=XRPUSDT&side=BUY&type=MARKET&quantity=20&timestamp=1&signature=x`, {
+        method: 'POST',
+        headers: { 'X-MBX-APIKEY': 'k' },
+      });
+      expect(order.status).toBe(503);
     } finally {
       child.kill('SIGTERM');
     }

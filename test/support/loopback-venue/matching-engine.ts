@@ -234,7 +234,8 @@ export class MatchingEngine {
   #isDuplicate(symbol: string, clientOrderId: string): boolean {
     const now = this.#now();
     const sameId = this.#byClientId.get(`${symbol} ${clientOrderId}`) ?? [];
-    return sameId.some((order) => isOpen(order) || now - order.time < this.#duplicateWindowMs);
+    // a filled order's id stays taken for the window; a canceled one's is free (cancel-replace may reuse it)
+    return sameId.some((order) => isOpen(order) || (order.status === 'FILLED' && now - order.time < this.#duplicateWindowMs));
   }
 
   /** A working limit: fills at the market price when marketable, else rests (or expires if IOC/FOK). */

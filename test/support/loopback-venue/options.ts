@@ -86,7 +86,7 @@ export const venueConfigSchema = z.object({
   commissionRate: decimalText.optional(),
   /** Taker fills of more than `aboveQuantity` are split into `parts` trades. */
   splitFills: z.object({ aboveQuantity: decimalText, parts: z.number().int().min(2) }).optional(),
-  /** A final order's client id is still refused as a duplicate for this long after creation. */
+  /** A filled order's client id is still refused as a duplicate for this long after creation (open orders' always). */
   duplicateWindowMs: z.number().int().min(0).optional(),
   /** When set, only these API keys are accepted (-2015 otherwise); any non-empty key is accepted when unset. */
   apiKeys: z.array(z.string().min(1)).optional(),
