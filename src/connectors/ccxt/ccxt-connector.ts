@@ -80,7 +80,7 @@ export class CcxtConnector implements IAPIConnector {
     this.#poller = new RestingOrderPoller({
       intervalMs: options.pollIntervalMs,
       ...(options.pollScheduler === undefined ? {} : { scheduler: options.pollScheduler }),
-      fetch: (clientOrderId, symbol) => this.fetchOrder(clientOrderId, symbol),
+      fetch: (clientOrderId, symbol) => this.#fetchOrder(clientOrderId, symbol),
       report: (report) => this.#emit(report),
       listening: () => this.#listeners.size > 0,
       onError: (error, clientOrderId) => this.#logger.warn({ err: error, client_order_id: clientOrderId, venue: this.venue }, 'polling a resting order failed; next pass retries'),
@@ -167,7 +167,7 @@ export class CcxtConnector implements IAPIConnector {
     } catch (error) {
       if (!(error instanceof HandledByCaller)) throw error;
       // unknown to the cancel: already final (return that state), or never ours
-      const existing = await this.fetchOrder(clientOrderId, symbol, options);
+      const existing = await this.#fetchOrder(clientOrderId, symbol, options);
       if (existing === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', { client_order_id: clientOrderId, symbol });
       this.#poller.forget(clientOrderId);
       return existing;
@@ -175,7 +175,7 @@ export class CcxtConnector implements IAPIConnector {
     this.#poller.forget(clientOrderId);
     return this.#taken(clientOrderId, 'cancel', async () => {
       const order = await this.#complete(cancelled, clientOrderId, symbol, rules.quote_asset, options);
-      return order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' ? ((await this.fetchOrder(clientOrderId, symbol, options)) ?? order) : order;
+      return order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' ? ((await this.#fetchOrder(clientOrderId, symbol, options)) ?? order) : order;
     });
   }
 
@@ -208,7 +208,14 @@ export class CcxtConnector implements IAPIConnector {
     return order;
   }
 
+  /** A resting order found here (after a restart, or to resolve an unknown outcome) is polled from then on. */
   async fetchOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder | undefined> {
+    const order = await this.#fetchOrder(clientOrderId, symbol, options);
+    if (order !== undefined) this.#poller.adopt(order);
+    return order;
+  }
+
+  async #fetchOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder | undefined> {
     const rules = await this.getInstrument(symbol, options);
     const venueId = toVenueClientId(clientOrderId, this.#profile.clientId);
     let order: Order;
@@ -230,7 +237,9 @@ export class CcxtConnector implements IAPIConnector {
       const ours = fromVenueClientId(order.clientOrderId ?? String(order.id), this.#profile.clientId);
       const ourSymbol = order.symbol === undefined ? (symbol ?? '') : fromCcxtSymbol(order.symbol);
       const quote = this.#exchange.markets?.[order.symbol ?? '']?.quote ?? '';
-      out.push(await this.#complete(order, ours, ourSymbol, quote, options));
+      const mapped = await this.#complete(order, ours, ourSymbol, quote, options);
+      this.#poller.adopt(mapped);
+      out.push(mapped);
     }
     return out;
   }

@@ -65,6 +65,11 @@ export class RestingOrderPoller {
     this.#stop ??= (this.#options.scheduler ?? intervalScheduler)(this.#options.intervalMs, () => void this.pollNow());
   }
 
+  /** Follow `order` unless it is already followed (an order found by a look-up, e.g. after a restart or an unknown outcome). */
+  adopt(order: VenueOrder): void {
+    if (!this.#watched.has(order.client_order_id) && !FINAL.has(order.status)) this.watch(order);
+  }
+
   /** What we ended ourselves (a cancel we sent) is not reported. */
   forget(clientOrderId: string): void {
     this.#watched.delete(clientOrderId);

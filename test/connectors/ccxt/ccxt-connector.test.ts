@@ -6,7 +6,11 @@ import type { ExecutionReport, OrderRequest } from '../../../src/connectors/conn
 import { Decimal } from '../../../src/domain/decimal.js';
 import { TransientError, UnknownOutcomeError, VenueRejected } from '../../../src/domain/errors.js';
 import { clientOrderId } from '../../../src/domain/ids.js';
-import { ccxtOverLoopback, type CcxtOverLoopback } from './ccxt-fixture.js';
+import { CcxtConnector } from '../../../src/connectors/ccxt/ccxt-connector.js';
+import { createCcxtExchange } from '../../../src/connectors/ccxt/create-ccxt-exchange.js';
+import { systemClock } from '../../../src/domain/clock.js';
+import { silentLogger } from '../../support/fakes.js';
+import { ccxtOverLoopback, manualScheduler, type CcxtOverLoopback } from './ccxt-fixture.js';
 
 let world: CcxtOverLoopback | undefined;
 
@@ -257,5 +261,38 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     const found = await connector.fetchOrder(sent.client_order_id, 'BTC_USDT');
     expect(found?.status).toBe('FILLED');
     expect(found?.fills.length).toBeGreaterThan(0);
+  });
+
+  it('a resting order found by fetchOrder or fetchOpenOrders (after a restart) is polled from then on, its fill reported once', async () => {
+    const first = await open();
+    const sent = order({ order_type: 'LIMIT', limit_price: new Decimal('64000') });
+    const other = order({ order_type: 'LIMIT', limit_price: new Decimal('63500') });
+    await first.connector.placeOrder(sent);
+    await first.connector.placeOrder(other);
+    // a second connector on the same venue: planexec restarted
+    const restarted = new CcxtConnector({
+      exchange: createCcxtExchange({ exchange: 'binance', sandbox: false, api_key: 'k', api_secret: 's', options: {}, api_base_url: first.venue.url, rate_limit: false }),
+      clock: systemClock,
+      logger: silentLogger,
+      pollIntervalMs: 1000,
+      pollScheduler: manualScheduler,
+    });
+    try {
+      const reports: ExecutionReport[] = [];
+      restarted.onExecution((r) => reports.push(r));
+      await restarted.fetchOrder(sent.client_order_id, 'BTC_USDT');
+      await restarted.fetchOpenOrders('BTC_USDT');
+      await first.venue.client.setPrice('BTCUSDT', '63000');
+      await restarted.pollNow();
+      await restarted.pollNow();
+      expect(reports.map((r) => [r.order.client_order_id, r.order.status, r.new_fills.length]).sort()).toEqual(
+        [
+          [sent.client_order_id, 'FILLED', 1],
+          [other.client_order_id, 'FILLED', 1],
+        ].sort(),
+      );
+    } finally {
+      await restarted.close();
+    }
   });
 });
