@@ -18,6 +18,8 @@ export interface ConnectorDeps {
   readonly logger: Logger;
   /** The caller only reads (no order is sent): a live venue then needs no trading keys. */
   readonly readOnly?: boolean;
+  /** The config file, named in a start-up config error. */
+  readonly configFile?: string | null;
 }
 
 export interface BuiltConnector {
@@ -50,12 +52,13 @@ export function createConnector(config: PlatformConfig, deps: ConnectorDeps): Bu
     }
     case 'ccxt': {
       const settings = config.connector.ccxt;
+      const file = deps.configFile ?? '(defaults)';
       const required: readonly ('exchange' | 'api_key' | 'api_secret')[] = deps.readOnly === true ? ['exchange'] : ['exchange', 'api_key', 'api_secret'];
       const missing = required.filter((key) => settings[key] === undefined || settings[key] === '');
       if (missing.length > 0) {
         throw new ConfigError(
           missing.map((key) => ({
-            file: '(config)',
+            file,
             line: null,
             column: null,
             keyPath: `connector.ccxt.${key}`,
@@ -64,7 +67,13 @@ export function createConnector(config: PlatformConfig, deps: ConnectorDeps): Bu
           })),
         );
       }
-      const exchange = createCcxtExchange({ ...settings, exchange: settings.exchange as string });
+      let exchange: ReturnType<typeof createCcxtExchange>;
+      try {
+        exchange = createCcxtExchange({ ...settings, exchange: settings.exchange as string });
+      } catch (error) {
+        if (error instanceof ConfigError) throw new ConfigError(error.issues.map((issue) => ({ ...issue, file })));
+        throw error;
+      }
       const venueMetrics = new VenueErrorMetrics();
       const connector = new CcxtConnector({ exchange, clock: deps.clock, logger: deps.logger, pollIntervalMs: settings.poll_interval_ms, errorMetrics: venueMetrics });
       return { connector, paper: null, venueMetrics };

@@ -149,7 +149,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   let paper: PaperConnector | null;
   let venueMetrics: VenueErrorMetrics | null;
   try {
-    ({ connector, paper, venueMetrics } = createConnector(config, { clock, paths, logger }));
+    ({ connector, paper, venueMetrics } = createConnector(config, { clock, paths, logger, configFile: options.configFile ?? null }));
   } catch (error) {
     await store.close();
     lease?.release();

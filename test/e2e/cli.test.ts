@@ -367,7 +367,7 @@ describe('bad usage and bad config', () => {
     const keyless = file('ccxt-keyless.yaml', 'connector:\n  type: ccxt\n  ccxt:\n    exchange: binance\n');
     const noKeys = await planexec(['run', '--config', keyless, '--db', join(dir, 'ccxt.db'), '-']);
     expect(noKeys.code, explain(noKeys)).toBe(2);
-    expect(noKeys.stderr).toContain('connector.ccxt.api_key: trading on binance needs api_key');
+    expect(noKeys.stderr).toContain(`${keyless}: connector.ccxt.api_key: trading on binance needs api_key`);
     expect(noKeys.stderr).toContain('[required_to_trade]');
   });
 
