@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
 import { NoopMetrics } from '../metrics/noop-metrics.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import type { VenueErrorMetrics } from '../metrics/venue-error-metrics.js';
 import { InMemoryComponentRegistry } from '../orchestration/component-registry.js';
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
@@ -149,8 +150,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
   let connector: IAPIConnector;
   let paper: PaperConnector | null;
+  let venueMetrics: VenueErrorMetrics | null;
   try {
-    ({ connector, paper } = createConnector(config, { clock, paths, logger }));
+    ({ connector, paper, venueMetrics } = createConnector(config, { clock, paths, logger, configFile: options.configFile ?? null }));
     if (options.wrapConnector) connector = options.wrapConnector(connector);
   } catch (error) {
     await store.close();
@@ -169,6 +171,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     const bus = new InMemoryEventBus<PlanexecEvents>({ logger: logger.child({ component: 'bus' }) });
     const metrics = config.orchestration.plan_execution.monitoring.metrics_enabled ? new PrometheusMetrics() : new NoopMetrics();
+    if (metrics instanceof PrometheusMetrics) venueMetrics?.exposeIn(metrics.registry);
     const alerts = createAlertSink(config.alerts, logger);
     const stream = new FlowCompletionStream({ bufferSize: config.orchestration.flow_termination.ui_buffer_size });
     const registry = new InMemoryComponentRegistry();

@@ -30,7 +30,7 @@ function lookingPaperVenue(paper: PaperConnectorConfig, path: string, clock: Clo
 }
 
 /** The keys a live venue wants before it shows the account's orders and balances. */
-const LIVE_KEYS = ['api_key', 'secret'] as const satisfies readonly (keyof PlatformConfig['connector']['ccxt'])[];
+const LIVE_KEYS = ['api_key', 'api_secret'] as const satisfies readonly (keyof PlatformConfig['connector']['ccxt'])[];
 
 /** A live venue answers only with the account's keys: say so before trying. */
 function requireLiveKeys(config: PlatformConfig): void {

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
  * `config validate` and `run` agree.
  */
 export const BUILT_CHOICES = [
-  { path: ['connector', 'type'], built: ['paper'] },
+  { path: ['connector', 'type'], built: ['paper', 'ccxt'] },
   { path: ['storage', 'type'], built: ['sqlite'] },
   { path: ['bus', 'type'], built: ['memory'] },
 ] as const satisfies readonly { readonly path: readonly string[]; readonly built: readonly string[] }[];

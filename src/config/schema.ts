@@ -120,17 +120,31 @@ export const PaperConnectorSchema = z.strictObject({
 });
 
 export const CcxtConnectorSchema = z.strictObject({
-  exchange: z.string().min(1).default('binance'),
-  api_key: z.string().optional(),
-  secret: z.string().optional(),
+  /** A ccxt exchange id (binance, kraken, okx, …); required when connector.type is ccxt. */
+  exchange: z.string().min(1).optional(),
   sandbox: z.boolean().default(true),
+  api_key: z.string().optional(),
+  api_secret: z.string().optional(),
+  password: z.string().optional(),
+  /** Passed to the ccxt exchange constructor as its `options`. */
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** Replaces scheme and host of every REST endpoint (a proxy, a local venue). */
+  api_base_url: z.url({ protocol: /^https?$/ }).optional(),
+  poll_interval_ms: z.number().int().min(10).max(3_600_000).default(1000),
+  rate_limit: z.boolean().default(true),
 });
 
-export const ConnectorSchema = z.strictObject({
-  type: z.enum(['paper', 'ccxt']).default('paper'),
-  paper: PaperConnectorSchema.prefault({}),
-  ccxt: CcxtConnectorSchema.prefault({}),
-});
+export const ConnectorSchema = z
+  .strictObject({
+    type: z.enum(['paper', 'ccxt']).default('paper'),
+    paper: PaperConnectorSchema.prefault({}),
+    ccxt: CcxtConnectorSchema.prefault({}),
+  })
+  .refine((c) => c.type !== 'ccxt' || c.ccxt.exchange !== undefined, {
+    message: 'connector.ccxt.exchange is required when connector.type is ccxt (a ccxt exchange id, e.g. binance)',
+    params: { rule: 'required_for_ccxt' },
+    path: ['ccxt', 'exchange'],
+  });
 
 export const StorageSchema = z.strictObject({
   type: z.enum(['sqlite', 'postgres']).default('sqlite'),
@@ -222,6 +236,7 @@ export type FlowTerminationConfig = PlatformConfig['orchestration']['flow_termin
 export type RetryPolicyConfig = PlanExecutionConfig['retry_policy'];
 export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];
 export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
+export type CcxtConnectorConfig = PlatformConfig['connector']['ccxt'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type IntakeConfig = PlatformConfig['intake'];
 export type RecoveryConfig = PlatformConfig['recovery'];

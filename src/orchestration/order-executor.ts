@@ -13,8 +13,8 @@ import { InDoubtResolver } from './in-doubt-resolver.js';
 import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
 import type { ILedgerProvider, IMetricsCollector } from './ports.js';
 import type { PreTradeRisk, RiskLeg } from './pre-trade-risk.js';
-import { backoffDelay, type CompiledRetryPolicy } from './retry-policy.js';
 import { checkPricePositive, checkShortAllowed, checkVenueRules, fitAmendToGrid, fitOrderToGrid, notionalPrice } from './venue-rules.js';
+import { retryDelay, type CompiledRetryPolicy } from './retry-policy.js';
 
 /** One order leg: its client order id is `clientOrderId(owner, leg)`, the same on every retry and restart. */
 export interface LegSpec {
@@ -382,7 +382,7 @@ export class OrderExecutor {
   }
 
   async #backoff(ctx: ExecutionContext, attempt: number, error: unknown, what: string): Promise<void> {
-    const delay = backoffDelay(attempt, this.#deps.retry, this.#deps.random);
+    const delay = retryDelay(attempt, this.#deps.retry, error, this.#deps.random);
     ctx.logger.warn({ err: error, attempt: attempt + 1, delay_ms: delay, what }, 'retrying after a retryable error');
     try {
       await this.#deps.clock.sleep(delay, ctx.signal);

@@ -1,4 +1,5 @@
 import type { RetryPolicyConfig } from '../config/schema.js';
+import { PlanexecError } from '../domain/errors.js';
 
 /**
  * The retry policy as data (platform.yaml `retry_policy`), compiled once into milliseconds with
@@ -63,4 +64,15 @@ export function backoffDelay(attempt: number, policy: CompiledRetryPolicy, rando
   if (policy.jitter === 0) return capped;
   const factor = 1 + policy.jitter * (2 * random() - 1);
   return Math.max(0, Math.min(policy.maxDelayMs, Math.round(capped * factor)));
+}
+
+/**
+ * The wait before the next attempt after `error`: the policy's backoff, or longer when the venue
+ * said how long to stay away (a 429/418 with Retry-After: `details.retry_after_ms`). A venue's
+ * ban grows when it is ignored, so its wait wins even over max_delay_ms.
+ */
+export function retryDelay(attempt: number, policy: CompiledRetryPolicy, error: unknown, random: () => number = Math.random): number {
+  const backoff = backoffDelay(attempt, policy, random);
+  const asked = error instanceof PlanexecError ? error.details.retry_after_ms : undefined;
+  return typeof asked === 'number' && Number.isFinite(asked) && asked > backoff ? Math.ceil(asked) : backoff;
 }

@@ -20,6 +20,11 @@ function withType(type: 'paper' | 'ccxt'): PlatformConfig {
   return { ...config, connector: { ...config.connector, type } };
 }
 
+function withCcxt(ccxt: Partial<PlatformConfig['connector']['ccxt']>): PlatformConfig {
+  const config = withType('ccxt');
+  return { ...config, connector: { ...config.connector, ccxt: { ...config.connector.ccxt, ...ccxt } } };
+}
+
 describe('createConnector', () => {
   it('builds the paper venue for connector.type paper, in the folder the paths name, and exposes the simulator beside the port', async () => {
     const config = withType('paper');
@@ -35,18 +40,44 @@ describe('createConnector', () => {
     }
   });
 
-  it('refuses a connector type this build does not have, with a ConfigError on connector.type', () => {
-    const config = withType('ccxt');
-    const error = (() => {
-      try {
-        createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues[0]).toMatchObject({ keyPath: 'connector.type', rule: 'not_in_this_build' });
+  function configError(config: PlatformConfig, readOnly?: boolean): ConfigError {
+    try {
+      const built = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger, ...(readOnly === undefined ? {} : { readOnly }) });
+      void built.connector.close();
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  it('builds the ccxt connector for connector.type ccxt: the exchange is the venue, no paper simulator beside it', async () => {
+    const config = withCcxt({ exchange: 'binance', api_key: 'k', api_secret: 's', sandbox: false, api_base_url: 'http://127.0.0.1:9' });
+    const built = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
+    try {
+      expect(built.paper).toBeNull();
+      expect(built.connector.venue).toBe('binance');
+      expect(built.connector.capabilities).toMatchObject({ positionMode: 'netting', shortSelling: false, nativeStops: false });
+    } finally {
+      await built.connector.close();
+    }
+  });
+
+  it('refuses ccxt without trading keys, naming each missing key; a reader needs none', () => {
+    const config = withCcxt({ exchange: 'binance' });
+    expect(configError(config).issues.map((i) => [i.keyPath, i.rule])).toEqual([
+      ['connector.ccxt.api_key', 'required_to_trade'],
+      ['connector.ccxt.api_secret', 'required_to_trade'],
+    ]);
+    const reader = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger, readOnly: true });
+    expect(reader.connector.venue).toBe('binance');
+    return reader.connector.close();
+  });
+
+  it('refuses an exchange id ccxt does not know, naming connector.ccxt.exchange', () => {
+    const error = configError(withCcxt({ exchange: 'nosuchexchange', api_key: 'k', api_secret: 's' }));
+    expect(error.issues[0]).toMatchObject({ keyPath: 'connector.ccxt.exchange', rule: 'unknown_exchange' });
+    expect(error.message).toContain('nosuchexchange is not an exchange ccxt');
   });
 
   it('paperVenue hands out the simulator, and refuses clearly when the venue is not the paper one', () => {
@@ -68,6 +99,23 @@ describe('the platform', () => {
       expect(platform.connector.venue).toBe('paper');
     } finally {
       await platform.close();
+    }
+  });
+});
+
+describe('the platform over a live venue', () => {
+  it("exposes the venue's unmapped-error counter in the platform's metrics registry", async () => {
+    const { startLoopbackVenue } = await import('../support/loopback-venue/index.js');
+    const venue = await startLoopbackVenue();
+    const config = withCcxt({ exchange: 'binance', api_key: 'k', api_secret: 's', sandbox: false, api_base_url: venue.url, rate_limit: false });
+    const platform = await createPlatform({ config, dbPath: ':memory:', logger, clock: new FakeClock(), recover: false });
+    try {
+      expect(platform.paper).toBeNull();
+      expect(platform.connector.venue).toBe('binance');
+      expect('metricsText' in platform.metrics ? await platform.metrics.metricsText() : '').toContain('planexec_venue_unmapped_errors_total');
+    } finally {
+      await platform.close();
+      await venue.close();
     }
   });
 });

@@ -212,6 +212,6 @@ describe('the venue verify opens', () => {
     const run = (): unknown => openVerifyVenue(live, platformPaths(live, join(dir, 'live.db')), { clock: new FakeClock(), logger: silentLogger });
     expect(run).toThrow(ConfigError);
     expect(run).toThrow(/connector\.ccxt\.api_key: verify against a live venue \(connector\.type ccxt\) needs the account's keys/);
-    expect(run).toThrow(/connector\.ccxt\.secret/);
+    expect(run).toThrow(/connector\.ccxt\.api_secret/);
   });
 });

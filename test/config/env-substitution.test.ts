@@ -61,9 +61,9 @@ describe('substituteEnv', () => {
 
 describe('substitution in platform.yaml', () => {
   it('substitutes string values and collects the secrets', () => {
-    const text = 'connector:\n  ccxt:\n    api_key: ${KEY}\n    secret: "${SECRET}"\n';
+    const text = 'connector:\n  ccxt:\n    api_key: ${KEY}\n    api_secret: "${SECRET}"\n';
     const loaded = loadConfigText(text, 'p.yaml', { environ: { KEY: 'k-123', SECRET: 's-456' } });
-    expect(loaded.config.connector.ccxt).toMatchObject({ api_key: 'k-123', secret: 's-456' });
+    expect(loaded.config.connector.ccxt).toMatchObject({ api_key: 'k-123', api_secret: 's-456' });
     expect([...loaded.secrets].sort()).toEqual(['k-123', 's-456']);
   });
 

@@ -45,7 +45,7 @@ describe('examples/platform.yaml', () => {
     expect(config.connector.paper.faults.timeout_rate).toBeGreaterThan(0);
   });
 
-  it('live: the paper venue (ccxt is planned), stricter policies, webhook alerts, a database outside the checkout', () => {
+  it('live: the paper venue, stricter policies, webhook alerts, a database outside the checkout', () => {
     const loaded = loadConfig({ file: EXAMPLE, env: 'live', environ: ENVIRON });
     const { config } = loaded;
     expect(config.connector.type).toBe('paper');

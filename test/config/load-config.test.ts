@@ -89,8 +89,13 @@ describe('section defaults', () => {
     expect(paper.instruments).toEqual({});
   });
 
-  it('ccxt is a sandbox without credentials', () => {
-    expect(config.connector.ccxt).toEqual({ exchange: 'binance', sandbox: true });
+  it('ccxt is a sandbox without credentials or an exchange, with ccxt\'s rate limiter and a one-second poll', () => {
+    expect(config.connector.ccxt).toEqual({ sandbox: true, options: {}, poll_interval_ms: 1000, rate_limit: true });
+  });
+
+  it('connector.type ccxt without connector.ccxt.exchange is refused, naming the key and the rule', () => {
+    expect(() => loadConfigText('connector:\n  type: ccxt\n', 'p.yaml', { environ: {} })).toThrow(/connector\.ccxt\.exchange: .*required when connector\.type is ccxt.*\[required_for_ccxt\]/);
+    expect(loadConfigText('connector:\n  type: ccxt\n  ccxt:\n    exchange: binance\n', 'p.yaml', { environ: {} }).config.connector.ccxt.exchange).toBe('binance');
   });
 
   it('infrastructure sections', () => {

@@ -51,7 +51,7 @@ server:
 const VALID = `connector:
   ccxt:
     api_key: \${TOKEN}
-    secret: "\${TOKEN}"
+    api_secret: "\${TOKEN}"
 storage:
   url: postgres://planexec:\${TOKEN}@db.internal/planexec
 alerts:
@@ -167,7 +167,7 @@ describe('redaction helpers', () => {
   it('redactConfig turns decimals into wire strings and masks values containing secrets', () => {
     const loaded = loadConfigText(VALID, 'platform.yaml', { environ: { TOKEN: 'tok-123456' } });
     const plain = redactConfig(loaded.config, loaded.secrets) as Record<string, Record<string, Record<string, unknown>>>;
-    expect(plain.connector?.ccxt).toMatchObject({ api_key: '***', secret: '***' });
+    expect(plain.connector?.ccxt).toMatchObject({ api_key: '***', api_secret: '***' });
     expect(plain.storage?.url).toBe('postgres://planexec:***@db.internal/planexec');
     expect(plain.connector?.paper?.taker_fee_rate).toBe('0.001');
   });

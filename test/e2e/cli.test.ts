@@ -359,11 +359,16 @@ describe('bad usage and bad config', () => {
     expect(existsSync(join(dir, 'never.db'))).toBe(false);
   });
 
-  it('exits 2 for a connector this build does not have', async () => {
-    const config = file('ccxt.yaml', 'connector:\n  type: ccxt\n');
-    const result = await planexec(['run', '--config', config, '--db', join(dir, 'ccxt.db'), '-']);
-    expect(result.code, explain(result)).toBe(2);
-    expect(result.stderr).toContain(`${config}:2:9: connector.type: ccxt is planned — not in this build; this build runs paper [not_in_this_build]`);
+  it('exits 2 for connector.type ccxt without an exchange, or without trading keys, naming the key', async () => {
+    const bare = file('ccxt.yaml', 'connector:\n  type: ccxt\n');
+    const noExchange = await planexec(['run', '--config', bare, '--db', join(dir, 'ccxt.db'), '-']);
+    expect(noExchange.code, explain(noExchange)).toBe(2);
+    expect(noExchange.stderr).toMatch(new RegExp(`${bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: connector\\.ccxt\\.exchange: .*\\[required_for_ccxt\\]`));
+    const keyless = file('ccxt-keyless.yaml', 'connector:\n  type: ccxt\n  ccxt:\n    exchange: binance\n');
+    const noKeys = await planexec(['run', '--config', keyless, '--db', join(dir, 'ccxt.db'), '-']);
+    expect(noKeys.code, explain(noKeys)).toBe(2);
+    expect(noKeys.stderr).toContain(`${keyless}: connector.ccxt.api_key: trading on binance needs api_key`);
+    expect(noKeys.stderr).toContain('[required_to_trade]');
   });
 
   it('exits 0 for --help and --version', async () => {

@@ -108,7 +108,6 @@ describe('relative paths in a config file', () => {
 
 describe('config validate and run agree on what this build has', () => {
   const cases = [
-    ['connector.type', 'environments:\n  live:\n    connector:\n      type: ccxt\n', 'live', 4],
     ['storage.type', 'environments:\n  live:\n    storage:\n      type: postgres\n', 'live', 4],
     ['bus.type', 'environments:\n  live:\n    bus:\n      type: nats\n', 'live', 4],
   ] as const;

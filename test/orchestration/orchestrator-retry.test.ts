@@ -40,6 +40,21 @@ describe('retries and backoff', () => {
     expect(placeTimes(h)).toEqual([0, 100, 250, 400]);
   });
 
+  it('waits at least the Retry-After a rate-limited venue asked for (details.retry_after_ms), beyond the backoff and its cap', async () => {
+    const h = createHarness({
+      config: { retry_policy: { max_retries: 3, backoff_strategy: 'constant', initial_delay_ms: 100, max_delay_ms: 1000, jitter: 0 }, attempt_timeout_ms: 60_000, timeout_seconds: 120 },
+    });
+    h.connector.script(
+      'placeOrder',
+      { kind: 'throw' as const, error: new TransientError('429 Too Many Requests', 'RATE_LIMITED', { retry_after_ms: 3000 }) },
+      { kind: 'throw' as const, error: new TransientError('429 Too Many Requests', 'RATE_LIMITED', { retry_after_ms: 50 }) },
+    );
+    const result = await h.submit(newTradeWire(noExit));
+    expect(result.outcome).toBe('SUCCEEDED');
+    // 3000 asked (above the 1000 cap), then 50 asked (below the 100 backoff: the backoff wins)
+    expect(placeTimes(h)).toEqual([0, 3000, 3100]);
+  });
+
   it('reuses the same client order id on every retry', async () => {
     const { h } = await retriedThrice({ backoff_strategy: 'constant' });
     const ids = new Set(h.connector.placed().map((r) => r.client_order_id));

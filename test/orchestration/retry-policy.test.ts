@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RetryPolicyConfig } from '../../src/config/schema.js';
-import { backoffDelay, compileRetryPolicy } from '../../src/orchestration/retry-policy.js';
+import { TransientError } from '../../src/domain/errors.js';
+import { backoffDelay, compileRetryPolicy, retryDelay } from '../../src/orchestration/retry-policy.js';
 
 function policy(overrides: Partial<RetryPolicyConfig> = {}) {
   return compileRetryPolicy({ max_retries: 5, backoff_strategy: 'exponential', initial_delay_ms: 100, max_delay_ms: 5000, jitter: 0, ...overrides });
@@ -50,5 +51,19 @@ describe('compileRetryPolicy', () => {
     expect(() => policy({ max_retries: -1 })).toThrow('retry_policy.max_retries must be a non-negative integer, got -1');
     expect(() => policy({ backoff_strategy: 'fibonacci' as never })).toThrow('retry_policy.backoff_strategy must be one of constant, linear, exponential, got fibonacci');
     expect(() => policy({ jitter: 2 })).toThrow('retry_policy.jitter must lie between 0 and 1, got 2');
+  });
+});
+
+describe('retryDelay: the venue’s Retry-After against the backoff', () => {
+  const policy = compileRetryPolicy({ max_retries: 3, backoff_strategy: 'exponential', initial_delay_ms: 100, max_delay_ms: 1000, jitter: 0 });
+
+  it('is the backoff for an error without retry_after_ms, or a non-planexec error', () => {
+    expect(retryDelay(2, policy, new TransientError('busy'))).toBe(400);
+    expect(retryDelay(2, policy, new Error('x'))).toBe(400);
+  });
+
+  it('is the venue’s wait when longer than the backoff, even above max_delay_ms; the backoff when longer', () => {
+    expect(retryDelay(0, policy, new TransientError('429', 'RATE_LIMITED', { retry_after_ms: 5000 }))).toBe(5000);
+    expect(retryDelay(3, policy, new TransientError('429', 'RATE_LIMITED', { retry_after_ms: 10 }))).toBe(800);
   });
 });
