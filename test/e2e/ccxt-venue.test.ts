@@ -59,7 +59,8 @@ describe('planexec run against an exchange through ccxt (the loopback venue as b
     const sent = await venue.client.requests('POST /api/v3/order');
     expect(sent.map((r) => [r.params.side, r.params.type, r.params.quantity, r.params.newClientOrderId])).toEqual([
       ['BUY', 'MARKET', '0.015', clientOrderId(open.directive_id, 'E')],
-      ['SELL', 'MARKET', '0.015', expect.stringMatching(/^PX[0-9a-f]{16}-/)],
+      // the venue took its 0.1 % commission in BTC: 0.014985 held, the close sells the whole lots of it
+      ['SELL', 'MARKET', '0.01498', expect.stringMatching(/^PX[0-9a-f]{16}-/)],
     ]);
     expect(sent.every((r) => r.status === 200)).toBe(true);
 
@@ -67,13 +68,15 @@ describe('planexec run against an exchange through ccxt (the loopback venue as b
     expect(orders.code, explain(orders)).toBe(0);
     const rows = JSON.parse(orders.stdout) as OrderJson[];
     expect(rows.map((o) => [o.purpose, o.side, o.status, o.filled_quantity]).sort()).toEqual([
-      ['CLOSE', 'SELL', 'FILLED', '0.015'],
+      ['CLOSE', 'SELL', 'FILLED', '0.01498'],
       ['ENTRY', 'BUY', 'FILLED', '0.015'],
     ]);
 
     const positions = await planexec(['positions', '--db', db(), '--json']);
     expect(positions.code, explain(positions)).toBe(0);
     expect(JSON.parse(positions.stdout) as PositionJson[]).toEqual([expect.objectContaining({ trade_id: open.directive_id, status: 'CLOSED', symbol: 'BTC_USDT', direction: 'BUY' })]);
+    // the dust the closed trade keeps is in the account, beside the 0.01 BTC it started with
+    expect((await venue.client.balance('BTC')).free).toMatch(/^0\.0100050*$/);
   }, 60_000);
 
   it('orders and positions read the database with the same config and no keys in the environment', async () => {
