@@ -8,12 +8,16 @@ import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
 import { ConfigError, PlanexecError } from '../domain/errors.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
+import { openPaperPrices } from './paper-prices.js';
 import type { PlatformPaths } from './platform-paths.js';
+import { PaperPriceFeed, type PriceFeed } from './price-feed.js';
 
 export interface ConnectorDeps {
   readonly clock: Clock;
   readonly paths: PlatformPaths;
   readonly logger: Logger;
+  /** Named in config errors found while opening the venue. */
+  readonly configFile?: string | null;
 }
 
 export interface BuiltConnector {
@@ -24,23 +28,36 @@ export interface BuiltConnector {
    * ownership record are simulator-only and must not widen the port.
    */
   readonly paper: PaperConnector | null;
+  /** Where the venue's prices come from, not yet started (the platform starts it after recovery); null when nothing watches prices. */
+  readonly prices: PriceFeed | null;
 }
 
-/** The venue `config.connector.type` names, opened (the one place that knows connector classes). */
-export function createConnector(config: PlatformConfig, deps: ConnectorDeps): BuiltConnector {
+/**
+ * The venue `config.connector.type` names, opened (the one place that knows connector classes).
+ * The paper venue's price source is opened with it: a ccxt source already loads the exchange's
+ * markets and first prices, for the instruments the paper config does not define.
+ */
+export async function createConnector(config: PlatformConfig, deps: ConnectorDeps): Promise<BuiltConnector> {
   const type = config.connector.type;
   switch (type) {
     case 'paper': {
       const { paths, logger } = deps;
-      if (paths.venue !== MEMORY_DATABASE) mkdirSync(dirname(paths.venue), { recursive: true });
-      const paper = new PaperConnector(
-        { ...config.connector.paper, path: paths.venue },
-        {
-          clock: deps.clock,
-          onListenerError: (error, report) => logger.error({ err: error, client_order_id: report.order.client_order_id }, 'venue execution listener failed'),
-        },
-      );
-      return { connector: paper, paper };
+      const prices = await openPaperPrices(config.connector.paper, { clock: deps.clock, logger: logger.child({ component: 'prices' }), configFile: deps.configFile ?? null });
+      try {
+        if (paths.venue !== MEMORY_DATABASE) mkdirSync(dirname(paths.venue), { recursive: true });
+        const paper = new PaperConnector(
+          { ...config.connector.paper, path: paths.venue, instruments: { ...prices.instruments, ...config.connector.paper.instruments } },
+          {
+            clock: deps.clock,
+            onListenerError: (error, report) => logger.error({ err: error, client_order_id: report.order.client_order_id }, 'venue execution listener failed'),
+          },
+        );
+        const feed = new PaperPriceFeed(prices.source, paper, { symbols: prices.symbols, logger: logger.child({ component: 'prices' }), ...(prices.replayed ? { replayed: prices.replayed } : {}) });
+        return { connector: paper, paper, prices: feed };
+      } catch (error) {
+        await prices.source.close().catch(() => undefined);
+        throw error;
+      }
     }
     case 'ccxt':
       // the loader and createPlatform refuse it first; this keeps the switch honest

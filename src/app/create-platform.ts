@@ -24,6 +24,7 @@ import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
 import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
+import type { PriceFeed } from './price-feed.js';
 
 export interface PlatformOptions {
   readonly config: PlatformConfig;
@@ -69,6 +70,8 @@ export interface Platform {
   readonly connector: IAPIConnector;
   /** The paper simulator behind `connector` (its price feed and books), null for a live venue. */
   readonly paper: PaperConnector | null;
+  /** The running price source (the paper venue's market, the trigger of exits planexec holds); null when none. */
+  readonly prices: PriceFeed | null;
   readonly store: SqliteStore;
   readonly metrics: PrometheusMetrics | NoopMetrics;
   readonly stream: FlowCompletionStream;
@@ -146,8 +149,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
   let connector: IAPIConnector;
   let paper: PaperConnector | null;
+  let prices: PriceFeed | null;
   try {
-    ({ connector, paper } = createConnector(config, { clock, paths, logger }));
+    ({ connector, paper, prices } = await createConnector(config, { clock, paths, logger, configFile: options.configFile ?? null }));
   } catch (error) {
     await store.close();
     lease?.release();
@@ -156,6 +160,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     claimVenue(store, paper, paths, options.configFile);
   } catch (error) {
+    await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     lease?.release();
@@ -200,6 +205,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= shutDown(logger, [
+        // no new prices once closing: what they triggered is then drained with the flows
+        ['close price source', () => prices?.close()],
         ['drain flows', () => orchestrator.drain()],
         ['drain terminations', () => termination.drain()],
         ['dispose orchestrator', () => orchestrator.dispose()],
@@ -233,8 +240,19 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
-    return { config, paths, bus, orchestrator, termination, connector, paper, store, metrics, stream, logger, recovery, close };
+    // prices only after recovery: what they trigger is reported to an orchestrator that knows every order
+    if (prices !== null) {
+      try {
+        await prices.start();
+      } catch (error) {
+        await close().catch(() => undefined);
+        throw error;
+      }
+    }
+
+    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, logger, recovery, close };
   } catch (error) {
+    await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     lease?.release();

@@ -83,6 +83,13 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'connector.paper.not_found_window_ms': 'A fresh order is reported "not found" for this long, as some venues do.',
   'connector.paper.position_mode':
     'hedge: each trade is its own position (its orders carry the trade id as position_id), so opposite trades on one symbol are each protected; netting: one net position per symbol, and a NEW_TRADE opposite an open trade is denied (NETTING_CONFLICT). A venue file keeps the mode it was created in.',
+  'connector.paper.prices': 'Where the simulated venue\'s prices come from; stops, take-profits and resting limits trigger from them.',
+  'connector.paper.prices.source': 'static: prices move only when set (the demo); ccxt: a real exchange\'s public tickers, polled without API keys; file: a CSV or JSON Lines price file, replayed.',
+  'connector.paper.prices.exchange': 'The ccxt exchange id whose public tickers are polled (source ccxt), e.g. binance.',
+  'connector.paper.prices.symbols': 'Symbols to follow (BTC_USDT); unset: every instrument the venue lists (ccxt), every row (file).',
+  'connector.paper.prices.interval_ms': 'Between polls (ccxt, unset: 2000) or between rows (file, unset: 0 = as fast as the venue takes them).',
+  'connector.paper.prices.api_base_url': 'Replaces the scheme and host of every REST endpoint of the exchange: a proxy or a local venue.',
+  'connector.paper.prices.path': 'The price file (source file): CSV timestamp,symbol,price or OHLCV bars, or JSON Lines. Relative to the config file.',
   'connector.ccxt': 'A real exchange through ccxt (connector.type ccxt): planned, not in this build; accepted and unused.',
   'connector.ccxt.exchange': 'The ccxt exchange id, e.g. binance, kraken, okx.',
   'connector.ccxt.api_key': 'API key. Write it as ${ENV_VAR}: the value is then a secret, never printed or logged.',

@@ -15,6 +15,8 @@ export interface CcxtPriceSourceOptions {
   readonly intervalMs: number;
   /** Replaces the scheme and host of every REST endpoint (a proxy, a local venue). */
   readonly apiBaseUrl?: string;
+  /** An exchange already opened with openPublicExchange (its markets may be loaded); else one is opened. */
+  readonly client?: Exchange;
   /** How long start() waits for a first successful poll. @default max(10 s, 3 intervals) */
   readonly startTimeoutMs?: number;
   readonly clock: Clock;
@@ -41,7 +43,7 @@ export class CcxtPriceSource implements IPriceSource {
 
   constructor(options: CcxtPriceSourceOptions) {
     this.#options = options;
-    this.#exchange = openPublicExchange(options.exchange, options.apiBaseUrl);
+    this.#exchange = options.client ?? openPublicExchange(options.exchange, options.apiBaseUrl);
     this.name = `ccxt:${options.exchange}`;
     this.#hub = new PriceHub(options.onListenerError);
   }

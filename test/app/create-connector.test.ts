@@ -24,7 +24,7 @@ describe('createConnector', () => {
   it('builds the paper venue for connector.type paper, in the folder the paths name, and exposes the simulator beside the port', async () => {
     const config = withType('paper');
     const paths = platformPaths(config, join(dir, 'nested', 'a.db'));
-    const built = createConnector(config, { clock: new FakeClock(), paths, logger });
+    const built = await createConnector(config, { clock: new FakeClock(), paths, logger });
     try {
       expect(built.paper).toBe(built.connector);
       expect(built.connector.venue).toBe('paper');
@@ -35,23 +35,19 @@ describe('createConnector', () => {
     }
   });
 
-  it('refuses a connector type this build does not have, with a ConfigError on connector.type', () => {
+  it('refuses a connector type this build does not have, with a ConfigError on connector.type', async () => {
     const config = withType('ccxt');
-    const error = (() => {
-      try {
-        createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
+    const error = await createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues[0]).toMatchObject({ keyPath: 'connector.type', rule: 'not_in_this_build' });
   });
 
-  it('paperVenue hands out the simulator, and refuses clearly when the venue is not the paper one', () => {
+  it('paperVenue hands out the simulator, and refuses clearly when the venue is not the paper one', async () => {
     const config = withType('paper');
-    const built = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
+    const built = await createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
     expect(paperVenue(built, 'the demo')).toBe(built.paper);
     const live = { connector: built.connector, paper: null };
     expect(() => paperVenue(live, 'the demo')).toThrow(PlanexecError);
