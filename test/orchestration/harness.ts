@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../../src/bus/events.js';
-import type { ConnectorCapabilities } from '../../src/connectors/connector.js';
+import type { ConnectorCapabilities, IAPIConnector } from '../../src/connectors/connector.js';
 import { defaultConfig, type PlanExecutionConfig } from '../../src/config/schema.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   /** The platform's `intake` section (its age limit). */
   readonly intake?: { readonly max_directive_age_seconds: number };
+  /** What the orchestrator trades through, built around the fake venue (a decorator); default the fake itself. */
+  readonly venue?: (fake: FakeConnector, clock: FakeClock) => IAPIConnector;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -64,7 +66,7 @@ export function createHarness(options: HarnessOptions = {}) {
   const fallbackPath = options.fallbackPath ?? join(tmpdir(), `planexec-fallback-${randomUUID()}.jsonl`);
   const registry = new InMemoryComponentRegistry();
   const orchestrator = new PlanExecutionOrchestrator({
-    connector,
+    connector: options.venue?.(connector, clock) ?? connector,
     ledger,
     journal,
     bus,
