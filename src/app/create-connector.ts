@@ -4,13 +4,15 @@ import type { Logger } from 'pino';
 import { notInThisBuildMessage, NOT_IN_THIS_BUILD } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IAPIConnector } from '../connectors/connector.js';
+import { withHeldExits } from '../connectors/held-exits/held-exits-connector.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
 import { ConfigError, PlanexecError } from '../domain/errors.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { openPaperPrices } from './paper-prices.js';
 import type { PlatformPaths } from './platform-paths.js';
-import { PaperPriceFeed, type PriceFeed } from './price-feed.js';
+import { PaperPriceFeed, plainFeed, type PriceFeed } from './price-feed.js';
+import { exitTriggerSource } from './exit-trigger-source.js';
 
 export interface ConnectorDeps {
   readonly clock: Clock;
@@ -34,10 +36,23 @@ export interface BuiltConnector {
 
 /**
  * The venue `config.connector.type` names, opened (the one place that knows connector classes).
- * The paper venue's price source is opened with it: a ccxt source already loads the exchange's
- * markets and first prices, for the instruments the paper config does not define.
+ * A venue that cannot rest stops (a spot market) is wrapped so planexec holds its stop losses and
+ * take profits and fires them from a price source on the same exchange (withHeldExits).
  */
 export async function createConnector(config: PlatformConfig, deps: ConnectorDeps): Promise<BuiltConnector> {
+  const built = await openVenue(config, deps);
+  if (built.connector.capabilities.nativeStops) return built;
+  const logger = deps.logger.child({ component: 'held-exits' });
+  const trigger = exitTriggerSource(config, { clock: deps.clock, logger });
+  const connector = withHeldExits(built.connector, trigger.source, { clock: deps.clock, logger, follow: trigger.follow });
+  return { ...built, connector, prices: plainFeed(trigger.source) };
+}
+
+/**
+ * The venue itself. The paper venue's price source is opened with it: a ccxt source already
+ * loads the exchange's markets and first prices, for the instruments the paper config does not define.
+ */
+async function openVenue(config: PlatformConfig, deps: ConnectorDeps): Promise<BuiltConnector> {
   const type = config.connector.type;
   switch (type) {
     case 'paper': {

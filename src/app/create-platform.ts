@@ -6,8 +6,10 @@ import type { PlanexecEvents } from '../bus/events.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IAPIConnector } from '../connectors/connector.js';
+import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connector.js';
 import type { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { systemClock, type Clock } from '../domain/clock.js';
+import type { OrderStatus } from '../domain/enums.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
 import { NoopMetrics } from '../metrics/noop-metrics.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
@@ -25,6 +27,9 @@ import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 import type { PriceFeed } from './price-feed.js';
+
+/** Order statuses that may still rest or fire at the venue. */
+const LIVE_STATUSES: readonly OrderStatus[] = ['PENDING', 'OPEN', 'PARTIALLY_FILLED', 'IN_DOUBT'];
 
 export interface PlatformOptions {
   readonly config: PlatformConfig;
@@ -218,6 +223,16 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       ]));
 
     // interrupted flows are finished and the venue's news applied before any directive is taken
+    // exits held by planexec live in memory: rebuilt from the ledger before recovery asks the venue about them
+    if (connector instanceof HeldExitsConnector) {
+      try {
+        await connector.restore(await store.ledger.listOrders({ statuses: LIVE_STATUSES }));
+      } catch (error) {
+        await close().catch(() => undefined);
+        throw error;
+      }
+    }
+
     let recovery: RecoveryReport | null = null;
     if (options.recover !== false) {
       try {

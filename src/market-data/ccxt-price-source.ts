@@ -10,7 +10,7 @@ import type { IPriceSource, PriceListener, PriceTick } from './price-source.js';
 export interface CcxtPriceSourceOptions {
   /** ccxt exchange id, e.g. binance. */
   readonly exchange: string;
-  /** planexec symbols (BTC_USDT). */
+  /** planexec symbols (BTC_USDT); more can be added with follow(). Empty: start() waits for nothing. */
   readonly symbols: readonly string[];
   readonly intervalMs: number;
   /** Replaces the scheme and host of every REST endpoint (a proxy, a local venue). */
@@ -37,6 +37,7 @@ export class CcxtPriceSource implements IPriceSource {
   readonly #exchange: Exchange;
   readonly #hub: PriceHub;
   readonly #stop = new AbortController();
+  readonly #symbols: Set<string>;
   #started: Promise<void> | undefined;
   #failures = 0;
   #lastError: unknown;
@@ -44,6 +45,7 @@ export class CcxtPriceSource implements IPriceSource {
   constructor(options: CcxtPriceSourceOptions) {
     this.#options = options;
     this.#exchange = options.client ?? openPublicExchange(options.exchange, options.apiBaseUrl);
+    this.#symbols = new Set(options.symbols);
     this.name = `ccxt:${options.exchange}`;
     this.#hub = new PriceHub(options.onListenerError);
   }
@@ -55,6 +57,11 @@ export class CcxtPriceSource implements IPriceSource {
 
   latest(symbol: string): PriceTick | undefined {
     return this.#hub.latest(symbol);
+  }
+
+  /** Poll `symbol` too from the next interval on (exits held for it, a mark asked for). */
+  follow(symbol: string): void {
+    this.#symbols.add(symbol);
   }
 
   onPrice(listener: PriceListener): () => void {
@@ -73,7 +80,7 @@ export class CcxtPriceSource implements IPriceSource {
   }
 
   /** The exchange's trading rules for `symbols` (public market list); an unlisted symbol is an error naming it. */
-  async instruments(symbols: readonly string[] = this.#options.symbols): Promise<InstrumentRules[]> {
+  async instruments(symbols: readonly string[] = [...this.#symbols]): Promise<InstrumentRules[]> {
     const markets = await this.#exchange.loadMarkets();
     const missing = symbols.filter((s) => markets[toCcxtSymbol(s)] === undefined);
     if (missing.length > 0) {
@@ -86,8 +93,13 @@ export class CcxtPriceSource implements IPriceSource {
   }
 
   async #begin(): Promise<void> {
-    const { symbols, intervalMs, clock } = this.#options;
-    if (symbols.length === 0) throw new PlanexecError(`${this.name}: no symbols to watch`, { code: 'PRICE_SOURCE_NO_SYMBOLS' });
+    const { intervalMs, clock } = this.#options;
+    const symbols = [...this.#symbols];
+    if (symbols.length === 0) {
+      // nothing to wait for yet: polling begins with the first symbol followed
+      void this.#loop();
+      return;
+    }
     const timeoutMs = this.#options.startTimeoutMs ?? Math.max(10_000, 3 * intervalMs);
     const deadline = clock.now() + timeoutMs;
     for (;;) {
@@ -123,6 +135,7 @@ export class CcxtPriceSource implements IPriceSource {
 
   /** One poll; true when at least one price was read. Never throws. */
   async #poll(): Promise<boolean> {
+    if (this.#symbols.size === 0) return false;
     let tickers: (readonly [string, Ticker])[];
     try {
       tickers = await this.#fetch();
@@ -146,7 +159,7 @@ export class CcxtPriceSource implements IPriceSource {
 
   /** [planexec symbol, ticker] for each symbol the exchange answered for. */
   async #fetch(): Promise<(readonly [string, Ticker])[]> {
-    const symbols = this.#options.symbols;
+    const symbols = [...this.#symbols];
     if (this.#exchange.has.fetchTickers === true) {
       const all = await this.#exchange.fetchTickers(symbols.map(toCcxtSymbol));
       return symbols.flatMap((s) => {
