@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/domain/decimal.js';
 import { newTradeWire } from '../support/directives.js';
 import { explain, lastJsonLine, planexec } from './run-cli.js';
 
@@ -39,6 +40,29 @@ describe('planexec run on replayed prices (connector.paper.prices.source: file)'
     const [closed] = await positions(db);
     expect(closed).toMatchObject({ trade_id: open?.trade_id, status: 'CLOSED', close_reason: 'STOP_LOSS' });
     expect(closed?.exit_price).not.toBeNull();
+  });
+
+  it('positions marks an open trade at the venue’s last price from the file and shows its unrealised PnL (JSON and table)', async () => {
+    const db = join(dir, 'mark.db');
+    const opened = await planexec(['run', '--db', db, '--json', '-'], { input: `${JSON.stringify(newTradeWire({ exit_plan: { stop_loss_price: '60000' } }))}\n` });
+    expect(opened.code, explain(opened)).toBe(0);
+    writeFileSync(join(dir, 'up.csv'), '2026-11-24T10:20:00Z,BTC_USDT,65500.5\n');
+    const config = join(dir, 'up.yaml');
+    writeFileSync(config, 'connector:\n  paper:\n    prices:\n      source: file\n      path: up.csv\n');
+    const replay = await planexec(['run', '--config', config, '--db', db, '--json', '-'], { input: '' });
+    expect(replay.code, explain(replay)).toBe(0);
+
+    const [open] = (await positions(db)) as (PositionJson & { average_entry_price: string; filled_size: string; mark: string; unrealized_pnl: string })[];
+    expect(open?.status).toBe('OPEN');
+    expect(open?.mark).toBe('65500.5');
+    const expected = new Decimal('65500.5').minus(open!.average_entry_price).mul(open!.filled_size);
+    expect(open?.unrealized_pnl).toBe(expected.toFixed());
+
+    const table = await planexec(['positions', '--db', db]);
+    expect(table.code, explain(table)).toBe(0);
+    const [header, row] = table.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
+    expect(row?.[header!.indexOf('MARK')]).toBe('65500.5');
+    expect(row?.[header!.indexOf('UPNL')]).toBe(expected.toFixed(2));
   });
 
   it('a malformed price row stops the run before any directive is read, naming the file, line and column', async () => {
