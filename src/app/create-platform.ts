@@ -9,13 +9,13 @@ import type { IAPIConnector } from '../connectors/connector.js';
 import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connector.js';
 import type { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { systemClock, type Clock } from '../domain/clock.js';
-import type { OrderStatus } from '../domain/enums.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
 import { NoopMetrics } from '../metrics/noop-metrics.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { InMemoryComponentRegistry } from '../orchestration/component-registry.js';
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
+import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
 import type { WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
@@ -27,9 +27,6 @@ import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 import type { PriceFeed } from './price-feed.js';
-
-/** Order statuses that may still rest or fire at the venue. */
-const LIVE_STATUSES: readonly OrderStatus[] = ['PENDING', 'OPEN', 'PARTIALLY_FILLED', 'IN_DOUBT'];
 
 export interface PlatformOptions {
   readonly config: PlatformConfig;
@@ -226,7 +223,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     // exits held by planexec live in memory: rebuilt from the ledger before recovery asks the venue about them
     if (connector instanceof HeldExitsConnector) {
       try {
-        await connector.restore(await store.ledger.listOrders({ statuses: LIVE_STATUSES }));
+        await connector.restore(await store.ledger.listOrders({ statuses: LIVE_ORDER_STATUSES }));
       } catch (error) {
         await close().catch(() => undefined);
         throw error;
