@@ -15,6 +15,7 @@ export interface ExitTriggerSource {
 interface CcxtVenueKeys {
   readonly exchange?: string;
   readonly api_base_url?: string;
+  readonly options?: Readonly<Record<string, unknown>>;
   readonly poll_interval_ms?: number;
 }
 
@@ -33,6 +34,7 @@ export function exitTriggerSource(config: PlatformConfig, deps: { readonly clock
       symbols: [],
       intervalMs: keys.poll_interval_ms ?? DEFAULT_TRIGGER_POLL_MS,
       ...(keys.api_base_url === undefined ? {} : { apiBaseUrl: keys.api_base_url }),
+      ...(keys.options === undefined ? {} : { exchangeOptions: keys.options }),
       clock: deps.clock,
       logger: deps.logger,
       onListenerError: (error, tick) => deps.logger.error({ err: error, symbol: tick.symbol }, 'held exit trigger failed'),

@@ -58,7 +58,7 @@ export async function openPaperPrices(paper: PaperConnectorConfig, deps: PaperPr
 async function openCcxtPrices(paper: PaperConnectorConfig, deps: PaperPricesDeps): Promise<PaperPrices> {
   const prices = paper.prices;
   const exchangeId = prices.exchange!;
-  const client = openPublicExchange(exchangeId, prices.api_base_url);
+  const client = openPublicExchange(exchangeId, prices.api_base_url, prices.options);
   const markets = await client.loadMarkets();
   const listed = (symbol: string): boolean => markets[toCcxtSymbol(symbol)] !== undefined;
   let symbols: string[];

@@ -76,6 +76,7 @@ async function paperMarks(config: PlatformConfig, paths: PlatformPaths, symbols:
 interface ExchangeKeys {
   readonly exchange?: string;
   readonly api_base_url?: string;
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 async function exchangeMarks(config: PlatformConfig, symbols: readonly string[], deps: MarkDeps): Promise<Map<string, Mark>> {
@@ -89,6 +90,7 @@ async function exchangeMarks(config: PlatformConfig, symbols: readonly string[],
       intervalMs: timeoutMs,
       startTimeoutMs: timeoutMs,
       ...(keys.api_base_url === undefined ? {} : { apiBaseUrl: keys.api_base_url }),
+      ...(keys.options === undefined ? {} : { exchangeOptions: keys.options }),
       clock: deps.clock,
       logger: deps.logger,
     });

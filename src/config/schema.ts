@@ -112,6 +112,8 @@ export const PaperPricesSchema = z
     interval_ms: z.number().int().min(0).max(86_400_000).optional(),
     /** Replaces the scheme and host of every REST endpoint of the exchange (a proxy, a local venue). */
     api_base_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Passed to the ccxt exchange as its `options` (defaultType is spot). */
+    options: z.record(z.string(), z.unknown()).default({}),
     /** The price file, for source file. */
     path: z.string().min(1).optional(),
   })

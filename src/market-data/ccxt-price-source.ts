@@ -15,6 +15,8 @@ export interface CcxtPriceSourceOptions {
   readonly intervalMs: number;
   /** Replaces the scheme and host of every REST endpoint (a proxy, a local venue). */
   readonly apiBaseUrl?: string;
+  /** The exchange's ccxt `options` (ignored with `client`). */
+  readonly exchangeOptions?: Readonly<Record<string, unknown>>;
   /** An exchange already opened with openPublicExchange (its markets may be loaded); else one is opened. */
   readonly client?: Exchange;
   /** How long start() waits for a first successful poll. @default max(10 s, 3 intervals) */
@@ -44,7 +46,7 @@ export class CcxtPriceSource implements IPriceSource {
 
   constructor(options: CcxtPriceSourceOptions) {
     this.#options = options;
-    this.#exchange = options.client ?? openPublicExchange(options.exchange, options.apiBaseUrl);
+    this.#exchange = options.client ?? openPublicExchange(options.exchange, options.apiBaseUrl, options.exchangeOptions);
     this.#symbols = new Set(options.symbols);
     this.name = `ccxt:${options.exchange}`;
     this.#hub = new PriceHub(options.onListenerError);

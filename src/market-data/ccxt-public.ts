@@ -30,15 +30,16 @@ function rebaseAll(value: unknown, base: URL): unknown {
 
 /**
  * A ccxt exchange for public market data only (no keys). `apiBaseUrl` replaces the scheme and
- * host of every REST endpoint in `urls.api` (a proxy, or a local venue in tests).
+ * host of every REST endpoint in `urls.api` (a proxy, or a local venue in tests); `options` go to
+ * the exchange as its ccxt `options` (e.g. which market types loadMarkets fetches).
  */
-export function openPublicExchange(exchangeId: string, apiBaseUrl?: string): Exchange {
+export function openPublicExchange(exchangeId: string, apiBaseUrl?: string, options: Readonly<Record<string, unknown>> = {}): Exchange {
   const classes = ccxt as unknown as Record<string, new (config: object) => Exchange>;
   const Klass = (ccxt.exchanges as readonly string[]).includes(exchangeId) ? classes[exchangeId] : undefined;
   if (Klass === undefined) {
     throw new PlanexecError(`"${exchangeId}" is not a ccxt exchange id (e.g. binance, kraken, okx)`, { code: 'UNKNOWN_EXCHANGE', details: { exchange: exchangeId } });
   }
-  const exchange = new Klass({ enableRateLimit: true });
+  const exchange = new Klass({ enableRateLimit: true, options: { defaultType: 'spot', ...options } });
   if (apiBaseUrl !== undefined) exchange.urls.api = rebaseAll(exchange.urls.api, new URL(apiBaseUrl)) as typeof exchange.urls.api;
   return exchange;
 }
