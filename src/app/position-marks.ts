@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
-import { PaperConnector } from '../connectors/paper/paper-connector.js';
+import { resolveInstruments } from '../connectors/paper/paper-instruments.js';
+import { readVenuePrices } from '../connectors/paper/venue-prices.js';
 import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
 import { errorMessage } from '../domain/errors.js';
@@ -41,35 +42,25 @@ export function unrealizedPnl(position: Position, mark: Decimal): Decimal | null
 export async function loadMarks(config: PlatformConfig, paths: PlatformPaths, symbols: readonly string[], deps: MarkDeps): Promise<Map<string, Mark>> {
   const wanted = [...new Set(symbols)];
   if (wanted.length === 0) return new Map();
-  return config.connector.type === 'paper' ? paperMarks(config, paths, wanted, deps) : exchangeMarks(config, wanted, deps);
+  return config.connector.type === 'paper' ? paperMarks(config, paths, wanted) : exchangeMarks(config, wanted, deps);
 }
 
-async function paperMarks(config: PlatformConfig, paths: PlatformPaths, symbols: readonly string[], deps: MarkDeps): Promise<Map<string, Mark>> {
+function paperMarks(config: PlatformConfig, paths: PlatformPaths, symbols: readonly string[]): Map<string, Mark> {
   if (paths.venue === ':memory:' || !existsSync(paths.venue)) return new Map(symbols.map((s) => [s, unknown(`no paper venue file at ${paths.venue}`)]));
-  let venue: PaperConnector;
+  let last: Map<string, Decimal>;
   try {
-    venue = new PaperConnector({ ...config.connector.paper, path: paths.venue, latency_ms: 0 }, { clock: deps.clock, readonly: true });
+    last = readVenuePrices(paths.venue);
   } catch (error) {
     return new Map(symbols.map((s) => [s, unknown(`the paper venue file ${paths.venue} cannot be read: ${errorMessage(error)}`)]));
   }
-  try {
-    const marks = new Map<string, Mark>();
-    for (const symbol of symbols) {
-      const last = venue.lastPrice(symbol);
-      if (last !== undefined) {
-        marks.set(symbol, { price: last, unknown: null });
-        continue;
-      }
-      try {
-        marks.set(symbol, { price: await venue.getReferencePrice(symbol), unknown: null });
-      } catch (error) {
-        marks.set(symbol, unknown(`the paper venue has no price for ${symbol}: ${errorMessage(error)}`));
-      }
-    }
-    return marks;
-  } finally {
-    await venue.close();
-  }
+  // no price delivered yet: the venue still trades at the price the instrument starts at
+  const listed = resolveInstruments(config.connector.paper.instruments);
+  return new Map(
+    symbols.map((symbol): [string, Mark] => {
+      const price = last.get(symbol) ?? listed.get(symbol)?.reference_price;
+      return [symbol, price === undefined ? unknown(`the paper venue has no price for ${symbol}`) : { price, unknown: null }];
+    }),
+  );
 }
 
 /** The keys of connector.ccxt a public ticker needs. */

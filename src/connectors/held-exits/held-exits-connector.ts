@@ -120,6 +120,12 @@ export class HeldExitsConnector implements IAPIConnector {
   async cancelOrder(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder> {
     const entry = await this.#settled(clientOrderId);
     if (entry === undefined) return this.#inner.cancelOrder(clientOrderId, symbol, options);
+    if (entry.stage === 'unknown') {
+      // fired, answer lost: the venue's order (if it has one) is what there is to cancel
+      const atVenue = await this.#inner.fetchOrder(clientOrderId, symbol, options);
+      if (atVenue === undefined) entry.stage = 'held';
+      else this.#adopt(entry, atVenue);
+    }
     if (entry.stage === 'held') {
       entry.stage = 'cancelled';
       entry.order = { ...entry.order, updated_at: isoTime(this.#deps.clock.now()) };

@@ -235,3 +235,24 @@ describe('held exits across a restart', () => {
     expect((await restarted.fetchOrder('PX00000000000000a1-SL', SYMBOL))?.status).toBe('FILLED');
   });
 });
+
+describe('cancelling an exit whose send was lost', () => {
+  it('cancels at the venue what the venue has, reporting its fills; cancels locally what it never got', async () => {
+    const w = world();
+    await entry(w, 'BUY');
+    await w.venue.placeOrder(order({ stop_price: new Decimal('64000') }));
+    w.inner.script('placeOrder', { kind: 'accept_then_throw', error: new UnknownOutcomeError('timeout after send') });
+    await w.price('63900');
+    const cancelled = await w.venue.cancelOrder('PX00000000000000a1-SL', SYMBOL);
+    // the market order had filled at the venue: its final state, and its fills reported once
+    expect(cancelled.status).toBe('FILLED');
+    expect(w.reports.filter((r) => r.order.client_order_id === 'PX00000000000000a1-SL').map((r) => r.order.status)).toEqual(['FILLED']);
+
+    await w.venue.placeOrder(order({ client_order_id: 'PX00000000000000a2-SL', stop_price: new Decimal('63000'), position_id: 'T1' }));
+    w.inner.script('placeOrder', { kind: 'throw', error: new UnknownOutcomeError('timeout before the venue got it') });
+    await w.price('62900');
+    expect((await w.venue.cancelOrder('PX00000000000000a2-SL', SYMBOL)).status).toBe('CANCELLED');
+    await w.price('62000');
+    expect(w.sends('PX00000000000000a2-SL')).toHaveLength(1);
+  });
+});
