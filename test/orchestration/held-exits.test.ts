@@ -3,7 +3,7 @@ import { HeldExitsConnector } from '../../src/connectors/held-exits/held-exits-c
 import { Decimal } from '../../src/domain/decimal.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { StaticPriceSource } from '../../src/market-data/static-price-source.js';
-import { newTradeWire } from '../support/directives.js';
+import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { silentLogger } from '../support/fakes.js';
 import { createHarness } from './harness.js';
 
@@ -56,5 +56,28 @@ describe('a venue without native stops, its exits held by planexec', () => {
     expect(h.connector.calls.filter((c) => c.method === 'cancelOrder')).toEqual([]);
     await movePrice('68000');
     expect(h.connector.placed().filter((p) => p.client_order_id === tp)).toEqual([]);
+  });
+
+  it('MODIFY moves a held stop without a venue call; CLOSE cancels the held exits locally and sells at market', async () => {
+    const { h, held, movePrice } = heldHarness();
+    const wire = newTradeWire({ exit_plan: { stop_loss_price: '64000', take_profit_price: '67000' } });
+    await h.submit(wire);
+    const sl = clientOrderId(wire.directive_id, 'SL');
+
+    const modified = await h.submit(modifyWire([wire.directive_id], { strategy_id: wire.strategy_id, exit_plan: { stop_loss_price: '64500' } }));
+    expect(modified.outcome).toBe('SUCCEEDED');
+    expect(h.connector.calls.filter((c) => ['amendOrder', 'cancelOrder'].includes(c.method))).toEqual([]);
+    expect(held.heldOrders().find((o) => o.stop_price !== null)?.stop_price?.toFixed()).toBe('64500');
+    expect(h.ledger.positions.get(wire.directive_id)).toMatchObject({ status: 'OPEN', protection: 'LIVE' });
+
+    const closed = await h.submit(closeWire([wire.directive_id], { strategy_id: wire.strategy_id }));
+    expect(closed.outcome).toBe('SUCCEEDED');
+    expect(held.heldOrders()).toEqual([]);
+    expect(h.connector.calls.filter((c) => c.method === 'cancelOrder')).toEqual([]);
+    expect(h.ledger.positions.get(wire.directive_id)?.status).toBe('CLOSED');
+    expect(h.ledger.orders.get(sl)?.status).toBe('CANCELLED');
+    // nothing held fires any more
+    await movePrice('60000');
+    expect(h.connector.placed().filter((p) => p.client_order_id === sl)).toEqual([]);
   });
 });
