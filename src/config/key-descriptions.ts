@@ -89,7 +89,7 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'connector.paper.prices.symbols': 'Symbols to follow (BTC_USDT); unset: every instrument the venue lists (ccxt), every row (file).',
   'connector.paper.prices.interval_ms': 'Between polls (ccxt, unset: 2000) or between rows (file, unset: 0 = as fast as the venue takes them).',
   'connector.paper.prices.api_base_url': 'Replaces the scheme and host of every REST endpoint of the exchange: a proxy or a local venue.',
-  'connector.paper.prices.options': 'Passed to the ccxt exchange as its options (source ccxt), e.g. {fetchMarkets: {types: [spot]}}; defaultType is spot.',
+  'connector.paper.prices.options': 'Passed to the ccxt exchange as its options (source ccxt); spot-only settings (defaultType, fetchMarkets types) are always applied over it.',
   'connector.paper.prices.path': 'The price file (source file): CSV timestamp,symbol,price or OHLCV bars, or JSON Lines. Relative to the config file.',
   'connector.ccxt': 'A real exchange through ccxt (connector.type ccxt): planned, not in this build; accepted and unused.',
   'connector.ccxt.exchange': 'The ccxt exchange id, e.g. binance, kraken, okx.',

@@ -28,10 +28,13 @@ function rebaseAll(value: unknown, base: URL): unknown {
   return value;
 }
 
+/** ccxt options that keep an exchange on its spot market and off endpoints public spot prices never need. */
+const SPOT_ONLY = { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false } as const;
+
 /**
- * A ccxt exchange for public market data only (no keys). `apiBaseUrl` replaces the scheme and
- * host of every REST endpoint in `urls.api` (a proxy, or a local venue in tests); `options` go to
- * the exchange as its ccxt `options` (e.g. which market types loadMarkets fetches).
+ * A ccxt exchange for public spot market data only (no keys). `apiBaseUrl` replaces the scheme
+ * and host of every REST endpoint in `urls.api` (a proxy, or a local venue in tests); `options`
+ * go to the exchange as its ccxt `options`, with the spot-only settings over them.
  */
 export function openPublicExchange(exchangeId: string, apiBaseUrl?: string, options: Readonly<Record<string, unknown>> = {}): Exchange {
   const classes = ccxt as unknown as Record<string, new (config: object) => Exchange>;
@@ -39,7 +42,7 @@ export function openPublicExchange(exchangeId: string, apiBaseUrl?: string, opti
   if (Klass === undefined) {
     throw new PlanexecError(`"${exchangeId}" is not a ccxt exchange id (e.g. binance, kraken, okx)`, { code: 'UNKNOWN_EXCHANGE', details: { exchange: exchangeId } });
   }
-  const exchange = new Klass({ enableRateLimit: true, options: { defaultType: 'spot', ...options } });
+  const exchange = new Klass({ enableRateLimit: true, options: { ...options, ...SPOT_ONLY } });
   if (apiBaseUrl !== undefined) exchange.urls.api = rebaseAll(exchange.urls.api, new URL(apiBaseUrl)) as typeof exchange.urls.api;
   return exchange;
 }

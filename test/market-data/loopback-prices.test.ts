@@ -17,13 +17,12 @@ describe('ccxt price source against the loopback Binance venue', () => {
     await venue.close();
   });
 
-  it('with options keeping loadMarkets to spot: reads its tickers and rules, and follows a price the venue moves', async () => {
+  it('reads its tickers and spot rules (loadMarkets kept to spot), and follows a price the venue moves', async () => {
     source = new CcxtPriceSource({
       exchange: 'binance',
       symbols: ['BTC_USDT'],
       intervalMs: 50,
       apiBaseUrl: venue.url,
-      exchangeOptions: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
       clock: systemClock,
       logger,
     });
