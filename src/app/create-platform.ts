@@ -6,6 +6,7 @@ import type { PlanexecEvents } from '../bus/events.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IAPIConnector } from '../connectors/connector.js';
+import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connector.js';
 import type { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
@@ -15,6 +16,7 @@ import type { VenueErrorMetrics } from '../metrics/venue-error-metrics.js';
 import { InMemoryComponentRegistry } from '../orchestration/component-registry.js';
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
+import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
 import type { WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
@@ -26,6 +28,7 @@ import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
 import { recordVenueBaseline } from './venue-baseline.js';
+import type { PriceFeed } from './price-feed.js';
 
 export interface PlatformOptions {
   readonly config: PlatformConfig;
@@ -73,6 +76,8 @@ export interface Platform {
   readonly connector: IAPIConnector;
   /** The paper simulator behind `connector` (its price feed and books), null for a live venue. */
   readonly paper: PaperConnector | null;
+  /** The running price source (the paper venue's market, the trigger of exits planexec holds); null when none. */
+  readonly prices: PriceFeed | null;
   readonly store: SqliteStore;
   readonly metrics: PrometheusMetrics | NoopMetrics;
   readonly stream: FlowCompletionStream;
@@ -150,9 +155,13 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
   let connector: IAPIConnector;
   let paper: PaperConnector | null;
+  let prices: PriceFeed | null;
   let venueMetrics: VenueErrorMetrics | null;
+  /** The venue as built, under any wrapper the caller adds (a dry run's). */
+  let built: IAPIConnector;
   try {
-    ({ connector, paper, venueMetrics } = createConnector(config, { clock, paths, logger, configFile: options.configFile ?? null }));
+    ({ connector, paper, prices, venueMetrics } = await createConnector(config, { clock, paths, logger, configFile: options.configFile ?? null }));
+    built = connector;
     if (options.wrapConnector) connector = options.wrapConnector(connector);
   } catch (error) {
     await store.close();
@@ -162,6 +171,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     claimVenue(store, paper, paths, options.configFile);
   } catch (error) {
+    await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     lease?.release();
@@ -208,6 +218,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= shutDown(logger, [
+        // no new prices once closing: what they triggered is then drained with the flows
+        ['close price source', () => prices?.close()],
         ['drain flows', () => orchestrator.drain()],
         ['drain terminations', () => termination.drain()],
         ['dispose orchestrator', () => orchestrator.dispose()],
@@ -219,6 +231,16 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       ]));
 
     // interrupted flows are finished and the venue's news applied before any directive is taken
+    // exits held by planexec live in memory: rebuilt from the ledger before recovery asks the venue about them
+    if (built instanceof HeldExitsConnector) {
+      try {
+        await built.restore(await store.ledger.listOrders({ statuses: LIVE_ORDER_STATUSES }));
+      } catch (error) {
+        await close().catch(() => undefined);
+        throw error;
+      }
+    }
+
     let recovery: RecoveryReport | null = null;
     if (options.recover !== false) {
       try {
@@ -244,8 +266,19 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     // after recovery: fills that arrived while planexec was down are in the ledger, so they are not taken for the baseline
     await recordVenueBaseline({ connector, store, clock, logger: logger.child({ component: 'venue-baseline' }) });
 
-    return { config, paths, bus, orchestrator, termination, connector, paper, store, metrics, stream, logger, recovery, close };
+    // prices only after recovery: what they trigger is reported to an orchestrator that knows every order
+    if (prices !== null) {
+      try {
+        await prices.start();
+      } catch (error) {
+        await close().catch(() => undefined);
+        throw error;
+      }
+    }
+
+    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, logger, recovery, close };
   } catch (error) {
+    await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     lease?.release();

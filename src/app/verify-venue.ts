@@ -8,6 +8,8 @@ import type { Decimal } from '../domain/decimal.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { createConnector } from './create-connector.js';
+import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connector.js';
+import type { OrderRecord } from '../domain/trading.js';
 import type { PlatformPaths } from './platform-paths.js';
 
 /** The venue `planexec verify` compares the ledger with. */
@@ -54,10 +56,16 @@ function requireLiveKeys(config: PlatformConfig): void {
  * other venue through createConnector, as `run` builds it. Throws ConfigError when a live venue's
  * keys are not set.
  */
-export function openVerifyVenue(config: PlatformConfig, paths: PlatformPaths, deps: { readonly clock: Clock; readonly logger: Logger }): VerifyVenue {
+export async function openVerifyVenue(
+  config: PlatformConfig,
+  paths: PlatformPaths,
+  deps: { readonly clock: Clock; readonly logger: Logger; readonly liveOrders: () => Promise<readonly OrderRecord[]> },
+): Promise<VerifyVenue> {
   if (config.connector.type !== 'paper') {
     requireLiveKeys(config);
-    const { connector } = createConnector(config, { clock: deps.clock, paths, logger: deps.logger });
+    const { connector } = await createConnector(config, { clock: deps.clock, paths, logger: deps.logger });
+    // exits planexec holds are its own book, not the venue's: known as the platform knows them at start
+    if (connector instanceof HeldExitsConnector) await connector.restore(await deps.liveOrders());
     return { connector, venueMissing: null, name: `${config.connector.type}:${connector.venue}`, close: () => connector.close() };
   }
   const venueExists = paths.venue !== MEMORY_DATABASE && existsSync(paths.venue);

@@ -1,3 +1,4 @@
+import { unrealizedPnl, type Mark } from '../app/position-marks.js';
 import type { PositionTotals } from '../app/position-totals.js';
 import { type Decimal, decimalToWire } from '../domain/decimal.js';
 import { symbolAssets } from '../domain/position-math.js';
@@ -28,11 +29,29 @@ export interface PositionJson {
   readonly filled_size: string;
   readonly remaining_size: string;
   readonly average_entry_price: string | null;
+  /** Open trades: the price the trade is marked at; null when closed or no price is known. */
+  readonly mark: string | null;
+  /** Open trades: (mark − entry) × held, sign by direction, in the quote asset; null when closed or no mark. */
+  readonly unrealized_pnl: string | null;
+}
+
+/** Marks by symbol; a symbol missing is unknown. */
+export type Marks = ReadonlyMap<string, Mark>;
+
+const NO_MARKS: Marks = new Map();
+
+function markOf(p: Position, marks: Marks): Decimal | null {
+  return p.status === 'OPEN' ? (marks.get(p.symbol)?.price ?? null) : null;
+}
+
+function upnlOf(p: Position, marks: Marks): Decimal | null {
+  const mark = markOf(p, marks);
+  return mark === null ? null : unrealizedPnl(p, mark);
 }
 
 const wire = (d: Decimal | null): string | null => (d === null ? null : decimalToWire(d));
 
-export function positionJson(p: Position): PositionJson {
+export function positionJson(p: Position, marks: Marks = NO_MARKS): PositionJson {
   return {
     trade_id: p.trade_id,
     strategy_id: p.strategy_id,
@@ -54,6 +73,8 @@ export function positionJson(p: Position): PositionJson {
     filled_size: decimalToWire(p.filled_size),
     remaining_size: decimalToWire(p.remaining_size),
     average_entry_price: wire(p.average_entry_price),
+    mark: wire(markOf(p, marks)),
+    unrealized_pnl: wire(upnlOf(p, marks)),
   };
 }
 
@@ -72,10 +93,22 @@ function protective(p: Position, d: Decimal | null): string {
   return p.protection === 'MISSING' ? 'MISSING' : `${show(d)}${NOT_YET_PLACED}`;
 }
 
-/** The footnote the table needs, if any row carries NOT_YET_PLACED. */
-export function positionsFootnote(positions: readonly Position[]): string | null {
+/** Marks an open trade whose mark price is not known. */
+export const NO_MARK = '?';
+
+/** The footnotes the table needs: rows carrying NOT_YET_PLACED, and why a mark is unknown (one line per symbol). */
+export function positionsFootnote(positions: readonly Position[], marks?: Marks): string | null {
+  const notes: string[] = [];
   const waiting = positions.some((p) => p.status === 'OPEN' && p.protection === 'NONE' && (p.stop_loss !== null || p.take_profit !== null));
-  return waiting ? `${NOT_YET_PLACED} stop / target asked for, placed at the venue once the entry fills` : null;
+  if (waiting) notes.push(`${NOT_YET_PLACED} stop / target asked for, placed at the venue once the entry fills`);
+  if (marks !== undefined) {
+    const open = [...new Set(positions.filter((p) => p.status === 'OPEN').map((p) => p.symbol))];
+    for (const symbol of open) {
+      const mark = marks.get(symbol);
+      if (mark?.price == null) notes.push(`${NO_MARK} no mark for ${symbol}: ${mark?.unknown ?? 'no price source was asked'}`);
+    }
+  }
+  return notes.length === 0 ? null : notes.join('\n');
 }
 
 /** Money for people: two decimals (the JSON keeps every digit). */
@@ -93,7 +126,20 @@ function otherFees(p: Position): string {
   return other.length === 0 ? '-' : other.join(', ');
 }
 
-export function positionsTable(positions: readonly Position[]): string {
+/** The mark cell: a price, `?` for an open trade without one (footnoted), `-` for a closed trade. */
+function markCell(p: Position, marks: Marks | undefined): string {
+  if (p.status !== 'OPEN') return '-';
+  const mark = markOf(p, marks ?? NO_MARKS);
+  return mark === null ? NO_MARK : decimalToWire(mark);
+}
+
+function upnlCell(p: Position, marks: Marks | undefined): string {
+  if (p.status !== 'OPEN') return '-';
+  const upnl = upnlOf(p, marks ?? NO_MARKS);
+  return upnl === null ? (markOf(p, marks ?? NO_MARKS) === null ? NO_MARK : '-') : money(upnl);
+}
+
+export function positionsTable(positions: readonly Position[], marks?: Marks): string {
   return renderTable<Position>(
     [
       { header: 'TRADE', value: (p) => p.trade_id },
@@ -106,6 +152,8 @@ export function positionsTable(positions: readonly Position[]): string {
       { header: 'ENTRY', value: (p) => show(p.average_entry_price ?? p.entry_price), align: 'right' },
       { header: 'STOP', value: (p) => protective(p, p.stop_loss), align: 'right' },
       { header: 'TARGET', value: (p) => protective(p, p.take_profit), align: 'right' },
+      { header: 'MARK', value: (p) => markCell(p, marks), align: 'right' },
+      { header: 'UPNL', value: (p) => upnlCell(p, marks), align: 'right' },
       { header: 'EXIT', value: (p) => show(p.exit_price), align: 'right' },
       { header: 'REASON', value: (p) => p.close_reason ?? '-' },
       { header: 'PNL', value: (p) => money(p.realized_pnl), align: 'right' },

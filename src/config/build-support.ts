@@ -58,6 +58,7 @@ export const CONFIG_PATH_KEYS = [
   ['storage', 'path'],
   ['storage', 'journal_fallback_path'],
   ['connector', 'paper', 'path'],
+  ['connector', 'paper', 'prices', 'path'],
 ] as const satisfies readonly (readonly string[])[];
 
 const MEMORY = ':memory:';

@@ -99,6 +99,35 @@ export const PaperFaultsSchema = z.strictObject({
   seed: z.number().int().default(42),
 });
 
+const SYMBOL = /^[A-Z0-9]{1,20}_[A-Z0-9]{1,20}$/;
+
+/** Where the paper venue's prices come from (docs/paper-venue.md). */
+export const PaperPricesSchema = z
+  .strictObject({
+    /** static: only what something sets (the demo); ccxt: a real exchange's public tickers; file: a replayed price file. */
+    source: z.enum(['static', 'ccxt', 'file']).default('static'),
+    /** ccxt exchange id, for source ccxt. */
+    exchange: z.string().min(1).optional(),
+    /** Symbols to follow; unset = every instrument the paper venue lists (ccxt) or every row (file). */
+    symbols: z.array(z.string().regex(SYMBOL)).optional(),
+    /** Between polls (ccxt, default 2000) or rows (file, default 0 = as fast as the venue takes them). */
+    interval_ms: z.number().int().min(0).max(86_400_000).optional(),
+    /** Replaces the scheme and host of every REST endpoint of the exchange (a proxy, a local venue). */
+    api_base_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Passed to the ccxt exchange as its `options` (defaultType is spot). */
+    options: z.record(z.string(), z.unknown()).default({}),
+    /** The price file, for source file. */
+    path: z.string().min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.source === 'ccxt' && p.exchange === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['exchange'], message: 'source ccxt needs exchange (a ccxt exchange id, e.g. binance)', params: { rule: 'required_for_source' } });
+    }
+    if (p.source === 'file' && p.path === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'source file needs path (a CSV or JSON Lines price file)', params: { rule: 'required_for_source' } });
+    }
+  });
+
 export const PaperConnectorSchema = z.strictObject({
   /** The simulated venue's own state file; it outlives planexec restarts like a real venue. */
   path: z.string().min(1).default('./planexec-venue.db'),
@@ -117,6 +146,7 @@ export const PaperConnectorSchema = z.strictObject({
   not_found_window_ms: ms(0),
   /** hedge: one position per trade (position_id), so opposite trades on a symbol are each protected; netting: one net per symbol. */
   position_mode: z.enum(['hedge', 'netting']).default('hedge'),
+  prices: PaperPricesSchema.prefault({}),
 });
 
 export const CcxtConnectorSchema = z.strictObject({
@@ -237,6 +267,7 @@ export type RetryPolicyConfig = PlanExecutionConfig['retry_policy'];
 export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];
 export type PaperConnectorConfig = PlatformConfig['connector']['paper'];
 export type CcxtConnectorConfig = PlatformConfig['connector']['ccxt'];
+export type PaperPricesConfig = PaperConnectorConfig['prices'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type IntakeConfig = PlatformConfig['intake'];
 export type RecoveryConfig = PlatformConfig['recovery'];

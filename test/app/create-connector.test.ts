@@ -29,7 +29,7 @@ describe('createConnector', () => {
   it('builds the paper venue for connector.type paper, in the folder the paths name, and exposes the simulator beside the port', async () => {
     const config = withType('paper');
     const paths = platformPaths(config, join(dir, 'nested', 'a.db'));
-    const built = createConnector(config, { clock: new FakeClock(), paths, logger });
+    const built = await createConnector(config, { clock: new FakeClock(), paths, logger });
     try {
       expect(built.paper).toBe(built.connector);
       expect(built.connector.venue).toBe('paper');
@@ -40,9 +40,9 @@ describe('createConnector', () => {
     }
   });
 
-  function configError(config: PlatformConfig, readOnly?: boolean): ConfigError {
+  async function configError(config: PlatformConfig, readOnly?: boolean): Promise<ConfigError> {
     try {
-      const built = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger, ...(readOnly === undefined ? {} : { readOnly }) });
+      const built = await createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger, ...(readOnly === undefined ? {} : { readOnly }) });
       void built.connector.close();
     } catch (error) {
       if (error instanceof ConfigError) return error;
@@ -53,36 +53,37 @@ describe('createConnector', () => {
 
   it('builds the ccxt connector for connector.type ccxt: the exchange is the venue, no paper simulator beside it', async () => {
     const config = withCcxt({ exchange: 'binance', api_key: 'k', api_secret: 's', sandbox: false, api_base_url: 'http://127.0.0.1:9' });
-    const built = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
+    const built = await createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
     try {
       expect(built.paper).toBeNull();
       expect(built.connector.venue).toBe('binance');
-      expect(built.connector.capabilities).toMatchObject({ positionMode: 'netting', shortSelling: false, nativeStops: false });
+      // a spot market rests no stops: planexec holds them (HeldExitsConnector)
+      expect(built.connector.capabilities).toMatchObject({ positionMode: 'netting', shortSelling: false, nativeStops: true });
     } finally {
       await built.connector.close();
     }
   });
 
-  it('refuses ccxt without trading keys, naming each missing key; a reader needs none', () => {
+  it('refuses ccxt without trading keys, naming each missing key; a reader needs none', async () => {
     const config = withCcxt({ exchange: 'binance' });
-    expect(configError(config).issues.map((i) => [i.keyPath, i.rule])).toEqual([
+    expect((await configError(config)).issues.map((i) => [i.keyPath, i.rule])).toEqual([
       ['connector.ccxt.api_key', 'required_to_trade'],
       ['connector.ccxt.api_secret', 'required_to_trade'],
     ]);
-    const reader = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger, readOnly: true });
+    const reader = await createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger, readOnly: true });
     expect(reader.connector.venue).toBe('binance');
     return reader.connector.close();
   });
 
-  it('refuses an exchange id ccxt does not know, naming connector.ccxt.exchange', () => {
-    const error = configError(withCcxt({ exchange: 'nosuchexchange', api_key: 'k', api_secret: 's' }));
+  it('refuses an exchange id ccxt does not know, naming connector.ccxt.exchange', async () => {
+    const error = await configError(withCcxt({ exchange: 'nosuchexchange', api_key: 'k', api_secret: 's' }));
     expect(error.issues[0]).toMatchObject({ keyPath: 'connector.ccxt.exchange', rule: 'unknown_exchange' });
     expect(error.message).toContain('nosuchexchange is not an exchange ccxt');
   });
 
-  it('paperVenue hands out the simulator, and refuses clearly when the venue is not the paper one', () => {
+  it('paperVenue hands out the simulator, and refuses clearly when the venue is not the paper one', async () => {
     const config = withType('paper');
-    const built = createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
+    const built = await createConnector(config, { clock: new FakeClock(), paths: platformPaths(config, ':memory:'), logger });
     expect(paperVenue(built, 'the demo')).toBe(built.paper);
     const live = { connector: built.connector, paper: null };
     expect(() => paperVenue(live, 'the demo')).toThrow(PlanexecError);

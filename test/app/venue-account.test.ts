@@ -206,12 +206,12 @@ describe('the platform at start', () => {
 });
 
 describe('the venue verify opens', () => {
-  it('a live venue needs the account’s keys: a clear message names the keys before anything is opened', () => {
+  it('a live venue needs the account’s keys: a clear message names the keys before anything is opened', async () => {
     const config = defaultConfig();
     const live = { ...config, connector: { ...config.connector, type: 'ccxt' as const, ccxt: { ...config.connector.ccxt, exchange: 'binance' } } };
-    const run = (): unknown => openVerifyVenue(live, platformPaths(live, join(dir, 'live.db')), { clock: new FakeClock(), logger: silentLogger });
-    expect(run).toThrow(ConfigError);
-    expect(run).toThrow(/connector\.ccxt\.api_key: verify against a live venue \(connector\.type ccxt\) needs the account's keys/);
-    expect(run).toThrow(/connector\.ccxt\.api_secret/);
+    const run = (): Promise<unknown> => openVerifyVenue(live, platformPaths(live, join(dir, 'live.db')), { clock: new FakeClock(), logger: silentLogger, liveOrders: async () => [] });
+    await expect(run()).rejects.toThrow(ConfigError);
+    await expect(run()).rejects.toThrow(/connector\.ccxt\.api_key: verify against a live venue \(connector\.type ccxt\) needs the account's keys/);
+    await expect(run()).rejects.toThrow(/connector\.ccxt\.api_secret/);
   });
 });

@@ -56,6 +56,8 @@ describe('positions output', () => {
       filled_size: '0',
       remaining_size: '0',
       average_entry_price: '65000.1',
+      mark: null,
+      unrealized_pnl: null,
     });
     expect(positionJson(open).exit_price).toBeNull();
   });
@@ -114,6 +116,38 @@ describe('stop and target columns', () => {
   it('shows a closed trade the stop and target it had', () => {
     expect(cells(closed)).toEqual({ stop: '64000', target: '67000' });
     expect(positionsFootnote([closed])).toBeNull();
+  });
+});
+
+describe('mark price and unrealised PnL of open trades', () => {
+  const marks = new Map([
+    ['BTC_USDT', { price: d('66000.1'), unknown: null }],
+    ['ETH_USDT', { price: null, unknown: 'ccxt:binance: no prices for ETH_USDT from binance within 3000 ms: timeout' }],
+  ] as const);
+  const cells = (p: Position): { mark: string; upnl: string } => {
+    const [header, row] = positionsTable([p], marks).split('\n').map((line) => line.trim().split(/\s{2,}/));
+    return { mark: row![header!.indexOf('MARK')]!, upnl: row![header!.indexOf('UPNL')]! };
+  };
+
+  it('a BUY gains when the mark is above the entry, a SELL when it is below: (mark − entry) × held, exact in JSON', () => {
+    expect(positionJson(open, marks)).toMatchObject({ mark: '66000.1', unrealized_pnl: '15' });
+    expect(positionJson({ ...open, direction: 'SELL' }, marks)).toMatchObject({ mark: '66000.1', unrealized_pnl: '-15' });
+    expect(positionJson({ ...open, filled_size: d('0.0105') }, marks).unrealized_pnl).toBe('10.5');
+    expect(cells(open)).toEqual({ mark: '66000.1', upnl: '15.00' });
+  });
+
+  it('a closed trade has neither; an open one with nothing filled has a mark but no PnL', () => {
+    expect(positionJson(closed, marks)).toMatchObject({ mark: null, unrealized_pnl: null });
+    expect(cells(closed)).toEqual({ mark: '-', upnl: '-' });
+    expect(positionJson({ ...open, filled_size: d('0') }, marks)).toMatchObject({ mark: '66000.1', unrealized_pnl: null });
+  });
+
+  it('an unknown mark is blank in JSON, ? in the table, with a footnote saying why', () => {
+    const eth: Position = { ...open, symbol: 'ETH_USDT', protection: 'LIVE' };
+    expect(positionJson(eth, marks)).toMatchObject({ mark: null, unrealized_pnl: null });
+    expect(cells(eth)).toEqual({ mark: '?', upnl: '?' });
+    expect(positionsFootnote([eth], marks)).toBe('? no mark for ETH_USDT: ccxt:binance: no prices for ETH_USDT from binance within 3000 ms: timeout');
+    expect(positionsFootnote([{ ...eth, symbol: 'SOL_USDT' }], marks)).toBe('? no mark for SOL_USDT: no price source was asked');
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../../src/bus/events.js';
-import type { ConnectorCapabilities } from '../../src/connectors/connector.js';
+import type { ConnectorCapabilities, IAPIConnector } from '../../src/connectors/connector.js';
 import { defaultConfig, type PlanExecutionConfig, type RiskConfig } from '../../src/config/schema.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   readonly risk?: RiskConfig;
   /** Ledger, journal and flows of a real store instead of the in-memory ones (for checks that read a database); the harness still types them as the in-memory ones, so read them through their ports only. */
   readonly store?: { readonly ledger: ILedgerProvider; readonly journal: IJournalWriter; readonly flows: IFlowStore };
+  /** What the orchestrator trades through, built around the fake venue (a decorator); default the fake itself. */
+  readonly venue?: (fake: FakeConnector, clock: FakeClock) => IAPIConnector;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -70,7 +72,7 @@ export function createHarness(options: HarnessOptions = {}) {
   const fallbackPath = options.fallbackPath ?? join(tmpdir(), `planexec-fallback-${randomUUID()}.jsonl`);
   const registry = new InMemoryComponentRegistry();
   const orchestrator = new PlanExecutionOrchestrator({
-    connector,
+    connector: options.venue?.(connector, clock) ?? connector,
     ledger,
     journal,
     bus,

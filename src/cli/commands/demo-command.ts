@@ -76,7 +76,10 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
           io.stderr(`  database ${world.db}\n`);
         }
         // the platform owns the lease from here and releases it on close (or when it fails to start)
-        platform = await createPlatform({ config: loaded.config, dbPath: world.db, logger: log.logger, configFile: loaded.file, lease });
+        // the demo plays its own price path: a configured price source would fight it
+        const paper = loaded.config.connector.paper;
+        const config = { ...loaded.config, connector: { ...loaded.config.connector, paper: { ...paper, prices: { ...paper.prices, source: 'static' as const } } } };
+        platform = await createPlatform({ config, dbPath: world.db, logger: log.logger, configFile: loaded.file, lease });
       } catch (error) {
         lease?.release(); // idempotent
         log.close();

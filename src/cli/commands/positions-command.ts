@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { pino } from 'pino';
+import { platformPaths } from '../../app/platform-paths.js';
+import { loadMarks } from '../../app/position-marks.js';
+import { systemClock } from '../../domain/clock.js';
 import { PositionStatus } from '../../domain/enums.js';
 import type { CliIo } from '../cli-io.js';
 import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
@@ -34,13 +38,16 @@ export function registerPositionsCommand(program: Command, io: CliIo): Command {
       const { config } = loadReaderConfig(opts);
       const db = opts.db ?? config.storage.path;
       const positions = await withExistingStore(db, async (store) => store.ledger.listPositions(status === undefined ? {} : { status }));
+      const open = positions.filter((p) => p.status === PositionStatus.OPEN).map((p) => p.symbol);
+      // read-only: the venue file opened for reading, a live exchange asked for public tickers only
+      const marks = await loadMarks(config, platformPaths(config, db), open, { clock: systemClock, logger: pino({ level: 'silent' }) });
       if (opts.json) {
-        io.stdout(`${JSON.stringify(positions.map(positionJson), null, 2)}\n`);
+        io.stdout(`${JSON.stringify(positions.map((p) => positionJson(p, marks)), null, 2)}\n`);
       } else if (positions.length === 0) {
         io.stdout(`no ${status === undefined ? '' : `${status.toLowerCase()} `}positions in ${db}\n`);
       } else {
-        const footnote = positionsFootnote(positions);
-        io.stdout(`${positionsTable(positions)}\n\n${totalsLine(positionTotals(positions))}\n${footnote === null ? '' : `${footnote}\n`}`);
+        const footnote = positionsFootnote(positions, marks);
+        io.stdout(`${positionsTable(positions, marks)}\n\n${totalsLine(positionTotals(positions))}\n${footnote === null ? '' : `${footnote}\n`}`);
       }
       io.setExitCode(ExitCode.OK);
     });

@@ -43,6 +43,15 @@ function withRecovery(json: string, recovery: ReturnType<typeof recoverySummary>
   return recovery ? `${json.slice(0, -1)},"recovery":${JSON.stringify(recovery)}}` : json;
 }
 
+/** `work`, or less when `signal` aborts first (Ctrl-C stops waiting for a price file's replay). */
+function untilOrAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Where directives come from: a file, or stdin (`-` or `--directives -`). */
 interface InputSource {
   readonly name: string;
@@ -178,6 +187,8 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
           const rest = interrupt.signal.aborted && source.path !== null ? reader.countRest(counting.signal) : null;
           await intake.settled();
           await rest;
+          // a price file is part of the run: its every row is applied (stops it triggers booked) before the summary
+          if (platform.prices !== null && !interrupt.signal.aborted) await untilOrAborted(platform.prices.replayed(), interrupt.signal);
         } catch (error) {
           failure = error;
         } finally {

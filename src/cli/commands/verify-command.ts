@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { platformPaths } from '../../app/platform-paths.js';
 import { verifyWorld, type VerifyReport } from '../../app/verify.js';
 import { openVerifyVenue } from '../../app/verify-venue.js';
+import { LIVE_ORDER_STATUSES } from '../../orchestration/order-sync.js';
 import { systemClock } from '../../domain/clock.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
 import type { CliIo } from '../cli-io.js';
@@ -39,7 +40,11 @@ export function registerVerifyCommand(program: Command, io: CliIo): Command {
       try {
         const log = createCliLogger(loaded, opts);
         try {
-          const venue = openVerifyVenue(config, paths, { clock: systemClock, logger: log.logger });
+          const venue = await openVerifyVenue(config, paths, {
+            clock: systemClock,
+            logger: log.logger,
+            liveOrders: () => store.ledger.listOrders({ statuses: LIVE_ORDER_STATUSES }),
+          });
           venueName = venue.name;
           try {
             report = await verifyWorld({

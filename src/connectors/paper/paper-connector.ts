@@ -157,6 +157,12 @@ export class PaperConnector implements IAPIConnector {
     return reports;
   }
 
+  /** The last price the feed set for `symbol` (kept in the venue file), undefined when none was set. */
+  lastPrice(symbol: string): Decimal | undefined {
+    this.#ensureOpen();
+    return this.#engine.lastPrice(symbol);
+  }
+
   /** Signed net base quantity per symbol over every fill (BUY +, SELL −). */
   netPositions(): Map<string, Decimal> {
     this.#ensureOpen();

@@ -65,6 +65,11 @@ export class PaperEngine {
     return instrument;
   }
 
+  /** The last price the feed set, if any. */
+  lastPrice(symbol: string): Decimal | undefined {
+    return this.#store.price(symbol);
+  }
+
   /** The last price the feed set, else the configured one. */
   referencePrice(symbol: string): Decimal {
     return this.#store.price(symbol) ?? this.instrument(symbol).reference_price;
