@@ -70,6 +70,9 @@ describe('planexec run against an exchange through ccxt (the loopback venue as b
     expect(rows.map((o) => [o.purpose, o.side, o.status, o.filled_quantity]).sort()).toEqual([
       ['CLOSE', 'SELL', 'FILLED', '0.01498'],
       ['ENTRY', 'BUY', 'FILLED', '0.015'],
+      // a spot venue rests no stops: planexec held them (no venue request above) and the close cancelled them
+      ['STOP_LOSS', 'SELL', 'CANCELLED', '0'],
+      ['TAKE_PROFIT', 'SELL', 'CANCELLED', '0'],
     ]);
 
     const positions = await planexec(['positions', '--db', db(), '--json']);
