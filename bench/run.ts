@@ -57,6 +57,8 @@ export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'
         ? ['--strategies', '100', '--checkpoints', '1000,10000', '--sample-every', '1000', '--max-seconds', '60']
         : ['--strategies', '100', '--checkpoints', '1000,100000,1000000', '--sample-every', '10000', '--max-seconds', String(options.rssMaxSeconds)],
     },
+    // a loopback exchange with 25 ms per request: direct ccxt createOrder vs the same orders as directives
+    { name: 'venue-overhead', file: 'venue-overhead.ts', args: ['--orders', q ? '100' : '300', '--concurrency', '10', '--venue-latency-ms', '25', '--rounds', q ? '1' : '2'] },
   ];
 }
 
@@ -230,6 +232,17 @@ export function figureRows(results: Results): FigureRow[] {
   if (orchestrated !== null && fsync !== null && typeof commitsPerDirective === 'number') {
     rows.push(info('fsync-bound limit at 100 strategies: fsync rate ÷ commits per directive', fsync / commitsPerDirective, 'directives/s'));
   }
+  rows.push(
+    atMost(
+      'venue round trips: orchestrated (ccxt connector) ÷ direct ccxt createOrder, same loopback venue',
+      fig(results, 'venue-overhead', 'overhead_ratio'),
+      'ratio',
+      1.1,
+      '<= 1.10',
+    ),
+  );
+  rows.push(info('venue round trip, direct createOrder (loopback, 25 ms per request, 10 in flight)', fig(results, 'venue-overhead', 'direct_ms_per_order'), 'ms'));
+  rows.push(info('venue round trip, orchestrated NEW_TRADE (same venue, 10 strategies)', fig(results, 'venue-overhead', 'orchestrated_ms_per_order'), 'ms'));
   return rows;
 }
 
@@ -298,7 +311,7 @@ async function main(): Promise<void> {
     setup: {
       storage: 'embedded SQLite (better-sqlite3), WAL, synchronous=FULL (crash-safe: a flow stops only after its rows are fsync\'d)',
       bus: 'in-memory',
-      connector: 'paper venue, latency_ms 0, no faults',
+      connector: 'paper venue, latency_ms 0, no faults (venue-overhead: ccxt connector against the loopback exchange in its own process)',
       logging: 'silent',
       metrics: 'enabled (Prometheus registry in process)',
       workload: 'bench/workload.ts: per strategy NEW_TRADE (MARKET + SL/TP) → MODIFY_EXISTING (stop move and/or size target) → CLOSE_EXISTING, round-robin over strategies, seeded',

@@ -17,10 +17,10 @@ export function prng(seed: number): () => number {
   return () => random.next();
 }
 
-const STRATEGIES = 8;
+export const STRATEGIES = 8;
 /** One symbol and one direction per strategy: the venue nets per symbol, so reduce-only legs of one strategy never meet another's position. */
-const symbolOf = (s: number): string => `CRASH${s}_USDT`;
-const referenceOf = (s: number): number => 100 + 10 * s;
+export const symbolOf = (s: number): string => `CRASH${s}_USDT`;
+export const referenceOf = (s: number): number => 100 + 10 * s;
 
 export interface CrashInput {
   readonly text: string;
@@ -52,7 +52,7 @@ const DEFAULT_MIX: CrashMix = { newTrade: 0.5, modify: 0.25 };
  * limit; stop loss and take profit), MODIFY_EXISTING (absolute size, stop moves), CLOSE_EXISTING,
  * plus invalid lines and repeated directive ids.
  */
-export function crashDirectives(count: number, seed: number, mix: CrashMix = DEFAULT_MIX): CrashInput {
+export function crashDirectives(count: number, seed: number, mix: CrashMix = DEFAULT_MIX, options: { readonly buyOnly?: boolean } = {}): CrashInput {
   const random = prng(seed);
   const open: string[][] = Array.from({ length: STRATEGIES }, () => []);
   const lines: string[] = [];
@@ -74,7 +74,8 @@ export function crashDirectives(count: number, seed: number, mix: CrashMix = DEF
       continue;
     }
     const s = Math.floor(random() * STRATEGIES);
-    const buy = s % 2 === 0;
+    // a spot venue cannot open a short: buyOnly makes every strategy a buyer
+    const buy = options.buyOnly === true || s % 2 === 0;
     const ref = referenceOf(s);
     const id = `DIR_CRASH_${seed}_${i}`;
     const base = { directive_id: id, strategy_id: `strategy_${s}`, timestamp: '2026-11-24T10:15:00Z', rationale: 'crash test' };
