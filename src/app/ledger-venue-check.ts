@@ -1,5 +1,6 @@
+import { HELD_PREFIX } from '../connectors/held-exits/held-order.js';
 import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
-import { Decimal, ZERO } from '../domain/decimal.js';
+import { Decimal, floorToStep, ZERO } from '../domain/decimal.js';
 import { directionSign, heldChange, isIncreasingPurpose } from '../domain/position-math.js';
 import type { OrderRecord, Position } from '../domain/trading.js';
 import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
@@ -38,6 +39,11 @@ const RESTING = new Set(['OPEN', 'PARTIALLY_FILLED']);
  * - an order open at the venue that the ledger does not have, or has as final, is a difference.
  * Closed trades whose orders are all final are not looked up (their history is the journal's).
  */
+/** An exit planexec held (venue_order_id `held:…`) that ended without firing: it never reached the venue. */
+function heldAndNeverSent(order: OrderRecord): boolean {
+  return order.venue_order_id?.startsWith(HELD_PREFIX) === true && !LIVE_ORDER_STATUSES.includes(order.status) && order.filled_quantity.isZero();
+}
+
 export async function compareLedgerWithVenue(input: LedgerVenueInput): Promise<LedgerVenueResult> {
   const { connector } = input;
   const out: VerifyDifference[] = [];
@@ -73,8 +79,9 @@ export async function compareLedgerWithVenue(input: LedgerVenueInput): Promise<L
       continue;
     }
     if (!at) {
-      // never placed (refused before it rested) is the one final state the venue need not know
-      if (row.status !== 'REJECTED') push('order', coid, tradeId, 'exists', row.status, null, `${what}: ${row.status} in the ledger but unknown to the venue`);
+      // never placed (refused before it rested), or an exit planexec held and ended before it fired:
+      // the final states the venue need not know
+      if (row.status !== 'REJECTED' && !heldAndNeverSent(row)) push('order', coid, tradeId, 'exists', row.status, null, `${what}: ${row.status} in the ledger but unknown to the venue`);
       continue;
     }
     for (const field of ['status', 'filled_quantity'] as const) {
@@ -109,7 +116,11 @@ export async function compareLedgerWithVenue(input: LedgerVenueInput): Promise<L
     const sign = directionSign(position.direction);
     netBySymbol.set(position.symbol, { ledger: net.ledger.plus(position.filled_size.mul(sign)), venue: net.venue.plus(held.mul(sign)) });
     // without native stops the venue holds none: stop and target live on the trade only (ProtectiveOrders)
-    if (connector.capabilities.nativeStops) checkProtection(position, orders, ledgerOrders, venue, push);
+    if (connector.capabilities.nativeStops) {
+      // protective orders are in whole lots: what they must cover is the held size floored to the lot
+      const rules = await connector.getInstrument(position.symbol);
+      checkProtection(position, floorToStep(position.filled_size, rules.lot_size), orders, ledgerOrders, venue, push);
+    }
   }
 
   // per symbol: the venue's own book, when it keeps one, must hold what the ledger's open trades hold
@@ -149,12 +160,14 @@ export async function compareLedgerWithVenue(input: LedgerVenueInput): Promise<L
 /** A stop or target the ledger shows on a trade that holds something must rest at the venue, at that price, for the size held. */
 function checkProtection(
   position: Position,
+  /** The held size in whole lots: what a protective order can sell. */
+  coverable: Decimal,
   orders: ReadonlyMap<string, OrderRecord>,
   ledgerOrders: ReadonlyMap<string, OrderRecord>,
   venue: ReadonlyMap<string, VenueOrder | undefined>,
   push: (subject: VerifyDifference['subject'], id: string, tradeId: string | null, field: string, ledger: unknown, venue: unknown, message: string) => void,
 ): void {
-  if (!position.filled_size.gt(0)) return;
+  if (!coverable.gt(0)) return;
   // a trade that says its protection is missing does not claim a live stop (set by the protection policy)
   if ((position as unknown as Record<string, unknown>)['protection'] === 'MISSING') return;
   for (const [field, purpose] of [
@@ -169,7 +182,7 @@ function checkProtection(
       .filter((at): at is VenueOrder => at !== undefined && RESTING.has(at.status) && ledgerOrders.has(at.client_order_id));
     const atPrice = resting.filter((at) => (purpose === 'STOP_LOSS' ? at.stop_price : at.limit_price)?.eq(price) === true);
     const quantity = atPrice.reduce((sum, at) => sum.plus(at.quantity.minus(at.filled_quantity)), new Decimal(0));
-    if (atPrice.length === 0 || !quantity.eq(position.filled_size)) {
+    if (atPrice.length === 0 || !quantity.eq(coverable)) {
       const found = resting.map((at) => `${at.client_order_id} ${at.quantity.minus(at.filled_quantity).toFixed()} @ ${valueText(purpose === 'STOP_LOSS' ? at.stop_price : at.limit_price)}`).join(', ');
       push(
         'trade',

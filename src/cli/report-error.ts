@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { formatConfigIssue } from '../config/validate-config.js';
-import { ConfigError, DatabaseInUseError, errorMessage, StorageError } from '../domain/errors.js';
+import { ConfigError, DatabaseInUseError, errorMessage, StorageError, TransientError, UnknownOutcomeError, VenueRejected } from '../domain/errors.js';
 import { printable } from '../domain/printable.js';
 import type { CliIo } from './cli-io.js';
 import { ExitCode, UsageError } from './exit-codes.js';
@@ -33,6 +33,12 @@ export function reportError(io: CliIo, error: unknown): void {
   if (error instanceof StorageError && USAGE_STORAGE_CODES.has(error.code)) {
     io.stderr(`planexec: ${error.message}\n`);
     io.setExitCode(ExitCode.USAGE);
+    return;
+  }
+  if (error instanceof TransientError || error instanceof VenueRejected || error instanceof UnknownOutcomeError) {
+    // the venue, not planexec: said as such, with what it answered (reads were already asked again)
+    io.stderr(`planexec: the venue failed (${error.code}): ${printable(error.message)}\nplanexec: check the venue's status and connector settings, then run again; a later start recovers whatever was in flight\n`);
+    io.setExitCode(ExitCode.FAILURE);
     return;
   }
   io.stderr(`planexec: internal error: ${printable(errorMessage(error))}\n`);

@@ -118,7 +118,7 @@ export interface VenueWorldCheck {
   readonly doubleSent: readonly string[];
   /** Orders the venue holds. */
   readonly venueOrders: number;
-  /** Per base asset: the venue's total (free + locked) vs the ledger's open trades' held size, where they differ. */
+  /** Per base asset: the venue's total (free + locked) vs what the ledger's trades hold (open trades, and closed trades' dust), where they differ. */
   readonly balanceMismatches: readonly { readonly asset: string; readonly ledger: string; readonly venue: string }[];
   readonly journal: { readonly ok: boolean; readonly entries: number };
   readonly failuresByCode: Readonly<Record<string, number>>;
@@ -157,10 +157,11 @@ export async function checkVenueWorld(db: string, venue: LoopbackVenueClient, in
 
   const store = openSqliteStore(db);
   const journal = await store.journal.verify();
-  const open = await store.ledger.listPositions({ status: 'OPEN' });
+  // a closed trade's filled_size is the dust its base-asset fees left: it stays in the account too
+  const trades = await store.ledger.listPositions();
   await store.close();
   const held = new Map<string, Decimal>();
-  for (const p of open) {
+  for (const p of trades) {
     const asset = p.symbol.split('_')[0]!;
     held.set(asset, (held.get(asset) ?? new Decimal(0)).plus(p.filled_size));
   }

@@ -2,7 +2,7 @@ import type { Exchange, Order, Trade } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
-import { errorMessage, PlanexecError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
+import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
 import { VenueErrorMetrics } from '../../metrics/venue-error-metrics.js';
 import type {
   AmendRequest,
@@ -39,6 +39,10 @@ export interface CcxtConnectorOptions {
   readonly profile?: VenueProfile;
 }
 
+
+/** A read is tried this often before its transient error reaches the caller (waits 250, 500, 1000 ms, or Retry-After). */
+const READ_ATTEMPTS = 4;
+const READ_RETRY_BASE_MS = 250;
 
 const CCXT_TYPE = { MARKET: 'market', LIMIT: 'limit', STOP_LIMIT: 'limit', STOP_MARKET: 'market' } as const;
 
@@ -347,6 +351,23 @@ export class CcxtConnector implements IAPIConnector {
    * (thrown as HandledByCaller, unlogged); everything else goes through the table.
    */
   async #call<T>(operation: VenueOperation, call: () => Promise<T>, options?: CallOptions, special?: (error: unknown) => boolean): Promise<T> {
+    if (operation !== 'read') return this.#once(operation, call, options, special);
+    // a read changes nothing at the venue: asking again is always safe (a 429 or a 5xx at start-up
+    // must not stop planexec); the wait honours Retry-After and the caller's signal
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#once(operation, call, options, special);
+      } catch (error) {
+        if (!(error instanceof TransientError) || attempt >= READ_ATTEMPTS) throw error;
+        const asked = typeof error.details['retry_after_ms'] === 'number' ? error.details['retry_after_ms'] : 0;
+        const wait = Math.max(asked, READ_RETRY_BASE_MS * 2 ** (attempt - 1));
+        this.#logger.warn({ venue: this.venue, attempt, wait_ms: wait, err: error }, `${this.venue} read failed (${error.code}): asking again`);
+        await this.#clock.sleep(wait, options?.signal);
+      }
+    }
+  }
+
+  async #once<T>(operation: VenueOperation, call: () => Promise<T>, options?: CallOptions, special?: (error: unknown) => boolean): Promise<T> {
     options?.signal?.throwIfAborted();
     try {
       return await call();

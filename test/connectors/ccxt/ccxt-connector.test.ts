@@ -154,6 +154,15 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     expect(await failure(connector.fetchOrder(sent.client_order_id, 'BTC_USDT'))).toBeInstanceOf(TransientError);
   });
 
+  it('a read is asked again after a 429 or a 5xx (nothing changes at the venue), so a rate-limited start-up goes on', async () => {
+    const { connector, venue } = await open();
+    await venue.client.setFaults({ endpoints: { account: { rateLimitRate: 1, retryAfterSeconds: 0, maxFaults: 2 } } });
+    const balances = await connector.fetchBalances();
+    expect(balances?.find((b) => b.asset === 'USDT')?.free.gt(0)).toBe(true);
+    const asked = await venue.client.requests('GET /api/v3/account');
+    expect(asked.map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
   it('a 5xx on a submit is an unknown outcome (the venue may have taken it): here it did, and the order is found by its id', async () => {
     const { connector, venue } = await open();
     await connector.getInstrument('BTC_USDT');
@@ -203,7 +212,7 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     expect(balances?.find((b) => b.asset === 'BTC')?.free.toFixed()).toBe('0.25');
   });
 
-  it('an error outside the table is logged at error level with its class and counted: an unknown outcome on a submit, transient on a read', async () => {
+  it('an error outside the table is logged at error level with its class and counted: an unknown outcome on a submit, transient on a read (asked again)', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'error' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }));
     const { connector, errorMetrics, exchange } = await open({ logger });
@@ -214,8 +223,8 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     const submit = await failure(connector.placeOrder(order()));
     expect(submit).toBeInstanceOf(UnknownOutcomeError);
     expect((submit as UnknownOutcomeError).code).toBe('VENUE_UNMAPPED_ERROR');
-    const read = await failure(connector.getReferencePrice('BTC_USDT'));
-    expect(read).toBeInstanceOf(TransientError);
+    // transient on a read: asked again, and the second answer is the price
+    expect((await connector.getReferencePrice('BTC_USDT')).toFixed()).toBe('65000');
     expect(await errorMetrics.unmappedCount('binance', 'ExchangeError')).toBe(2);
     const logged = lines.map((l) => JSON.parse(l) as { level: number; error_class: string; operation: string; msg: string });
     expect(logged).toEqual([
@@ -252,9 +261,10 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     const createOrder = exchange.createOrder.bind(exchange);
     // an answer without its trades, and the trade look-up failing after it
     vi.spyOn(exchange, 'createOrder').mockImplementationOnce(async (...args: Parameters<typeof createOrder>) => ({ ...(await createOrder(...args)), trades: [] }));
-    vi.spyOn(exchange, 'fetchMyTrades').mockRejectedValueOnce(new ExchangeNotAvailable('binance 503 Service Unavailable'));
+    const trades = vi.spyOn(exchange, 'fetchMyTrades').mockRejectedValue(new ExchangeNotAvailable('binance 503 Service Unavailable'));
     const sent = order();
     const error = await failure(connector.placeOrder(sent));
+    trades.mockRestore();
     expect(error).toBeInstanceOf(UnknownOutcomeError);
     expect((error as UnknownOutcomeError).code).toBe('ORDER_DETAILS_UNREAD');
     expect(await venue.client.requests('POST /api/v3/order')).toHaveLength(1);
