@@ -105,7 +105,7 @@ async function openVenue(config: PlatformConfig, deps: ConnectorDeps): Promise<B
         throw error;
       }
       const venueMetrics = new VenueErrorMetrics();
-      const connector = new CcxtConnector({ exchange, clock: deps.clock, logger: deps.logger, pollIntervalMs: settings.poll_interval_ms, errorMetrics: venueMetrics });
+      const connector = new CcxtConnector({ exchange, clock: deps.clock, logger: deps.logger, pollIntervalMs: settings.poll_interval_ms, referencePriceMaxAgeMs: settings.reference_price_max_age_ms, errorMetrics: venueMetrics });
       return { connector, paper: null, prices: null, venueMetrics };
     }
   }

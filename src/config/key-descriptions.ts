@@ -111,6 +111,8 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'connector.ccxt.options': 'Passed to the ccxt exchange constructor as its options (exchange-specific). Spot-only settings and the broker id are always applied over it.',
   'connector.ccxt.api_base_url': 'Replaces the scheme and host of every REST endpoint of the exchange, for a proxy or a local venue (e.g. http://127.0.0.1:9000).',
   'connector.ccxt.poll_interval_ms': 'How often resting orders are polled for fills and endings, in milliseconds.',
+  'connector.ccxt.reference_price_max_age_ms':
+    'How long a ticker price is reused as the reference of market orders (minimum notional, slippage bound), in milliseconds; 0 asks the venue for every order.',
   'connector.ccxt.rate_limit': 'true: ccxt spaces requests by the exchange\'s rate limit; false: no spacing (a local venue).',
   storage: 'Where the ledger, the journal and the flow table live.',
   'storage.type': 'sqlite: one embedded file; postgres: a PostgreSQL server for several workers (planned, not in this build: refused).',

@@ -161,6 +161,8 @@ export const CcxtConnectorSchema = z.strictObject({
   /** Replaces scheme and host of every REST endpoint (a proxy, a local venue). */
   api_base_url: z.url({ protocol: /^https?$/ }).optional(),
   poll_interval_ms: z.number().int().min(10).max(3_600_000).default(1000),
+  /** A ticker price is reused as a market order's reference this long; 0 asks the venue for every order. */
+  reference_price_max_age_ms: z.number().int().min(0).max(60_000).default(1000),
   rate_limit: z.boolean().default(true),
 });
 

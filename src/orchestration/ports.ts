@@ -1,5 +1,5 @@
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../domain/trading.js';
-import type { FinalState, FlowOutcome, JournalEventType, OrderStatus, PositionStatus } from '../domain/enums.js';
+import type { Direction, FinalState, FlowOutcome, JournalEventType, OrderStatus, PositionStatus } from '../domain/enums.js';
 import type { FlowCompletionDTO } from '../domain/dto.js';
 import type { WriterIdentity } from '../domain/errors.js';
 
@@ -39,6 +39,7 @@ export interface PositionFilter {
   readonly status?: PositionStatus;
   readonly strategy_id?: string;
   readonly symbol?: string;
+  readonly direction?: Direction;
 }
 
 export interface OrderFilter {

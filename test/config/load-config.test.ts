@@ -89,8 +89,8 @@ describe('section defaults', () => {
     expect(paper.instruments).toEqual({});
   });
 
-  it('ccxt is a sandbox without credentials or an exchange, with ccxt\'s rate limiter and a one-second poll', () => {
-    expect(config.connector.ccxt).toEqual({ sandbox: true, options: {}, poll_interval_ms: 1000, rate_limit: true });
+  it('ccxt is a sandbox without credentials or an exchange, with ccxt\'s rate limiter and a one-second poll, a reference price reused for a second', () => {
+    expect(config.connector.ccxt).toEqual({ sandbox: true, options: {}, poll_interval_ms: 1000, reference_price_max_age_ms: 1000, rate_limit: true });
   });
 
   it('connector.type ccxt without connector.ccxt.exchange is refused, naming the key and the rule', () => {

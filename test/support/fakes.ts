@@ -482,7 +482,8 @@ export class InMemoryLedger implements ILedgerProvider {
 
   async listPositions(filter: PositionFilter = {}): Promise<Position[]> {
     return [...this.positions.values()].filter(
-      (p) => (!filter.status || p.status === filter.status) && (!filter.strategy_id || p.strategy_id === filter.strategy_id) && (!filter.symbol || p.symbol === filter.symbol),
+      (p) => (!filter.status || p.status === filter.status) && (!filter.strategy_id || p.strategy_id === filter.strategy_id) && (!filter.symbol || p.symbol === filter.symbol) &&
+        (!filter.direction || p.direction === filter.direction),
     );
   }
 

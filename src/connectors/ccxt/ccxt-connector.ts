@@ -17,6 +17,7 @@ import type {
   VenueOrder,
 } from '../connector.js';
 import { CcxtInstruments } from './ccxt-instruments.js';
+import { ReferencePrices } from './reference-prices.js';
 import { isDuplicateClientOrderId, isOrderNotFound, retryAfterMs, translateCcxtError, type VenueOperation } from './ccxt-errors.js';
 import { fromCcxtSymbol, toCcxtSymbol } from './ccxt-symbols.js';
 import { fromVenueClientId, toVenueClientId } from './client-order-ids.js';
@@ -33,6 +34,8 @@ export interface CcxtConnectorOptions {
   readonly logger: Logger;
   /** How often resting orders are polled for fills and endings. */
   readonly pollIntervalMs: number;
+  /** A ticker price is reused as reference this long (0: asked for every order). */
+  readonly referencePriceMaxAgeMs?: number;
   readonly pollScheduler?: PollScheduler;
   readonly errorMetrics?: VenueErrorMetrics;
   /** What ccxt cannot tell about the venue; default: the row of venue-profiles.ts for the exchange id. */
@@ -63,6 +66,7 @@ export class CcxtConnector implements IAPIConnector {
   readonly #errorMetrics: VenueErrorMetrics;
   readonly #listeners = new Set<ExecutionListener>();
   readonly #poller: RestingOrderPoller;
+  readonly #referencePrices: ReferencePrices;
 
   constructor(options: CcxtConnectorOptions) {
     this.#exchange = options.exchange;
@@ -72,6 +76,7 @@ export class CcxtConnector implements IAPIConnector {
     this.#profile = options.profile ?? venueProfile(this.venue);
     this.#instruments = new CcxtInstruments(options.exchange, options.clock);
     this.#errorMetrics = options.errorMetrics ?? new VenueErrorMetrics();
+    this.#referencePrices = new ReferencePrices(options.clock, options.referencePriceMaxAgeMs ?? 0);
     this.capabilities = Object.freeze({
       idempotentSubmit: false,
       nativeStops: false,
@@ -111,6 +116,10 @@ export class CcxtConnector implements IAPIConnector {
   }
 
   getReferencePrice(symbol: string, options?: CallOptions): Promise<Decimal> {
+    return this.#referencePrices.get(symbol, () => this.#fetchReferencePrice(symbol, options));
+  }
+
+  #fetchReferencePrice(symbol: string, options?: CallOptions): Promise<Decimal> {
     return this.#call(
       'read',
       async () => {

@@ -50,8 +50,10 @@ export async function reserveNettingDirection(ctx: ExecutionContext, deps: Scope
     if (trades.size === 0 && bySymbol.get(check.symbol) === trades) bySymbol.delete(check.symbol);
   };
   try {
-    const open = await ctx.readLedger(`open trades on ${check.symbol}`, () => deps.ledger.listPositions({ status: 'OPEN', symbol: check.symbol }));
-    const against = open.filter((p) => p.trade_id !== check.tradeId && p.direction !== check.direction).map((p) => p.trade_id);
+    // only the opposite side is read: a symbol with many open trades on one side costs nothing here
+    const opposite = check.direction === 'BUY' ? 'SELL' : 'BUY';
+    const open = await ctx.readLedger(`open ${opposite} trades on ${check.symbol}`, () => deps.ledger.listPositions({ status: 'OPEN', symbol: check.symbol, direction: opposite }));
+    const against = open.filter((p) => p.trade_id !== check.tradeId).map((p) => p.trade_id);
     if (against.length > 0) throw conflict(check, against, 'open');
   } catch (error) {
     release();

@@ -98,8 +98,9 @@ export class SqliteLedger implements ILedgerProvider {
       if (filter.status !== undefined) where.push('status = @status');
       if (filter.strategy_id !== undefined) where.push('strategy_id = @strategy_id');
       if (filter.symbol !== undefined) where.push('symbol = @symbol');
+      if (filter.direction !== undefined) where.push('direction = @direction');
       const statement = this.#list('positions', where, 'opened_at, trade_id');
-      const rows = statement.all({ status: filter.status ?? null, strategy_id: filter.strategy_id ?? null, symbol: filter.symbol ?? null });
+      const rows = statement.all({ status: filter.status ?? null, strategy_id: filter.strategy_id ?? null, symbol: filter.symbol ?? null, direction: filter.direction ?? null });
       return (rows as Row[]).map(rowToPosition);
     });
   }

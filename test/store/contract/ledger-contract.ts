@@ -155,20 +155,22 @@ export function describeLedgerContract(name: string, factory: () => Promise<Ledg
       expect(await ledger.listAnomalies()).toEqual([a, b]);
     });
 
-    it('filters positions by status, strategy and symbol', async () => {
+    it('filters positions by status, strategy, symbol and direction', async () => {
       await ledger.apply({
         directive_id: null,
         positions: [
           position({ trade_id: 'P1', strategy_id: 's1', symbol: 'BTC_USDT' }),
           position({ trade_id: 'P2', strategy_id: 's1', symbol: 'ETH_USDT', status: 'CLOSED' }),
           position({ trade_id: 'P3', strategy_id: 's2', symbol: 'BTC_USDT' }),
+          position({ trade_id: 'P4', strategy_id: 's2', symbol: 'BTC_USDT', direction: 'SELL' }),
         ],
       });
       const ids = (ps: Position[]): string[] => ps.map((p) => p.trade_id).sort();
-      expect(ids(await ledger.listPositions())).toEqual(['P1', 'P2', 'P3']);
-      expect(ids(await ledger.listPositions({ status: 'OPEN' }))).toEqual(['P1', 'P3']);
+      expect(ids(await ledger.listPositions())).toEqual(['P1', 'P2', 'P3', 'P4']);
+      expect(ids(await ledger.listPositions({ status: 'OPEN' }))).toEqual(['P1', 'P3', 'P4']);
       expect(ids(await ledger.listPositions({ strategy_id: 's1' }))).toEqual(['P1', 'P2']);
-      expect(ids(await ledger.listPositions({ symbol: 'BTC_USDT', strategy_id: 's2' }))).toEqual(['P3']);
+      expect(ids(await ledger.listPositions({ symbol: 'BTC_USDT', strategy_id: 's2' }))).toEqual(['P3', 'P4']);
+      expect(ids(await ledger.listPositions({ status: 'OPEN', symbol: 'BTC_USDT', direction: 'SELL' }))).toEqual(['P4']);
       expect(ids(await ledger.listPositions({ status: 'CLOSED', symbol: 'BTC_USDT' }))).toEqual([]);
     });
 
