@@ -1,3 +1,4 @@
+import { HeldExitsConnector } from '../../connectors/held-exits/held-exits-connector.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -176,6 +177,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
 
       if (source.path === null && (stdin as { isTTY?: boolean }).isTTY) io.stderr('planexec: reading directives from the terminal, one per line (Ctrl-D to end)\n');
       let failure: unknown;
+      let heldExits = 0;
       try {
         try {
           for await (const item of reader.lines(interrupt.signal)) {
@@ -195,6 +197,7 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
           // stdin too: a read left waiting after Ctrl-C would keep the process alive
           input.destroy();
           progress.stop();
+          heldExits = platform.connector instanceof HeldExitsConnector ? platform.connector.heldOrders().length : 0;
           try {
             await platform.close();
           } catch (error) {
@@ -207,6 +210,12 @@ export function registerRunCommand(program: Command, io: CliIo, stdin: Readable 
 
         const summary = summarise();
         print(summary);
+        if (heldExits > 0) {
+          // nothing rests at the venue for them: a user must not read "protected" as "protected while away"
+          io.stderr(
+            `planexec: ${heldExits} stop loss / take profit order(s) are held by planexec (the venue rests none): they fire only while planexec runs; keep a run going (--directives - on an open pipe) while trades are open (docs/venues.md, "Exits held by planexec")\n`,
+          );
+        }
         if (summary.unfinished > 0) io.setExitCode(ExitCode.FAILURE);
         else io.setExitCode(interrupt.signal.aborted ? ExitCode.INTERRUPTED : ExitCode.OK);
       } finally {
