@@ -16,7 +16,6 @@ import type { VenueErrorMetrics } from '../metrics/venue-error-metrics.js';
 import { InMemoryComponentRegistry } from '../orchestration/component-registry.js';
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
-import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
 import type { WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
@@ -27,6 +26,7 @@ import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
 import { storeIdentity } from '../store/sqlite/store-identity.js';
 import { createConnector } from './create-connector.js';
 import { type PlatformPaths, platformPaths } from './platform-paths.js';
+import { heldExitsToRestore } from './held-exits-to-restore.js';
 import { recordVenueBaseline } from './venue-baseline.js';
 import type { PriceFeed } from './price-feed.js';
 
@@ -231,10 +231,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       ]));
 
     // interrupted flows are finished and the venue's news applied before any directive is taken
-    // exits held by planexec live in memory: rebuilt from the ledger before recovery asks the venue about them
+    // exits held by planexec live in memory: rebuilt from the ledger (and the journal, for a leg a
+    // kill caught between its result's entry and its ledger write) before recovery asks the venue about them
     if (built instanceof HeldExitsConnector) {
       try {
-        await built.restore(await store.ledger.listOrders({ statuses: LIVE_ORDER_STATUSES }));
+        await built.restore(await heldExitsToRestore(store.ledger, store.journal));
       } catch (error) {
         await close().catch(() => undefined);
         throw error;
