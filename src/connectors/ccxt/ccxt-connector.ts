@@ -9,7 +9,6 @@ import type {
   CallOptions,
   ConnectorCapabilities,
   ExecutionListener,
-  ExecutionReport,
   IAPIConnector,
   InstrumentRules,
   OrderRequest,
@@ -17,6 +16,7 @@ import type {
   VenueOrder,
 } from '../connector.js';
 import { CcxtInstruments } from './ccxt-instruments.js';
+import { ExecutionListeners } from '../execution-listeners.js';
 import { ReferencePrices } from './reference-prices.js';
 import { isDuplicateClientOrderId, isOrderNotFound, retryAfterMs, translateCcxtError, type VenueOperation } from './ccxt-errors.js';
 import { fromCcxtSymbol, toCcxtSymbol } from './ccxt-symbols.js';
@@ -64,7 +64,7 @@ export class CcxtConnector implements IAPIConnector {
   readonly #profile: VenueProfile;
   readonly #instruments: CcxtInstruments;
   readonly #errorMetrics: VenueErrorMetrics;
-  readonly #listeners = new Set<ExecutionListener>();
+  readonly #listeners: ExecutionListeners;
   readonly #poller: RestingOrderPoller;
   readonly #referencePrices: ReferencePrices;
 
@@ -72,6 +72,9 @@ export class CcxtConnector implements IAPIConnector {
     this.#exchange = options.exchange;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#listeners = new ExecutionListeners((error, report) =>
+      this.#logger.error({ err: error, client_order_id: report.order.client_order_id }, 'venue execution listener failed'),
+    );
     this.venue = options.exchange.id;
     this.#profile = options.profile ?? venueProfile(this.venue);
     this.#instruments = new CcxtInstruments(options.exchange, options.clock);
@@ -90,7 +93,7 @@ export class CcxtConnector implements IAPIConnector {
       intervalMs: options.pollIntervalMs,
       ...(options.pollScheduler === undefined ? {} : { scheduler: options.pollScheduler }),
       fetch: (clientOrderId, symbol) => this.#fetchOrder(clientOrderId, symbol),
-      report: (report) => this.#emit(report),
+      report: (report) => this.#listeners.deliver(report),
       listening: () => this.#listeners.size > 0,
       onError: (error, clientOrderId) => this.#logger.warn({ err: error, client_order_id: clientOrderId, venue: this.venue }, 'polling a resting order failed; next pass retries'),
     });
@@ -281,26 +284,13 @@ export class CcxtConnector implements IAPIConnector {
   }
 
   onExecution(listener: ExecutionListener): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   async close(): Promise<void> {
     this.#poller.close();
     this.#listeners.clear();
     await this.#exchange.close?.();
-  }
-
-  #emit(report: ExecutionReport): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(report);
-      } catch (error) {
-        this.#logger.error({ err: error, client_order_id: report.order.client_order_id }, 'venue execution listener failed');
-      }
-    }
   }
 
   /** A submit refused as a duplicate client order id: our order exists, so it is looked up and adopted. */

@@ -16,6 +16,7 @@ import type {
   VenueBalance,
   VenueOrder,
 } from '../connector.js';
+import { ExecutionListeners } from '../execution-listeners.js';
 import { asProtective, HELD_PREFIX, heldFromRecord, heldFromRequest, heldView, isHeldKind, isReached, type HeldOrder } from './held-order.js';
 
 export interface HeldExitsDeps {
@@ -57,10 +58,13 @@ export class HeldExitsConnector implements IAPIConnector {
   readonly #inner: IAPIConnector;
   readonly #deps: HeldExitsDeps;
   readonly #entries = new Map<string, Entry>();
-  readonly #listeners = new Set<ExecutionListener>();
+  readonly #listeners: ExecutionListeners;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(inner: IAPIConnector, prices: IPriceSource, deps: HeldExitsDeps) {
+    this.#listeners = new ExecutionListeners((error, report) =>
+      deps.logger.error({ err: error, client_order_id: report.order.client_order_id }, 'execution listener failed'),
+    );
     this.#inner = inner;
     this.#deps = deps;
     this.venue = inner.venue;
@@ -171,10 +175,7 @@ export class HeldExitsConnector implements IAPIConnector {
   }
 
   onExecution(listener: ExecutionListener): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -303,18 +304,7 @@ export class HeldExitsConnector implements IAPIConnector {
   }
 
   #deliver(report: ExecutionReport): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        const result: unknown = listener(report);
-        if (result instanceof Promise) result.catch((error: unknown) => this.#listenerFailed(error, report));
-      } catch (error) {
-        this.#listenerFailed(error, report);
-      }
-    }
-  }
-
-  #listenerFailed(error: unknown, report: ExecutionReport): void {
-    this.#deps.logger.error({ err: error, client_order_id: report.order.client_order_id }, 'execution listener failed');
+    this.#listeners.deliver(report);
   }
 }
 

@@ -15,6 +15,7 @@ import type {
   VenueOrder,
 } from '../connector.js';
 import type { FaultedCall, FaultKind } from './fault-plan.js';
+import { ExecutionListeners } from '../execution-listeners.js';
 import { rejection } from './order-rules.js';
 import { PaperEngine, type PaperPosition } from './paper-engine.js';
 import { resolveInstruments } from './paper-instruments.js';
@@ -57,8 +58,7 @@ export class PaperConnector implements IAPIConnector {
   readonly #engine: PaperEngine;
   readonly #requestLegMs: number;
   readonly #responseLegMs: number;
-  readonly #listeners = new Set<ExecutionListener>();
-  readonly #onListenerError: (error: unknown, report: ExecutionReport) => void;
+  readonly #listeners: ExecutionListeners;
 
   constructor(config: PaperConnectorConfig, options: PaperConnectorOptions) {
     this.venue = options.venue ?? 'paper';
@@ -72,7 +72,7 @@ export class PaperConnector implements IAPIConnector {
       shortSelling: true,
     };
     this.#clock = options.clock;
-    this.#onListenerError = options.onListenerError ?? (() => undefined);
+    this.#listeners = new ExecutionListeners(options.onListenerError ?? (() => undefined));
     this.#requestLegMs = Math.floor(config.latency_ms / 2);
     this.#responseLegMs = config.latency_ms - this.#requestLegMs;
     this.#store = new PaperStore(config.path, { readonly: options.readonly === true });
@@ -140,10 +140,7 @@ export class PaperConnector implements IAPIConnector {
   }
 
   onExecution(listener: ExecutionListener): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   /**
@@ -265,23 +262,7 @@ export class PaperConnector implements IAPIConnector {
   }
 
   #deliver(report: ExecutionReport): void {
-    for (const listener of [...this.#listeners]) {
-      try {
-        const result: unknown = listener(report);
-        // a listener typed void may still be async: its rejection must not float
-        if (result instanceof Promise) result.catch((error: unknown) => this.#listenerFailed(error, report));
-      } catch (error) {
-        this.#listenerFailed(error, report);
-      }
-    }
-  }
-
-  #listenerFailed(error: unknown, report: ExecutionReport): void {
-    try {
-      this.#onListenerError(error, report);
-    } catch {
-      // the error hook itself failed: nothing left to tell, and the venue must go on
-    }
+    this.#listeners.deliver(report);
   }
 
   #ensureOpen(): void {
