@@ -1,35 +1,9 @@
 import ccxt from 'ccxt';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loopbackExchange, startLoopbackVenue, type LoopbackVenue, type LoopbackVenueOptions } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { BTC, idOf, rejection, useLoopbackVenue } from './ccxt-test-world.js';
 
-const BTC = 'BTC/USDT';
-let venue: LoopbackVenue | undefined;
+const open = useLoopbackVenue();
 
-async function open(options: LoopbackVenueOptions = {}) {
-  venue = await startLoopbackVenue(options);
-  const exchange = loopbackExchange(venue.url);
-  await exchange.loadMarkets();
-  return { venue, exchange, client: venue.client };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection, the call succeeded');
-}
-
-function idOf(order: { id?: string | undefined }): string {
-  if (order.id === undefined) throw new Error('the venue answered an order without an id');
-  return order.id;
-}
-
-afterEach(async () => {
-  await venue?.close();
-  venue = undefined;
-});
 
 describe('loopback venue markets through ccxt', () => {
   it('loadMarkets gives each symbol the precision and limits of its exchangeInfo filters', async () => {

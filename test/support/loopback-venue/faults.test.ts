@@ -1,34 +1,14 @@
 import ccxt from 'ccxt';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loopbackExchange, startLoopbackVenue, type LoopbackVenue, type LoopbackVenueOptions } from './index.js';
+import { describe, expect, it } from 'vitest';
+import type { loopbackExchange } from './index.js';
+import { BTC, rejection, useLoopbackVenue } from './ccxt-test-world.js';
 
-const BTC = 'BTC/USDT';
-let venue: LoopbackVenue | undefined;
-
-async function open(options: LoopbackVenueOptions = {}, timeout?: number) {
-  venue = await startLoopbackVenue(options);
-  const exchange = loopbackExchange(venue.url, timeout === undefined ? {} : { timeout });
-  await exchange.loadMarkets();
-  return { venue, exchange, client: venue.client };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection, the call succeeded');
-}
+const open = useLoopbackVenue();
 
 function byClientId(exchange: ReturnType<typeof loopbackExchange>, clientOrderId: string) {
   return exchange.fetchOrder(undefined as unknown as string, BTC, { clientOrderId });
 }
 
-afterEach(async () => {
-  await venue?.close();
-  venue = undefined;
-});
 
 describe('loopback venue rate limits and server errors', () => {
   it('answers 429 with Retry-After before the order takes effect: ccxt raises DDoSProtection', async () => {
