@@ -338,6 +338,22 @@ export interface WorldCheck {
   readonly expiredLegs: number;
 }
 
+/** Each directive's flow status counted, the directives with no flow, and the flows still RUNNING. */
+export function flowOutcomes(flows: ReadonlyMap<string, string>, directiveIds: readonly string[]): { outcomes: Record<string, number>; missing: string[]; running: number } {
+  const outcomes: Record<string, number> = {};
+  const missing: string[] = [];
+  let running = 0;
+  for (const id of directiveIds) {
+    const status = flows.get(id);
+    if (status === undefined) missing.push(id);
+    else {
+      outcomes[status] = (outcomes[status] ?? 0) + 1;
+      if (status === 'RUNNING') running += 1;
+    }
+  }
+  return { outcomes, missing, running };
+}
+
 /** The venue refused a submit of one of these legs and never accepted it. */
 function refusedAtVenue(log: (coid: string) => readonly string[], coids: readonly string[]): boolean {
   return coids.some((coid) => {
@@ -371,17 +387,7 @@ export async function checkWorld(db: string, directiveIds: readonly string[], sc
   const expiredLegs = (raw.prepare(`SELECT COUNT(*) AS n FROM journal WHERE event_type = 'ORDER_RESULT' AND json_extract(body, '$.error_code') = 'EXPIRED_DURING_OUTAGE'`).get() as { n: number }).n;
   raw.close();
 
-  const outcomes: Record<string, number> = {};
-  const missing: string[] = [];
-  let running = 0;
-  for (const id of directiveIds) {
-    const status = flows.get(id);
-    if (status === undefined) missing.push(id);
-    else {
-      outcomes[status] = (outcomes[status] ?? 0) + 1;
-      if (status === 'RUNNING') running += 1;
-    }
-  }
+  const { outcomes, missing, running } = flowOutcomes(flows, directiveIds);
 
   const store = openSqliteStore(db);
   const journal = await store.journal.verify();

@@ -7,7 +7,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ROOT } from '../e2e/run-cli.js';
 import { LoopbackVenueClient } from '../support/loopback-venue/control-client.js';
 import type { FaultPlan, VenueConfig } from '../support/loopback-venue/options.js';
-import { referenceOf, STRATEGIES, symbolOf, type CrashInput } from './crash-world.js';
+import { flowOutcomes, referenceOf, STRATEGIES, symbolOf, type CrashInput } from './crash-world.js';
 
 /** The crash test's instruments at the loopback exchange: CRASH<s>USDT, as the paper crash world lists them. */
 export function venueInstruments(): NonNullable<VenueConfig['instruments']> {
@@ -143,17 +143,7 @@ export async function checkVenueWorld(db: string, venue: LoopbackVenueClient, in
   const failuresByCode: Record<string, number> = {};
   for (const { code } of codes) failuresByCode[code ?? 'null'] = (failuresByCode[code ?? 'null'] ?? 0) + 1;
 
-  const outcomes: Record<string, number> = {};
-  const missing: string[] = [];
-  let running = 0;
-  for (const id of input.directiveIds) {
-    const status = flows.get(id);
-    if (status === undefined) missing.push(id);
-    else {
-      outcomes[status] = (outcomes[status] ?? 0) + 1;
-      if (status === 'RUNNING') running += 1;
-    }
-  }
+  const { outcomes, missing, running } = flowOutcomes(flows, input.directiveIds);
 
   const store = openSqliteStore(db);
   const journal = await store.journal.verify();
