@@ -2,8 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
-import { CcxtConnector } from '../connectors/ccxt/ccxt-connector.js';
-import { createCcxtExchange } from '../connectors/ccxt/create-ccxt-exchange.js';
 import type { IAPIConnector } from '../connectors/connector.js';
 import { withHeldExits } from '../connectors/held-exits/held-exits-connector.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
@@ -49,7 +47,7 @@ export async function createConnector(config: PlatformConfig, deps: ConnectorDep
   const built = await openVenue(config, deps);
   if (built.connector.capabilities.nativeStops) return built;
   const logger = deps.logger.child({ component: 'held-exits' });
-  const trigger = exitTriggerSource(config, { clock: deps.clock, logger });
+  const trigger = await exitTriggerSource(config, { clock: deps.clock, logger });
   const connector = withHeldExits(built.connector, trigger.source, { clock: deps.clock, logger, follow: trigger.follow });
   return { ...built, connector, prices: plainFeed(trigger.source) };
 }
@@ -97,6 +95,8 @@ async function openVenue(config: PlatformConfig, deps: ConnectorDeps): Promise<B
           })),
         );
       }
+      // loaded only for a live venue: ccxt takes about a second to import, which every command would pay
+      const [{ createCcxtExchange }, { CcxtConnector }] = await Promise.all([import('../connectors/ccxt/create-ccxt-exchange.js'), import('../connectors/ccxt/ccxt-connector.js')]);
       let exchange: ReturnType<typeof createCcxtExchange>;
       try {
         exchange = createCcxtExchange({ ...settings, exchange: settings.exchange as string });

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { CcxtPriceSource } from '../market-data/ccxt-price-source.js';
 import type { IPriceSource } from '../market-data/price-source.js';
 import { StaticPriceSource } from '../market-data/static-price-source.js';
 
@@ -26,8 +25,10 @@ const DEFAULT_TRIGGER_POLL_MS = 1000;
  * connector, polled every connector.ccxt.poll_interval_ms, else 1 s), following each symbol an
  * exit is held for. Otherwise a static source, moved only by whoever sets it.
  */
-export function exitTriggerSource(config: PlatformConfig, deps: { readonly clock: Clock; readonly logger: Logger }): ExitTriggerSource {
+export async function exitTriggerSource(config: PlatformConfig, deps: { readonly clock: Clock; readonly logger: Logger }): Promise<ExitTriggerSource> {
   if (config.connector.type === 'ccxt') {
+    // loaded only for a live venue: ccxt takes about a second to import, which every command would pay
+    const { CcxtPriceSource } = await import('../market-data/ccxt-price-source.js');
     const keys: CcxtVenueKeys = config.connector.ccxt;
     const source = new CcxtPriceSource({
       exchange: keys.exchange ?? '',

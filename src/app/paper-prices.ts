@@ -3,8 +3,6 @@ import type { PaperConnectorConfig } from '../config/schema.js';
 import { resolveInstruments } from '../connectors/paper/paper-instruments.js';
 import type { Clock } from '../domain/clock.js';
 import { ConfigError } from '../domain/errors.js';
-import { CcxtPriceSource } from '../market-data/ccxt-price-source.js';
-import { marketRules, openPublicExchange, toCcxtSymbol } from '../market-data/ccxt-public.js';
 import { FilePriceSource } from '../market-data/file-price-source.js';
 import type { IPriceSource, PriceTick } from '../market-data/price-source.js';
 import { StaticPriceSource } from '../market-data/static-price-source.js';
@@ -58,6 +56,8 @@ export async function openPaperPrices(paper: PaperConnectorConfig, deps: PaperPr
 async function openCcxtPrices(paper: PaperConnectorConfig, deps: PaperPricesDeps): Promise<PaperPrices> {
   const prices = paper.prices;
   const exchangeId = prices.exchange!;
+  // loaded only when prices come from an exchange: ccxt takes about a second to import, which every command would pay
+  const [{ CcxtPriceSource }, { marketRules, openPublicExchange, toCcxtSymbol }] = await Promise.all([import('../market-data/ccxt-price-source.js'), import('../market-data/ccxt-public.js')]);
   const client = openPublicExchange(exchangeId, prices.api_base_url, prices.options);
   const markets = await client.loadMarkets();
   const listed = (symbol: string): boolean => markets[toCcxtSymbol(symbol)] !== undefined;

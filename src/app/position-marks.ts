@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Position } from '../domain/trading.js';
-import { CcxtPriceSource } from '../market-data/ccxt-price-source.js';
+import type { CcxtPriceSource } from '../market-data/ccxt-price-source.js';
 import type { PlatformPaths } from './platform-paths.js';
 
 /** The price an open trade is marked at, or why there is none. */
@@ -73,6 +73,8 @@ interface ExchangeKeys {
 async function exchangeMarks(config: PlatformConfig, symbols: readonly string[], deps: MarkDeps): Promise<Map<string, Mark>> {
   const keys: ExchangeKeys = config.connector.ccxt;
   const timeoutMs = deps.timeoutMs ?? 3000;
+  // loaded only for a live venue: ccxt takes about a second to import, which every command would pay
+  const { CcxtPriceSource } = await import('../market-data/ccxt-price-source.js');
   let source: CcxtPriceSource;
   try {
     source = new CcxtPriceSource({

@@ -27,12 +27,12 @@ describe('the price source held exits fire from', () => {
   });
   afterEach(() => server.close());
 
-  it('is static for a venue that is not a live exchange', () => {
-    expect(exitTriggerSource(defaultConfig(), { clock: systemClock, logger }).source).toBeInstanceOf(StaticPriceSource);
+  it('is static for a venue that is not a live exchange', async () => {
+    expect((await exitTriggerSource(defaultConfig(), { clock: systemClock, logger })).source).toBeInstanceOf(StaticPriceSource);
   });
 
   it('for a live venue: its exchange’s public tickers at its api_base_url, polling each symbol an exit is held for; a held stop fires from them', async () => {
-    const trigger = exitTriggerSource(ccxtConfig(server.url), { clock: systemClock, logger });
+    const trigger = await exitTriggerSource(ccxtConfig(server.url), { clock: systemClock, logger });
     expect(trigger.source.name).toBe('ccxt:binance');
     const inner = new FakeConnector({ clock: systemClock, capabilities: { nativeStops: false } });
     const venue = withHeldExits(inner, trigger.source, { clock: systemClock, logger, follow: trigger.follow });
