@@ -69,7 +69,12 @@ export class JournaledTradingState implements ITradingStateControl {
   }
 
   set(change: TradingStateChange): Promise<TradingStateRecord> {
-    const checked = checkTradingStateChange(change);
+    let checked: TradingStateChange;
+    try {
+      checked = checkTradingStateChange(change);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const run = this.#queue.then(() => this.#apply(checked));
     this.#queue = run.catch(() => undefined);
     return run;
