@@ -70,14 +70,11 @@ export function isTradingStateDenial(code: string): boolean {
  * the scope, which refuses them itself.
  */
 export async function checkTradingState(ctx: ExecutionContext, record: TradingStateRecord, directive: ExecutionDirective, ledger: ILedgerProvider): Promise<void> {
-  if (record.state === 'ACTIVE' || directive.scope === 'CLOSE_EXISTING') return;
-  let detail: string | null = null;
-  if (record.state === 'REDUCING' && directive.scope === 'MODIFY_EXISTING') {
-    detail = modifyAddsSize(directive, await targetBooks(ctx, directive, ledger));
-    if (detail === null) return;
-  }
-  if (tradingStateAllows(record.state, directive.scope, detail !== null)) return;
-  throw tradingStateDenied(record, directive, detail);
+  // only REDUCING asks whether a MODIFY adds size: the ledger is read for nothing else
+  const weighed = record.state === 'REDUCING' && directive.scope === 'MODIFY_EXISTING';
+  const addsSize = weighed ? modifyAddsSize(directive, await targetBooks(ctx, directive, ledger)) : null;
+  if (tradingStateAllows(record.state, directive.scope, addsSize !== null)) return;
+  throw tradingStateDenied(record, directive, addsSize);
 }
 
 async function targetBooks(ctx: ExecutionContext, directive: ExecutionDirective, ledger: ILedgerProvider): Promise<TargetBook[]> {
