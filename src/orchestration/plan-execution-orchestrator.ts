@@ -28,13 +28,13 @@ import { readFlowHistory, type FlowHistory } from './recovery/flow-history.js';
 import type { ResendPolicy } from './recovery/resume-legs.js';
 import { rebuildTrade } from './recovery/rebuild-trade.js';
 import { resumeScope } from './recovery/resume-scope.js';
-import { checkTradingState, isTradingStateDenial } from './trading-state-gate.js';
 import { reviveFailure, tradeExecutedFromCausality, type RecordedFailure } from './recovery/revive.js';
 import { compileRetryPolicy } from './retry-policy.js';
 import { closeTrade } from './scopes/close-trade.js';
 import { modifyTrade } from './scopes/modify-trade.js';
 import { openTrade } from './scopes/open-trade.js';
 import type { ScopeDeps, ScopeHandler, ScopeOutcome } from './scopes/scope-types.js';
+import { checkTradingState, isTradingStateDenial } from './trading-state-gate.js';
 import { VenueEventHandler } from './venue-event-handler.js';
 
 export interface PlanExecutionOrchestratorDeps {
