@@ -17,8 +17,9 @@ import { InMemoryComponentRegistry } from '../orchestration/component-registry.j
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
-import type { WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
+import type { ITradingStateControl, WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
+import { JournaledTradingState } from '../orchestration/trading-state.js';
 import { assertWritableFile } from '../store/sqlite/database-location.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -81,6 +82,8 @@ export interface Platform {
   readonly store: SqliteStore;
   readonly metrics: PrometheusMetrics | NoopMetrics;
   readonly stream: FlowCompletionStream;
+  /** The kill switch (docs/kill-switch.md): read at every directive's acceptance; changes are journaled and published as TRADING_STATE_CHANGED. */
+  readonly tradingState: ITradingStateControl;
   readonly logger: Logger;
   /** What start-up recovery did (null when it was not asked for). */
   readonly recovery: RecoveryReport | null;
@@ -185,6 +188,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const alerts = createAlertSink(config.alerts, logger);
     const stream = new FlowCompletionStream({ bufferSize: config.orchestration.flow_termination.ui_buffer_size });
     const registry = new InMemoryComponentRegistry();
+    const tradingState = await JournaledTradingState.open({ journal: store.journal, clock, bus, logger: logger.child({ component: 'trading-state' }) });
     // The termination handler subscribes first, so a stop is persisted before anyone else reacts to it.
     const termination = new FlowTerminationHandler({
       bus,
@@ -213,6 +217,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       registry,
       recovery: config.recovery,
       risk: config.risk,
+      tradingState,
     });
 
     let closing: Promise<void> | undefined;
@@ -277,7 +282,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
-    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, logger, recovery, close };
+    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, tradingState, logger, recovery, close };
   } catch (error) {
     await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { FlowRecord } from '../orchestration/ports.js';
+import type { FlowRecord, TradingState, TradingStateRecord } from '../orchestration/ports.js';
 import type { DirectiveSubmission, ExecutionFailedDTO, FlowCompletionDTO, TradeExecutedDTO } from '../domain/dto.js';
 
 /** The platform's events and their payloads (DESIGN §2 names). */
@@ -21,5 +21,7 @@ export interface PlanexecEvents {
     readonly source: DirectiveSubmission['source'];
     readonly received_at: number;
   };
+  /** The kill switch moved; published once the change is journaled. */
+  TRADING_STATE_CHANGED: TradingStateRecord & { readonly previous: TradingState };
   [eventName: string]: unknown;
 }

@@ -10,6 +10,7 @@ import { registerOrdersCommand } from './commands/orders-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
 import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerTradingStateCommand } from './commands/trading-state-command.js';
 import { registerVerifyCommand } from './commands/verify-command.js';
 import { reportError } from './report-error.js';
 
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerOrdersCommand(program, io);
   registerVerifyCommand(program, io);
   registerRecoverCommand(program, io);
+  registerTradingStateCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
   return program;

@@ -83,6 +83,8 @@ export const JournalEventType = {
   ANOMALY: 'ANOMALY',
   POLICY_APPLIED: 'POLICY_APPLIED',
   FLOW_STOPPED: 'FLOW_STOPPED',
+  /** The kill switch moved (ACTIVE / REDUCING / HALTED): who, why, from what. */
+  TRADING_STATE_CHANGED: 'TRADING_STATE_CHANGED',
 } as const;
 export type JournalEventType = (typeof JournalEventType)[keyof typeof JournalEventType];
 

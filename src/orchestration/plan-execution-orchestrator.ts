@@ -22,7 +22,7 @@ import { JournalRecorder } from './journal-recorder.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { OrderExecutor } from './order-executor.js';
 import { PreTradeRisk } from './pre-trade-risk.js';
-import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, JournalEntryInput } from './ports.js';
+import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, ITradingStateControl, JournalEntryInput } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { readFlowHistory, type FlowHistory } from './recovery/flow-history.js';
 import type { ResendPolicy } from './recovery/resume-legs.js';
@@ -34,6 +34,7 @@ import { closeTrade } from './scopes/close-trade.js';
 import { modifyTrade } from './scopes/modify-trade.js';
 import { openTrade } from './scopes/open-trade.js';
 import type { ScopeDeps, ScopeHandler, ScopeOutcome } from './scopes/scope-types.js';
+import { checkTradingState, isTradingStateDenial } from './trading-state-gate.js';
 import { VenueEventHandler } from './venue-event-handler.js';
 
 export interface PlanExecutionOrchestratorDeps {
@@ -64,6 +65,11 @@ export interface PlanExecutionOrchestratorDeps {
   readonly recovery?: RecoveryConfig;
   /** The top-level `risk` section (pre-trade limits); every limit off without one. */
   readonly risk?: RiskConfig;
+  /**
+   * The kill switch, read when each directive is accepted (before anything of it is sent): a
+   * directive its state does not let through stops DENIED. Without one, always ACTIVE.
+   */
+  readonly tradingState?: ITradingStateControl;
 }
 
 /** How one submission ended. DUPLICATE: its directive_id (or its bad bytes) had been seen; nothing ran. */
@@ -474,6 +480,8 @@ export class PlanExecutionOrchestrator {
       if (!this.#config.enabled) {
         throw new ExecutionError('plan execution is disabled (orchestration.plan_execution.enabled = false)', 'ORCHESTRATION_DISABLED');
       }
+      // a flow past this point finishes even if the switch moves while it runs
+      if (this.#deps.tradingState) await checkTradingState(ctx, this.#deps.tradingState.current(), directive, this.#deps.ledger);
 
       const outcome = await SCOPES[directive.scope](ctx, directive, this.#scopeDeps);
       const executedAt = ctx.now();
@@ -642,7 +650,8 @@ export class PlanExecutionOrchestrator {
     const completion = await this.#stopper.stop(state, logger, {
       final_state: 'ERROR',
       outcome,
-      reason: `Execution failed: ${message}`,
+      // the kill switch denied it: said first, so the flow list reads "DENIED: trading state HALTED (…)"
+      reason: isTradingStateDenial(failure.code) ? denialReason(failure.message, state.line) : `Execution failed: ${message}`,
       error_details: { error_type: errorType, error_code: failure.code, error_message: message },
     });
     return resultOf(state, completion.outcome, completion.reason, failure.code);
@@ -738,6 +747,12 @@ function flowStateOf(intake: Intake, startedAtMs: number): FlowState {
   return intake.kind === 'valid'
     ? { flowId: intake.directive.directive_id, directiveId: intake.directive.directive_id, strategyId: intake.directive.strategy_id, line: intake.line, startedAtMs, stopped: null }
     : { flowId: intake.flowId, directiveId: intake.directiveId, strategyId: intake.strategyId, line: intake.line, startedAtMs, stopped: null };
+}
+
+/** A kill-switch denial's stop reason starts with DENIED; the input line (already in a resumed flow's recorded message) goes last. */
+function denialReason(message: string, line: number | null): string {
+  const denial = message.replace(/^line \d+: /, '');
+  return line === null ? denial : `${denial} (line ${line})`;
 }
 
 function timeOf(iso: string, fallback: number): number {

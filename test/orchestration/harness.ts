@@ -11,7 +11,7 @@ import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';
 import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
-import type { IFlowStore, IJournalWriter, ILedgerProvider } from '../../src/orchestration/ports.js';
+import type { IFlowStore, IJournalWriter, ILedgerProvider, ITradingStateControl } from '../../src/orchestration/ports.js';
 import { PlanExecutionOrchestrator, type FlowResult } from '../../src/orchestration/plan-execution-orchestrator.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeConnector, InMemoryFlowStore, InMemoryJournal, InMemoryLedger, RecordingAlerts, RecordingMetrics, silentLogger } from '../support/fakes.js';
@@ -54,6 +54,8 @@ export interface HarnessOptions {
   readonly store?: { readonly ledger: ILedgerProvider; readonly journal: IJournalWriter; readonly flows: IFlowStore };
   /** What the orchestrator trades through, built around the fake venue (a decorator); default the fake itself. */
   readonly venue?: (fake: FakeConnector, clock: FakeClock) => IAPIConnector;
+  /** The kill switch the orchestrator reads at each acceptance; none = always ACTIVE. */
+  readonly tradingState?: ITradingStateControl;
 }
 
 export function createHarness(options: HarnessOptions = {}) {
@@ -87,6 +89,7 @@ export function createHarness(options: HarnessOptions = {}) {
     random: () => 0.5,
     registry,
     risk: options.risk,
+    tradingState: options.tradingState,
   });
   // the spec's other half: persists each flow's final state when it stops
   const termination = new FlowTerminationHandler({
