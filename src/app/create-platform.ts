@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAlertSink } from '../alerts/create-alert-sink.js';
+import { alertTradingStateChanges } from '../alerts/trading-state-alerts.js';
 import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
@@ -17,7 +18,7 @@ import { InMemoryComponentRegistry } from '../orchestration/component-registry.j
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
-import type { WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
+import type { IManagedAlertSink, WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
 import { assertWritableFile } from '../store/sqlite/database-location.js';
 import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
@@ -81,6 +82,8 @@ export interface Platform {
   readonly store: SqliteStore;
   readonly metrics: PrometheusMetrics | NoopMetrics;
   readonly stream: FlowCompletionStream;
+  /** Every configured alert sink behind its delivery policy (e.g. for `alertVerifyDifferences`); drained by close. */
+  readonly alerts: IManagedAlertSink;
   readonly logger: Logger;
   /** What start-up recovery did (null when it was not asked for). */
   readonly recovery: RecoveryReport | null;
@@ -182,7 +185,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const bus = new InMemoryEventBus<PlanexecEvents>({ logger: logger.child({ component: 'bus' }) });
     const metrics = config.orchestration.plan_execution.monitoring.metrics_enabled ? new PrometheusMetrics() : new NoopMetrics();
     if (metrics instanceof PrometheusMetrics) venueMetrics?.exposeIn(metrics.registry);
-    const alerts = createAlertSink(config.alerts, logger);
+    const alerts = createAlertSink(config.alerts, logger, { clock, metrics });
+    // the kill switch's changes (published by the trading-state service) are alerted; by name, as the bus map allows any
+    const tradingStateAlerts = alertTradingStateChanges(bus, alerts, clock, logger.child({ component: 'alerts' }));
     const stream = new FlowCompletionStream({ bufferSize: config.orchestration.flow_termination.ui_buffer_size });
     const registry = new InMemoryComponentRegistry();
     // The termination handler subscribes first, so a stop is persisted before anyone else reacts to it.
@@ -224,8 +229,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['drain terminations', () => termination.drain()],
         ['dispose orchestrator', () => orchestrator.dispose()],
         ['dispose termination handler', () => termination.dispose()],
+        ['stop trading-state alerts', () => bus.unsubscribe(tradingStateAlerts)],
         ['close completion stream', () => stream.close()],
         ['close venue', () => connector.close()],
+        // after everything that may raise one; before the store, which alerts do not need
+        ['close alerts', () => alerts.close()],
         ['close store', () => store.close()],
         ['release writer lease', () => lease?.release()],
       ]));
@@ -277,7 +285,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
-    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, logger, recovery, close };
+    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, alerts, logger, recovery, close };
   } catch (error) {
     await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CompositeAlertSink } from '../../src/alerts/composite-alert-sink.js';
 import { createAlertSink } from '../../src/alerts/create-alert-sink.js';
+import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { LogAlertSink } from '../../src/alerts/log-alert-sink.js';
 import { NoopAlertSink } from '../../src/alerts/noop-alert-sink.js';
-import { WebhookAlertSink } from '../../src/alerts/webhook-alert-sink.js';
 import { AlertsSchema } from '../../src/config/schema.js';
 import type { Alert, IAlertSink } from '../../src/orchestration/ports.js';
 import { captureLogger } from './capture-logger.js';
@@ -73,25 +73,41 @@ describe('CompositeAlertSink', () => {
 });
 
 describe('createAlertSink', () => {
-  it('builds a log sink by default', () => {
+  const names = (sink: unknown): string[] =>
+    sink instanceof CompositeAlertSink ? sink.sinks.map((s) => (s as DeliveryPolicySink).name) : sink instanceof DeliveryPolicySink ? [sink.name] : [];
+
+  it('builds a log sink behind a delivery policy by default', () => {
     const { logger } = captureLogger();
-    expect(createAlertSink(AlertsSchema.parse({}), logger)).toBeInstanceOf(LogAlertSink);
+    const sink = createAlertSink(AlertsSchema.parse({}), logger);
+    expect(sink).toBeInstanceOf(DeliveryPolicySink);
+    expect(names(sink)).toEqual(['log']);
   });
 
-  it('builds a webhook sink alone, both sinks together, or nothing', () => {
+  it('builds a webhook sink alone, log, webhook and telegram together, or nothing', () => {
     const { logger } = captureLogger();
     const webhookOnly = AlertsSchema.parse({ log: { enabled: false }, webhook: { url: 'https://hooks.example.com/x' } });
-    expect(createAlertSink(webhookOnly, logger)).toBeInstanceOf(WebhookAlertSink);
-    const both = createAlertSink(AlertsSchema.parse({ webhook: { url: 'https://hooks.example.com/x' } }), logger);
-    expect(both).toBeInstanceOf(CompositeAlertSink);
-    expect((both as CompositeAlertSink).size).toBe(2);
+    expect(names(createAlertSink(webhookOnly, logger))).toEqual(['webhook']);
+    const all = createAlertSink(AlertsSchema.parse({ webhook: { url: 'https://hooks.example.com/x', format: 'slack' }, telegram: { bot_token: '123:abc', chat_id: -100 } }), logger);
+    expect(all).toBeInstanceOf(CompositeAlertSink);
+    expect(names(all)).toEqual(['log', 'webhook', 'telegram']);
     expect(createAlertSink(AlertsSchema.parse({ log: { enabled: false } }), logger)).toBeInstanceOf(NoopAlertSink);
   });
 
-  it('the log sink it builds writes through the given logger', async () => {
+  it('the log sink it builds writes through the given logger before send resolves', async () => {
     const { logger, lines } = captureLogger();
     await createAlertSink(AlertsSchema.parse({}), logger).send(alert('critical'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ levelName: 'fatal', component: 'alerts' });
+  });
+
+  it('refuses a Telegram bot token without a chat id, naming the key and the rule', () => {
+    const parsed = AlertsSchema.safeParse({ telegram: { bot_token: '123:abc' } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['telegram', 'chat_id'], message: 'bot_token and chat_id go together: set both to send alerts to Telegram, or neither' });
+  });
+
+  it('refuses a retry whose max_delay_ms is below initial_delay_ms', () => {
+    const parsed = AlertsSchema.safeParse({ retry: { initial_delay_ms: 5000, max_delay_ms: 1000 } });
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['retry', 'max_delay_ms'], message: 'max_delay_ms cannot be less than initial_delay_ms' });
   });
 });
