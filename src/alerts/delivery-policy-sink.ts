@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Alert, IAlertMetrics, IManagedAlertSink } from '../orchestration/ports.js';
@@ -71,6 +72,8 @@ export class DeliveryPolicySink implements IManagedAlertSink {
     this.#logger = options.logger;
     this.#metrics = options.metrics ?? null;
     this.#deduper = new AlertDeduper(options.policy.dedupeWindowMs);
+    // every waiting retry and the summary timer listen to it; their number is bounded by max_per_minute, not by 10
+    setMaxListeners(0, this.#stop.signal);
   }
 
   /** The wrapped sink's name: `log`, `webhook`, `telegram`. */
