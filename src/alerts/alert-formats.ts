@@ -53,9 +53,18 @@ export function genericPayload(alert: Alert): Alert {
   return alert;
 }
 
-/** Slack's mrkdwn reserves &, < and > (links, mentions); everything else is literal. */
-function slackEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Slack's mrkdwn and Telegram's HTML both reserve only &, < and >; everything else is literal. */
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Escaped and cut so the escaped text is at most `max` characters, never inside an entity. */
+function escapedWithin(text: string, max: number): string {
+  let out = '';
+  for (const char of text) {
+    const piece = ENTITIES[char] ?? char;
+    if (out.length + piece.length > max - 1) return `${out}…`;
+    out += piece;
+  }
+  return out;
 }
 
 /** A Slack incoming-webhook message: `text` (notifications, old clients) and Block Kit `blocks`. */
@@ -63,30 +72,27 @@ export function slackPayload(alert: Alert): { text: string; blocks: unknown[] } 
   const fields = alertFields(alert);
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: cut(title(alert), 150), emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(alert.message), 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: escapedWithin(alert.message, 3000) } },
   ];
   if (fields.length > 0) {
-    blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: `*${slackEscape(f.name)}*\n${slackEscape(f.value)}` })) });
+    blocks.push({ type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: `*${escapedWithin(f.name, 100)}*\n${escapedWithin(f.value, 1800)}` })) });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `planexec · ${slackEscape(alert.timestamp)}` }] });
-  return { text: cut(slackEscape(`[${alert.severity.toUpperCase()}] ${alert.code}: ${alert.message}`), 3000), blocks };
-}
-
-/** Telegram's HTML parse mode needs only &, < and > escaped, so any text is safe in it. */
-function htmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `planexec · ${escapedWithin(alert.timestamp, 100)}` }] });
+  return { text: escapedWithin(`[${alert.severity.toUpperCase()}] ${alert.code}: ${alert.message}`, 3000), blocks };
 }
 
 /** Telegram refuses messages over 4096 characters. */
 const TELEGRAM_MAX = 4096;
+/** Room the message keeps however many details there are: fields are dropped before it shrinks below this. */
+const TELEGRAM_MESSAGE_MIN = 1000;
+const TELEGRAM_VALUE_MAX = 300;
 
 /** The text of a Telegram message in HTML parse mode. */
 export function telegramText(alert: Alert): string {
-  const head = `<b>${htmlEscape(title(alert))}</b>`;
-  const lines = alertFields(alert).map((f) => `${htmlEscape(f.name)}: <code>${htmlEscape(f.value)}</code>`);
-  const tail = `<i>${htmlEscape(alert.timestamp)}</i>`;
-  const frame = [head, ...lines, tail].join('\n').length + 2;
-  // cut the message before escaping so no entity (&amp;) is cut in half
-  const message = htmlEscape(cut(alert.message, Math.max(100, Math.floor((TELEGRAM_MAX - frame) / 5))));
-  return cut([head, message, ...lines, tail].join('\n'), TELEGRAM_MAX);
+  const head = `<b>${escapedWithin(title(alert), 200)}</b>`;
+  const tail = `<i>${escapedWithin(alert.timestamp, 100)}</i>`;
+  const lines = alertFields(alert).map((f) => `${escapedWithin(f.name, 60)}: <code>${escapedWithin(f.value, TELEGRAM_VALUE_MAX)}</code>`);
+  const room = (): number => TELEGRAM_MAX - [head, ...lines, tail].join('\n').length - 1;
+  while (lines.length > 0 && room() < TELEGRAM_MESSAGE_MIN) lines.pop();
+  return [head, escapedWithin(alert.message, room()), ...lines, tail].join('\n');
 }
