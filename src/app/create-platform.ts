@@ -4,6 +4,7 @@ import { createAlertSink } from '../alerts/create-alert-sink.js';
 import { alertTradingStateChanges } from '../alerts/trading-state-alerts.js';
 import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
+import { incompleteTelegram, TELEGRAM_TOKEN_AND_CHAT } from '../config/alerts-check.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IAPIConnector } from '../connectors/connector.js';
@@ -91,7 +92,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Refuse, before opening anything, what this build cannot run (the loader already refuses it in a file, located). */
+/** Refuse, before opening anything, what this build cannot run (the loader already refuses it in a file, located), and alert sinks set up by half. */
 function checkAvailable(config: PlatformConfig, configFile: string | null | undefined): void {
   const issues = unbuiltChoices(config).map((c) => ({
     file: configFile ?? '(defaults)',
@@ -101,6 +102,9 @@ function checkAvailable(config: PlatformConfig, configFile: string | null | unde
     rule: NOT_IN_THIS_BUILD,
     message: notInThisBuildMessage(c.path, c.value),
   }));
+  const telegram = incompleteTelegram(config.alerts);
+  // a config built in code, which the loader did not check
+  if (telegram !== null) issues.push({ file: configFile ?? '(defaults)', line: null, column: null, keyPath: telegram.present.join('.'), rule: TELEGRAM_TOKEN_AND_CHAT, message: telegram.message });
   if (issues.length > 0) throw new ConfigError(issues);
 }
 

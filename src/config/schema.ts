@@ -219,11 +219,8 @@ export const AlertsSchema = z.strictObject({
       api_base_url: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
       timeout_ms: z.number().int().positive().default(5000),
     })
-    .refine((t) => (t.bot_token === undefined) === (t.chat_id === undefined), {
-      message: 'bot_token and chat_id go together: set both to send alerts to Telegram, or neither',
-      params: { rule: 'telegram_token_and_chat' },
-      path: ['chat_id'],
-    })
+    // bot_token and chat_id go together; checked where alerts are sent (createPlatform), not here:
+    // a command that only reads omits an unset ${TOKEN}, and must still load the file
     .prefault({}),
   /** The same alert (code and subject) again within this window is suppressed and counted; 0 = no deduplication. */
   dedupe_window_seconds: z.number().int().min(0).max(86_400).default(300),

@@ -4,7 +4,9 @@ import { createAlertSink } from '../../src/alerts/create-alert-sink.js';
 import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { LogAlertSink } from '../../src/alerts/log-alert-sink.js';
 import { NoopAlertSink } from '../../src/alerts/noop-alert-sink.js';
+import { loadConfigText } from '../../src/config/load-config.js';
 import { AlertsSchema } from '../../src/config/schema.js';
+import { ConfigError } from '../../src/domain/errors.js';
 import type { Alert, IAlertSink } from '../../src/orchestration/ports.js';
 import { captureLogger } from './capture-logger.js';
 
@@ -100,10 +102,31 @@ describe('createAlertSink', () => {
     expect(lines[0]).toMatchObject({ levelName: 'fatal', component: 'alerts' });
   });
 
-  it('refuses a Telegram bot token without a chat id, naming the key and the rule', () => {
-    const parsed = AlertsSchema.safeParse({ telegram: { bot_token: '123:abc' } });
-    expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0]).toMatchObject({ path: ['telegram', 'chat_id'], message: 'bot_token and chat_id go together: set both to send alerts to Telegram, or neither' });
+  it('refuses a Telegram bot token without a chat id, located at the key and naming the missing one', () => {
+    const text = 'alerts:\n  telegram:\n    bot_token: ${TG_TOKEN}\n';
+    try {
+      loadConfigText(text, 'platform.yaml', { environ: { TG_TOKEN: '123:TOKENSECRET' } });
+      expect.unreachable('half a Telegram config must be refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([
+        expect.objectContaining({
+          line: 3,
+          keyPath: 'alerts.telegram.bot_token',
+          rule: 'telegram_token_and_chat',
+          message: 'alerts.telegram.chat_id is required when alerts.telegram.bot_token is set: Telegram alerts need both (or neither)',
+        }),
+      ]);
+      expect(JSON.stringify((error as ConfigError).issues)).not.toContain('TOKENSECRET');
+    }
+  });
+
+  it('lets a command that only reads load a config whose Telegram token variable is unset, with no Telegram sink', () => {
+    const text = 'alerts:\n  telegram:\n    bot_token: ${TG_TOKEN}\n    chat_id: -1001\n';
+    const { config } = loadConfigText(text, 'platform.yaml', { environ: {}, unsetVariables: 'omit' });
+    expect(config.alerts.telegram.bot_token).toBeUndefined();
+    const { logger } = captureLogger();
+    expect(names(createAlertSink(config.alerts, logger))).toEqual(['log']);
   });
 
   it('refuses a retry whose max_delay_ms is below initial_delay_ms', () => {

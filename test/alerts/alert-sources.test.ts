@@ -130,6 +130,14 @@ describe('the platform', () => {
     };
   }
 
+  it('refuses to start with half a Telegram config built in code, before opening anything', async () => {
+    const base = defaultConfig();
+    const half: PlatformConfig = { ...base, alerts: { ...base.alerts, telegram: { ...base.alerts.telegram, chat_id: '@ops' } } };
+    await expect(createPlatform({ config: half, dbPath: ':memory:', logger: silentLogger, clock: new FakeClock(NOW) })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ keyPath: 'alerts.telegram.chat_id', rule: 'telegram_token_and_chat' })],
+    });
+  });
+
   it('alerts a TRADING_STATE_CHANGED event to the configured sink, and close delivers a retry still waiting', async () => {
     const hook = await receiver([503]);
     const { logger } = captureLogger();
