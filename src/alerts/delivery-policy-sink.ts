@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Alert, IAlertMetrics, IManagedAlertSink } from '../orchestration/ports.js';
 import { AlertDeduper } from './alert-dedupe.js';
 import { describeError, type AlertTransport, type DeliveryResult } from './alert-transport.js';
+import { MinuteWindow } from './minute-window.js';
 import { SuppressionTally, type SuppressionReason } from './suppression-tally.js';
 
 /** The `alerts:` policy keys, compiled to milliseconds. */
@@ -29,8 +30,6 @@ export interface DeliveryPolicySinkOptions {
   readonly metrics?: IAlertMetrics;
 }
 
-const MINUTE_MS = 60_000;
-
 /**
  * The delivery policy around one sink, so an outage sends a handful of alerts, not thousands:
  * - a repeat (same code and subject within `dedupeWindowMs`) is suppressed and counted;
@@ -54,8 +53,7 @@ export class DeliveryPolicySink implements IManagedAlertSink {
   readonly #tally = new SuppressionTally();
   readonly #deliveries = new Set<Promise<void>>();
   readonly #stop = new AbortController();
-  #windowStartMs: number | null = null;
-  #windowCount = 0;
+  readonly #window: MinuteWindow;
   #summaryTimer: Promise<void> | null = null;
   #attempting = 0;
   #closing: Promise<void> | null = null;
@@ -72,6 +70,7 @@ export class DeliveryPolicySink implements IManagedAlertSink {
     this.#logger = options.logger;
     this.#metrics = options.metrics ?? null;
     this.#deduper = new AlertDeduper(options.policy.dedupeWindowMs);
+    this.#window = new MinuteWindow(options.policy.maxPerMinute);
     // every waiting retry and the summary timer listen to it; their number is bounded by max_per_minute, not by 10
     setMaxListeners(0, this.#stop.signal);
   }
@@ -122,23 +121,11 @@ export class DeliveryPolicySink implements IManagedAlertSink {
       this.#suppress(alert, 'duplicate', now);
       return;
     }
-    if (!this.#admit(now)) {
+    if (!this.#window.admit(now)) {
       this.#suppress(alert, 'rate_limited', now);
       return;
     }
     this.#deliver(alert);
-  }
-
-  /** Counts the alert into the current minute, or says the minute is full. */
-  #admit(now: number): boolean {
-    if (this.#policy.maxPerMinute === 0) return true;
-    if (this.#windowStartMs === null || now >= this.#windowStartMs + MINUTE_MS) {
-      this.#windowStartMs = now;
-      this.#windowCount = 0;
-    }
-    if (this.#windowCount >= this.#policy.maxPerMinute) return false;
-    this.#windowCount++;
-    return true;
   }
 
   #suppress(alert: Alert, reason: SuppressionReason, now: number): void {
@@ -158,13 +145,16 @@ export class DeliveryPolicySink implements IManagedAlertSink {
 
   /** At the end of the current minute (or a minute from now when none is open), send the summary. */
   #scheduleSummary(now: number): void {
-    const windowEnd = this.#windowStartMs !== null && this.#windowStartMs + MINUTE_MS > now ? this.#windowStartMs + MINUTE_MS : now + MINUTE_MS;
     const timer: Promise<void> = this.#clock
-      .sleep(windowEnd - now, this.#stop.signal)
+      .sleep(this.#window.endMs(now) - now, this.#stop.signal)
       .catch(() => undefined)
       .then(() => {
         this.#summaryTimer = null;
-        this.#sendSummary();
+        try {
+          this.#sendSummary();
+        } catch (error) {
+          this.#safeLog('error', { sink: this.name, error: describeError(error) }, 'alert summary not sent');
+        }
       });
     this.#summaryTimer = timer;
   }
@@ -174,7 +164,7 @@ export class DeliveryPolicySink implements IManagedAlertSink {
     const now = this.#clock.now();
     const summary = this.#tally.takeSummary(now);
     // the summary opens the new minute and counts in it; it is never itself held back
-    if (!this.#admit(now)) this.#windowCount++;
+    this.#window.force(now);
     this.#deliver(summary);
   }
 
