@@ -10,6 +10,7 @@ import type { VerifyDifference } from '../../src/app/verify-differences.js';
 import { defaultConfig, type PlatformConfig } from '../../src/config/schema.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
 import type { Alert } from '../../src/orchestration/ports.js';
+import { newTradeWire } from '../support/directives.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { silentLogger } from '../support/fakes.js';
 import { captureLogger } from './capture-logger.js';
@@ -129,6 +130,25 @@ describe('the platform', () => {
       alerts: { ...base.alerts, log: { enabled: false }, webhook: { ...base.alerts.webhook, url: webhookUrl, format: 'slack' } },
     };
   }
+
+  it('sends the flow-error alert of an invalid directive to the generic webhook', async () => {
+    const hook = await receiver();
+    const base = defaultConfig();
+    const platform = await createPlatform({
+      config: { ...base, alerts: { ...base.alerts, log: { enabled: false }, webhook: { ...base.alerts.webhook, url: `${hook.base}/hook` } } },
+      dbPath: ':memory:',
+      logger: silentLogger,
+    });
+    try {
+      const input = { ...newTradeWire({ directive_id: 'DIR_ALERT_BAD_1' }), scope: 'NONSENSE' };
+      await platform.orchestrator.submit({ input, source: { kind: 'internal' }, received_at: Date.now() });
+    } finally {
+      await platform.close();
+    }
+    expect(hook.bodies).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'VALIDATION_FAILED', directive_id: 'DIR_ALERT_BAD_1', details: expect.objectContaining({ outcome: 'FAILED' }) as unknown }),
+    ]);
+  });
 
   it('refuses to start with half a Telegram config built in code, before opening anything', async () => {
     const base = defaultConfig();
