@@ -1,6 +1,15 @@
+export { alertFields, slackPayload, telegramText } from './alert-formats.js';
+export { AlertDeduper, alertSubject } from './alert-dedupe.js';
+export type { AlertTransport, DeliveryResult } from './alert-transport.js';
 export { CompositeAlertSink } from './composite-alert-sink.js';
-export { createAlertSink } from './create-alert-sink.js';
+export { createAlertSink, deliveryPolicy } from './create-alert-sink.js';
+export type { AlertSinkDeps } from './create-alert-sink.js';
+export { DeliveryPolicySink } from './delivery-policy-sink.js';
+export type { DeliveryPolicy, DeliveryPolicySinkOptions } from './delivery-policy-sink.js';
 export { LogAlertSink } from './log-alert-sink.js';
 export { NoopAlertSink } from './noop-alert-sink.js';
+export { SUMMARY_CODE } from './suppression-tally.js';
+export { TelegramAlertSink } from './telegram-alert-sink.js';
+export type { TelegramAlertSinkOptions } from './telegram-alert-sink.js';
 export { WebhookAlertSink } from './webhook-alert-sink.js';
 export type { WebhookAlertSinkOptions } from './webhook-alert-sink.js';

@@ -1,8 +1,16 @@
-import type { Alert, IAlertSink } from '../orchestration/ports.js';
+import type { Alert, IManagedAlertSink } from '../orchestration/ports.js';
 
 /** Used when no alert sink is configured. */
-export class NoopAlertSink implements IAlertSink {
+export class NoopAlertSink implements IManagedAlertSink {
   send(_alert: Alert): Promise<void> {
+    return Promise.resolve();
+  }
+
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
     return Promise.resolve();
   }
 }

@@ -1,27 +1,44 @@
 import type { Logger } from 'pino';
+import { redactSecrets } from '../config/redact.js';
 import type { Alert, IAlertSink } from '../orchestration/ports.js';
+import { genericPayload, slackPayload } from './alert-formats.js';
+import type { AlertTransport, DeliveryResult } from './alert-transport.js';
+import { postJson, serialise } from './http-delivery.js';
+import { urlSecrets } from './url-secrets.js';
+
+export type WebhookFormat = 'generic' | 'slack';
 
 export interface WebhookAlertSinkOptions {
   readonly url: string;
+  /** generic: the alert as JSON; slack: a Slack incoming-webhook message. @default generic */
+  readonly format?: WebhookFormat;
   /** Bounds one delivery (connect, send, response). */
   readonly timeoutMs: number;
   /** Sent with every request (e.g. an Authorization token); never logged. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly logger: Logger;
+  /** For a Retry-After given as a date. @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
- * POSTs each alert as JSON to a URL (Slack/Teams/PagerDuty bridges, Alertmanager-style receivers).
- * One attempt, bounded by `timeoutMs`; a failure (timeout, refused, non-2xx) is logged and the
- * promise resolves — alerting must never break a flow. Logs name the URL without its query
- * string or credentials and never the header values: those are where webhook secrets live.
+ * POSTs each alert as JSON to a URL: the alert itself (generic: Alertmanager-style receivers, your
+ * own bridge) or a Slack incoming-webhook message. `deliver` makes one attempt and classifies its
+ * failure for the delivery policy (delivery-policy-sink.ts); `send` is that attempt with its
+ * failure logged. Logs name only the URL's origin: a webhook's path and query are where its
+ * secret lives (Slack's /services/T…/B…/X…), as are the header values; neither is ever logged,
+ * and both are masked should an alert's text contain them.
  */
-export class WebhookAlertSink implements IAlertSink {
+export class WebhookAlertSink implements IAlertSink, AlertTransport {
+  readonly name = 'webhook';
   readonly #url: string;
-  readonly #safeUrl: string;
+  readonly #origin: string;
+  readonly #format: WebhookFormat;
   readonly #timeoutMs: number;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #secrets: ReadonlySet<string>;
   readonly #logger: Logger;
+  readonly #now: () => number;
 
   constructor(options: WebhookAlertSinkOptions) {
     let parsed: URL;
@@ -33,46 +50,35 @@ export class WebhookAlertSink implements IAlertSink {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('webhook alert sink: url must be http or https');
     if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0) throw new RangeError('webhook alert sink: timeoutMs must be a positive integer');
     this.#url = parsed.href;
-    this.#safeUrl = `${parsed.origin}${parsed.pathname}`;
+    this.#origin = parsed.origin;
+    this.#format = options.format ?? 'generic';
     this.#timeoutMs = options.timeoutMs;
     this.#headers = { 'content-type': 'application/json', ...(options.headers ?? {}) };
+    this.#secrets = new Set([...urlSecrets(parsed), ...Object.values(options.headers ?? {}).filter((v) => v.length >= 4)]);
     this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Where logs say alerts go: scheme, host and port only. */
+  get origin(): string {
+    return this.#origin;
+  }
+
+  async deliver(alert: Alert): Promise<DeliveryResult> {
+    const body = serialise(this.#format === 'slack' ? slackPayload(alert) : genericPayload(alert));
+    if (!body.ok) return body.failure;
+    return postJson({ url: this.#url, headers: this.#headers, body: redactSecrets(body.text, this.#secrets), timeoutMs: this.#timeoutMs, nowMs: this.#now() });
   }
 
   async send(alert: Alert): Promise<void> {
+    const result = await this.deliver(alert);
+    if (result.ok) return;
     try {
-      const response = await fetch(this.#url, {
-        method: 'POST',
-        headers: this.#headers,
-        body: JSON.stringify(alert),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      // Read the body so the connection is released for reuse.
-      await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) this.#fail(alert, { status: response.status }, 'alert webhook answered with an error status');
-    } catch (error) {
-      this.#fail(alert, { error: describe(error) }, 'alert webhook delivery failed');
-    }
-  }
-
-  #fail(alert: Alert, fields: Record<string, unknown>, msg: string): void {
-    try {
-      this.#logger.error(
-        { webhook_url: this.#safeUrl, timeout_ms: this.#timeoutMs, alert_code: alert.code, flow_id: alert.flow_id ?? null, ...fields },
-        msg,
-      );
+      const fields = { webhook_url: this.#origin, timeout_ms: this.#timeoutMs, alert_code: alert.code, flow_id: alert.flow_id ?? null };
+      if (result.status !== null) this.#logger.error({ ...fields, status: result.status }, 'alert webhook answered with an error status');
+      else this.#logger.error({ ...fields, error: result.error }, 'alert webhook delivery failed');
     } catch {
-      // see LogAlertSink
+      // A sink must not throw (IAlertSink); a logger that fails has nowhere to report to.
     }
   }
-}
-
-/** What went wrong, without anything that could echo the request (URL, headers). */
-function describe(error: unknown): { name: string; code: string | null } {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const code = (cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
-    return { name: error.name, code: typeof code === 'string' ? code : null };
-  }
-  return { name: typeof error, code: null };
 }

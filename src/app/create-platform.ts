@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAlertSink } from '../alerts/create-alert-sink.js';
+import { alertTradingStateChanges } from '../alerts/trading-state-alerts.js';
 import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
 import type { PlanexecEvents } from '../bus/events.js';
+import { incompleteTelegram, TELEGRAM_TOKEN_AND_CHAT } from '../config/alerts-check.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IAPIConnector } from '../connectors/connector.js';
@@ -17,7 +19,7 @@ import { InMemoryComponentRegistry } from '../orchestration/component-registry.j
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
-import type { ITradingStateControl, WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
+import type { IManagedAlertSink, ITradingStateControl, WriterLease, WriterLeaseRequest } from '../orchestration/ports.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
 import { JournaledTradingState } from '../orchestration/trading-state.js';
 import { assertWritableFile } from '../store/sqlite/database-location.js';
@@ -84,6 +86,8 @@ export interface Platform {
   readonly stream: FlowCompletionStream;
   /** The kill switch (docs/kill-switch.md): read at every directive's acceptance; changes are journaled and published as TRADING_STATE_CHANGED. */
   readonly tradingState: ITradingStateControl;
+  /** Every configured alert sink behind its delivery policy (e.g. for `alertVerifyDifferences`); drained by close. */
+  readonly alerts: IManagedAlertSink;
   readonly logger: Logger;
   /** What start-up recovery did (null when it was not asked for). */
   readonly recovery: RecoveryReport | null;
@@ -91,7 +95,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Refuse, before opening anything, what this build cannot run (the loader already refuses it in a file, located). */
+/** Refuse, before opening anything, what this build cannot run (the loader already refuses it in a file, located), and alert sinks set up by half. */
 function checkAvailable(config: PlatformConfig, configFile: string | null | undefined): void {
   const issues = unbuiltChoices(config).map((c) => ({
     file: configFile ?? '(defaults)',
@@ -101,6 +105,9 @@ function checkAvailable(config: PlatformConfig, configFile: string | null | unde
     rule: NOT_IN_THIS_BUILD,
     message: notInThisBuildMessage(c.path, c.value),
   }));
+  const telegram = incompleteTelegram(config.alerts);
+  // a config built in code, which the loader did not check
+  if (telegram !== null) issues.push({ file: configFile ?? '(defaults)', line: null, column: null, keyPath: telegram.present.join('.'), rule: TELEGRAM_TOKEN_AND_CHAT, message: telegram.message });
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
@@ -185,7 +192,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const bus = new InMemoryEventBus<PlanexecEvents>({ logger: logger.child({ component: 'bus' }) });
     const metrics = config.orchestration.plan_execution.monitoring.metrics_enabled ? new PrometheusMetrics() : new NoopMetrics();
     if (metrics instanceof PrometheusMetrics) venueMetrics?.exposeIn(metrics.registry);
-    const alerts = createAlertSink(config.alerts, logger);
+    const alerts = createAlertSink(config.alerts, logger, { clock, metrics });
+    // the kill switch's changes (published by the trading-state service) are alerted; by name, as the bus map allows any
+    const tradingStateAlerts = alertTradingStateChanges(bus, alerts, clock, logger.child({ component: 'alerts' }));
     const stream = new FlowCompletionStream({ bufferSize: config.orchestration.flow_termination.ui_buffer_size });
     const registry = new InMemoryComponentRegistry();
     const tradingState = await JournaledTradingState.open({ journal: store.journal, clock, bus, logger: logger.child({ component: 'trading-state' }) });
@@ -229,8 +238,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['drain terminations', () => termination.drain()],
         ['dispose orchestrator', () => orchestrator.dispose()],
         ['dispose termination handler', () => termination.dispose()],
+        ['stop trading-state alerts', () => bus.unsubscribe(tradingStateAlerts)],
         ['close completion stream', () => stream.close()],
         ['close venue', () => connector.close()],
+        // after everything that may raise one; before the store, which alerts do not need
+        ['close alerts', () => alerts.close()],
         ['close store', () => store.close()],
         ['release writer lease', () => lease?.release()],
       ]));
@@ -282,7 +294,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
-    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, tradingState, logger, recovery, close };
+    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, tradingState, alerts, logger, recovery, close };
   } catch (error) {
     await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../domain/errors.js';
+import { incompleteTelegram, TELEGRAM_TOKEN_AND_CHAT } from './alerts-check.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, resolveConfigPaths, unbuiltChoices } from './build-support.js';
 import { ConfigIssueFactory } from './config-issues.js';
 import { deepMerge } from './deep-merge.js';
@@ -189,6 +190,10 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
   const refused = new Set(parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.')));
   for (const choice of unbuiltChoices(merged)) {
     if (!refused.has(choice.path.join('.'))) issues.push(factory.atValue(choice.path, NOT_IN_THIS_BUILD, notInThisBuildMessage(choice.path, choice.value)));
+  }
+  if (parsed.success && options.missingVariables !== 'omit') {
+    const telegram = incompleteTelegram(parsed.data.alerts);
+    if (telegram !== null) issues.push(factory.atValue(telegram.present, TELEGRAM_TOKEN_AND_CHAT, telegram.message));
   }
   for (const other of overlays) {
     if (other !== selected) issues.push(...unknownKeysInOverlay(other, base, { file, lineCounter, doc, decimalPaths }));

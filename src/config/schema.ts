@@ -198,13 +198,45 @@ export const ServerSchema = z.strictObject({
   auth_token: z.string().optional(),
 });
 
+export const ALERT_WEBHOOK_FORMATS = ['generic', 'slack'] as const;
+
 export const AlertsSchema = z.strictObject({
   log: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   webhook: z
     .strictObject({
       url: z.url({ protocol: /^https?$/ }).optional(),
+      /** generic: the alert as JSON; slack: a Slack incoming-webhook message (`text` + `blocks`). */
+      format: z.enum(ALERT_WEBHOOK_FORMATS).default('generic'),
       timeout_ms: z.number().int().positive().default(5000),
       headers: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+  telegram: z
+    .strictObject({
+      bot_token: z.string().min(1).optional(),
+      /** A numeric chat id (negative for groups) or `@channelname`. */
+      chat_id: z.union([z.string().min(1), z.number().int()]).optional(),
+      api_base_url: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+      timeout_ms: z.number().int().positive().default(5000),
+    })
+    // bot_token and chat_id go together; checked where alerts are sent (createPlatform), not here:
+    // a command that only reads omits an unset ${TOKEN}, and must still load the file
+    .prefault({}),
+  /** The same alert (code and subject) again within this window is suppressed and counted; 0 = no deduplication. */
+  dedupe_window_seconds: z.number().int().min(0).max(86_400).default(300),
+  /** Alerts each sink sends per minute; beyond, they are held back and summarised once; 0 = no limit. */
+  max_per_minute: z.number().int().min(0).max(10_000).default(10),
+  retry: z
+    .strictObject({
+      /** Deliveries of one alert, the first included; 1 = no retry. */
+      max_attempts: z.number().int().min(1).max(20).default(5),
+      initial_delay_ms: z.number().int().min(0).default(1000),
+      max_delay_ms: z.number().int().min(0).default(60_000),
+    })
+    .refine((r) => r.max_delay_ms >= r.initial_delay_ms, {
+      message: 'max_delay_ms cannot be less than initial_delay_ms',
+      params: { rule: 'max_delay_ms_gte_initial' },
+      path: ['max_delay_ms'],
     })
     .prefault({}),
 });

@@ -17,15 +17,22 @@ const CREDENTIAL_PATHS = [
   'auth_token',
   'password',
   'token',
+  'bot_token',
   'authorization',
   '*.api_key',
   '*.secret',
   '*.auth_token',
   '*.password',
   '*.token',
+  '*.bot_token',
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  // the alerts section logged whole; explicit paths, as mid-path wildcards cost on every line
+  'telegram.bot_token',
+  'alerts.telegram.bot_token',
+  'webhook.headers.authorization',
+  'alerts.webhook.headers.authorization',
 ];
 
 function destinationOf(destination: CreateLoggerOptions['destination']): DestinationStream {

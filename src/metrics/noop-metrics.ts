@@ -1,9 +1,12 @@
-import type { IMetricsCollector } from '../orchestration/ports.js';
+import type { IAlertMetrics, IMetricsCollector } from '../orchestration/ports.js';
 
 /** IMetricsCollector for `monitoring.metrics_enabled: false`: records nothing. */
-export class NoopMetrics implements IMetricsCollector {
+export class NoopMetrics implements IMetricsCollector, IAlertMetrics {
   flowCompleted(): void {}
   executionAttempt(): void {}
   slowExecution(): void {}
   anomaly(): void {}
+  alertSent(): void {}
+  alertSuppressed(): void {}
+  alertFailed(): void {}
 }

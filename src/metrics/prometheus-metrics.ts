@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FinalState, FlowOutcome } from '../domain/enums.js';
 import type { Anomaly } from '../domain/trading.js';
-import type { IMetricsCollector } from '../orchestration/ports.js';
+import type { IAlertMetrics, IMetricsCollector } from '../orchestration/ports.js';
 
 export interface PrometheusMetricsOptions {
   /** Also collect prom-client's default Node process metrics (CPU, heap, event loop lag…). Default false. */
@@ -19,6 +19,9 @@ type AttemptResult = Parameters<IMetricsCollector['executionAttempt']>[0];
 type AnomalyKind = Anomaly['kind'];
 
 const ATTEMPT_RESULTS: readonly AttemptResult[] = ['ok', 'retryable', 'rejected', 'unknown'];
+/** The sinks createAlertSink builds; their series exist from the first scrape. */
+const ALERT_SINKS: readonly string[] = ['log', 'webhook', 'telegram'];
+const SUPPRESSION_REASONS = ['duplicate', 'rate_limited'] as const;
 const ANOMALY_KINDS: readonly AnomalyKind[] = ['OVERFILL', 'UNKNOWN_ORDER_FILL', 'POSITION_MISMATCH', 'JOURNAL_FALLBACK', 'OTHER'];
 /** The (final_state, outcome) pairs a flow can end with. */
 const FLOW_ENDINGS: readonly (readonly [FinalState, FlowOutcome])[] = [
@@ -40,7 +43,7 @@ interface Incrementer {
  * is created at 0 up front, so `rate()`/`increase()` work from the first scrape, and the
  * label-bound children are kept so the hot path does not rebuild label objects.
  */
-export class PrometheusMetrics implements IMetricsCollector {
+export class PrometheusMetrics implements IMetricsCollector, IAlertMetrics {
   readonly #registry = new Registry();
   readonly #flowDuration: Histogram<'final_state' | 'outcome'>;
   readonly #failed: Counter<'outcome'>;
@@ -52,6 +55,9 @@ export class PrometheusMetrics implements IMetricsCollector {
   readonly #anomalyByKind = new Map<string, Incrementer>();
   readonly #succeeded: Counter;
   readonly #slow: Counter;
+  readonly #alertsSent: Counter<'sink'>;
+  readonly #alertsSuppressed: Counter<'sink' | 'reason'>;
+  readonly #alertsFailed: Counter<'sink'>;
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.#registry];
@@ -83,6 +89,20 @@ export class PrometheusMetrics implements IMetricsCollector {
     });
     this.#anomalies = new Counter({ name: 'planexec_anomalies_total', help: 'Anomalies detected, by kind.', labelNames: ['kind'] as const, registers });
 
+    this.#alertsSent = new Counter({ name: 'planexec_alerts_sent_total', help: 'Alerts delivered, by sink.', labelNames: ['sink'] as const, registers });
+    this.#alertsSuppressed = new Counter({
+      name: 'planexec_alerts_suppressed_total',
+      help: 'Alerts not sent on their own, by sink and reason: duplicate (same code and subject within alerts.dedupe_window_seconds) or rate_limited (over alerts.max_per_minute; counted in a summary).',
+      labelNames: ['sink', 'reason'] as const,
+      registers,
+    });
+    this.#alertsFailed = new Counter({ name: 'planexec_alerts_failed_total', help: 'Alerts given up after every delivery attempt failed, by sink.', labelNames: ['sink'] as const, registers });
+    for (const sink of ALERT_SINKS) {
+      this.#alertsSent.labels({ sink }).inc(0);
+      this.#alertsFailed.labels({ sink }).inc(0);
+      for (const reason of SUPPRESSION_REASONS) this.#alertsSuppressed.labels({ sink, reason }).inc(0);
+    }
+
     for (const [finalState, outcome] of FLOW_ENDINGS) {
       this.#flowDuration.zero({ final_state: finalState, outcome });
       this.#durationByEnding.set(endingKey(finalState, outcome), this.#flowDuration.labels({ final_state: finalState, outcome }));
@@ -112,6 +132,18 @@ export class PrometheusMetrics implements IMetricsCollector {
 
   anomaly(kind: AnomalyKind): void {
     (this.#anomalyByKind.get(kind) ?? this.#anomalies.labels({ kind })).inc();
+  }
+
+  alertSent(sink: string): void {
+    this.#alertsSent.labels({ sink }).inc();
+  }
+
+  alertSuppressed(sink: string, reason: 'duplicate' | 'rate_limited'): void {
+    this.#alertsSuppressed.labels({ sink, reason }).inc();
+  }
+
+  alertFailed(sink: string): void {
+    this.#alertsFailed.labels({ sink }).inc();
   }
 
   /** This instance's registry (e.g. to merge with others or to add metrics of another part). */

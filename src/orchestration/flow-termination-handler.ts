@@ -33,7 +33,8 @@ type Step = typeof DISPOSE | typeof NOTIFY_UI | typeof RECORD_METRICS | typeof P
  * The spec's FlowTerminationHandler: hears `_flow_stop_success` and `_flow_stop_error` and, for
  * both, (1) disposes the flow's registered components, (2) keeps nothing of the flow afterwards,
  * (3) pushes the completion to the UI stream, (4) records metrics, (5) persists the final state
- * in the flows table; on error it then (6) raises an admin alert when `alert_on_error` is set.
+ * in the flows table; on error it then (6) raises an admin alert when `alert_on_error` is set:
+ * warning with the error's code, or critical FLOW_IN_DOUBT for an IN_DOUBT outcome.
  *
  * The bus delivers synchronously, so the handler starts the async steps and owns their promises:
  * each is tracked until it settles, its failure is logged (never an unhandled rejection), and
@@ -182,9 +183,11 @@ export class FlowTerminationHandler {
 
   #alertFor(completion: FlowCompletionDTO): Alert {
     const details = completion.error_details;
+    // IN_DOUBT: an order's outcome is unknown and money may be at stake, whatever error led there
+    const inDoubt = completion.outcome === 'IN_DOUBT';
     return {
-      severity: completion.outcome === 'IN_DOUBT' ? 'critical' : 'warning',
-      code: details?.error_code ?? 'FLOW_ERROR',
+      severity: inDoubt ? 'critical' : 'warning',
+      code: inDoubt ? 'FLOW_IN_DOUBT' : (details?.error_code ?? 'FLOW_ERROR'),
       message: `flow ${completion.flow_id} ended ${completion.outcome}: ${completion.reason}`,
       flow_id: completion.flow_id,
       directive_id: completion.directive_id,
@@ -193,6 +196,7 @@ export class FlowTerminationHandler {
         final_state: completion.final_state,
         outcome: completion.outcome,
         reason: completion.reason,
+        error_code: details?.error_code ?? null,
         error_type: details?.error_type ?? null,
         error_message: details?.error_message ?? null,
         started_at: completion.started_at,

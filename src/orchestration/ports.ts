@@ -179,6 +179,24 @@ export interface IAlertSink {
 }
 
 /**
+ * The platform's alert sink (src/alerts/create-alert-sink.ts): `send` only hands the alert over
+ * (delivery, retries and summaries run in the background), so shutdown must drain it.
+ */
+export interface IManagedAlertSink extends IAlertSink {
+  /** Resolves once every alert handed over so far was delivered or given up, retries included. */
+  drain(): Promise<void>;
+  /** Cuts retry waits short (one last attempt each), sends what was held back as a summary, then drains. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Alert delivery counters, per sink (`log`, `webhook`, `telegram`). */
+export interface IAlertMetrics {
+  alertSent(sink: string): void;
+  alertSuppressed(sink: string, reason: 'duplicate' | 'rate_limited'): void;
+  alertFailed(sink: string): void;
+}
+
+/**
  * The right to write one database, held by one process at a time (docs/reliability.md): only the
  * holder runs recovery and flows, so no process ever takes another's in-flight flows for crashed
  * ones. A holder that dies loses it without doing anything.

@@ -193,7 +193,8 @@ export class ProtectiveOrders {
     const policy = this.#deps.onFailure;
     const what = refused.map((r) => `${r.purpose} (${r.error.code}: ${r.error.message})`).join('; ');
     const subject = `trade ${position.trade_id} (${position.direction} ${position.filled_size.toFixed()} ${position.symbol})`;
-    await this.#alert(ctx, 'PROTECTION_MISSING', `${subject} is not protected at the venue: ${what}; on_protection_failure = ${policy}`);
+    const alertDetails = { trade_id: position.trade_id, symbol: position.symbol, direction: position.direction, refused: refused.map((r) => r.purpose), policy };
+    await this.#alert(ctx, 'PROTECTION_MISSING', `${subject} is not protected at the venue: ${what}; on_protection_failure = ${policy}`, alertDetails);
     let current = position;
     let decision: string;
     let flattenError: unknown = null;
@@ -206,7 +207,12 @@ export class ProtectiveOrders {
         decision = 'flatten_failed';
       }
       if (decision !== 'flattened') {
-        await this.#alert(ctx, 'PROTECTION_FLATTEN_FAILED', `${subject} could not be flattened after its protection was refused; it is open and unprotected: ${flattenError === null ? `${current.filled_size.toFixed()} still held` : errorMessage(flattenError)}`);
+        await this.#alert(
+          ctx,
+          'PROTECTION_FLATTEN_FAILED',
+          `${subject} could not be flattened after its protection was refused; it is open and unprotected: ${flattenError === null ? `${current.filled_size.toFixed()} still held` : errorMessage(flattenError)}`,
+          alertDetails,
+        );
       }
     } else {
       decision = 'kept_open_unprotected';
@@ -257,13 +263,14 @@ export class ProtectiveOrders {
     }
   }
 
-  async #alert(ctx: ExecutionContext, code: string, message: string): Promise<void> {
+  async #alert(ctx: ExecutionContext, code: string, message: string, details: Readonly<Record<string, unknown>>): Promise<void> {
     await sendAlert(this.#deps.alerts, ctx.logger, {
       severity: 'critical',
       code,
       message,
       flow_id: ctx.flowId,
       directive_id: ctx.directiveId,
+      details,
       timestamp: isoTime(this.#deps.clock.now()),
     });
   }

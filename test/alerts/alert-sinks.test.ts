@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CompositeAlertSink } from '../../src/alerts/composite-alert-sink.js';
 import { createAlertSink } from '../../src/alerts/create-alert-sink.js';
+import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { LogAlertSink } from '../../src/alerts/log-alert-sink.js';
 import { NoopAlertSink } from '../../src/alerts/noop-alert-sink.js';
-import { WebhookAlertSink } from '../../src/alerts/webhook-alert-sink.js';
+import { loadConfigText } from '../../src/config/load-config.js';
 import { AlertsSchema } from '../../src/config/schema.js';
+import { ConfigError } from '../../src/domain/errors.js';
 import type { Alert, IAlertSink } from '../../src/orchestration/ports.js';
 import { captureLogger } from './capture-logger.js';
 
@@ -73,25 +75,62 @@ describe('CompositeAlertSink', () => {
 });
 
 describe('createAlertSink', () => {
-  it('builds a log sink by default', () => {
+  const names = (sink: unknown): string[] =>
+    sink instanceof CompositeAlertSink ? sink.sinks.map((s) => (s as DeliveryPolicySink).name) : sink instanceof DeliveryPolicySink ? [sink.name] : [];
+
+  it('builds a log sink behind a delivery policy by default', () => {
     const { logger } = captureLogger();
-    expect(createAlertSink(AlertsSchema.parse({}), logger)).toBeInstanceOf(LogAlertSink);
+    const sink = createAlertSink(AlertsSchema.parse({}), logger);
+    expect(sink).toBeInstanceOf(DeliveryPolicySink);
+    expect(names(sink)).toEqual(['log']);
   });
 
-  it('builds a webhook sink alone, both sinks together, or nothing', () => {
+  it('builds a webhook sink alone, log, webhook and telegram together, or nothing', () => {
     const { logger } = captureLogger();
     const webhookOnly = AlertsSchema.parse({ log: { enabled: false }, webhook: { url: 'https://hooks.example.com/x' } });
-    expect(createAlertSink(webhookOnly, logger)).toBeInstanceOf(WebhookAlertSink);
-    const both = createAlertSink(AlertsSchema.parse({ webhook: { url: 'https://hooks.example.com/x' } }), logger);
-    expect(both).toBeInstanceOf(CompositeAlertSink);
-    expect((both as CompositeAlertSink).size).toBe(2);
+    expect(names(createAlertSink(webhookOnly, logger))).toEqual(['webhook']);
+    const all = createAlertSink(AlertsSchema.parse({ webhook: { url: 'https://hooks.example.com/x', format: 'slack' }, telegram: { bot_token: '123:abc', chat_id: -100 } }), logger);
+    expect(all).toBeInstanceOf(CompositeAlertSink);
+    expect(names(all)).toEqual(['log', 'webhook', 'telegram']);
     expect(createAlertSink(AlertsSchema.parse({ log: { enabled: false } }), logger)).toBeInstanceOf(NoopAlertSink);
   });
 
-  it('the log sink it builds writes through the given logger', async () => {
+  it('the log sink it builds writes through the given logger before send resolves', async () => {
     const { logger, lines } = captureLogger();
     await createAlertSink(AlertsSchema.parse({}), logger).send(alert('critical'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ levelName: 'fatal', component: 'alerts' });
+  });
+
+  it('refuses a Telegram bot token without a chat id, located at the key and naming the missing one', () => {
+    const text = 'alerts:\n  telegram:\n    bot_token: ${TG_TOKEN}\n';
+    try {
+      loadConfigText(text, 'platform.yaml', { environ: { TG_TOKEN: '123:TOKENSECRET' } });
+      expect.unreachable('half a Telegram config must be refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([
+        expect.objectContaining({
+          line: 3,
+          keyPath: 'alerts.telegram.bot_token',
+          rule: 'telegram_token_and_chat',
+          message: 'alerts.telegram.chat_id is required when alerts.telegram.bot_token is set: Telegram alerts need both (or neither)',
+        }),
+      ]);
+      expect(JSON.stringify((error as ConfigError).issues)).not.toContain('TOKENSECRET');
+    }
+  });
+
+  it('lets a command that only reads load a config whose Telegram token variable is unset, with no Telegram sink', () => {
+    const text = 'alerts:\n  telegram:\n    bot_token: ${TG_TOKEN}\n    chat_id: -1001\n';
+    const { config } = loadConfigText(text, 'platform.yaml', { environ: {}, unsetVariables: 'omit' });
+    expect(config.alerts.telegram.bot_token).toBeUndefined();
+    const { logger } = captureLogger();
+    expect(names(createAlertSink(config.alerts, logger))).toEqual(['log']);
+  });
+
+  it('refuses a retry whose max_delay_ms is below initial_delay_ms', () => {
+    const parsed = AlertsSchema.safeParse({ retry: { initial_delay_ms: 5000, max_delay_ms: 1000 } });
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['retry', 'max_delay_ms'], message: 'max_delay_ms cannot be less than initial_delay_ms' });
   });
 });

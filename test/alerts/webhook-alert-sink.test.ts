@@ -82,16 +82,16 @@ describe('WebhookAlertSink', () => {
     expect(lines).toEqual([]);
   });
 
-  it('logs a non-2xx answer with its status and resolves, without the query string or header values', async () => {
+  it('logs a non-2xx answer with its status and resolves, naming only the origin, never the path, query or header values', async () => {
     const { base } = await startServer((_req, res) => res.writeHead(500).end('internal error'));
     const { logger, lines } = captureLogger();
-    const sink = new WebhookAlertSink({ url: `${base}/hook?token=QUERYSECRET`, timeoutMs: 2000, headers: { authorization: 'Bearer HEADERSECRET' }, logger });
+    const sink = new WebhookAlertSink({ url: `${base}/services/PATHSECRET?token=QUERYSECRET`, timeoutMs: 2000, headers: { authorization: 'Bearer HEADERSECRET' }, logger });
 
     await expect(sink.send(ALERT)).resolves.toBeUndefined();
 
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ levelName: 'error', status: 500, webhook_url: `${base}/hook`, alert_code: 'IN_DOUBT_UNRESOLVED', flow_id: 'DIR_9' });
-    expect(lines[0]?.raw).not.toMatch(/QUERYSECRET|HEADERSECRET/);
+    expect(lines[0]).toMatchObject({ levelName: 'error', status: 500, webhook_url: base, alert_code: 'IN_DOUBT_UNRESOLVED', flow_id: 'DIR_9' });
+    expect(lines[0]?.raw).not.toMatch(/PATHSECRET|QUERYSECRET|HEADERSECRET/);
   });
 
   it('gives up after timeout_ms when the server does not answer, logs it and resolves', async () => {
@@ -121,7 +121,7 @@ describe('WebhookAlertSink', () => {
     await expect(sink.send(ALERT)).resolves.toBeUndefined();
 
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ levelName: 'error', webhook_url: `http://127.0.0.1:${port}/hook`, error: { code: 'ECONNREFUSED' } });
+    expect(lines[0]).toMatchObject({ levelName: 'error', webhook_url: `http://127.0.0.1:${port}`, error: { code: 'ECONNREFUSED' } });
     expect(lines[0]?.raw).not.toMatch(/QUERYSECRET|HEADERSECRET/);
   });
 
@@ -134,6 +134,39 @@ describe('WebhookAlertSink', () => {
 
     expect(received).toHaveLength(0);
     expect(lines[0]).toMatchObject({ levelName: 'error', error: { name: 'TypeError' } });
+  });
+
+  it('classifies failures for the delivery policy: 5xx and 429 retryable with Retry-After, other 4xx not', async () => {
+    const answers = [
+      { status: 503, headers: { 'retry-after': '7' } },
+      { status: 429, headers: { 'retry-after': 'Tue, 24 Nov 2026 10:00:30 GMT' } },
+      { status: 404, headers: {} },
+    ];
+    const { base } = await startServer((_req, res) => {
+      const next = answers.shift();
+      res.writeHead(next?.status ?? 204, next?.headers ?? {}).end();
+    });
+    const { logger } = captureLogger();
+    const sink = new WebhookAlertSink({ url: `${base}/hook`, timeoutMs: 2000, logger, now: () => Date.UTC(2026, 10, 24, 10, 0, 0) });
+
+    expect(await sink.deliver(ALERT)).toEqual({ ok: false, retryable: true, retryAfterMs: 7000, status: 503, error: null });
+    expect(await sink.deliver(ALERT)).toEqual({ ok: false, retryable: true, retryAfterMs: 30_000, status: 429, error: null });
+    expect(await sink.deliver(ALERT)).toEqual({ ok: false, retryable: false, retryAfterMs: null, status: 404, error: null });
+    expect(await sink.deliver(ALERT)).toEqual({ ok: true });
+  });
+
+  it('posts a Slack-compatible message in slack format, masking its own secrets should the alert contain them', async () => {
+    const { base, received } = await startServer((_req, res) => res.writeHead(200).end('ok'));
+    const { logger } = captureLogger();
+    const url = `${base}/services/T000/B000/SLACKSECRET`;
+    const sink = new WebhookAlertSink({ url, format: 'slack', timeoutMs: 2000, logger });
+
+    await sink.send({ ...ALERT, message: `webhook ${url} refused` });
+
+    const body = JSON.parse(received[0]?.body ?? '') as { text: string; blocks: { type: string }[] };
+    expect(body.text).toBe('[CRITICAL] IN_DOUBT_UNRESOLVED: webhook *** refused');
+    expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(received[0]?.body).not.toContain('SLACKSECRET');
   });
 
   it('rejects a bad url or timeout at construction, without echoing the url', () => {

@@ -102,7 +102,14 @@ describe('section defaults', () => {
     expect(config.storage.journal_fallback_path).toBe('./planexec-journal-fallback.jsonl');
     expect(config.bus).toEqual({ type: 'memory', url: 'nats://127.0.0.1:4222', stream: 'PLANEXEC' });
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(config.alerts).toEqual({ log: { enabled: true }, webhook: { timeout_ms: 5000, headers: {} } });
+    expect(config.alerts).toEqual({
+      log: { enabled: true },
+      webhook: { format: 'generic', timeout_ms: 5000, headers: {} },
+      telegram: { api_base_url: 'https://api.telegram.org', timeout_ms: 5000 },
+      dedupe_window_seconds: 300,
+      max_per_minute: 10,
+      retry: { max_attempts: 5, initial_delay_ms: 1000, max_delay_ms: 60_000 },
+    });
     expect(config.logging.level).toBe('info');
   });
 

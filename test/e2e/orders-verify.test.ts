@@ -170,6 +170,8 @@ describe('planexec verify', () => {
     const text = await planexec(['verify', '--db', copy]);
     expect(text.code, explain(text)).toBe(1);
     expect(text.stdout).toMatch(new RegExp(`trade ${solQuick.directive_id}: realized_pnl: ledger 999, journal -?\\d`));
+    // and alerted, through the default log sink
+    expect(text.stderr).toContain('ALERT VERIFY_DIFFERENCES: verify found 1 difference between journal, ledger and venue (journal_ledger ×1)');
     const { report } = await verifyJson(copy);
     expect(report.ok).toBe(false);
     expect(report.differences).toEqual([

@@ -156,6 +156,7 @@ describe('FlowTerminationHandler on _flow_stop_error', () => {
           final_state: 'ERROR',
           outcome: 'FAILED',
           reason: 'Execution failed: insufficient funds',
+          error_code: 'INSUFFICIENT_FUNDS',
           error_type: 'VenueRejected',
           error_message: 'insufficient funds',
           started_at: '2026-11-24T10:15:00.000Z',
@@ -167,12 +168,12 @@ describe('FlowTerminationHandler on _flow_stop_error', () => {
     ]);
   });
 
-  it('raises a critical alert for an IN_DOUBT outcome', async () => {
+  it('raises a critical FLOW_IN_DOUBT alert for an IN_DOUBT outcome, keeping the error code in its details', async () => {
     const t = setup();
     t.stopError(errorCompletion('DIR_1', 'IN_DOUBT'));
     await t.handler.drain();
     expect(t.alerts.alerts).toHaveLength(1);
-    expect(t.alerts.alerts[0]).toMatchObject({ severity: 'critical', code: 'IN_DOUBT_UNRESOLVED', flow_id: 'DIR_1' });
+    expect(t.alerts.alerts[0]).toMatchObject({ severity: 'critical', code: 'FLOW_IN_DOUBT', flow_id: 'DIR_1', details: { outcome: 'IN_DOUBT', error_code: 'IN_DOUBT_UNRESOLVED' } });
   });
 
   it('sends no alert when alert_on_error is false, but does everything else', async () => {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { createAlertSink } from '../../alerts/create-alert-sink.js';
+import { alertVerifyDifferences } from '../../alerts/verify-alerts.js';
 import { platformPaths } from '../../app/platform-paths.js';
 import { verifyWorld, type VerifyReport } from '../../app/verify.js';
 import { openVerifyVenue } from '../../app/verify-venue.js';
@@ -24,7 +26,7 @@ function openStore(db: string): ReadOnlyStore {
 export function registerVerifyCommand(program: Command, io: CliIo): Command {
   return program
     .command('verify')
-    .description('rebuild the ledger from the journal and compare it with the ledger, then the ledger with the venue: orders, and an account\'s open orders and balances (read-only)')
+    .description('rebuild the ledger from the journal and compare it with the ledger, then the ledger with the venue: orders, and an account\'s open orders and balances (read-only; differences are also alerted)')
     .option('--db <path>', 'the database (default: storage.path, ./planexec.db)')
     .option('--config <file>', 'platform.yaml (for storage.path and the venue)')
     .option('--env <name>', 'environment overlay to apply (default: PLANEXEC_ENV)')
@@ -55,6 +57,12 @@ export function registerVerifyCommand(program: Command, io: CliIo): Command {
             });
           } finally {
             await venue.close();
+          }
+          // differences go to the configured alert sinks too, so a scheduled verify needs no one watching its output
+          if (!report.ok) {
+            const alerts = createAlertSink(config.alerts, log.logger);
+            await alertVerifyDifferences(report, alerts);
+            await alerts.close();
           }
         } finally {
           log.close();
