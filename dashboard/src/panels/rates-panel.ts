@@ -8,6 +8,11 @@ const BUCKET_SECONDS = 10;
 const BUCKETS = 60;
 const HEIGHT = 170;
 
+/** Every time the dashboard shows is UTC, the charts' axes too. */
+const utc = (seconds: number): Date => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');
+// Succeeded and failed side by side in each bucket.
+const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.45, 40], align });
+
 /** Success / failure counts and latency of stopped flows over the last ten minutes, in 10 s buckets. */
 export class RatesPanel {
   readonly #outcomes: uPlot;
@@ -25,11 +30,12 @@ export class RatesPanel {
         title: `Flows stopped per ${BUCKET_SECONDS} s`,
         width,
         height: HEIGHT,
+        tzDate: utc,
         scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         series: [
           {},
-          { label: 'succeeded', stroke: '#2e8b57', fill: 'rgba(46,139,87,0.15)', paths: uPlot.paths.stepped?.({ align: 1 }) },
-          { label: 'failed', stroke: '#c0392b', fill: 'rgba(192,57,43,0.15)', paths: uPlot.paths.stepped?.({ align: 1 }) },
+          { label: 'succeeded', stroke: '#2e8b57', fill: 'rgba(46,139,87,0.6)', paths: bars(-1), points: { show: false } },
+          { label: 'failed', stroke: '#c0392b', fill: 'rgba(192,57,43,0.6)', paths: bars(1), points: { show: false } },
         ],
         axes: [{}, { label: 'flows' }],
       },
@@ -41,10 +47,12 @@ export class RatesPanel {
         title: 'Flow latency (accepted → stop)',
         width,
         height: HEIGHT,
+        tzDate: utc,
         series: [
           {},
-          { label: 'p50 ms', stroke: '#2c6fbb', spanGaps: false },
-          { label: 'p95 ms', stroke: '#8e44ad', dash: [6, 4], spanGaps: false },
+          // Points too: a bucket between two empty ones has no line to draw.
+          { label: 'p50 ms', stroke: '#2c6fbb', points: { show: true, size: 5 } },
+          { label: 'p95 ms', stroke: '#8e44ad', dash: [6, 4], points: { show: true, size: 5 } },
         ],
         axes: [{}, { label: 'ms' }],
       },
