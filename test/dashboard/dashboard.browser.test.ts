@@ -110,6 +110,13 @@ describe.runIf(runBrowserTests)('the dashboard in chromium', () => {
     expect(await row.getByTestId('failure-kind').textContent()).toBe('DENIED');
     await row.click();
     await expect.poll(() => page.getByTestId('causality-flow').getAttribute('data-flow-id'), WAIT).toBe(denied.directive_id);
+    await shoot('denied');
+
+    // The overview for the docs: a filled trade's causality, with its branches, is the open view.
+    const traded = page.locator('[data-testid="flow-row"]', { hasText: 'eth_swing' }).first();
+    await traded.click();
+    await expect.poll(() => page.getByTestId('causality-node').count(), WAIT).toBeGreaterThan(5);
+    await page.mouse.move(0, 0);
     await shoot('dashboard');
     if (process.env['PLANEXEC_UPDATE_DOCS_SCREENSHOT'] === '1') copyFileSync(join(ARTIFACTS, 'dashboard.png'), join(ROOT, 'docs', 'img', 'dashboard.png'));
     expect(pageErrors).toEqual([]);

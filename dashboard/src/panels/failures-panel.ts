@@ -17,9 +17,11 @@ export class FailuresPanel {
 
   render(flows: readonly FlowRecord[]): void {
     const failed = flows.filter((flow) => failureKind(flow) !== null).slice(0, SHOWN);
-    const rows = failed.map((flow) => {
+    // The reason gets a full-width line of its own under its flow: venue messages are long.
+    const rows = failed.flatMap((flow) => {
       const kind = failureKind(flow) ?? 'FAILED';
-      const row = el('tr', { class: `clickable failure-${kind.toLowerCase()}`, 'data-testid': 'failure-row', 'data-flow-id': flow.flow_id, 'data-kind': kind });
+      const attributes = { class: `clickable failure-${kind.toLowerCase()}`, 'data-flow-id': flow.flow_id, 'data-kind': kind };
+      const row = el('tr', { ...attributes, 'data-testid': 'failure-row' });
       row.append(
         ...cells([
           time(flow.completed_at ?? flow.started_at),
@@ -27,12 +29,14 @@ export class FailuresPanel {
           text(flow.strategy_id),
           badge(kind.replace('_', ' '), kind.toLowerCase(), 'failure-kind'),
           el('code', {}, [text(flow.error_details?.error_code)]),
-          el('span', { class: 'reason' }, [text(flow.reason ?? flow.error_details?.error_message)]),
         ]),
       );
-      row.addEventListener('click', () => this.#select(flow.flow_id));
-      return row;
+      const reason = el('tr', { ...attributes, class: `${attributes.class} reason-row` }, [
+        el('td', { colspan: '5', class: 'reason' }, [text(flow.reason ?? flow.error_details?.error_message)]),
+      ]);
+      for (const tr of [row, reason]) tr.addEventListener('click', () => this.#select(flow.flow_id));
+      return [row, reason];
     });
-    fill(this.#body, [table(['stopped', 'flow', 'strategy', 'kind', 'code', 'reason'], rows, 'No failed execution.')]);
+    fill(this.#body, [table(['stopped', 'flow', 'strategy', 'kind', 'code'], rows, 'No failed execution.')]);
   }
 }

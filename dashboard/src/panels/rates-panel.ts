@@ -12,6 +12,10 @@ const HEIGHT = 170;
 const utc = (seconds: number): Date => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC');
 // Succeeded and failed side by side in each bucket.
 const bars = (align: -1 | 1) => uPlot.paths.bars?.({ size: [0.45, 40], align });
+/** Half a bucket of room on each side, so the newest bucket's bars are not cut by the edge. */
+const xScale: uPlot.Scale = { time: true, range: (_u, min, max) => [min - BUCKET_SECONDS, max + BUCKET_SECONDS] };
+/** HH:MM in UTC on the time axis. */
+const timeAxis: uPlot.Axis = { values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(11, 16)) };
 
 /** Success / failure counts and latency of stopped flows over the last ten minutes, in 10 s buckets. */
 export class RatesPanel {
@@ -31,13 +35,13 @@ export class RatesPanel {
         width,
         height: HEIGHT,
         tzDate: utc,
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: { x: xScale, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         series: [
           {},
           { label: 'succeeded', stroke: '#2e8b57', fill: 'rgba(46,139,87,0.6)', paths: bars(-1), points: { show: false } },
           { label: 'failed', stroke: '#c0392b', fill: 'rgba(192,57,43,0.6)', paths: bars(1), points: { show: false } },
         ],
-        axes: [{}, { label: 'flows' }],
+        axes: [timeAxis, { label: 'flows' }],
       },
       [[], [], []],
       outcomeHost,
@@ -54,7 +58,8 @@ export class RatesPanel {
           { label: 'p50 ms', stroke: '#2c6fbb', points: { show: true, size: 5 } },
           { label: 'p95 ms', stroke: '#8e44ad', dash: [6, 4], points: { show: true, size: 5 } },
         ],
-        axes: [{}, { label: 'ms' }],
+        scales: { x: xScale },
+        axes: [timeAxis, { label: 'ms' }],
       },
       [[], [], []],
       latencyHost,
