@@ -14,6 +14,8 @@ export default defineConfig({
   base: './',
   publicDir: false,
   logLevel: 'warn',
+  // `npx vite --config dashboard/vite.config.ts` serves the page with live reload against a running `planexec serve`.
+  server: { proxy: { '/api': { target: process.env['PLANEXEC_URL'] ?? 'http://127.0.0.1:8080', changeOrigin: true } } },
   build: {
     outDir: resolve(ROOT, '../dist/dashboard'),
     emptyOutDir: true,
