@@ -44,6 +44,8 @@ describe.runIf(runBrowserTests)('the dashboard in chromium', () => {
     server = await startServerUnderTest();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Each read of the page (inside expect.poll too) gives up quickly, so a missing element fails the test in seconds.
+    page.setDefaultTimeout(WAIT.timeout);
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
 

@@ -1,5 +1,6 @@
 import { buildDashboard } from './build-dashboard.js';
 import { startFixtureServer } from './fixture/fixture-server.js';
+import { startPlanexecServe } from './planexec-serve.js';
 
 /** What the browser test needs of a planexec server: where it listens and its API token. */
 export interface ServerUnderTest {
@@ -10,10 +11,12 @@ export interface ServerUnderTest {
 }
 
 /**
- * The one place that decides which server the dashboard's browser test drives: the test only
- * talks HTTP to it (POST /api/directives, GET /api/trading-state), so pointing it at a real
- * `planexec serve` means changing this function only.
+ * The one place that decides which server the dashboard's browser test drives. The test only
+ * talks HTTP to it (POST /api/directives, GET /api/trading-state), so it runs the same against
+ * the fixture that answers the API contract from memory (the default) and against the real
+ * `planexec serve` (`PLANEXEC_DASHBOARD_SERVER=serve`).
  */
 export async function startServerUnderTest(): Promise<ServerUnderTest> {
+  if (process.env['PLANEXEC_DASHBOARD_SERVER'] === 'serve') return startPlanexecServe();
   return startFixtureServer(buildDashboard(), 'dashboard-test-token-7f3a');
 }
