@@ -2,7 +2,7 @@ import type { FlowRecord } from '../api/types.js';
 
 /** The flows the dashboard knows, by id, newest first; bounded so a long session stays light. */
 export class FlowBook {
-  readonly #flows = new Map<string, FlowRecord>();
+  readonly #flows = new Map<string, { readonly flow: FlowRecord; readonly at: number }>();
   readonly #limit: number;
 
   constructor(limit: number) {
@@ -11,13 +11,14 @@ export class FlowBook {
 
   /** Add or replace flows (a stop replaces the RUNNING record of the same flow). */
   upsert(flows: Iterable<FlowRecord>): void {
-    for (const flow of flows) this.#flows.set(flow.flow_id, flow);
-    if (this.#flows.size <= this.#limit) return;
+    for (const flow of flows) this.#flows.set(flow.flow_id, { flow, at: Date.parse(flow.completed_at ?? flow.started_at) });
+    // Trimmed in steps, not on every stop: a busy stream would otherwise sort the book per event.
+    if (this.#flows.size <= this.#limit * 1.25) return;
     for (const old of this.newestFirst().slice(this.#limit)) this.#flows.delete(old.flow_id);
   }
 
-  get(flowId: string): FlowRecord | undefined {
-    return this.#flows.get(flowId);
+  get size(): number {
+    return this.#flows.size;
   }
 
   clear(): void {
@@ -25,11 +26,6 @@ export class FlowBook {
   }
 
   newestFirst(): FlowRecord[] {
-    return [...this.#flows.values()].sort((a, b) => recency(b).localeCompare(recency(a)) || b.flow_id.localeCompare(a.flow_id));
+    return [...this.#flows.values()].sort((a, b) => b.at - a.at || b.flow.flow_id.localeCompare(a.flow.flow_id)).map((entry) => entry.flow);
   }
-}
-
-function recency(flow: FlowRecord): string {
-  // ISO-8601 UTC strings of one format sort as text.
-  return new Date(flow.completed_at ?? flow.started_at).toISOString();
 }
