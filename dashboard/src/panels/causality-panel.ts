@@ -1,11 +1,9 @@
-import type { FlowDetail, TimelineEntry } from '../api/types.js';
+import type { FlowDetail } from '../api/types.js';
 import { causalityTree } from '../model/causality-tree.js';
+import { entrySummary } from '../model/entry-summary.js';
 import { badge, el, fill } from '../ui/dom.js';
 import { dateTime, ms, text, time } from '../ui/format.js';
 import { statusBadge } from './flows-panel.js';
-
-/** Body fields worth a glance in the one-line summary of an entry; the full body is one click away. */
-const SUMMARY_FIELDS = ['scope', 'symbol', 'side', 'direction', 'purpose', 'order_type', 'quantity', 'price', 'status', 'error_code', 'reason'];
 
 /** The causality of one directive: its journal entries as a tree by causation_id. */
 export class CausalityPanel {
@@ -46,7 +44,7 @@ export class CausalityPanel {
               ' ',
               el('strong', {}, [entry.event_type]),
               el('span', { class: 'muted' }, [` #${entry.seq} · ${time(entry.timestamp)} `]),
-              el('span', { class: 'summary' }, [summary(entry)]),
+              el('span', { class: 'summary' }, [entrySummary(entry.body)]),
             ]),
             el('pre', {}, [JSON.stringify(entry.body, null, 2)]),
           ]),
@@ -55,13 +53,4 @@ export class CausalityPanel {
     );
     fill(this.#body, [head, nodes.length === 0 ? el('p', { class: 'empty' }, ['The journal holds no entry for this flow.']) : list]);
   }
-}
-
-function summary(entry: TimelineEntry): string {
-  const parts: string[] = [];
-  for (const field of SUMMARY_FIELDS) {
-    const value = entry.body[field];
-    if (typeof value === 'string' || typeof value === 'number') parts.push(`${field}=${value}`);
-  }
-  return parts.join(' ');
 }
