@@ -81,9 +81,14 @@ async function apiError(response: Response): Promise<ApiError> {
   let code: string | null = null;
   let message = `${response.status} ${response.statusText}`;
   try {
-    const body = (await response.json()) as { error?: unknown; message?: unknown };
+    const body = (await response.json()) as { error?: unknown; message?: unknown; issues?: unknown };
     if (typeof body.error === 'string') code = body.error;
     if (typeof body.message === 'string') message = body.message;
+    // A validation error names each field and rule: show them all.
+    if (Array.isArray(body.issues)) {
+      const issues = body.issues.map((issue: { path?: unknown; message?: unknown }) => (typeof issue.message === 'string' ? issue.message : String(issue.path)));
+      if (issues.length > 0) message = issues.join('; ');
+    }
   } catch {
     // Not JSON (a proxy's error page): the status line says enough.
   }
