@@ -95,6 +95,9 @@ describe.runIf(runBrowserTests)('the dashboard in chromium', () => {
   it('halts trading through the switch only after confirming, then shows a new directive DENIED', async () => {
     const reason = 'venue maintenance window';
     await page.getByTestId('state-select').selectOption('HALTED');
+    await page.getByTestId('state-apply').click();
+    await expect.poll(() => page.getByTestId('state-message').textContent(), WAIT).toContain('reason: required');
+    expect(await page.getByTestId('confirm-halt').count()).toBe(0);
     await page.getByTestId('state-reason').fill(reason);
     await page.getByTestId('state-apply').click();
     await page.getByTestId('confirm-halt').waitFor(WAIT);
