@@ -92,6 +92,12 @@ describe.runIf(runBrowserTests)('the dashboard in chromium', () => {
     await shoot('causality');
   });
 
+  it('downloads an export with the token, under the name the server gives it', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.getByTestId('export-trades').click()]);
+    expect(download.suggestedFilename()).toBe('planexec-trades.csv');
+    await expect.poll(() => page.getByTestId('export-message').textContent(), WAIT).toContain('Saved planexec-trades.csv');
+  });
+
   it('halts trading through the switch only after confirming, then shows a new directive DENIED', async () => {
     const reason = 'venue maintenance window';
     await page.getByTestId('state-select').selectOption('HALTED');
