@@ -28,9 +28,9 @@ async function* exportText(kind: ExportKind, format: ExportFormat, source: IExpo
 }
 
 /**
- * The export as a byte stream (UTF-8), for an HTTP reply or a file. It is pulled: the next page
- * is read from the store only when the consumer has taken the previous one, so a slow client
- * holds one page in memory, never the table. A store error destroys the stream with that error.
+ * The export as a byte stream (UTF-8), for an HTTP reply or a file. It is pulled: pages are read
+ * from the store only while the stream's buffer (16 KiB) has room, so a slow client holds about
+ * one page in memory, never the table. A store error destroys the stream with that error.
  */
 export function exportStream(kind: ExportKind, format: ExportFormat, source: IExportSource, range: ExportRange, options: ExportStreamOptions = {}): Readable {
   return Readable.from(exportText(kind, format, source, range, options.pageSize ?? EXPORT_PAGE_SIZE), { objectMode: false });
