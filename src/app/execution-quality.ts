@@ -35,6 +35,9 @@ export const ExecutionQualityRowSchema = z.strictObject({
 });
 export type ExecutionQualityRow = z.infer<typeof ExecutionQualityRowSchema>;
 
+/** The body of `GET /api/execution-quality`. */
+export const ExecutionQualityResponseSchema = z.strictObject({ rows: z.array(ExecutionQualityRowSchema) });
+
 /** The query of `GET /api/execution-quality`. */
 export const ExecutionQualityQuerySchema = z.strictObject({
   strategy_id: identifierField.optional(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportContentType, exportFileName, parseExportRequest } from '../../src/app/export/index.js';
+import { exportContentType, exportFileName, exportHeaders, parseExportRequest } from '../../src/app/export/index.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 function issuesOf(run: () => unknown): { path: string; rule: string; message: string }[] {
@@ -44,5 +44,6 @@ describe('export request', () => {
     expect(exportFileName('journal', 'jsonl')).toBe('planexec-journal.jsonl');
     expect(exportContentType('csv')).toBe('text/csv; charset=utf-8');
     expect(exportContentType('jsonl')).toBe('application/x-ndjson; charset=utf-8');
+    expect(exportHeaders('fills', 'csv')).toEqual({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename=planexec-fills.csv' });
   });
 });

@@ -64,3 +64,8 @@ export function exportFileName(kind: ExportKind, format: ExportFormat): string {
 export function exportContentType(format: ExportFormat): string {
   return format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8';
 }
+
+/** The headers of an export download: its content type and `attachment; filename=planexec-<kind>.<ext>`. */
+export function exportHeaders(kind: ExportKind, format: ExportFormat): Readonly<Record<'content-type' | 'content-disposition', string>> {
+  return { 'content-type': exportContentType(format), 'content-disposition': `attachment; filename=${exportFileName(kind, format)}` };
+}

@@ -8,6 +8,7 @@ export {
   ExportQuerySchema,
   exportContentType,
   exportFileName,
+  exportHeaders,
   OPEN_RANGE,
   parseExportRequest,
   type ExportFormat,
