@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
+import type { IExportSource } from '../../store/read-models.js';
 import { cellText, csvRecord } from './csv.js';
 import { EXPORT_COLUMNS } from './export-columns.js';
 import { EXPORT_PAGE_SIZE, exportRecords, type WireRecord } from './export-records.js';
 import type { ExportFormat, ExportKind, ExportRange } from './export-request.js';
-import type { IExportSource } from '../../store/read-models.js';
 
 export interface ExportStreamOptions {
   /** Records per store read. @default EXPORT_PAGE_SIZE */
