@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { LOG_LEVELS } from './cli-context.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
+import { registerExportCommand } from './commands/export-command.js';
 import { registerJournalCommand } from './commands/journal-command.js';
 import { registerOrdersCommand } from './commands/orders-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerVerifyCommand(program, io);
   registerRecoverCommand(program, io);
   registerTradingStateCommand(program, io);
+  registerExportCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
   return program;

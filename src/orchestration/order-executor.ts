@@ -111,7 +111,10 @@ export class OrderExecutor {
     const intentAtMs = clock.now();
     let record = pendingOrderRecord(request, meta);
     const leg: RiskLeg = { symbol: request.symbol, side: request.side, purpose: spec.purpose, reduceOnly: request.reduce_only, quantity: request.quantity, price, tradeId: spec.tradeId };
-    await this.#admit(ctx, leg, `${spec.purpose} ${request.client_order_id}`, () => this.#writeAhead(ctx, { ...legInfo, order: request }, record));
+    // a leg without a price of its own records the venue's price it was measured at: the
+    // reference its fills' slippage is taken against (app/execution-quality.ts)
+    const intent = ownPrice(request) ? { ...legInfo, order: request } : { ...legInfo, order: request, reference_price: price };
+    await this.#admit(ctx, leg, `${spec.purpose} ${request.client_order_id}`, () => this.#writeAhead(ctx, intent, record));
     ctx.track(record);
 
     let venueOrder: VenueOrder;
@@ -418,6 +421,11 @@ function legFailure(coid: string, result: { readonly error_code: string | null; 
 }
 
 /** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */
+/** Whether the order carries the price its notional is measured at (a limit or a trigger). */
+function ownPrice(request: OrderRequest): boolean {
+  return notionalPrice(request.order_type, request.limit_price, request.stop_price, null) !== null;
+}
+
 function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   const hit = map.get(key);
   if (hit) return hit;

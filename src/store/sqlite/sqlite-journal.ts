@@ -143,7 +143,8 @@ export class SqliteJournal implements IJournalWriter {
   }
 }
 
-function rowToEntry(row: StoredJournalRow): JournalEntry {
+/** A stored row as an entry, its body parsed (the read models read the table with their own queries). */
+export function rowToEntry(row: StoredJournalRow): JournalEntry {
   return {
     seq: row.seq,
     entry_id: row.entry_id,
