@@ -10,6 +10,7 @@ import { registerOrdersCommand } from './commands/orders-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
 import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerVerifyCommand } from './commands/verify-command.js';
 import { reportError } from './report-error.js';
 
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerRecoverCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
+  registerServeCommand(program, io, packageVersion());
   return program;
 }
 
