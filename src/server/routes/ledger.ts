@@ -1,13 +1,33 @@
-import { loadMarks } from '../../app/position-marks.js';
-import { systemClock } from '../../domain/clock.js';
+import type { Mark } from '../../app/position-marks.js';
+import type { IAPIConnector } from '../../connectors/connector.js';
+import { errorMessage } from '../../domain/errors.js';
 import { orderRecordToWire, positionToWire } from '../../domain/wire.js';
 import { positionJson } from '../../cli/positions-format.js';
 import type { ApiRouter } from '../api-router.js';
 import { ErrorSchema, OrdersAnswer, OrdersQuery, PositionsAnswer, PositionsQuery } from '../api-schemas.js';
 import type { ServerContext } from '../server-context.js';
 
-/** How long live-exchange tickers are waited for when marking positions. */
+/** How long the venue's price of a symbol is waited for when marking positions. */
 const MARK_TIMEOUT_MS = 2000;
+
+/** Marks from the running venue itself (the paper venue's current price, a live exchange's ticker), each bounded in time. */
+async function venueMarks(connector: IAPIConnector, symbols: readonly string[]): Promise<Map<string, Mark>> {
+  const marks = await Promise.all(
+    [...new Set(symbols)].map(async (symbol): Promise<[string, Mark]> => {
+      const signal = AbortSignal.timeout(MARK_TIMEOUT_MS);
+      try {
+        const price = await Promise.race([
+          connector.getReferencePrice(symbol, { signal }),
+          new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`no price within ${MARK_TIMEOUT_MS} ms`)), { once: true })),
+        ]);
+        return [symbol, { price, unknown: null }];
+      } catch (error) {
+        return [symbol, { price: null, unknown: errorMessage(error) }];
+      }
+    }),
+  );
+  return new Map(marks);
+}
 
 export function ledgerRoutes(api: ApiRouter, ctx: ServerContext): void {
   const { ledger } = ctx.platform.store;
@@ -24,7 +44,7 @@ export function ledgerRoutes(api: ApiRouter, ctx: ServerContext): void {
     async ({ query }) => {
       const positions = await ledger.listPositions(query.status ? { status: query.status } : {});
       const open = positions.filter((p) => p.status === 'OPEN').map((p) => p.symbol);
-      const marks = await loadMarks(ctx.platform.config, ctx.platform.paths, open, { clock: systemClock, logger: ctx.logger, timeoutMs: MARK_TIMEOUT_MS });
+      const marks = await venueMarks(ctx.platform.connector, open);
       return {
         positions: positions.map((p) => {
           const shown = positionJson(p, marks);
