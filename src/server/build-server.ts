@@ -76,7 +76,7 @@ function queryToken(request: FastifyRequest): string | null {
 export async function buildServer(options: BuildServerOptions): Promise<PlanexecServer> {
   const { platform, token, logger } = options;
   const server = platform.config.server;
-  const app = Fastify({ logger: false, bodyLimit: server.body_limit_bytes, forceCloseConnections: 'idle', return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit: server.body_limit_bytes, forceCloseConnections: true });
 
   let draining = false;
   const events = new EventHub({ bufferSize: server.sse_buffer_size, ...(options.sseClientQueue === undefined ? {} : { clientQueueSize: options.sseClientQueue }) });
