@@ -38,7 +38,7 @@ export interface BuildServerOptions {
   /** Route groups besides the built-in ones (other parts of the API plug in here). */
   readonly routes?: readonly RouteGroup[];
   readonly readiness?: ReadinessOptions;
-  /** Frames a congested live-stream client may have waiting before it is reset. @default 1000 */
+  /** Frames a live-stream client may have waiting before it is reset. @default 5000 */
   readonly sseClientQueue?: number;
 }
 

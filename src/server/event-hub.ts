@@ -16,7 +16,7 @@ export interface StreamSink {
 export interface EventHubOptions {
   /** Events kept for resumes (server.sse_buffer_size). */
   readonly bufferSize: number;
-  /** Frames a congested client may have waiting; beyond it they are dropped and the client gets `reset`. @default 1000 */
+  /** Frames a client may have waiting (its socket full); beyond it they are dropped and the client gets `reset`. @default 5000 */
   readonly clientQueueSize?: number;
 }
 
@@ -24,9 +24,11 @@ const frameOf = (id: number, event: string, data: string): string => `id: ${id}\
 
 /**
  * The live stream's fan-out: each event gets the next integer id, is kept in a ring for clients
- * that resume (Last-Event-ID), and is written to every connected client. A publisher never waits:
- * a client whose socket is full has its frames queued up to a bound, then dropped, and is sent a
- * `reset` (refetch) once it drains, so a slow client never slows the flows or the other clients.
+ * that resume (Last-Event-ID), and is queued for every connected client; the queues are written
+ * once per turn of the event loop (one write per client however many events a turn publishes).
+ * A publisher never waits: a client whose socket is full has its frames queued up to a bound,
+ * then dropped, and is sent a `reset` (refetch) once it drains, so a slow client never slows the
+ * flows or the other clients.
  */
 export class EventHub {
   readonly #ring: (HubEvent | undefined)[];
@@ -34,11 +36,12 @@ export class EventHub {
   readonly #clients = new Set<Client>();
   #lastId = 0;
   #closed = false;
+  #flushScheduled = false;
 
   constructor(options: EventHubOptions) {
     if (!Number.isInteger(options.bufferSize) || options.bufferSize < 1) throw new RangeError(`bufferSize must be a positive integer, got ${String(options.bufferSize)}`);
     this.#ring = new Array<HubEvent | undefined>(options.bufferSize);
-    this.#clientQueueSize = options.clientQueueSize ?? 1000;
+    this.#clientQueueSize = options.clientQueueSize ?? 5000;
   }
 
   get lastId(): number {
@@ -54,7 +57,9 @@ export class EventHub {
     const id = ++this.#lastId;
     const item: HubEvent = { id, event, frame: frameOf(id, event, JSON.stringify(payload)) };
     this.#ring[id % this.#ring.length] = item;
-    for (const client of this.#clients) client.send(item.frame);
+    if (this.#clients.size === 0) return;
+    for (const client of this.#clients) client.enqueue(item.frame);
+    this.#scheduleFlush();
   }
 
   /**
@@ -70,8 +75,9 @@ export class EventHub {
     }
     if (lastEventId !== null && lastEventId !== this.#lastId) {
       const oldest = Math.max(1, this.#lastId - this.#ring.length + 1);
-      if (lastEventId > this.#lastId || lastEventId < oldest - 1) client.send(resetFrame(this.#lastId));
-      else for (let id = lastEventId + 1; id <= this.#lastId; id += 1) client.send((this.#ring[id % this.#ring.length] as HubEvent).frame);
+      if (lastEventId > this.#lastId || lastEventId < oldest - 1) client.enqueue(resetFrame(this.#lastId));
+      else for (let id = lastEventId + 1; id <= this.#lastId; id += 1) client.enqueue((this.#ring[id % this.#ring.length] as HubEvent).frame);
+      client.flush();
     }
     this.#clients.add(client);
     return () => this.#clients.delete(client);
@@ -79,7 +85,21 @@ export class EventHub {
 
   /** A comment line to every client, so proxies keep idle connections open. */
   heartbeat(): void {
-    for (const client of this.#clients) client.send(': heartbeat\n\n');
+    for (const client of this.#clients) client.enqueue(': heartbeat\n\n');
+    this.#scheduleFlush();
+  }
+
+  /** Write what each client has waiting, one write per client (normally on the next turn of the event loop). */
+  flush(): void {
+    this.#flushScheduled = false;
+    for (const client of this.#clients) client.flush();
+  }
+
+  // one write per client per turn of the event loop, however many events the turn published
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   /** End every client's stream; later publishes are ignored. */
@@ -97,53 +117,52 @@ class Client {
   readonly #sink: StreamSink;
   readonly #capacity: number;
   readonly #lastId: () => number;
-  #queue: string[] = [];
+  #pending: string[] = [];
   #congested = false;
+  /** Frames were dropped: the client is sent `reset` before anything else once it can take it. */
   #overflowed = false;
 
   constructor(sink: StreamSink, capacity: number, lastId: () => number) {
     this.#sink = sink;
     this.#capacity = capacity;
     this.#lastId = lastId;
-    sink.onDrain(() => this.#flush());
+    sink.onDrain(() => {
+      this.#congested = false;
+      this.flush();
+    });
   }
 
-  send(frame: string): void {
-    if (this.#congested) {
-      if (this.#overflowed) return;
-      if (this.#queue.length >= this.#capacity) {
-        this.#queue = [];
-        this.#overflowed = true;
-        return;
-      }
-      this.#queue.push(frame);
+  enqueue(frame: string): void {
+    if (this.#overflowed) return;
+    if (this.#pending.length >= this.#capacity) {
+      this.#pending = [];
+      this.#overflowed = true;
       return;
     }
-    if (!this.#sink.write(frame)) this.#congested = true;
+    this.#pending.push(frame);
+  }
+
+  flush(): void {
+    if (this.#congested) return;
+    if (this.#overflowed) {
+      this.#overflowed = false;
+      this.#pending = [];
+      this.#write(resetFrame(this.#lastId()));
+      return;
+    }
+    if (this.#pending.length === 0) return;
+    const chunk = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    this.#pending = [];
+    this.#write(chunk);
   }
 
   end(): void {
-    this.#queue = [];
+    this.#pending = [];
     this.#sink.end();
   }
 
-  #flush(): void {
-    this.#congested = false;
-    if (this.#overflowed) {
-      this.#overflowed = false;
-      this.#queue = [];
-      this.send(resetFrame(this.#lastId()));
-      return;
-    }
-    const queued = this.#queue;
-    this.#queue = [];
-    for (let i = 0; i < queued.length; i += 1) {
-      this.send(queued[i] as string);
-      if (this.#congested) {
-        // the rest waits for the next drain, ahead of anything newer
-        this.#queue = [...queued.slice(i + 1), ...this.#queue];
-        return;
-      }
-    }
+  #write(chunk: string): void {
+    // a false write still took the chunk: what comes next waits for 'drain'
+    if (!this.#sink.write(chunk)) this.#congested = true;
   }
 }

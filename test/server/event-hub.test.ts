@@ -26,26 +26,35 @@ class RecordingSink implements StreamSink {
     this.#drain?.();
   }
 
+  /** Event names in the order written (a write may carry several). */
   events(): string[] {
-    return this.frames.map((f) => /event: (\S+)/.exec(f)?.[1] ?? 'comment');
+    return [...this.frames.join('').matchAll(/^event: (\S+)$/gm)].map((m) => m[1]!);
   }
 
   ids(): number[] {
-    return this.frames.map((f) => Number(/^id: (\d+)/.exec(f)?.[1] ?? NaN)).filter((n) => !Number.isNaN(n));
+    return [...this.frames.join('').matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
   }
 }
 
+/** The hub writes once per turn of the event loop. */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('EventHub', () => {
-  it('numbers events 1, 2, 3… and writes each to every connected client', () => {
+  it('numbers events 1, 2, 3… and writes each to every connected client, once per turn of the event loop', async () => {
     const hub = new EventHub({ bufferSize: 10 });
     const a = new RecordingSink();
     const b = new RecordingSink();
     hub.connect(a, null);
     hub.publish('flow_stop', { flow_id: 'F1' });
+    await tick();
     hub.connect(b, null);
     hub.publish('order_update', { client_order_id: 'C1' });
-    expect(a.ids()).toEqual([1, 2]);
-    expect(b.ids()).toEqual([2]);
+    hub.publish('order_update', { client_order_id: 'C2' });
+    expect(b.frames).toEqual([]);
+    await tick();
+    expect(b.frames).toHaveLength(1);
+    expect(a.ids()).toEqual([1, 2, 3]);
+    expect(b.ids()).toEqual([2, 3]);
     expect(a.frames[0]).toBe('id: 1\nevent: flow_stop\ndata: {"flow_id":"F1"}\n\n');
   });
 
@@ -60,7 +69,7 @@ describe('EventHub', () => {
     expect(current.frames).toEqual([]);
   });
 
-  it('sends one reset first to a resume older than the buffer or from an earlier run of the server', () => {
+  it('sends one reset first to a resume older than the buffer or from an earlier run of the server', async () => {
     const hub = new EventHub({ bufferSize: 3 });
     for (let i = 1; i <= 10; i += 1) hub.publish('flow_stop', { i });
     const old = new RecordingSink();
@@ -71,34 +80,43 @@ describe('EventHub', () => {
     hub.connect(future, 99);
     expect(future.events()).toEqual(['reset']);
     hub.publish('flow_stop', { i: 11 });
+    await tick();
     expect(old.ids()).toEqual([10, 11]);
   });
 
-  it('never blocks on a slow client: its queue is bounded, then dropped, and it gets a reset once it drains', () => {
+  it('never blocks on a slow client: its queue is bounded, then dropped, and it gets a reset once it drains', async () => {
     const hub = new EventHub({ bufferSize: 100, clientQueueSize: 3 });
     const slow = new RecordingSink();
     const fast = new RecordingSink();
     hub.connect(slow, null);
     hub.connect(fast, null);
     slow.full = true;
-    for (let i = 1; i <= 10; i += 1) hub.publish('flow_stop', { i });
+    hub.publish('flow_stop', { i: 1 });
+    await tick();
+    for (let i = 2; i <= 10; i += 1) {
+      hub.publish('flow_stop', { i });
+      await tick();
+    }
     expect(fast.ids()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // the one write that found the socket full, nothing more while it stays full
     expect(slow.ids()).toEqual([1]);
     slow.drain();
     expect(slow.events().slice(1)).toEqual(['reset']);
     hub.publish('flow_stop', { i: 11 });
+    await tick();
     expect(slow.ids().at(-1)).toBe(11);
   });
 
-  it('delivers what a congested client queued, in order, once it drains within its bound', () => {
+  it('delivers what a congested client queued, in order, once it drains within its bound', async () => {
     const hub = new EventHub({ bufferSize: 100, clientQueueSize: 10 });
     const sink = new RecordingSink();
     hub.connect(sink, null);
     sink.full = true;
+    hub.publish('flow_stop', { i: 0 });
+    await tick();
     hub.publish('flow_stop', { i: 1 });
     hub.publish('flow_stop', { i: 2 });
-    hub.publish('flow_stop', { i: 3 });
+    await tick();
     sink.drain();
     expect(sink.ids()).toEqual([1, 2, 3]);
   });
