@@ -40,6 +40,8 @@ export interface BuildServerOptions {
   readonly readiness?: ReadinessOptions;
   /** Frames a live-stream client may have waiting before it is reset. @default 5000 */
   readonly sseClientQueue?: number;
+  /** How long live events are gathered before each client's write. @default 50 */
+  readonly sseFlushDelayMs?: number;
 }
 
 /** The HTTP server of `planexec serve`, built and not yet listening. */
@@ -79,7 +81,11 @@ export async function buildServer(options: BuildServerOptions): Promise<Planexec
   const app = Fastify({ logger: false, bodyLimit: server.body_limit_bytes, forceCloseConnections: true });
 
   let draining = false;
-  const events = new EventHub({ bufferSize: server.sse_buffer_size, ...(options.sseClientQueue === undefined ? {} : { clientQueueSize: options.sseClientQueue }) });
+  const events = new EventHub({
+    bufferSize: server.sse_buffer_size,
+    ...(options.sseClientQueue === undefined ? {} : { clientQueueSize: options.sseClientQueue }),
+    ...(options.sseFlushDelayMs === undefined ? {} : { flushDelayMs: options.sseFlushDelayMs }),
+  });
   const intake = new HttpIntake(platform, {
     maxPending: server.intake_max_pending,
     orchestratorMaxPending: platform.config.orchestration.plan_execution.concurrency.max_pending_directives,

@@ -18,6 +18,12 @@ export interface EventHubOptions {
   readonly bufferSize: number;
   /** Frames a client may have waiting (its socket full); beyond it they are dropped and the client gets `reset`. @default 5000 */
   readonly clientQueueSize?: number;
+  /**
+   * Events are gathered this long and written to each client in one write: under load, a few
+   * writes a second per client instead of one per event per client. 0: the next turn of the
+   * event loop. @default 50
+   */
+  readonly flushDelayMs?: number;
 }
 
 const frameOf = (id: number, event: string, data: string): string => `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
@@ -25,7 +31,8 @@ const frameOf = (id: number, event: string, data: string): string => `id: ${id}\
 /**
  * The live stream's fan-out: each event gets the next integer id, is kept in a ring for clients
  * that resume (Last-Event-ID), and is queued for every connected client; the queues are written
- * once per turn of the event loop (one write per client however many events a turn publishes).
+ * every `flushDelayMs` at most (one write per client however many events it gathered), so the
+ * cost of many watchers does not grow with the rate of events.
  * A publisher never waits: a client whose socket is full has its frames queued up to a bound,
  * then dropped, and is sent a `reset` (refetch) once it drains, so a slow client never slows the
  * flows or the other clients.
@@ -34,6 +41,7 @@ export class EventHub {
   readonly #ring: (HubEvent | undefined)[];
   readonly #clientQueueSize: number;
   readonly #clients = new Set<Client>();
+  readonly #flushDelayMs: number;
   #lastId = 0;
   #closed = false;
   #flushScheduled = false;
@@ -42,6 +50,7 @@ export class EventHub {
     if (!Number.isInteger(options.bufferSize) || options.bufferSize < 1) throw new RangeError(`bufferSize must be a positive integer, got ${String(options.bufferSize)}`);
     this.#ring = new Array<HubEvent | undefined>(options.bufferSize);
     this.#clientQueueSize = options.clientQueueSize ?? 5000;
+    this.#flushDelayMs = options.flushDelayMs ?? 50;
   }
 
   get lastId(): number {
@@ -89,21 +98,23 @@ export class EventHub {
     this.#scheduleFlush();
   }
 
-  /** Write what each client has waiting, one write per client (normally on the next turn of the event loop). */
+  /** Write what each client has waiting, one write per client (normally `flushDelayMs` after the first event of a batch). */
   flush(): void {
     this.#flushScheduled = false;
     for (const client of this.#clients) client.flush();
   }
 
-  // one write per client per turn of the event loop, however many events the turn published
+  // one write per client per flush, however many events it gathered
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.flush());
+    if (this.#flushDelayMs === 0) setImmediate(() => this.flush());
+    else setTimeout(() => this.flush(), this.#flushDelayMs).unref();
   }
 
-  /** End every client's stream; later publishes are ignored. */
+  /** Write what is waiting, then end every client's stream; later publishes are ignored. */
   close(): void {
+    this.flush();
     this.#closed = true;
     for (const client of this.#clients) client.end();
     this.#clients.clear();

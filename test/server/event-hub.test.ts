@@ -36,12 +36,12 @@ class RecordingSink implements StreamSink {
   }
 }
 
-/** The hub writes once per turn of the event loop. */
+/** With flushDelayMs 0 the hub writes on the next turn of the event loop. */
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('EventHub', () => {
   it('numbers events 1, 2, 3… and writes each to every connected client, once per turn of the event loop', async () => {
-    const hub = new EventHub({ bufferSize: 10 });
+    const hub = new EventHub({ bufferSize: 10, flushDelayMs: 0 });
     const a = new RecordingSink();
     const b = new RecordingSink();
     hub.connect(a, null);
@@ -59,7 +59,7 @@ describe('EventHub', () => {
   });
 
   it('replays the events after Last-Event-ID to a client that resumes within the buffer', () => {
-    const hub = new EventHub({ bufferSize: 5 });
+    const hub = new EventHub({ bufferSize: 5, flushDelayMs: 0 });
     for (let i = 1; i <= 7; i += 1) hub.publish('flow_stop', { i });
     const resumed = new RecordingSink();
     hub.connect(resumed, 4);
@@ -70,7 +70,7 @@ describe('EventHub', () => {
   });
 
   it('sends one reset first to a resume older than the buffer or from an earlier run of the server', async () => {
-    const hub = new EventHub({ bufferSize: 3 });
+    const hub = new EventHub({ bufferSize: 3, flushDelayMs: 0 });
     for (let i = 1; i <= 10; i += 1) hub.publish('flow_stop', { i });
     const old = new RecordingSink();
     hub.connect(old, 2);
@@ -85,7 +85,7 @@ describe('EventHub', () => {
   });
 
   it('never blocks on a slow client: its queue is bounded, then dropped, and it gets a reset once it drains', async () => {
-    const hub = new EventHub({ bufferSize: 100, clientQueueSize: 3 });
+    const hub = new EventHub({ bufferSize: 100, clientQueueSize: 3, flushDelayMs: 0 });
     const slow = new RecordingSink();
     const fast = new RecordingSink();
     hub.connect(slow, null);
@@ -108,7 +108,7 @@ describe('EventHub', () => {
   });
 
   it('delivers what a congested client queued, in order, once it drains within its bound', async () => {
-    const hub = new EventHub({ bufferSize: 100, clientQueueSize: 10 });
+    const hub = new EventHub({ bufferSize: 100, clientQueueSize: 10, flushDelayMs: 0 });
     const sink = new RecordingSink();
     hub.connect(sink, null);
     sink.full = true;
@@ -121,13 +121,26 @@ describe('EventHub', () => {
     expect(sink.ids()).toEqual([1, 2, 3]);
   });
 
-  it('ends every stream on close and ignores later events', () => {
-    const hub = new EventHub({ bufferSize: 10 });
+  it('gathers the events of a flush delay into one write per client', async () => {
+    const hub = new EventHub({ bufferSize: 10, flushDelayMs: 20 });
     const sink = new RecordingSink();
     hub.connect(sink, null);
+    for (let i = 0; i < 5; i += 1) hub.publish('order_update', { i });
+    await tick();
+    expect(sink.frames).toEqual([]);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sink.frames).toHaveLength(1);
+    expect(sink.ids()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('writes what is waiting, then ends every stream on close and ignores later events', () => {
+    const hub = new EventHub({ bufferSize: 10, flushDelayMs: 1000 });
+    const sink = new RecordingSink();
+    hub.connect(sink, null);
+    hub.publish('flow_stop', {});
     hub.close();
     hub.publish('flow_stop', {});
     expect(sink.ended).toBe(true);
-    expect(sink.frames).toEqual([]);
+    expect(sink.ids()).toEqual([1]);
   });
 });
