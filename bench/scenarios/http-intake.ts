@@ -167,7 +167,7 @@ async function startWatchers(url: string, count: number): Promise<ChildProcess |
 }
 
 /** ms from the first POST to the last flow stop, with `sse` live-stream clients watching. */
-async function fanOutRound(count: number, clients: number, sse: number): Promise<number> {
+async function fanOutRound(count: number, clients: number, sse: number): Promise<{ ms: number; cpuMs: number }> {
   const bench = await benchPlatform();
   const { server, url } = await listen(bench.platform);
   const watchers = await startWatchers(url, sse);
@@ -183,8 +183,11 @@ async function fanOutRound(count: number, clients: number, sse: number): Promise
       bench.platform.bus.subscribe('_flow_stop_error', onStop);
     });
     const start = performance.now();
+    const cpu = process.cpuUsage();
     await postAll(url, count, clients, `S${sse}`);
-    return (await stops) - start;
+    const ms = (await stops) - start;
+    const used = process.cpuUsage(cpu);
+    return { ms, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     watchers?.kill('SIGKILL');
     server.beginDrain();
@@ -215,10 +218,16 @@ export async function httpIntake(options: HttpIntakeOptions): Promise<ScenarioRe
   }
   const quiet: number[] = [];
   const watched: number[] = [];
+  const quietCpu: number[] = [];
+  const watchedCpu: number[] = [];
   for (let round = 0; round < options.rounds; round += 1) {
-    quiet.push(await fanOutRound(options.count, options.clients, 0));
-    watched.push(await fanOutRound(options.count, options.clients, options.sseClients));
-    log(`fan-out round ${round + 1}: ${quiet.at(-1)!.toFixed(0)} ms without, ${watched.at(-1)!.toFixed(0)} ms with ${options.sseClients} clients`);
+    const without = await fanOutRound(options.count, options.clients, 0);
+    const withClients = await fanOutRound(options.count, options.clients, options.sseClients);
+    quiet.push(without.ms);
+    watched.push(withClients.ms);
+    quietCpu.push(without.cpuMs);
+    watchedCpu.push(withClients.cpuMs);
+    log(`fan-out round ${round + 1}: ${without.ms.toFixed(0)} ms (cpu ${without.cpuMs.toFixed(0)} ms) without, ${withClients.ms.toFixed(0)} ms (cpu ${withClients.cpuMs.toFixed(0)} ms) with ${options.sseClients} clients`);
   }
   const runRate = median(runRates);
   const httpRate = median(httpRates);
@@ -229,8 +238,10 @@ export async function httpIntake(options: HttpIntakeOptions): Promise<ScenarioRe
       http_accepted_per_second: { value: httpRate, unit: '/s' },
       http_over_run: { value: httpRate / runRate, unit: 'ratio' },
       sse_fanout_slowdown: { value: median(watched) / median(quiet) - 1, unit: 'ratio' },
+      // the server process's own CPU per flow: what the watchers cost it, apart from the machine's noise
+      sse_fanout_cpu_increase: { value: median(watchedCpu) / median(quietCpu) - 1, unit: 'ratio' },
     },
-    details: { ...options, batch: BATCH, strategies: STRATEGIES, run_rates: runRates, http_rates: httpRates, refused_429: refused, quiet_ms: quiet, watched_ms: watched },
+    details: { ...options, batch: BATCH, strategies: STRATEGIES, run_rates: runRates, http_rates: httpRates, refused_429: refused, quiet_ms: quiet, watched_ms: watched, quiet_cpu_ms: quietCpu, watched_cpu_ms: watchedCpu },
   };
 }
 

@@ -40,7 +40,7 @@ export interface BuildServerOptions {
   readonly readiness?: ReadinessOptions;
   /** Frames a live-stream client may have waiting before it is reset. @default 5000 */
   readonly sseClientQueue?: number;
-  /** How long live events are gathered before each client's write. @default 50 */
+  /** How long live events are gathered before each client's write. @default 100 */
   readonly sseFlushDelayMs?: number;
 }
 

@@ -8,7 +8,7 @@ export interface HubEvent {
 
 /** Where a client's frames go (an HTTP response); `write` false = its socket buffer is full. */
 export interface StreamSink {
-  write(chunk: string): boolean;
+  write(chunk: string | Buffer): boolean;
   onDrain(listener: () => void): void;
   end(): void;
 }
@@ -21,7 +21,7 @@ export interface EventHubOptions {
   /**
    * Events are gathered this long and written to each client in one write: under load, a few
    * writes a second per client instead of one per event per client. 0: the next turn of the
-   * event loop. @default 50
+   * event loop. @default 100
    */
   readonly flushDelayMs?: number;
 }
@@ -50,7 +50,7 @@ export class EventHub {
     if (!Number.isInteger(options.bufferSize) || options.bufferSize < 1) throw new RangeError(`bufferSize must be a positive integer, got ${String(options.bufferSize)}`);
     this.#ring = new Array<HubEvent | undefined>(options.bufferSize);
     this.#clientQueueSize = options.clientQueueSize ?? 5000;
-    this.#flushDelayMs = options.flushDelayMs ?? 50;
+    this.#flushDelayMs = options.flushDelayMs ?? 100;
   }
 
   get lastId(): number {
@@ -86,7 +86,7 @@ export class EventHub {
       const oldest = Math.max(1, this.#lastId - this.#ring.length + 1);
       if (lastEventId > this.#lastId || lastEventId < oldest - 1) client.enqueue(resetFrame(this.#lastId));
       else for (let id = lastEventId + 1; id <= this.#lastId; id += 1) client.enqueue((this.#ring[id % this.#ring.length] as HubEvent).frame);
-      client.flush();
+      client.flush(null);
     }
     this.#clients.add(client);
     return () => this.#clients.delete(client);
@@ -101,7 +101,9 @@ export class EventHub {
   /** Write what each client has waiting, one write per client (normally `flushDelayMs` after the first event of a batch). */
   flush(): void {
     this.#flushScheduled = false;
-    for (const client of this.#clients) client.flush();
+    // clients that keep up wait for the same frames: encoded once, the same bytes written to each
+    const shared: SharedChunk = { first: undefined, last: undefined, length: 0, bytes: null };
+    for (const client of this.#clients) client.flush(shared);
   }
 
   // one write per client per flush, however many events it gathered
@@ -124,6 +126,14 @@ export class EventHub {
 /** `reset` carries the id of the last event, so the client's next resume starts from now. */
 const resetFrame = (lastId: number): string => `id: ${lastId}\nevent: reset\ndata: {"reason":"missed events: refetch"}\n\n`;
 
+/** The last batch a flush encoded, recognised by its frames' identity. */
+interface SharedChunk {
+  first: string | undefined;
+  last: string | undefined;
+  length: number;
+  bytes: Buffer | null;
+}
+
 class Client {
   readonly #sink: StreamSink;
   readonly #capacity: number;
@@ -139,7 +149,7 @@ class Client {
     this.#lastId = lastId;
     sink.onDrain(() => {
       this.#congested = false;
-      this.flush();
+      this.flush(null);
     });
   }
 
@@ -153,7 +163,7 @@ class Client {
     this.#pending.push(frame);
   }
 
-  flush(): void {
+  flush(shared: SharedChunk | null): void {
     if (this.#congested) return;
     if (this.#overflowed) {
       this.#overflowed = false;
@@ -161,10 +171,22 @@ class Client {
       this.#write(resetFrame(this.#lastId()));
       return;
     }
-    if (this.#pending.length === 0) return;
-    const chunk = this.#pending.length === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    const pending = this.#pending;
+    if (pending.length === 0) return;
     this.#pending = [];
-    this.#write(chunk);
+    if (shared === null) {
+      this.#write(pending.join(''));
+      return;
+    }
+    const first = pending[0];
+    const last = pending[pending.length - 1];
+    if (shared.bytes === null || shared.first !== first || shared.last !== last || shared.length !== pending.length) {
+      shared.first = first;
+      shared.last = last;
+      shared.length = pending.length;
+      shared.bytes = Buffer.from(pending.join(''), 'utf8');
+    }
+    this.#write(shared.bytes);
   }
 
   end(): void {
@@ -172,7 +194,7 @@ class Client {
     this.#sink.end();
   }
 
-  #write(chunk: string): void {
+  #write(chunk: string | Buffer): void {
     // a false write still took the chunk: what comes next waits for 'drain'
     if (!this.#sink.write(chunk)) this.#congested = true;
   }

@@ -8,8 +8,8 @@ class RecordingSink implements StreamSink {
   ended = false;
   #drain: (() => void) | null = null;
 
-  write(chunk: string): boolean {
-    this.frames.push(chunk);
+  write(chunk: string | Buffer): boolean {
+    this.frames.push(chunk.toString());
     return !this.full;
   }
 
