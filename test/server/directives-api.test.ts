@@ -126,3 +126,16 @@ describe('POST /api/directives', () => {
     expect(json(response).error).toBe('draining');
   });
 });
+
+describe('CORS', () => {
+  it('is off unless configured, and answers a configured origin\'s preflight without the token', async () => {
+    world = await startWorld({ server: { cors_origins: ['https://ops.example.com'] } });
+    const preflight = await world.app.inject({ method: 'OPTIONS', url: '/api/directives', headers: { origin: 'https://ops.example.com', 'access-control-request-method': 'POST' } });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://ops.example.com');
+    expect(preflight.headers['access-control-allow-headers']).toContain('Authorization');
+    const other = await world.app.inject({ url: '/api/flows', headers: { ...world.auth, origin: 'https://evil.example.com' } });
+    expect(other.statusCode).toBe(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

@@ -64,6 +64,13 @@ describe('GET /api/flows', () => {
     expect(paths).toEqual(expect.arrayContaining(['state', 'limit']));
   });
 
+  it('lists only flows started at or after since', async () => {
+    expect(json<FlowPage>(await get('/api/flows?since=2999-01-01T00:00:00Z')).flows).toEqual([]);
+    expect(json<FlowPage>(await get('/api/flows?since=2000-01-01T00:00:00%2B02:00')).flows).toHaveLength(4);
+    const bad = await get('/api/flows?since=yesterday');
+    expect(json<{ issues: { path: string; rule: string }[] }>(bad).issues).toEqual([expect.objectContaining({ path: 'since', rule: 'iso8601' })]);
+  });
+
   it('shows one flow with its causality timeline, and 404 for an unknown one', async () => {
     const id = directives[0]!.directive_id;
     const answer = json<{ flow: { status: string }; timeline: { kind: string; event_type: string; seq: number }[] }>(await get(`/api/flows/${id}`));
