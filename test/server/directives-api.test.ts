@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newTradeWire } from '../support/directives.js';
 import { eventually, json, startWorld, type ServerWorld } from './server-world.js';
@@ -137,5 +140,25 @@ describe('CORS', () => {
     const other = await world.app.inject({ url: '/api/flows', headers: { ...world.auth, origin: 'https://evil.example.com' } });
     expect(other.statusCode).toBe(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('the dashboard files', () => {
+  it('are served at / from the dashboard folder when it was built, without the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planexec-dashboard-'));
+    try {
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><title>planexec</title>');
+      mkdirSync(join(dir, 'assets'));
+      writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
+      world = await startWorld({ build: { dashboardDir: dir } });
+      const root = await world.app.inject({ url: '/' });
+      expect(root.statusCode).toBe(200);
+      expect(root.headers['content-type']).toContain('text/html');
+      expect(root.body).toContain('<title>planexec</title>');
+      expect((await world.app.inject({ url: '/assets/app.js' })).statusCode).toBe(200);
+      expect((await world.app.inject({ url: '/api/nothing-here', headers: world.auth })).statusCode).toBe(404);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
