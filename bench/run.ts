@@ -59,6 +59,8 @@ export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'
     },
     // a loopback exchange with 25 ms per request: direct ccxt createOrder vs the same orders as directives
     { name: 'venue-overhead', file: 'venue-overhead.ts', args: ['--orders', q ? '100' : '300', '--concurrency', '10', '--venue-latency-ms', '25', '--rounds', q ? '1' : '2'] },
+    // HTTP intake (batches of 100, keep-alive) vs run's, and 50 live-stream watchers vs none
+    { name: 'http-intake', file: 'http-intake.ts', args: ['--count', q ? '1000' : '5000', '--clients', '8', '--rounds', q ? '1' : '2', '--sse-clients', '50'] },
   ];
 }
 
@@ -239,6 +241,18 @@ export function figureRows(results: Results): FigureRow[] {
       'ratio',
       1.1,
       '<= 1.10',
+    ),
+  );
+  rows.push(atLeast('HTTP intake ÷ run intake (directives accepted per second, batches of 100, keep-alive)', fig(results, 'http-intake', 'http_over_run'), 'ratio', 0.8, '>= 0.8'));
+  rows.push(info('HTTP intake: directives accepted per second', fig(results, 'http-intake', 'http_accepted_per_second'), 'directives/s'));
+  rows.push(
+    atMost(
+      'flows slowed by 50 live-stream (SSE) clients',
+      fig(results, 'http-intake', 'sse_fanout_slowdown'),
+      'ratio',
+      0.1,
+      '<= 0.10',
+      'the watchers run in a child process on the same machine: their reading competes for its cores',
     ),
   );
   rows.push(info('venue round trip, direct createOrder (loopback, 25 ms per request, 10 in flight)', fig(results, 'venue-overhead', 'direct_ms_per_order'), 'ms'));

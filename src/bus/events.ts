@@ -1,5 +1,6 @@
 import type { FlowRecord, TradingState, TradingStateRecord } from '../orchestration/ports.js';
 import type { DirectiveSubmission, ExecutionFailedDTO, FlowCompletionDTO, TradeExecutedDTO } from '../domain/dto.js';
+import type { OrderRecord } from '../domain/trading.js';
 
 /** The platform's events and their payloads (DESIGN §2 names). */
 export interface PlanexecEvents {
@@ -23,5 +24,18 @@ export interface PlanexecEvents {
   };
   /** The kill switch moved; published once the change is journaled. */
   TRADING_STATE_CHANGED: TradingStateRecord & { readonly previous: TradingState };
+  /**
+   * A directive's flow began: its DIRECTIVE_ACCEPTED entry is durable (an intake may now tell its
+   * sender the directive is taken). Not published for duplicates or refused input.
+   */
+  DIRECTIVE_ACCEPTED: {
+    readonly flow_id: string;
+    readonly directive_id: string;
+    readonly strategy_id: string;
+    readonly source: DirectiveSubmission['source'];
+    readonly accepted_at: string;
+  };
+  /** An order row of the ledger changed (written durably), for live views; the full row as stored. */
+  ORDER_UPDATED: OrderRecord;
   [eventName: string]: unknown;
 }

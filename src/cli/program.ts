@@ -11,6 +11,7 @@ import { registerOrdersCommand } from './commands/orders-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
 import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerTradingStateCommand } from './commands/trading-state-command.js';
 import { registerVerifyCommand } from './commands/verify-command.js';
 import { reportError } from './report-error.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerExportCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
+  registerServeCommand(program, io, packageVersion());
   return program;
 }
 

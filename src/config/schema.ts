@@ -192,10 +192,26 @@ export const BusSchema = z.strictObject({
   stream: z.string().default('PLANEXEC'),
 });
 
+/** The name of an environment variable (the token itself never sits in the file). */
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const ServerSchema = z.strictObject({
-  host: z.string().default('127.0.0.1'),
+  host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
-  auth_token: z.string().optional(),
+  /** Name of the environment variable that holds the API's bearer token; unset: no token (loopback hosts only). */
+  auth_token_env: z
+    .string()
+    .refine((s) => ENV_VAR_NAME.test(s), { params: { rule: 'env_var_name' }, message: 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*), not the token itself' })
+    .optional(),
+  /** Who a change made with the token is recorded as (trading-state changes). */
+  auth_token_label: z.string().min(1).max(64).default('api'),
+  body_limit_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Origins allowed to call the API from a browser; empty: CORS off. */
+  cors_origins: z.array(z.string().min(1)).default([]),
+  /** Live-stream events kept for clients that resume with Last-Event-ID. */
+  sse_buffer_size: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Directives received over HTTP and not yet finished beyond which POST /api/directives answers 429. */
+  intake_max_pending: z.number().int().min(1).max(1_000_000).default(5000),
 });
 
 export const ALERT_WEBHOOK_FORMATS = ['generic', 'slack'] as const;

@@ -380,7 +380,7 @@ export function parseDirective(input: unknown): ExecutionDirective {
 }
 
 /** True when a decoded JSON value holds a number, which JSON.parse may have rounded. */
-function holdsNumber(root: unknown): boolean {
+export function holdsNumber(root: unknown): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();

@@ -6,7 +6,7 @@ import { toWire } from '../domain/directive.js';
 import { errorMessage, LedgerError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
 import type { ExecutionContext } from './execution-context.js';
-import type { Anomaly } from '../domain/trading.js';
+import type { Anomaly, OrderRecord } from '../domain/trading.js';
 import type { IAlertSink, ILedgerProvider, IMetricsCollector, LedgerApplyResult, LedgerChange } from './ports.js';
 
 /**
@@ -25,6 +25,7 @@ export class LedgerWriter {
   readonly #metrics: IMetricsCollector;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #onOrders: ((orders: readonly OrderRecord[]) => void) | undefined;
 
   constructor(deps: {
     ledger: ILedgerProvider;
@@ -35,6 +36,8 @@ export class LedgerWriter {
     metrics: IMetricsCollector;
     clock: Clock;
     logger: Logger;
+    /** Told of the order rows of each change once it is durable (live views); must not throw. */
+    onOrders?: (orders: readonly OrderRecord[]) => void;
   }) {
     this.#ledger = deps.ledger;
     this.#policy = deps.policy;
@@ -43,6 +46,7 @@ export class LedgerWriter {
     this.#metrics = deps.metrics;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
+    this.#onOrders = deps.onOrders;
   }
 
   async write(ctx: ExecutionContext, change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
@@ -77,6 +81,7 @@ export class LedgerWriter {
       });
       return null;
     }
+    if (change.orders !== undefined && change.orders.length > 0) this.#tellOrders(ctx, change.orders);
     const anomalies = [...(change.anomalies ?? []), ...(result.detected_anomalies ?? [])];
     if (anomalies.length > 0) await this.#raise(ctx, anomalies);
     return result;
@@ -97,6 +102,15 @@ export class LedgerWriter {
         details: toWire(anomaly.details) as Record<string, unknown>,
         timestamp: isoTime(this.#clock.now()),
       });
+    }
+  }
+
+  #tellOrders(ctx: ExecutionContext, orders: readonly OrderRecord[]): void {
+    try {
+      this.#onOrders?.(orders);
+    } catch (error) {
+      // a live view must never fail a flow whose ledger write succeeded
+      ctx.logger.error({ err: error }, 'an order-update listener failed');
     }
   }
 

@@ -166,6 +166,9 @@ export class PlanExecutionOrchestrator {
       metrics,
       clock: deps.clock,
       logger: deps.logger,
+      onOrders: (orders) => {
+        for (const order of orders) deps.bus.publish('ORDER_UPDATED', order, { level: 'platform' });
+      },
     });
     const executor = new OrderExecutor({
       connector: deps.connector,
@@ -473,6 +476,7 @@ export class PlanExecutionOrchestrator {
       }
       if (begin.status === 'duplicate') return this.#duplicate(state, begin.flow, logger);
       causationId = begin.accepted.entry_id;
+      this.#publishAccepted(directive, submission, begin.accepted.timestamp, logger);
       deadline = new Deadline(clock, this.#config.timeout_seconds);
       const flowDeadline = deadline;
       this.#deps.registry?.register(state.flowId, { dispose: () => flowDeadline.cancel() });
@@ -704,6 +708,18 @@ export class PlanExecutionOrchestrator {
       );
     } catch (error) {
       logger.error({ err: error }, 'an EXECUTION_FAILED subscriber failed');
+    }
+  }
+
+  #publishAccepted(directive: ExecutionDirective, submission: DirectiveSubmission, acceptedAt: string, logger: Logger): void {
+    try {
+      this.#deps.bus.publish(
+        'DIRECTIVE_ACCEPTED',
+        { flow_id: directive.directive_id, directive_id: directive.directive_id, strategy_id: directive.strategy_id, source: submission.source, accepted_at: acceptedAt },
+        { level: 'platform' },
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'a DIRECTIVE_ACCEPTED subscriber failed');
     }
   }
 

@@ -130,6 +130,17 @@ export type BeginFlowResult =
   | { readonly status: 'started'; readonly accepted: JournalEntry }
   | { readonly status: 'duplicate'; readonly flow: FlowRecord };
 
+/** Which flows `IFlowStore.list` returns: newest first (started_at, then flow_id, descending). */
+export interface FlowListFilter {
+  readonly status?: FlowRecord['status'];
+  readonly strategy_id?: string;
+  /** Flows started at or after this ISO-8601 time. */
+  readonly since?: string;
+  /** Only flows older than this one in the list's order (a page's last row: the next page). */
+  readonly before?: { readonly started_at: string; readonly flow_id: string };
+  readonly limit: number;
+}
+
 /**
  * The flows table: idempotent intake (a flow id begins once, ever) and final-state persistence.
  * `begin` inserts the RUNNING row and journals the DIRECTIVE_ACCEPTED entry in one transaction.
@@ -141,6 +152,8 @@ export interface IFlowStore {
   /** Flows begun and never finished (interrupted by a crash): recovery finishes them. */
   listUnfinished(): Promise<FlowRecord[]>;
   counts(): Promise<Readonly<Record<'RUNNING' | FlowOutcome, number>>>;
+  /** A page of flows, newest first (the HTTP API's flow list). */
+  list(filter: FlowListFilter): Promise<FlowRecord[]>;
 }
 
 /** Flow-scoped resources: registered while a flow runs, disposed at its stop. */

@@ -44,7 +44,6 @@ alerts:
 logging:
   level: \${TOKEN}
 server:
-  auth_token: x\${TOKEN}x
   port: \${TOKEN}
 `;
 
@@ -59,8 +58,6 @@ alerts:
     url: https://hooks.example.com/services/\${TOKEN}
     headers:
       Authorization: Bearer \${TOKEN}
-server:
-  auth_token: \${TOKEN}
 `;
 
 describe('a secret never appears in output', () => {

@@ -91,6 +91,10 @@ export class FakeFlowStore implements IFlowStore {
   counts(): Promise<Readonly<Record<'RUNNING' | FlowOutcome, number>>> {
     return Promise.resolve({ RUNNING: 0, SUCCEEDED: 0, FAILED: 0, IN_DOUBT: 0 });
   }
+
+  list(): Promise<FlowRecord[]> {
+    return Promise.resolve([]);
+  }
 }
 
 export class RecordingAlertSink implements IAlertSink {

@@ -28,6 +28,7 @@ import type {
   BeginFlowResult,
   FlowRecord,
   IAlertSink,
+  FlowListFilter,
   IFlowStore,
   IJournalWriter,
   ILedgerProvider,
@@ -258,6 +259,10 @@ export class HangingFlows implements IFlowStore {
 
   counts() {
     return this.inner.counts();
+  }
+
+  list(filter: FlowListFilter): Promise<FlowRecord[]> {
+    return this.inner.list(filter);
   }
 }
 

@@ -21,6 +21,7 @@ import type {
   BeginFlowResult,
   FlowRecord,
   IAlertSink,
+  FlowListFilter,
   IFlowStore,
   IJournalWriter,
   ILedgerProvider,
@@ -631,6 +632,15 @@ export class InMemoryFlowStore implements IFlowStore {
     const counts = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, IN_DOUBT: 0 };
     for (const r of this.records.values()) counts[r.status] += 1;
     return counts;
+  }
+
+  async list(filter: FlowListFilter): Promise<FlowRecord[]> {
+    const key = (r: { readonly started_at: string; readonly flow_id: string }) => `${r.started_at}\u0000${r.flow_id}`;
+    return [...this.records.values()]
+      .filter((r) => (filter.status === undefined || r.status === filter.status) && (filter.strategy_id === undefined || r.strategy_id === filter.strategy_id))
+      .filter((r) => (filter.since === undefined || r.started_at >= filter.since) && (filter.before === undefined || key(r) < key(filter.before)))
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1))
+      .slice(0, filter.limit);
   }
 }
 

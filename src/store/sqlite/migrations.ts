@@ -200,11 +200,17 @@ function backfillFeesByAsset(db: Database): void {
   for (const [tradeId, fees] of byTrade) update.run(feesByAssetText(fees), tradeId);
 }
 
+/** The HTTP API lists flows newest first, filtered by time, status or strategy, a page at a time. */
+const FLOW_LIST_INDEX = `
+CREATE INDEX flows_by_start ON flows (started_at, flow_id);
+`;
+
 /** Append only: never edit a released migration, add the next version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'position protection', sql: POSITION_PROTECTION },
   { version: 3, name: 'fees per asset and venue baseline', sql: FEES_BY_ASSET_AND_VENUE_BASELINE, data: backfillFeesByAsset },
+  { version: 4, name: 'flow list index (HTTP API)', sql: FLOW_LIST_INDEX },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { FlowCompletionDTO } from '../../domain/dto.js';
 import { FlowOutcome } from '../../domain/enums.js';
 import { JournalError } from '../../domain/errors.js';
-import type { BeginFlowResult, FlowRecord, IFlowStore, JournalEntryInput } from '../../orchestration/ports.js';
+import type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowStore, JournalEntryInput } from '../../orchestration/ports.js';
 import type { CommitQueue } from './commit-queue.js';
 import { prepareInput, type JournalAppender } from './journal-appender.js';
 import { toJournalError } from './storage-errors.js';
@@ -39,11 +39,15 @@ export class SqliteFlowStore implements IFlowStore {
   readonly #finish: Statement;
   readonly #unfinished: Statement<[], FlowRow>;
   readonly #counts: Statement<[], { status: FlowStatus; n: number }>;
+  readonly #db: Database;
+  /** list() statements by the filters they use (at most 16 shapes). */
+  readonly #listStatements = new Map<string, Statement<Record<string, unknown>[], FlowRow>>();
   #closed = false;
 
   constructor(db: Database, queue: CommitQueue, appender: JournalAppender) {
     this.#queue = queue;
     this.#appender = appender;
+    this.#db = db;
     this.#get = db.prepare('SELECT * FROM flows WHERE flow_id = ?');
     this.#insertRunning = db.prepare(
       `INSERT INTO flows (flow_id, directive_id, strategy_id, status, started_at)
@@ -132,6 +136,37 @@ export class SqliteFlowStore implements IFlowStore {
       const counts: Record<FlowStatus, number> = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, IN_DOUBT: 0 };
       for (const { status, n } of this.#counts.all()) counts[status] = n;
       return counts;
+    });
+  }
+
+  async list(filter: FlowListFilter): Promise<FlowRecord[]> {
+    return this.#read('list', () => {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: filter.limit };
+      if (filter.status !== undefined) {
+        where.push('status = @status');
+        params.status = filter.status;
+      }
+      if (filter.strategy_id !== undefined) {
+        where.push('strategy_id = @strategy_id');
+        params.strategy_id = filter.strategy_id;
+      }
+      if (filter.since !== undefined) {
+        where.push('started_at >= @since');
+        params.since = filter.since;
+      }
+      if (filter.before !== undefined) {
+        where.push('(started_at, flow_id) < (@before_started_at, @before_flow_id)');
+        params.before_started_at = filter.before.started_at;
+        params.before_flow_id = filter.before.flow_id;
+      }
+      const sql = `SELECT * FROM flows${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, flow_id DESC LIMIT @limit`;
+      let statement = this.#listStatements.get(sql);
+      if (statement === undefined) {
+        statement = this.#db.prepare<Record<string, unknown>[], FlowRow>(sql);
+        this.#listStatements.set(sql, statement);
+      }
+      return statement.all(params).map(rowToFlow);
     });
   }
 

@@ -111,6 +111,22 @@ export function describeFlowStoreContract(name: string, factory: () => Promise<F
       expect((await flows.listUnfinished()).map((f) => f.flow_id)).toEqual(['FA', 'FB']);
     });
 
+    it('lists flows newest first, filtered by status, strategy and start time, a page after a given flow', async () => {
+      const at = (second: number) => `2026-11-24T10:15:0${second}.000Z`;
+      await flows.begin(flowOf('L1', at(1)), accepted('L1'));
+      await flows.begin({ ...flowOf('L2', at(2)), strategy_id: 'eth_swing' }, accepted('L2'));
+      await flows.begin(flowOf('L3', at(3)), accepted('L3'));
+      await flows.begin(flowOf('L4', at(3)), accepted('L4'));
+      await flows.finish(completion({ flow_id: 'L1', started_at: at(1), outcome: 'FAILED', final_state: 'ERROR' }));
+      const ids = async (filter: Parameters<IFlowStore['list']>[0]) => (await flows.list(filter)).map((f) => f.flow_id);
+      expect(await ids({ limit: 10 })).toEqual(['L4', 'L3', 'L2', 'L1']);
+      expect(await ids({ limit: 2 })).toEqual(['L4', 'L3']);
+      expect(await ids({ limit: 10, before: { started_at: at(3), flow_id: 'L3' } })).toEqual(['L2', 'L1']);
+      expect(await ids({ limit: 10, status: 'FAILED' })).toEqual(['L1']);
+      expect(await ids({ limit: 10, status: 'RUNNING', strategy_id: 'btc_momentum' })).toEqual(['L4', 'L3']);
+      expect(await ids({ limit: 10, since: at(2) })).toEqual(['L4', 'L3', 'L2']);
+    });
+
     it('counts flows by status, zeros included', async () => {
       expect(await flows.counts()).toEqual({ RUNNING: 0, SUCCEEDED: 0, FAILED: 0, IN_DOUBT: 0 });
       for (const id of ['C1', 'C2', 'C3', 'C4']) await flows.begin(flowOf(id), accepted(id));

@@ -1,0 +1,50 @@
+import { verifyWorld } from '../../app/verify.js';
+import { MEMORY_DATABASE } from '../../store/sqlite/open-database.js';
+import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
+import type { Platform } from '../../app/create-platform.js';
+import type { ApiRouter } from '../api-router.js';
+import { VerifyAnswer } from '../api-schemas.js';
+import type { ServerContext } from '../server-context.js';
+
+/**
+ * The store verify reads: a database file is opened again read-only, so its reads share one
+ * snapshot while flows go on writing; an in-memory database (tests) is read through the
+ * running store itself, without a snapshot.
+ */
+function readStore(platform: Platform): ReadOnlyStore {
+  if (platform.paths.db !== MEMORY_DATABASE) return openReadOnlyStore(platform.paths.db);
+  const { store } = platform;
+  const running = store.database.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
+  return {
+    ledger: store.ledger,
+    journal: store.journal,
+    baseline: store.baseline,
+    snapshot: (read) => read(),
+    unfinishedFlows: () => running.get()?.n ?? 0,
+    close: () => undefined,
+  };
+}
+
+export function verifyRoutes(api: ApiRouter, ctx: ServerContext): void {
+  api.route(
+    {
+      method: 'GET',
+      path: '/api/verify',
+      tag: 'journal',
+      summary: 'Journal → ledger → venue agreement: the same JSON as planexec verify --json',
+      responses: { 200: { description: 'the verify report (ok false: each difference)', schema: VerifyAnswer } },
+    },
+    async () => {
+      const { platform } = ctx;
+      const store = readStore(platform);
+      try {
+        const paper = platform.paper;
+        const report = await verifyWorld({ store, connector: platform.connector, ...(paper ? { venueNetPositions: () => paper.netPositions() } : {}) });
+        const venue = paper ? platform.paths.venue : `${platform.config.connector.type}:${platform.connector.venue}`;
+        return { ...report, db: platform.paths.db, venue };
+      } finally {
+        store.close();
+      }
+    },
+  );
+}
