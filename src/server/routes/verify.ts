@@ -1,3 +1,4 @@
+import { alertVerifyDifferences } from '../../alerts/verify-alerts.js';
 import { verifyWorld } from '../../app/verify.js';
 import { MEMORY_DATABASE } from '../../store/sqlite/open-database.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
@@ -41,6 +42,8 @@ export function verifyRoutes(api: ApiRouter, ctx: ServerContext): void {
         const paper = platform.paper;
         const report = await verifyWorld({ store, connector: platform.connector, ...(paper ? { venueNetPositions: () => paper.netPositions() } : {}) });
         const venue = paper ? platform.paths.venue : `${platform.config.connector.type}:${platform.connector.venue}`;
+        // repeated polls that find the same differences are deduplicated by the alert policy
+        await alertVerifyDifferences(report, platform.alerts);
         return { ...report, db: platform.paths.db, venue };
       } finally {
         store.close();

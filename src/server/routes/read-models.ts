@@ -1,0 +1,58 @@
+import { executionQuality, ExecutionQualityQuerySchema, ExecutionQualityResponseSchema, parseExecutionQualityQuery } from '../../app/execution-quality.js';
+import { exportHeaders, exportStream, ExportKindSchema, ExportQuerySchema, parseExportRequest } from '../../app/export/index.js';
+import { ValidationError } from '../../domain/errors.js';
+import { SqliteReadModels } from '../../store/sqlite/sqlite-read-models.js';
+import type { ApiRouter } from '../api-router.js';
+import { validationError } from '../api-errors.js';
+import { ErrorSchema, ValidationErrorSchema } from '../api-schemas.js';
+import type { ServerContext } from '../server-context.js';
+import { z } from 'zod';
+
+/** A read model's ValidationError as the API's 400 (every field with its rule). */
+function refused<T>(what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ValidationError) throw validationError(error.issues.map((i) => ({ ...i, index: null })), what);
+    throw error;
+  }
+}
+
+/** Exports (the same files as `planexec export`) and execution quality, read from the running store. */
+export function readModelRoutes(api: ApiRouter, ctx: ServerContext): void {
+  const source = (): SqliteReadModels => new SqliteReadModels(ctx.platform.store.database);
+
+  api.route(
+    {
+      method: 'GET',
+      path: '/api/export/:kind',
+      tag: 'exports',
+      summary: 'Trades, orders, fills or the journal as a CSV or JSON Lines download (the same as planexec export), optionally within [from, to)',
+      params: z.object({ kind: ExportKindSchema }),
+      query: ExportQuerySchema,
+      responses: {
+        200: { description: 'the file, streamed', contentType: 'text/csv' },
+        400: { description: 'kind, format or window refused', schema: ValidationErrorSchema },
+      },
+    },
+    async ({ raw }, reply) => {
+      const request = refused('export request', () => parseExportRequest((raw.params as { kind?: unknown }).kind, raw.query));
+      return reply.headers(exportHeaders(request.kind, request.format)).send(exportStream(request.kind, request.format, source(), request.range));
+    },
+  );
+
+  api.route(
+    {
+      method: 'GET',
+      path: '/api/execution-quality',
+      tag: 'ledger',
+      summary: 'Per strategy and symbol: fills, slippage against the price at the directive\'s time (bps, + = worse), latency accepted → first fill, fill ratio',
+      query: ExecutionQualityQuerySchema,
+      responses: { 200: { description: 'one row per strategy and symbol', schema: ExecutionQualityResponseSchema }, 400: { description: 'invalid query', schema: ErrorSchema } },
+    },
+    async ({ raw }) => {
+      const filter = refused('execution-quality query', () => parseExecutionQualityQuery(raw.query));
+      return { rows: await executionQuality(source(), filter) };
+    },
+  );
+}
