@@ -12,11 +12,12 @@ export interface ServerUnderTest {
 
 /**
  * The one place that decides which server the dashboard's browser test drives. The test only
- * talks HTTP to it (POST /api/directives, GET /api/trading-state), so it runs the same against
- * the fixture that answers the API contract from memory (the default) and against the real
- * `planexec serve` (`PLANEXEC_DASHBOARD_SERVER=serve`).
+ * talks HTTP to it (POST /api/directives, GET /api/trading-state), so it runs the same against the real
+ * `planexec serve` (the default: the dashboard is proven against the real server) and against the
+ * fixture that answers the API contract from memory (`PLANEXEC_DASHBOARD_SERVER=fixture`, for
+ * working on the page without a build of the CLI).
  */
 export async function startServerUnderTest(): Promise<ServerUnderTest> {
-  if (process.env['PLANEXEC_DASHBOARD_SERVER'] === 'serve') return startPlanexecServe();
-  return startFixtureServer(buildDashboard(), 'dashboard-test-token-7f3a');
+  if (process.env['PLANEXEC_DASHBOARD_SERVER'] === 'fixture') return startFixtureServer(buildDashboard(), 'dashboard-test-token-7f3a');
+  return startPlanexecServe();
 }
