@@ -1,4 +1,5 @@
 import ccxt, { type Exchange, type Market, type Ticker } from 'ccxt';
+import { retryFailedMarketLoads } from '../connectors/ccxt/market-loads.js';
 import { Decimal } from '../domain/decimal.js';
 import { PlanexecError } from '../domain/errors.js';
 import type { InstrumentRules } from '../connectors/connector.js';
@@ -44,7 +45,7 @@ export function openPublicExchange(exchangeId: string, apiBaseUrl?: string, opti
   }
   const exchange = new Klass({ enableRateLimit: true, options: { ...options, ...SPOT_ONLY } });
   if (apiBaseUrl !== undefined) exchange.urls.api = rebaseAll(exchange.urls.api, new URL(apiBaseUrl)) as typeof exchange.urls.api;
-  return exchange;
+  return retryFailedMarketLoads(exchange);
 }
 
 const LAST_KEYS = ['lastPrice', 'last', 'last_price', 'price', 'c', 'close'];

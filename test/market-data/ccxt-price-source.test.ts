@@ -57,6 +57,15 @@ describe('ccxt price source (Binance-like public API on a local server)', () => 
     expect(s.failedPolls).toBe(2);
   });
 
+  it('a market list that failed at start is asked for again, not failed for good (ccxt would keep the failed load)', async () => {
+    server.prices.set('BTCUSDT', '100');
+    server.failMarketsNext = 2;
+    const s = open(['BTC_USDT']);
+    await s.start();
+    expect(s.latest('BTC_USDT')?.price.toFixed()).toBe('100');
+    expect(s.failedPolls).toBe(2);
+  });
+
   it('start rejects after its bounded wait, naming the exchange and the symbols', async () => {
     server.failNext = 1_000;
     const s = open(['BTC_USDT'], { startTimeoutMs: 300 });

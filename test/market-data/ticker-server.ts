@@ -21,6 +21,8 @@ export class TickerServer {
   readonly prices = new Map<string, string>();
   readonly requests: string[] = [];
   failNext = 0;
+  /** The next market-list (exchangeInfo) requests answered with a 503. */
+  failMarketsNext = 0;
   readonly #markets: readonly ServedMarket[];
   readonly #server: Server;
 
@@ -57,6 +59,11 @@ export class TickerServer {
       res.end(JSON.stringify(body));
     };
     if (url.pathname.endsWith('/exchangeInfo')) {
+      if (this.failMarketsNext > 0) {
+        this.failMarketsNext--;
+        send(503, { code: -1001, msg: 'Service unavailable' });
+        return;
+      }
       send(200, url.pathname.startsWith('/api/') ? this.#exchangeInfo() : { timezone: 'UTC', serverTime: Date.now(), symbols: [] });
       return;
     }

@@ -1,4 +1,5 @@
 import ccxt, { type Exchange } from 'ccxt';
+import { retryFailedMarketLoads } from './market-loads.js';
 import type { CcxtConnectorConfig } from '../../config/schema.js';
 import { ConfigError } from '../../domain/errors.js';
 
@@ -81,5 +82,5 @@ export function createCcxtExchange(settings: CcxtExchangeSettings): Exchange {
   }
   if (settings.api_base_url !== undefined) exchange.urls.api = rebaseApiUrls(exchange.urls.api, settings.api_base_url) as typeof exchange.urls.api;
   passThroughPrecision(exchange);
-  return exchange;
+  return retryFailedMarketLoads(exchange);
 }
