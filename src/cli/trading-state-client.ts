@@ -21,6 +21,8 @@ export interface TradingStateServer {
   readonly url: string;
   /** The bearer token; null sends none (a server without a token on loopback). */
   readonly token: string | null;
+  /** The environment variable the token was read from, named when the server refuses it. @default PLANEXEC_TOKEN */
+  readonly tokenVariable?: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
 }
@@ -67,8 +69,8 @@ async function request(server: TradingStateServer, method: 'GET' | 'PUT', body: 
   if (response.status === 401) {
     throw new UsageError(
       server.token === null
-        ? `planexec serve at ${server.url} needs a token (401): put it in ${DEFAULT_TOKEN_ENV}, or name the variable holding it with --token-env`
-        : `planexec serve at ${server.url} refused the token (401): check the variable named by --token-env (default ${DEFAULT_TOKEN_ENV})`,
+        ? `planexec serve at ${server.url} needs a token (401): put it in ${server.tokenVariable ?? DEFAULT_TOKEN_ENV}, or name the variable holding it with --token-env (or --config with server.auth_token_env)`
+        : `planexec serve at ${server.url} refused the token (401) read from ${server.tokenVariable ?? DEFAULT_TOKEN_ENV}: check that variable, or name another with --token-env`,
     );
   }
   if (response.status === 400) throw new UsageError(`planexec serve refused the change (400): ${serverMessage(text)}`);

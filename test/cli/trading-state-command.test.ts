@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -218,6 +218,28 @@ describe('planexec trading-state --url (a running planexec serve)', () => {
       expect(unset.stderr).toContain('--token-env NO_SUCH_TOKEN_VARIABLE: that environment variable is not set');
     } finally {
       await server.close();
+    }
+  });
+
+  it('with --config, reads the token from the variable serve reads it from (server.auth_token_env)', async () => {
+    const server = await fakeServer();
+    const dir = mkdtempSync(join(tmpdir(), 'planexec-ts-config-'));
+    try {
+      const config = join(dir, 'platform.yaml');
+      writeFileSync(config, 'server:\n  auth_token_env: DESK_API_TOKEN\n');
+      vi.stubEnv('DESK_API_TOKEN', 'secret');
+      vi.stubEnv('PLANEXEC_TOKEN', 'other');
+      const shown = await cli(['trading-state', '--url', server.url, '--config', config]);
+      expect(shown.stderr).toBe('');
+      expect(shown.code).toBe(0);
+      expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer secret']);
+      vi.stubEnv('DESK_API_TOKEN', '');
+      const unset = await cli(['trading-state', '--url', server.url, '--config', config]);
+      expect(unset.code).toBe(2);
+      expect(unset.stderr).toContain('server.auth_token_env DESK_API_TOKEN: that environment variable is not set');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -47,7 +47,7 @@ export function registerTradingStateCommand(program: Command, io: CliIo, options
     .option('--db <path>', 'the database (default: storage.path, ./planexec.db)')
     .option('--json', 'print the record as one JSON object')
     .option('--url <url>', 'ask a running planexec serve at this address (http://HOST:PORT) instead of the database')
-    .option('--token-env <name>', `with --url: the environment variable holding the API token (default ${DEFAULT_TOKEN_ENV})`)
+    .option('--token-env <name>', `with --url: the environment variable holding the API token (default: server.auth_token_env of --config, else ${DEFAULT_TOKEN_ENV})`)
     .action(async (_opts: TradingStateOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TradingStateOptions>();
       await reporting(io, async () => {
@@ -102,10 +102,14 @@ function defaultChanger(): string {
 
 function server(opts: TradingStateOptions, options: TradingStateCommandOptions): TradingStateServer {
   const url = serverUrl(opts.url ?? '');
-  const variable = opts.tokenEnv ?? DEFAULT_TOKEN_ENV;
+  // the variable serve reads its token from (server.auth_token_env of --config), unless named here
+  const configured = opts.tokenEnv === undefined && opts.config !== undefined ? loadReaderConfig(opts).config.server.auth_token_env : undefined;
+  const variable = opts.tokenEnv ?? configured ?? DEFAULT_TOKEN_ENV;
   const token = (options.environ ?? process.env)[variable];
-  if (opts.tokenEnv !== undefined && (token === undefined || token === '')) throw new UsageError(`--token-env ${variable}: that environment variable is not set`);
-  return { url, token: token === undefined || token === '' ? null : token, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  if ((opts.tokenEnv ?? configured) !== undefined && (token === undefined || token === '')) {
+    throw new UsageError(`${opts.tokenEnv !== undefined ? '--token-env' : 'server.auth_token_env'} ${variable}: that environment variable is not set`);
+  }
+  return { url, token: token === undefined || token === '' ? null : token, tokenVariable: variable, ...(options.fetch ? { fetch: options.fetch } : {}) };
 }
 
 async function readFromDatabase(opts: TradingStateOptions): Promise<TradingStateRecord> {
