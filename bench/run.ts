@@ -60,7 +60,7 @@ export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'
     // a loopback exchange with 25 ms per request: direct ccxt createOrder vs the same orders as directives
     { name: 'venue-overhead', file: 'venue-overhead.ts', args: ['--orders', q ? '100' : '300', '--concurrency', '10', '--venue-latency-ms', '25', '--rounds', q ? '1' : '2'] },
     // HTTP intake (batches of 100, keep-alive) vs run's, and 50 live-stream watchers vs none
-    { name: 'http-intake', file: 'http-intake.ts', args: ['--count', q ? '1000' : '5000', '--clients', '8', '--rounds', q ? '1' : '2', '--sse-clients', '50'] },
+    { name: 'http-intake', file: 'http-intake.ts', args: ['--count', q ? '1000' : '5000', '--clients', '8', '--rounds', q ? '1' : '2', '--fan-out-rounds', q ? '1' : '5', '--sse-clients', '50'] },
   ];
 }
 

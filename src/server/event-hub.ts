@@ -42,6 +42,8 @@ export class EventHub {
   readonly #clientQueueSize: number;
   readonly #clients = new Set<Client>();
   readonly #flushDelayMs: number;
+  /** Coalesced events waiting for the flush, by key. */
+  readonly #held = new Map<string, { readonly event: string; readonly payload: unknown }>();
   #lastId = 0;
   #closed = false;
   #flushScheduled = false;
@@ -61,8 +63,25 @@ export class EventHub {
     return this.#clients.size;
   }
 
-  publish(event: string, payload: unknown): void {
+  /**
+   * Publish an event. With a `coalesceKey` (an order's id), the event is held until the next
+   * flush and a newer event with the same key replaces it: an order that went PENDING → FILLED
+   * within one flush delay is sent once, in its latest state. Held events go out after the
+   * batch's other events; nothing is lost, only states already superseded are skipped.
+   */
+  publish(event: string, payload: unknown, coalesceKey?: string): void {
     if (this.#closed) return;
+    if (coalesceKey !== undefined) {
+      // re-inserted: held events go out in the order of their latest state
+      this.#held.delete(coalesceKey);
+      this.#held.set(coalesceKey, { event, payload });
+      this.#scheduleFlush();
+      return;
+    }
+    this.#emit(event, payload);
+  }
+
+  #emit(event: string, payload: unknown): void {
     const id = ++this.#lastId;
     const item: HubEvent = { id, event, frame: frameOf(id, event, JSON.stringify(payload)) };
     this.#ring[id % this.#ring.length] = item;
@@ -100,6 +119,12 @@ export class EventHub {
 
   /** Write what each client has waiting, one write per client (normally `flushDelayMs` after the first event of a batch). */
   flush(): void {
+    if (this.#held.size > 0) {
+      const held = [...this.#held.values()];
+      this.#held.clear();
+      for (const { event, payload } of held) this.#emit(event, payload);
+    }
+    // after the held events: they are written by this flush, not a next one
     this.#flushScheduled = false;
     // clients that keep up wait for the same frames: encoded once, the same bytes written to each
     const shared: SharedChunk = { first: undefined, last: undefined, length: 0, bytes: null };

@@ -28,7 +28,8 @@ export function feedLiveEvents(platform: Pick<Platform, 'bus' | 'stream'>, hub: 
   const subscriptions = [
     bus.subscribe('TRADE_EXECUTED', (dto) => hub.publish(LiveEvent.TRADE_EXECUTED, tradeExecutedToWire(dto))),
     bus.subscribe('EXECUTION_FAILED', (dto) => hub.publish(LiveEvent.EXECUTION_FAILED, executionFailedToWire(dto))),
-    bus.subscribe('ORDER_UPDATED', (order) => hub.publish(LiveEvent.ORDER_UPDATE, orderRecordToWire(order))),
+    // an order's states within one flush go out as its latest only (PENDING → FILLED: FILLED)
+    bus.subscribe('ORDER_UPDATED', (order) => hub.publish(LiveEvent.ORDER_UPDATE, orderRecordToWire(order), `order:${order.client_order_id}`)),
     bus.subscribe(TRADING_STATE_CHANGED, (record) => hub.publish(LiveEvent.TRADING_STATE, toWire(record))),
   ];
   const abort = new AbortController();

@@ -133,6 +133,39 @@ describe('EventHub', () => {
     expect(sink.ids()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('sends an order updated several times within one flush delay once, in its latest state, after the batch; other orders and events all go out', async () => {
+    const hub = new EventHub({ bufferSize: 10, flushDelayMs: 20 });
+    const sink = new RecordingSink();
+    hub.connect(sink, null);
+    hub.publish('order_update', { client_order_id: 'E1', status: 'PENDING' }, 'order:E1');
+    hub.publish('flow_stop', { flow_id: 'F1' });
+    hub.publish('order_update', { client_order_id: 'E2', status: 'PENDING' }, 'order:E2');
+    hub.publish('order_update', { client_order_id: 'E1', status: 'FILLED' }, 'order:E1');
+    await new Promise((r) => setTimeout(r, 40));
+    const text = sink.frames.join('');
+    expect([...text.matchAll(/event: (\S+)\ndata: (.*)/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+      'flow_stop {"flow_id":"F1"}',
+      'order_update {"client_order_id":"E2","status":"PENDING"}',
+      'order_update {"client_order_id":"E1","status":"FILLED"}',
+    ]);
+    expect(sink.ids()).toEqual([1, 2, 3]);
+    // a later state of the same order is its own event again
+    hub.publish('order_update', { client_order_id: 'E2', status: 'FILLED' }, 'order:E2');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sink.ids()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps coalesced events for clients that resume: they are numbered and buffered when flushed', async () => {
+    const hub = new EventHub({ bufferSize: 10, flushDelayMs: 0 });
+    hub.publish('order_update', { client_order_id: 'E1', status: 'PENDING' }, 'order:E1');
+    hub.publish('order_update', { client_order_id: 'E1', status: 'OPEN' }, 'order:E1');
+    await tick();
+    expect(hub.lastId).toBe(1);
+    const sink = new RecordingSink();
+    hub.connect(sink, 0);
+    expect(sink.frames.join('')).toContain('"status":"OPEN"');
+  });
+
   it('writes what is waiting, then ends every stream on close and ignores later events', () => {
     const hub = new EventHub({ bufferSize: 10, flushDelayMs: 1000 });
     const sink = new RecordingSink();
