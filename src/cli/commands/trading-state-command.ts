@@ -161,7 +161,7 @@ async function reporting(io: CliIo, work: () => Promise<void>): Promise<void> {
       io.stderr(
         `planexec: ${printable(error.message)}\n` +
           'planexec: nothing was changed; while planexec serve runs on this database, set the trading state through it: ' +
-          'planexec trading-state set STATE --reason TEXT --url http://HOST:PORT (token from PLANEXEC_TOKEN or --token-env)\n',
+          'planexec trading-state set STATE --reason TEXT --url http://HOST:PORT [--config FILE] (token from server.auth_token_env of --config, PLANEXEC_TOKEN, or --token-env)\n',
       );
       io.setExitCode(ExitCode.DATABASE_IN_USE);
       return;
