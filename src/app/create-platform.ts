@@ -198,6 +198,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const stream = new FlowCompletionStream({ bufferSize: config.orchestration.flow_termination.ui_buffer_size });
     const registry = new InMemoryComponentRegistry();
     const tradingState = await JournaledTradingState.open({ journal: store.journal, clock, bus, logger: logger.child({ component: 'trading-state' }) });
+    let tradingStateGauge: string | null = null;
+    if (metrics instanceof PrometheusMetrics) {
+      metrics.tradingState(tradingState.current().state);
+      tradingStateGauge = bus.subscribe('TRADING_STATE_CHANGED', (record) => metrics.tradingState(record.state));
+    }
     // The termination handler subscribes first, so a stop is persisted before anyone else reacts to it.
     const termination = new FlowTerminationHandler({
       bus,
@@ -239,6 +244,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['dispose orchestrator', () => orchestrator.dispose()],
         ['dispose termination handler', () => termination.dispose()],
         ['stop trading-state alerts', () => bus.unsubscribe(tradingStateAlerts)],
+        ['stop trading-state gauge', () => tradingStateGauge !== null && bus.unsubscribe(tradingStateGauge)],
         ['close completion stream', () => stream.close()],
         ['close venue', () => connector.close()],
         // after everything that may raise one; before the store, which alerts do not need

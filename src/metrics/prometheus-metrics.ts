@@ -1,7 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FinalState, FlowOutcome } from '../domain/enums.js';
 import type { Anomaly } from '../domain/trading.js';
-import type { IAlertMetrics, IMetricsCollector } from '../orchestration/ports.js';
+import { TRADING_STATES, type IAlertMetrics, type IMetricsCollector, type TradingState } from '../orchestration/ports.js';
 
 export interface PrometheusMetricsOptions {
   /** Also collect prom-client's default Node process metrics (CPU, heap, event loop lag…). Default false. */
@@ -58,6 +58,7 @@ export class PrometheusMetrics implements IMetricsCollector, IAlertMetrics {
   readonly #alertsSent: Counter<'sink'>;
   readonly #alertsSuppressed: Counter<'sink' | 'reason'>;
   readonly #alertsFailed: Counter<'sink'>;
+  readonly #tradingState: Gauge<'state'>;
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.#registry];
@@ -97,6 +98,13 @@ export class PrometheusMetrics implements IMetricsCollector, IAlertMetrics {
       registers,
     });
     this.#alertsFailed = new Counter({ name: 'planexec_alerts_failed_total', help: 'Alerts given up after every delivery attempt failed, by sink.', labelNames: ['sink'] as const, registers });
+    this.#tradingState = new Gauge({
+      name: 'planexec_trading_state',
+      help: 'The kill switch: 1 for the current trading state (ACTIVE, REDUCING or HALTED), 0 for the others.',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.tradingState('ACTIVE');
     for (const sink of ALERT_SINKS) {
       this.#alertsSent.labels({ sink }).inc(0);
       this.#alertsFailed.labels({ sink }).inc(0);
@@ -124,6 +132,11 @@ export class PrometheusMetrics implements IMetricsCollector, IAlertMetrics {
 
   executionAttempt(result: AttemptResult): void {
     (this.#attemptByResult.get(result) ?? this.#attempts.labels({ result })).inc();
+  }
+
+  /** The kill switch's state, as a one-hot gauge (alert on `planexec_trading_state{state="HALTED"} == 1`). */
+  tradingState(current: TradingState): void {
+    for (const state of TRADING_STATES) this.#tradingState.labels({ state }).set(state === current ? 1 : 0);
   }
 
   slowExecution(_durationMs: number): void {

@@ -19,6 +19,9 @@ describe('PUT /api/trading-state (the kill switch over HTTP)', () => {
     expect(changed.statusCode).toBe(200);
     expect(json(changed)).toMatchObject({ state: 'HALTED', reason: 'venue incident', changed_by: 'desk-ops' });
     expect(json(await get('/api/trading-state'))).toMatchObject({ state: 'HALTED', changed_by: 'desk-ops' });
+    const metrics = (await world.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('planexec_trading_state{state="HALTED"} 1');
+    expect(metrics).toContain('planexec_trading_state{state="ACTIVE"} 0');
 
     const directive = newTradeWire({ strategy_id: 'alpha' });
     const answer = await world.app.inject({ method: 'POST', url: '/api/directives?wait=true', headers: world.auth, payload: directive });
