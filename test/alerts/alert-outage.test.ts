@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAlertSink } from '../../src/alerts/create-alert-sink.js';
 import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { AlertsSchema } from '../../src/config/schema.js';
@@ -9,20 +9,9 @@ import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
 import type { Alert } from '../../src/orchestration/ports.js';
 import { FakeClock, flushMicrotasks } from '../support/fake-clock.js';
 import { captureLogger } from './capture-logger.js';
+import { closeServersAfterEach } from './local-servers.js';
 
-const servers: Server[] = [];
-
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
-});
+const servers = closeServersAfterEach();
 
 /** A receiver that answers 503 (Retry-After: 2) to its first `failFirst` requests, then 204; keeps the alerts it took. */
 async function receiver(failFirst: number): Promise<{ url: string; requests: () => number; delivered: Alert[] }> {

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { tradingStateAlert } from '../../src/alerts/trading-state-alerts.js';
 import { alertVerifyDifferences, verifyAlert } from '../../src/alerts/verify-alerts.js';
@@ -14,20 +14,9 @@ import { newTradeWire } from '../support/directives.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { silentLogger } from '../support/fakes.js';
 import { captureLogger } from './capture-logger.js';
+import { closeServersAfterEach } from './local-servers.js';
 
-const servers: Server[] = [];
-
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
-});
+const servers = closeServersAfterEach();
 
 async function receiver(statuses: number[] = []): Promise<{ base: string; bodies: unknown[]; paths: string[] }> {
   const bodies: unknown[] = [];

@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebhookAlertSink } from '../../src/alerts/webhook-alert-sink.js';
 import type { Alert } from '../../src/orchestration/ports.js';
 import { captureLogger } from './capture-logger.js';
+import { closeServersAfterEach } from './local-servers.js';
 
 interface Received {
   readonly method: string | undefined;
@@ -22,19 +23,7 @@ const ALERT: Alert = {
   timestamp: '2026-11-24T10:15:03.000Z',
 };
 
-const servers: Server[] = [];
-
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
-});
+const servers = closeServersAfterEach();
 
 /** A real HTTP server on 127.0.0.1 and an ephemeral port. */
 async function startServer(respond: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ base: string; received: Received[] }> {

@@ -3,43 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/program.js';
 import { newTradeWire } from '../support/directives.js';
+import { captureCliIo } from '../support/capture-cli-io.js';
 
-interface Captured {
-  readonly io: CliIo;
-  stdout: string;
-  stderr: string;
-  code: number | undefined;
-}
-
-function capture(): Captured {
-  const c: Captured = {
-    stdout: '',
-    stderr: '',
-    code: undefined,
-    io: {
-      stdout: (s) => {
-        c.stdout += s;
-      },
-      stderr: (s) => {
-        c.stderr += s;
-      },
-      setExitCode: (code) => {
-        c.code = code;
-      },
-    },
-  };
-  return c;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'planexec-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('runCli (in process)', () => {
   it('runs directives from the given stdin and prints the JSON summary', async () => {
-    const c = capture();
+    const c = captureCliIo();
     const stdin = Readable.from([`${JSON.stringify(newTradeWire())}\n{bad\n`]);
     await runCli(['run', '--log-level', 'silent', '--db', join(dir, 'a.db'), '--json', '-'], c.io, { stdin });
     expect(c.code).toBe(0);
@@ -47,7 +21,7 @@ describe('runCli (in process)', () => {
   });
 
   it('sets exit 2 and explains bad usage without running anything', async () => {
-    const c = capture();
+    const c = captureCliIo();
     await runCli(['run', '--db', join(dir, 'b.db')], c.io);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('no input: give --directives FILE');
@@ -55,32 +29,32 @@ describe('runCli (in process)', () => {
   });
 
   it('sets exit 2 for an unknown option, with commander’s message on stderr', async () => {
-    const c = capture();
+    const c = captureCliIo();
     await runCli(['positions', '--colour'], c.io);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain("unknown option '--colour'");
   });
 
   it('sets exit 0 for help, printed on stdout', async () => {
-    const c = capture();
+    const c = captureCliIo();
     await runCli(['run', '--help'], c.io);
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('--directives <file>');
   });
 
   it('sets exit 0 for `help COMMAND` and 2 for a bare `planexec`', async () => {
-    const help = capture();
+    const help = captureCliIo();
     await runCli(['help', 'journal'], help.io);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--verify');
-    const bare = capture();
+    const bare = captureCliIo();
     await runCli([], bare.io);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('Usage: planexec');
   });
 
   it('rejects a bad --log-level value with exit 2', async () => {
-    const c = capture();
+    const c = captureCliIo();
     await runCli(['--log-level', 'loud', 'journal'], c.io);
     expect(c.code).toBe(2);
   });

@@ -6,43 +6,17 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { acquireWriterLease } from '../../src/app/create-platform.js';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/program.js';
 import { TRADING_STATE_FLOW_ID } from '../../src/orchestration/trading-state.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { closeWire, newTradeWire } from '../support/directives.js';
+import { type CapturedCliIo, captureCliIo } from '../support/capture-cli-io.js';
 
 /** `planexec trading-state` in process: against the database, and through a running server (--url). */
 
-interface Captured {
-  readonly io: CliIo;
-  stdout: string;
-  stderr: string;
-  code: number | undefined;
-}
 
-function capture(): Captured {
-  const c: Captured = {
-    stdout: '',
-    stderr: '',
-    code: undefined,
-    io: {
-      stdout: (s) => {
-        c.stdout += s;
-      },
-      stderr: (s) => {
-        c.stderr += s;
-      },
-      setExitCode: (code) => {
-        c.code = code;
-      },
-    },
-  };
-  return c;
-}
-
-async function cli(args: readonly string[], stdin?: string): Promise<Captured> {
-  const c = capture();
+async function cli(args: readonly string[], stdin?: string): Promise<CapturedCliIo> {
+  const c = captureCliIo();
   await runCli(['--log-level', 'silent', ...args], c.io, stdin === undefined ? {} : { stdin: Readable.from([stdin]) });
   return c;
 }
