@@ -21,7 +21,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { SqliteReadModels } from '../../src/store/sqlite/sqlite-read-models.js';
-import { newTradeWire } from '../support/directives.js';
+import { ethSwingShortWire, newTradeWire, solRestingDipWire } from '../support/directives.js';
 import { silentLogger } from '../support/fakes.js';
 
 const d = (text: string): Decimal => new Decimal(text);
@@ -143,18 +143,8 @@ describe('executionQuality on a paper run, read from a read-only connection', ()
   let dbPath: string;
   let platform: Platform;
   const btc = newTradeWire({ strategy_id: 'btc_trend' });
-  const eth = newTradeWire({
-    strategy_id: 'eth_swing',
-    entry_plan: { symbol: 'ETH_USDT', direction: 'SELL', order_type: 'MARKET' },
-    size_plan: { position_size: '0.5' },
-    exit_plan: { stop_loss_price: '3600', take_profit_price: '3300' },
-  });
-  const resting = newTradeWire({
-    strategy_id: 'sol_dip',
-    entry_plan: { symbol: 'SOL_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '140' },
-    size_plan: { position_size: '10' },
-    exit_plan: { stop_loss_price: '130', take_profit_price: '170' },
-  });
+  const eth = ethSwingShortWire();
+  const resting = solRestingDipWire();
 
   const submit = (directive: ExecutionDirectiveWire) => platform.orchestrator.submit({ input: directive, source: { kind: 'internal' }, received_at: Date.now() });
 

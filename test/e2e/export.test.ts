@@ -8,7 +8,7 @@ import { withExistingStore } from '../../src/cli/open-store.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { orderRecordToWire } from '../../src/domain/wire.js';
 import { parseCsv } from '../support/csv-reader.js';
-import { closeWire, newTradeWire } from '../support/directives.js';
+import { closeWire, ethSwingShortWire, newTradeWire } from '../support/directives.js';
 import { silentLogger } from '../support/fakes.js';
 import { explain, jsonLines, lastJsonLine, planexec } from './run-cli.js';
 
@@ -16,12 +16,7 @@ let dir: string;
 let db: string;
 
 const btc = newTradeWire({ strategy_id: 'btc_trend' });
-const eth = newTradeWire({
-  strategy_id: 'eth_swing',
-  entry_plan: { symbol: 'ETH_USDT', direction: 'SELL', order_type: 'MARKET' },
-  size_plan: { position_size: '0.5' },
-  exit_plan: { stop_loss_price: '3600', take_profit_price: '3300' },
-});
+const eth = ethSwingShortWire();
 const session = [btc, eth, closeWire([eth.directive_id], { strategy_id: 'eth_swing' })];
 
 beforeAll(async () => {

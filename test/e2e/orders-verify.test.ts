@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { OrderRecordSchema } from '../../src/domain/wire.js';
-import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
+import { closeWire, ethSwingShortWire, modifyWire, newTradeWire, solRestingDipWire } from '../support/directives.js';
 import { type CliResult, explain, lastJsonLine, planexec } from './run-cli.js';
 
 type OrderJson = Record<string, unknown> & { client_order_id: string; trade_id: string; purpose: string; status: string; quantity: string };
@@ -32,18 +32,8 @@ const line = (value: unknown): string => JSON.stringify(value);
 // two strategies on different symbols (opposite trades on one symbol are another finding), a resting
 // limit entry, a MODIFY that moves the stop and adds size, a trade opened and closed
 const btc = newTradeWire({ strategy_id: 'btc_trend' });
-const eth = newTradeWire({
-  strategy_id: 'eth_swing',
-  entry_plan: { symbol: 'ETH_USDT', direction: 'SELL', order_type: 'MARKET' },
-  size_plan: { position_size: '0.5' },
-  exit_plan: { stop_loss_price: '3600', take_profit_price: '3300' },
-});
-const solResting = newTradeWire({
-  strategy_id: 'sol_dip',
-  entry_plan: { symbol: 'SOL_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '140' },
-  size_plan: { position_size: '10' },
-  exit_plan: { stop_loss_price: '130', take_profit_price: '170' },
-});
+const eth = ethSwingShortWire();
+const solResting = solRestingDipWire();
 const solQuick = newTradeWire({
   strategy_id: 'sol_quick',
   entry_plan: { symbol: 'SOL_USDT', direction: 'BUY', order_type: 'MARKET' },

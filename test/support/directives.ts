@@ -46,3 +46,25 @@ export function closeWire(targets: string[], overrides: Partial<ExecutionDirecti
     ...overrides,
   };
 }
+
+/** A second strategy beside btc_trend: a MARKET SELL of 0.5 ETH_USDT, stop above and target below. */
+export function ethSwingShortWire(overrides: Partial<ExecutionDirectiveWire> = {}): ExecutionDirectiveWire {
+  return newTradeWire({
+    strategy_id: 'eth_swing',
+    entry_plan: { symbol: 'ETH_USDT', direction: 'SELL', order_type: 'MARKET' },
+    size_plan: { position_size: '0.5' },
+    exit_plan: { stop_loss_price: '3600', take_profit_price: '3300' },
+    ...overrides,
+  });
+}
+
+/** A LIMIT BUY of 10 SOL_USDT at 140, below the paper market: it rests, with stop and target. */
+export function solRestingDipWire(overrides: Partial<ExecutionDirectiveWire> = {}): ExecutionDirectiveWire {
+  return newTradeWire({
+    strategy_id: 'sol_dip',
+    entry_plan: { symbol: 'SOL_USDT', direction: 'BUY', order_type: 'LIMIT', limit_price: '140' },
+    size_plan: { position_size: '10' },
+    exit_plan: { stop_loss_price: '130', take_profit_price: '170' },
+    ...overrides,
+  });
+}
