@@ -2,16 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { substituteEnv } from '../../src/config/env-substitution.js';
 import { loadConfigText } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/domain/errors.js';
+import { configError } from '../support/config-error.js';
 
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('substituteEnv', () => {
   it('replaces a whole-value reference and reports the value as a secret', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { deepMerge } from '../../src/config/deep-merge.js';
 import { loadConfig, loadConfigText } from '../../src/config/load-config.js';
 import { defaultConfig } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/domain/errors.js';
+import { configError } from '../support/config-error.js';
 
 function writeTemp(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'planexec-config-'));
@@ -14,15 +14,6 @@ function writeTemp(name: string, text: string): string {
   return file;
 }
 
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig without a file', () => {
   it('returns every default, no environment and no secrets', () => {

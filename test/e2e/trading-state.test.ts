@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newTradeWire } from '../support/directives.js';
-import { type CliResult, explain, MAIN, planexec } from './run-cli.js';
+import { explain, MAIN, planexec, type CliResult, until } from './run-cli.js';
 
 /**
  * `planexec trading-state` beside another process: the writer lock is the operating system's,
@@ -27,13 +27,6 @@ function accepted(db: string): number {
   }
 }
 
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('planexec trading-state beside a running writer', () => {
   it('set exits 3 naming --url while another process writes the database, and showing works beside it', async () => {

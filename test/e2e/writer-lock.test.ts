@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTradeWire } from '../support/directives.js';
-import { type CliResult, explain, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
+import { explain, jsonLines, lastJsonLine, MAIN, planexec, type CliResult, until } from './run-cli.js';
 
 /**
  * One writer per database (docs/reliability.md): a second writer is refused at once with exit 3
@@ -111,13 +111,6 @@ function acceptedIds(db: string): string[] {
   }
 }
 
-async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Net quantity the venue holds per symbol, from its own fills. */
 function venueNet(venueFile: string): Map<string, number> {

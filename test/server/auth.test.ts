@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/domain/errors.js';
 import { bearerToken, isLoopbackHost, resolveAuthToken, tokenMatches } from '../../src/server/auth.js';
+import { configError } from '../support/config-error.js';
 
 const server = (over: Partial<ReturnType<typeof defaultConfig>['server']>) => ({ ...defaultConfig().server, ...over });
 
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the API token', () => {
   it('is read from the environment variable server.auth_token_env names', () => {
