@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { orderRecordToWire } from '../../src/domain/wire.js';
 import { parseCsv } from '../support/csv-reader.js';
 import { closeWire, ethSwingShortWire, newTradeWire } from '../support/directives.js';
 import { silentLogger } from '../support/fakes.js';
-import { explain, jsonLines, lastJsonLine, planexec } from './run-cli.js';
+import { explain, jsonLines, planexec, runSession } from './run-cli.js';
 
 let dir: string;
 let db: string;
@@ -22,11 +22,7 @@ const session = [btc, eth, closeWire([eth.directive_id], { strategy_id: 'eth_swi
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'planexec-export-cli-'));
   db = join(dir, 'world.db');
-  const file = join(dir, 'session.jsonl');
-  writeFileSync(file, session.map((d) => `${JSON.stringify(d)}\n`).join(''));
-  const run = await planexec(['run', '--db', db, '--directives', file, '--json']);
-  expect(run.code, explain(run)).toBe(0);
-  expect(lastJsonLine<{ succeeded: number }>(run.stdout).succeeded).toBe(session.length);
+  await runSession(dir, db, session);
 }, 60_000);
 
 afterAll(() => {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { OrderRecordSchema } from '../../src/domain/wire.js';
 import { closeWire, ethSwingShortWire, modifyWire, newTradeWire, solRestingDipWire } from '../support/directives.js';
-import { type CliResult, explain, lastJsonLine, planexec } from './run-cli.js';
+import { type CliResult, explain, lastJsonLine, planexec, runSession } from './run-cli.js';
 
 type OrderJson = Record<string, unknown> & { client_order_id: string; trade_id: string; purpose: string; status: string; quantity: string };
 interface Difference {
@@ -27,7 +27,6 @@ interface VerifyJson {
 
 let dir: string;
 let db: string;
-const line = (value: unknown): string => JSON.stringify(value);
 
 // two strategies on different symbols (opposite trades on one symbol are another finding), a resting
 // limit entry, a MODIFY that moves the stop and adds size, a trade opened and closed
@@ -75,11 +74,7 @@ async function verifyJson(path: string): Promise<{ result: CliResult; report: Ve
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'planexec-verify-'));
   db = join(dir, 'world.db');
-  const file = join(dir, 'session.jsonl');
-  writeFileSync(file, `${session.map(line).join('\n')}\n`);
-  const run = await planexec(['run', '--db', db, '--directives', file, '--json']);
-  expect(run.code, explain(run)).toBe(0);
-  expect(lastJsonLine<{ succeeded: number }>(run.stdout).succeeded).toBe(session.length);
+  await runSession(dir, db, session);
 }, 60_000);
 
 afterAll(() => {

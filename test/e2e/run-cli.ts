@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const MAIN = resolve(ROOT, 'dist/cli/main.js');
@@ -58,4 +60,13 @@ export async function until(what: string, condition: () => boolean, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** `planexec run` of `directives` (as a JSON Lines file in `dir`) on `db`; fails the test unless every one succeeded. */
+export async function runSession(dir: string, db: string, directives: readonly unknown[]): Promise<void> {
+  const file = join(dir, 'session.jsonl');
+  writeFileSync(file, directives.map((d) => `${JSON.stringify(d)}\n`).join(''));
+  const run = await planexec(['run', '--db', db, '--directives', file, '--json']);
+  expect(run.code, explain(run)).toBe(0);
+  expect(lastJsonLine<{ succeeded: number }>(run.stdout).succeeded).toBe(directives.length);
 }
