@@ -5,7 +5,8 @@ import type { JournalEventType } from '../domain/enums.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import type { JournalRecorder } from './journal-recorder.js';
 import type { LedgerWriter } from './ledger-writer.js';
-import type { LedgerApplyResult, LedgerChange } from './ports.js';
+import type { LedgerChange } from './ports.js';
+import { nextJournalEntryId } from '../domain/journal-entry-ids.js';
 import type { ResumeLegs } from './recovery/resume-legs.js';
 
 export interface ExecutionContextInit {
@@ -46,6 +47,11 @@ export class ExecutionContext {
   readonly #fills = new Map<string, FillRecord[]>();
   readonly #positions = new Map<string, Position>();
   #resume: ResumeLegs | null = null;
+  /** Deferred writes (settle awaits them) and the first failure among them. */
+  readonly #pending = new Set<Promise<unknown>>();
+  #failure: unknown = NO_FAILURE;
+  /** Ledger writes enqueued since the last settle began: a read of the ledger waits for them. */
+  #ledgerWrites = 0;
 
   constructor(init: ExecutionContextInit, services: { readonly recorder: JournalRecorder; readonly ledger: LedgerWriter; readonly clock: Clock }) {
     this.flowId = init.flowId;
@@ -139,10 +145,26 @@ export class ExecutionContext {
     return isoTime(this.#clock.now());
   }
 
-  /** Journal one entry (body in wire form), chained to the previous one of this context. */
-  async write(eventType: JournalEventType, body: Readonly<Record<string, unknown>>, options: { writeAhead?: boolean; asError?: boolean } = {}): Promise<string | null> {
-    const id = await this.#recorder.record(
+  /**
+   * Journal one entry (body in wire form), chained to the previous one of this context; resolves
+   * with its id. A write-ahead entry (an intent) resolves once it is durable together with every
+   * write this context enqueued before it, so it shares their commit (DESIGN §3b); any other entry
+   * is enqueued and resolves at once: `settle` (or the next write-ahead) makes it durable.
+   */
+  async write(
+    eventType: JournalEventType,
+    body: Readonly<Record<string, unknown>>,
+    options: {
+      writeAhead?: boolean;
+      asError?: boolean;
+      /** Write-ahead only: told once the entry itself is durable, before the earlier writes are checked (which may throw). */
+      onDurable?: () => void;
+    } = {},
+  ): Promise<string | null> {
+    const entryId = nextJournalEntryId(this.#clock.now());
+    const recorded = this.#recorder.record(
       {
+        entry_id: entryId,
         event_type: eventType,
         flow_id: this.flowId,
         directive_id: this.directiveId,
@@ -155,15 +177,66 @@ export class ExecutionContext {
       { writeAhead: options.writeAhead ?? false, asError: options.asError ?? false, sent: this.#sent },
       this.logger,
     );
+    this.#causation = entryId;
+    if (!options.writeAhead) {
+      this.#defer(recorded);
+      return entryId;
+    }
+    const id = await recorded;
+    // the journal failed and the policy sent the entry to the fallback file under another id
     if (id !== null) this.#causation = id;
+    options.onDurable?.();
+    // earlier writes are in the same commit or an earlier one: settled by now, only their failures are left to see
+    await this.settle();
     return id;
   }
 
-  /** Apply a ledger change under this context's directive (on_ledger_failure applies). Null: failed and recorded. */
-  async applyLedger(change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
-    const result = await this.#ledger.write(this, change);
-    if (result !== null) for (const position of change.positions ?? []) this.#positions.set(position.trade_id, position);
-    return result;
+  /**
+   * Apply a ledger change under this context's directive (on_ledger_failure applies). Enqueued, like
+   * a journal entry that is not an intent: durable at the next `settle` or write-ahead, where a
+   * failure the policy does not absorb is thrown.
+   */
+  applyLedger(change: Omit<LedgerChange, 'directive_id'>): Promise<void> {
+    for (const position of change.positions ?? []) this.#positions.set(position.trade_id, position);
+    this.#ledgerWrites += 1;
+    this.#defer(this.#ledger.write(this, change));
+    return Promise.resolve();
+  }
+
+  /**
+   * Wait until every write this context enqueued is durable (or its failure handled by the
+   * policies); throws the first failure the policies left to the flow. Call it before anything
+   * that must follow its writes: a venue call (write-ahead does), an event, the stop.
+   */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) {
+      const batch = [...this.#pending];
+      this.#ledgerWrites = 0;
+      await Promise.allSettled(batch);
+      for (const write of batch) this.#pending.delete(write);
+    }
+    const failure = this.#failure;
+    if (failure !== NO_FAILURE) {
+      this.#failure = NO_FAILURE;
+      throw failure;
+    }
+  }
+
+  /** Writes enqueued and not yet known durable. */
+  get unsettled(): number {
+    return this.#pending.size;
+  }
+
+  /** Track a durable write made outside this context (the flow's begin): `settle` waits for it and throws its failure. */
+  deferWrite(write: Promise<unknown>): void {
+    this.#defer(write);
+  }
+
+  #defer(write: Promise<unknown>): void {
+    const tracked = write.catch((error: unknown) => {
+      if (this.#failure === NO_FAILURE) this.#failure = error;
+    });
+    this.#pending.add(tracked);
   }
 
   /** The trades as this context last wrote them to the ledger (a failed flow's EXECUTION_FAILED carries them, so the journal can rebuild them). */
@@ -171,7 +244,18 @@ export class ExecutionContext {
     return [...this.#positions.values()];
   }
 
-  readLedger<T>(what: string, read: () => Promise<T>): Promise<T> {
+  /** Read the ledger as this context left it: its enqueued ledger writes are made durable first. */
+  async readLedger<T>(what: string, read: () => Promise<T>): Promise<T> {
+    if (this.#ledgerWrites > 0) await this.settle();
+    return this.#ledger.read(what, read);
+  }
+
+  /**
+   * Read the ledger's committed state without waiting for this context's enqueued writes: for a
+   * caller that lays what this context wrote (`orders`, `positions`, `fillsOf`) over the result,
+   * so the read costs no commit.
+   */
+  readCommitted<T>(what: string, read: () => Promise<T>): Promise<T> {
     return this.#ledger.read(what, read);
   }
 
@@ -196,6 +280,8 @@ export class ExecutionContext {
     return this.#fills.get(clientOrderId) ?? [];
   }
 }
+
+const NO_FAILURE: unique symbol = Symbol('no failure');
 
 function tookEffect(order: OrderRecord): boolean {
   return order.filled_quantity.gt(0) || order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED' || order.status === 'FILLED';

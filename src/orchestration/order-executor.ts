@@ -95,33 +95,51 @@ export class OrderExecutor {
     return this.#deps.connector;
   }
 
+  /** Declare a leg (its intent durable) and send it. */
   async place(ctx: ExecutionContext, spec: LegSpec): Promise<LegResult> {
-    const { connector, clock } = this.#deps;
+    return this.send(ctx, await this.declare(ctx, spec));
+  }
+
+  /**
+   * The first half of `place`: the leg fitted to the venue's rules, checked against the risk
+   * limits and written ahead (its ORDER_INTENT and PENDING row durable), not yet sent. Legs a flow
+   * declares together share one commit (DESIGN §3b); each must then be sent or withdrawn. In RESUME
+   * mode a leg an interrupted run already settled comes back as done.
+   */
+  async declare(ctx: ExecutionContext, spec: LegSpec): Promise<DeclaredLeg> {
     // position_id = the trade: a hedge-mode venue keeps each trade's position apart (ConnectorCapabilities.positionMode)
     const asked: OrderRequest = { ...spec.order, position_id: spec.tradeId, client_order_id: clientOrderId(spec.owner, spec.leg) };
     const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: asked.client_order_id };
     const meta = { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() };
     if (ctx.resume) {
       const resumed = await this.#resumeLeg(ctx, spec, asked, legInfo, meta);
-      if (resumed) return resumed;
+      if (resumed) return { kind: 'done', result: resumed };
       // never reached the venue: an adding leg is sent only within recovery.resend_within_seconds of the flow's acceptance
       ctx.resume.admit(spec.purpose, spec.leg, asked.client_order_id, ctx.nowMs());
     }
     const { request, price } = await this.#fitToVenue(ctx, spec, asked);
-    const intentAtMs = clock.now();
-    let record = pendingOrderRecord(request, meta);
+    const intentAtMs = this.#deps.clock.now();
+    const record = pendingOrderRecord(request, meta);
     const leg: RiskLeg = { symbol: request.symbol, side: request.side, purpose: spec.purpose, reduceOnly: request.reduce_only, quantity: request.quantity, price, tradeId: spec.tradeId };
     // a leg without a price of its own records the venue's price it was measured at: the
     // reference its fills' slippage is taken against (app/execution-quality.ts)
     const intent = ownPrice(request) ? { ...legInfo, order: request } : { ...legInfo, order: request, reference_price: price };
     await this.#admit(ctx, leg, `${spec.purpose} ${request.client_order_id}`, () => this.#writeAhead(ctx, intent, record));
     ctx.track(record);
+    return { kind: 'declared', request, record, intentAtMs, legInfo };
+  }
 
+  /** The second half of `place`: send a declared leg and journal what the venue answered. */
+  async send(ctx: ExecutionContext, declared: DeclaredLeg): Promise<LegResult> {
+    if (declared.kind === 'done') return declared.result;
+    const { connector, clock } = this.#deps;
+    const { request, intentAtMs, legInfo } = declared;
+    let record = declared.record;
     let venueOrder: VenueOrder;
     try {
       venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
-      if (!(error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED')) {
+      if (!isInDoubt(error)) {
         record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
         ctx.track(record);
         await ctx.write('ORDER_RESULT', { ...legInfo, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
@@ -137,6 +155,19 @@ export class OrderExecutor {
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
     await this.#refuseRejected(ctx, record, venueOrder);
     return { record, venueOrder, fills };
+  }
+
+  /**
+   * A declared leg that is not sent after all (what it was for is gone: the trade closed first):
+   * its intent is closed by a REJECTED result, "not sent", so nothing waits for it.
+   */
+  async withdraw(ctx: ExecutionContext, declared: DeclaredLeg, why: string): Promise<void> {
+    if (declared.kind === 'done') return;
+    const reason = `not sent: ${why}`;
+    const record: OrderRecord = { ...declared.record, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() };
+    ctx.track(record);
+    await ctx.write('ORDER_RESULT', { ...declared.legInfo, status: 'REJECTED', error_code: 'NOT_SENT', error_message: reason });
+    await this.#recordQuietly(ctx, record);
   }
 
   /**
@@ -177,20 +208,24 @@ export class OrderExecutor {
   }
 
   /**
-   * The write-ahead of a new leg: its ORDER_INTENT entry and its PENDING row, enqueued together so
-   * they share one durable commit (one sequential commit per leg saved), both durable before the
-   * connector is called. If the intent cannot be made durable the leg is not sent; a PENDING row
-   * that did commit is marked REJECTED so nothing is left waiting for an order that never left.
+   * The write-ahead of a new leg: its PENDING row and its ORDER_INTENT, enqueued in that order so
+   * they share one durable commit with everything the flow wrote before (DESIGN §3b), all durable
+   * before the connector is called. If that commit or an earlier write failed, the leg is not sent;
+   * an intent that did commit is closed by a REJECTED result, so nothing waits for an order that
+   * never left.
    */
   async #writeAhead(ctx: ExecutionContext, intent: Readonly<Record<string, unknown>>, pending: OrderRecord): Promise<void> {
-    const [journaled, booked] = await Promise.allSettled([ctx.write('ORDER_INTENT', intent, { writeAhead: true }), ctx.applyLedger({ orders: [pending] })]);
-    if (journaled.status === 'rejected') {
-      if (booked.status === 'fulfilled') {
-        await this.#recordQuietly(ctx, { ...pending, status: 'REJECTED', reject_reason: `not sent: ${errorMessage(journaled.reason)}`, updated_at: ctx.now() });
-      }
-      throw journaled.reason;
+    await ctx.applyLedger({ orders: [pending] });
+    let intentDurable = false;
+    try {
+      await ctx.write('ORDER_INTENT', intent, { writeAhead: true, onDurable: () => (intentDurable = true) });
+    } catch (error) {
+      const reason = `not sent: ${errorMessage(error)}`;
+      if (intentDurable) await ctx.write('ORDER_RESULT', { ...pickLeg(intent), status: 'REJECTED', error_code: codeOf(error), error_message: reason });
+      // the PENDING row may have committed without its intent: nothing may wait for an order that never left
+      await this.#recordQuietly(ctx, { ...pending, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() });
+      throw error;
     }
-    if (booked.status === 'rejected') throw booked.reason;
   }
 
   /**
@@ -329,7 +364,9 @@ export class OrderExecutor {
   }
 
   async #settle(ctx: ExecutionContext, record: OrderRecord, venueOrder: VenueOrder, info: Readonly<Record<string, unknown>>): Promise<LegResult> {
-    const known = new Set((await ctx.readLedger('fills', () => this.#deps.ledger.listFills({ client_order_id: record.client_order_id }))).map((f) => f.venue_trade_id));
+    const known = new Set((await ctx.readCommitted('fills', () => this.#deps.ledger.listFills({ client_order_id: record.client_order_id }))).map((f) => f.venue_trade_id));
+    // this context's own fills may still wait for their commit
+    for (const fill of ctx.fillsOf(record.client_order_id)) known.add(fill.venue_trade_id);
     const merged = mergeVenueOrder(record, venueOrder, ctx.now());
     ctx.track(merged);
     const fills = newFills(venueOrder, merged, known, this.#deps.connector.venue, this.#deps.clock.now());
@@ -404,6 +441,22 @@ export class OrderExecutor {
   }
 }
 
+/** A leg written ahead and not yet sent (`declare`), or one an interrupted run already settled. */
+export type DeclaredLeg =
+  | { readonly kind: 'done'; readonly result: LegResult }
+  | {
+      readonly kind: 'declared';
+      readonly request: OrderRequest;
+      readonly record: OrderRecord;
+      readonly intentAtMs: number;
+      readonly legInfo: Readonly<Record<string, unknown>>;
+    };
+
+/** The one test of an unknown outcome that recovery must settle at the venue. */
+function isInDoubt(error: unknown): boolean {
+  return error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED';
+}
+
 /** What an interrupted run left of a leg (RESUME mode). */
 type PriorLeg =
   | { readonly kind: 'done'; readonly result: LegResult }
@@ -459,6 +512,12 @@ function attemptMetric(outcome: AttemptOutcome<unknown>): 'ok' | 'retryable' | '
     case 'unknown':
       return 'unknown';
   }
+}
+
+/** The leg's identity fields of an ORDER_INTENT body (what its ORDER_RESULT repeats). */
+function pickLeg(intent: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const { action, leg, purpose, trade_id, client_order_id } = intent;
+  return { action, leg, purpose, trade_id, client_order_id };
 }
 
 function codeOf(error: unknown): string {

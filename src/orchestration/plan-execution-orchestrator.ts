@@ -347,6 +347,7 @@ export class PlanExecutionOrchestrator {
         const position = await rebuildTrade(ctx, directive, this.#scopeDeps);
         if (!position) return false;
         await ctx.write('POLICY_APPLIED', { policy: 'recovery', value: 'reconcile_ledger', decision: 'ledger_rebuilt_from_venue', trade_id: directive.directive_id, position });
+        await ctx.settle();
         logger.warn({ trade_id: directive.directive_id }, 'recovery rebuilt a trade the ledger had lost from the venue');
         return true;
       } catch (error) {
@@ -475,12 +476,19 @@ export class PlanExecutionOrchestrator {
         throw new ExecutionError(`flow store unavailable, directive not executed: ${errorMessage(error)}`, 'JOURNAL_UNAVAILABLE', {}, error);
       }
       if (begin.status === 'duplicate') return this.#duplicate(state, begin.flow, logger);
-      causationId = begin.accepted.entry_id;
-      this.#publishAccepted(directive, submission, begin.accepted.timestamp, logger);
+      causationId = begin.entry_id;
+      // accepted = durable; the flow goes on meanwhile and its first intent shares that commit
+      void begin.durable.then(() => this.#publishAccepted(directive, submission, accepted.timestamp, logger), () => undefined);
       deadline = new Deadline(clock, this.#config.timeout_seconds);
       const flowDeadline = deadline;
       this.#deps.registry?.register(state.flowId, { dispose: () => flowDeadline.cancel() });
       ctx = this.#flowContext(state, logger, causationId, deadline.signal);
+      // without the flow row there is no at-most-once guarantee: nothing is sent unless it is durable (settled before every intent)
+      ctx.deferWrite(
+        begin.durable.catch((error: unknown) => {
+          throw new ExecutionError(`flow store unavailable, directive not executed: ${errorMessage(error)}`, 'JOURNAL_UNAVAILABLE', {}, error);
+        }),
+      );
       if (!this.#config.enabled) {
         throw new ExecutionError('plan execution is disabled (orchestration.plan_execution.enabled = false)', 'ORCHESTRATION_DISABLED');
       }
@@ -490,6 +498,7 @@ export class PlanExecutionOrchestrator {
       const outcome = await SCOPES[directive.scope](ctx, directive, this.#scopeDeps);
       const executedAt = ctx.now();
       await ctx.write(SCOPE_EVENT_TYPE[directive.scope], causalityBody(directive, outcome, executedAt));
+      await ctx.settle();
       // a failing critical subscriber throws here and sends the flow down the error path
       this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       return await this.#stopSucceeded(state, logger, outcome);
@@ -543,6 +552,7 @@ export class PlanExecutionOrchestrator {
         outcome = await resumeScope(ctx, directive, this.#scopeDeps);
         const executedAt = ctx.now();
         await ctx.write(SCOPE_EVENT_TYPE[directive.scope], { ...causalityBody(directive, outcome, executedAt), recovered: true });
+        await ctx.settle();
         this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       }
       return await this.#stopSucceeded(state, logger, outcome);
@@ -605,6 +615,7 @@ export class PlanExecutionOrchestrator {
       // the id of an invalid directive is not reserved: the flow row carries no directive_id
       const begin = await flows.begin({ flow_id: state.flowId, directive_id: null, strategy_id: state.strategyId, started_at: isoTime(state.startedAtMs) }, entry);
       if (begin.status === 'duplicate') return this.#duplicate(state, begin.flow, logger);
+      await begin.durable;
     } catch (beginError) {
       logger.error({ err: beginError }, 'could not record the rejected input in the flow store');
       await this.#recorder.record(entry, { writeAhead: false, asError: true, sent: false }, logger);
@@ -649,6 +660,12 @@ export class PlanExecutionOrchestrator {
           timestamp: isoTime(this.#deps.clock.now()),
         });
       }
+    }
+    try {
+      await ctx.settle();
+    } catch (settleError) {
+      // the policies have recorded what they could; the flow still ends with its one stop
+      logger.error({ err: settleError }, 'a write of the failed flow could not be made durable');
     }
     this.#publishFailed(state, errorType, failure.code, message, logger);
     const completion = await this.#stopper.stop(state, logger, {

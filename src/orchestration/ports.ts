@@ -65,8 +65,10 @@ export interface ILedgerProvider {
   close(): Promise<void>;
 }
 
-/** What a caller hands the journal; seq, entry_id and the hash chain are the journal's. */
+/** What a caller hands the journal; seq and the hash chain are the journal's, entry_id too unless the caller named it. */
 export interface JournalEntryInput {
+  /** Named by the caller (nextJournalEntryId) when it must point at the entry before it is appended; else the journal names it. */
+  readonly entry_id?: string;
   readonly event_type: JournalEventType;
   readonly flow_id: string;
   readonly directive_id: string | null;
@@ -127,7 +129,17 @@ export interface FlowRecord {
 }
 
 export type BeginFlowResult =
-  | { readonly status: 'started'; readonly accepted: JournalEntry }
+  | {
+      readonly status: 'started';
+      /** The DIRECTIVE_ACCEPTED entry's id: the flow's first causation. */
+      readonly entry_id: string;
+      /**
+       * Resolves once the RUNNING row and DIRECTIVE_ACCEPTED are durable (rejects if they could not be
+       * made so). Writes the flow enqueues after `begin` commit with it or later, so a flow awaits this
+       * only where it must (its first write-ahead, which shares the commit: DESIGN §3b).
+       */
+      readonly durable: Promise<void>;
+    }
   | { readonly status: 'duplicate'; readonly flow: FlowRecord };
 
 /** Which flows `IFlowStore.list` returns: newest first (started_at, then flow_id, descending). */
@@ -143,7 +155,9 @@ export interface FlowListFilter {
 
 /**
  * The flows table: idempotent intake (a flow id begins once, ever) and final-state persistence.
- * `begin` inserts the RUNNING row and journals the DIRECTIVE_ACCEPTED entry in one transaction.
+ * `begin` decides at once whether the flow id is new (the store is its database's one writer:
+ * invariant 9) and enqueues the RUNNING row with the DIRECTIVE_ACCEPTED entry as one unit; it does
+ * not wait for their commit (`durable` does).
  */
 export interface IFlowStore {
   begin(flow: { readonly flow_id: string; readonly directive_id: string | null; readonly strategy_id: string | null; readonly started_at: string }, accepted: JournalEntryInput): Promise<BeginFlowResult>;

@@ -11,7 +11,7 @@ import { Deadline } from './deadline.js';
 import { classifyFailure } from './error-policy.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
-import type { LegResult, OrderExecutor } from './order-executor.js';
+import type { DeclaredLeg, LegResult, LegSpec, OrderExecutor } from './order-executor.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
 import type { IAlertSink, ILedgerProvider } from './ports.js';
 import { bookFills, closeIfProtectiveFlattened } from './trade-book.js';
@@ -88,7 +88,7 @@ export class ProtectiveOrders {
 
   /** The trade's protective orders that may still rest at the venue (ledger rows, updated by what this context saw). */
   async live(ctx: ExecutionContext, tradeId: string): Promise<OrderRecord[]> {
-    const rows = await ctx.readLedger('protective orders', () => this.#ledger.listOrders({ trade_id: tradeId, statuses: LIVE_ORDER_STATUSES }));
+    const rows = await ctx.readCommitted('protective orders', () => this.#ledger.listOrders({ trade_id: tradeId, statuses: LIVE_ORDER_STATUSES }));
     const byId = new Map(rows.map((r) => [r.client_order_id, r]));
     for (const seen of ctx.orders) if (seen.trade_id === tradeId) byId.set(seen.client_order_id, seen);
     return [...byId.values()].filter((o) => isProtective(o.purpose) && LIVE_ORDER_STATUSES.includes(o.status));
@@ -110,9 +110,16 @@ export class ProtectiveOrders {
     const legs: LegResult[] = [];
     const anomalies: Anomaly[] = [];
     const refused: Refusal[] = [];
+    const live = await this.live(ctx, position.trade_id);
+    // legs to place where nothing rests yet are declared together: their intents share one commit (DESIGN §3b)
+    const early = this.#declareMissing(ctx, current, live, naming);
     const place = async (kind: (typeof KINDS)[number], price: Decimal, quantity: Decimal): Promise<void> => {
+      const declared = early.get(kind.purpose);
+      early.delete(kind.purpose);
       try {
-        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming));
+        const sameLeg = declared !== undefined && declared.price.eq(price) && declared.quantity.eq(quantity);
+        if (declared && !sameLeg) await this.#withdraw(ctx, declared.leg, 'the trade changed before it was sent');
+        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming, sameLeg ? await declared.leg : undefined));
       } catch (error) {
         if (!isRefusal(error)) throw error;
         ctx.logger.error({ err: error, trade_id: current.trade_id, purpose: kind.purpose }, 'protective order refused');
@@ -121,7 +128,6 @@ export class ProtectiveOrders {
         current = withProtection(current, protectionOf(current, true));
       }
     };
-    const live = await this.live(ctx, position.trade_id);
     const book = async (leg: LegResult): Promise<void> => {
       const booked = bookFills(current, leg.record.purpose, leg.fills);
       current = await closeIfProtectiveFlattened(booked.position, leg.record, ctx.now(), () => this.#executor.instrument(ctx, booked.position.symbol));
@@ -175,6 +181,7 @@ export class ProtectiveOrders {
         if (current.status === 'OPEN' && current.filled_size.gt(0)) await place(kind, price, current.filled_size);
       }
     }
+    for (const declared of early.values()) await this.#withdraw(ctx, declared.leg, `trade ${current.trade_id} no longer needs it`);
     current = withProtection(current, protectionOf(current, refused.length > 0));
     if (current.protection !== written) await ctx.applyLedger({ positions: [current] });
     if (refused.length > 0 && current.protection === 'MISSING') return this.#missing(ctx, current, refused, naming, legs, anomalies);
@@ -303,18 +310,41 @@ export class ProtectiveOrders {
     price: Decimal,
     quantity: Decimal,
     naming: ProtectiveNaming,
+    /** The leg, already declared with these terms. */
+    declared?: DeclaredLeg,
   ): Promise<LegResult> {
-    const order =
-      kind.purpose === 'STOP_LOSS'
-        ? ({ order_type: 'STOP_MARKET', stop_price: price, time_in_force: 'GTC' } as const)
-        : ({ order_type: 'LIMIT', limit_price: price, time_in_force: 'GTC' } as const);
     try {
-      return await this.#placeLeg(ctx, position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, order);
+      return declared ? await this.#executor.send(ctx, declared) : await this.#placeLeg(ctx, position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, protectiveOrder(kind, price));
     } catch (error) {
       if (kind.purpose !== 'STOP_LOSS' || !(error instanceof VenueRejected) || error.code !== 'WOULD_TRIGGER_IMMEDIATELY') throw error;
       ctx.logger.warn({ trade_id: position.trade_id, stop_loss: price.toFixed() }, 'stop loss already breached: flattening at market');
       return this.#placeLeg(ctx, position, naming, `SX${naming.suffix}`, 'STOP_LOSS', quantity, { order_type: 'MARKET', time_in_force: 'IOC' });
     }
+  }
+
+  /**
+   * Declare (write ahead, not send) the protective legs the trade wants and has nothing resting
+   * for, all at once. Each is later sent by `place` or withdrawn; a refusal surfaces there.
+   */
+  #declareMissing(ctx: ExecutionContext, position: Position, live: readonly OrderRecord[], naming: ProtectiveNaming): Map<OrderPurpose, EarlyLeg> {
+    const early = new Map<OrderPurpose, EarlyLeg>();
+    const quantity = position.status === 'OPEN' ? position.filled_size : null;
+    if (quantity === null || quantity.lte(0)) return early;
+    for (const kind of KINDS) {
+      const price = kind.purpose === 'STOP_LOSS' ? position.stop_loss : position.take_profit;
+      if (price === null || live.some((o) => o.purpose === kind.purpose)) continue;
+      const leg = this.#executor.declare(ctx, this.#legSpec(position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, protectiveOrder(kind, price)));
+      // seen by `place` or `#withdraw`; until then a refusal must not count as unhandled
+      leg.catch(() => undefined);
+      early.set(kind.purpose, { leg, price, quantity });
+    }
+    return early;
+  }
+
+  /** A declared leg that will not be sent: closed as never sent (a declaration that failed needs nothing). */
+  async #withdraw(ctx: ExecutionContext, leg: Promise<DeclaredLeg>, why: string): Promise<void> {
+    const declared = await leg.catch(() => null);
+    if (declared) await this.#executor.withdraw(ctx, declared, why);
   }
 
   /** A reduce-only order against the trade, opposite its direction. */
@@ -325,16 +355,34 @@ export class ProtectiveOrders {
     leg: string,
     purpose: OrderPurpose,
     quantity: Decimal,
-    order: Pick<OrderRequest, 'order_type' | 'time_in_force' | 'limit_price' | 'stop_price'>,
+    order: ProtectiveOrderTerms,
   ): Promise<LegResult> {
-    return this.#executor.place(ctx, {
+    return this.#executor.place(ctx, this.#legSpec(position, naming, leg, purpose, quantity, order));
+  }
+
+  #legSpec(position: Position, naming: ProtectiveNaming, leg: string, purpose: OrderPurpose, quantity: Decimal, order: ProtectiveOrderTerms): LegSpec {
+    return {
       owner: naming.owner,
       leg,
       tradeId: position.trade_id,
       purpose,
       order: { symbol: position.symbol, side: oppositeSide(position.direction), quantity, reduce_only: true, ...order },
-    });
+    };
   }
+}
+
+type ProtectiveOrderTerms = Pick<OrderRequest, 'order_type' | 'time_in_force' | 'limit_price' | 'stop_price'>;
+
+/** A protective leg declared ahead of its turn, with the terms it was declared for. */
+interface EarlyLeg {
+  readonly leg: Promise<DeclaredLeg>;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+}
+
+/** A stop loss rests as a STOP_MARKET at its price, a take profit as a LIMIT. */
+function protectiveOrder(kind: (typeof KINDS)[number], price: Decimal): ProtectiveOrderTerms {
+  return kind.purpose === 'STOP_LOSS' ? { order_type: 'STOP_MARKET', stop_price: price, time_in_force: 'GTC' } : { order_type: 'LIMIT', limit_price: price, time_in_force: 'GTC' };
 }
 
 export function isProtective(purpose: OrderPurpose): boolean {

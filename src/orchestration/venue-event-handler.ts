@@ -158,8 +158,9 @@ export class VenueEventHandler {
       }
       await ctx.applyLedger({ positions: [updated], orders: [merged], fills, anomalies: booked.anomalies });
       if (isProtective(order.purpose) || closes || (isIncreasingPurpose(order.purpose) && fills.length > 0)) {
-        await this.#deps.protective.reconcile(ctx, updated, await this.#naming(updated));
+        await this.#deps.protective.reconcile(ctx, updated, await this.#naming(ctx, updated));
       }
+      await ctx.settle();
     } catch (error) {
       ctx.logger.error({ err: error }, 'venue report could not be fully applied');
       // ProtectiveOrders raised its own critical alert and applied on_protection_failure
@@ -172,13 +173,15 @@ export class VenueEventHandler {
         timestamp: isoTime(clock.now()),
       });
     } finally {
+      // the writes of a path that returned early, or failed, still become durable before the next report of this trade
+      await settleQuietly(ctx);
       await deadline.cancel();
     }
   }
 
   /** New protective legs after venue events: the trade's first ones are 'SL'/'TP' of its opening directive; later ones 'SLV<n>'/'TPV<n>'. */
-  async #naming(position: Position): Promise<ProtectiveNaming> {
-    const orders: OrderRecord[] = await this.#deps.ledger.listOrders({ trade_id: position.trade_id });
+  async #naming(ctx: ExecutionContext, position: Position): Promise<ProtectiveNaming> {
+    const orders: OrderRecord[] = await ctx.readLedger(`orders of ${position.trade_id}`, () => this.#deps.ledger.listOrders({ trade_id: position.trade_id }));
     const count = orders.filter((o) => isProtective(o.purpose)).length;
     return { owner: position.opened_by, suffix: count === 0 ? '' : `V${count}` };
   }
@@ -202,6 +205,7 @@ export class VenueEventHandler {
         new_fills: report.new_fills,
       });
     } finally {
+      await settleQuietly(ctx);
       await deadline.cancel();
     }
   }
@@ -217,5 +221,13 @@ export class VenueEventHandler {
       ctx.logger.error({ err: error }, 'could not record the anomaly in the ledger');
     }
     await sendAlert(this.#deps.alerts, ctx.logger, { severity: 'warning', code: kind, message, flow_id: ctx.flowId, timestamp: ctx.now() });
+  }
+}
+
+async function settleQuietly(ctx: ExecutionContext): Promise<void> {
+  try {
+    await ctx.settle();
+  } catch (error) {
+    ctx.logger.error({ err: error }, 'a write of the venue report could not be made durable');
   }
 }

@@ -568,7 +568,7 @@ export class InMemoryJournal implements IJournalWriter {
     const seq = this.entries.length + 1;
     const prev_hash = this.entries.at(-1)?.hash ?? '0'.repeat(64);
     const hash = createHash('sha256').update(prev_hash + JSON.stringify(input)).digest('hex');
-    const entry: JournalEntry = { ...input, seq, entry_id: `JRN_${seq}`, prev_hash, hash };
+    const entry: JournalEntry = { ...input, seq, entry_id: input.entry_id ?? `JRN_${seq}`, prev_hash, hash };
     this.entries.push(entry);
     return entry;
   }
@@ -602,7 +602,7 @@ export class InMemoryFlowStore implements IFlowStore {
       completed_at: null,
       duration_ms: null,
     });
-    return { status: 'started', accepted: entry };
+    return { status: 'started', entry_id: entry.entry_id, durable: Promise.resolve() };
   }
 
   async finish(completion: FlowCompletionDTO): Promise<void> {

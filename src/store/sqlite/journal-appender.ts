@@ -5,7 +5,7 @@ import { JournalError } from '../../domain/errors.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { JournalEntry, JournalEntryInput } from '../../orchestration/ports.js';
 import { canonicalJson } from '../canonical-json.js';
-import { JournalEntryIds } from '../journal-entry-ids.js';
+import { nextJournalEntryId } from '../../domain/journal-entry-ids.js';
 import { entryHash, type JournalHead } from '../journal-chain.js';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(JournalEventType));
@@ -19,7 +19,6 @@ const EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(JournalEventType)
  */
 export class JournalAppender {
   readonly #clock: Clock;
-  readonly #ids = new JournalEntryIds();
   readonly #insert: Statement;
   readonly #readHead: Statement<[], JournalHead>;
   readonly #readTip: Statement<[], JournalHead>;
@@ -66,7 +65,7 @@ export class JournalAppender {
       seq += 1;
       const fields = {
         seq,
-        entry_id: this.#ids.next(this.#clock.now()),
+        entry_id: input.entry_id ?? nextJournalEntryId(this.#clock.now()),
         event_type: input.event_type,
         flow_id: input.flow_id,
         directive_id: input.directive_id ?? null,

@@ -6,6 +6,7 @@ import type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowStore, JournalEn
 import type { CommitQueue } from './commit-queue.js';
 import { prepareInput, type JournalAppender } from './journal-appender.js';
 import { toJournalError } from './storage-errors.js';
+import { nextJournalEntryId } from '../../domain/journal-entry-ids.js';
 
 type FlowStatus = FlowRecord['status'];
 
@@ -24,10 +25,12 @@ interface FlowRow {
 
 const OUTCOMES: ReadonlySet<string> = new Set(Object.values(FlowOutcome));
 
+const NOT_FINISHED = { status: 'RUNNING', final_state: null, reason: null, error_details: null, completed_at: null, duration_ms: null } as const;
+
 /**
  * The flows table. `begin` is the idempotent intake: the RUNNING row and the DIRECTIVE_ACCEPTED
- * journal entry are written in one unit, so a flow id begins once ever (concurrent begins of the
- * same id are serialised by the commit queue: exactly one is 'started'). `finish` records the
+ * journal entry are written in one unit, so a flow id begins once ever (a begin of an id already
+ * in the table, or enqueued and not yet committed, is a duplicate). `finish` records the
  * first outcome and ignores later ones. Errors are JournalErrors: the flows table is part of the
  * record of what happened.
  */
@@ -42,6 +45,8 @@ export class SqliteFlowStore implements IFlowStore {
   readonly #db: Database;
   /** list() statements by the filters they use (at most 16 shapes). */
   readonly #listStatements = new Map<string, Statement<Record<string, unknown>[], FlowRow>>();
+  /** Flows whose begin is enqueued but not yet committed: a second begin of one of them is a duplicate too. */
+  readonly #beginning = new Map<string, FlowRecord>();
   #closed = false;
 
   constructor(db: Database, queue: CommitQueue, appender: JournalAppender) {
@@ -71,28 +76,35 @@ export class SqliteFlowStore implements IFlowStore {
   ): Promise<BeginFlowResult> {
     if (this.#closed) return Promise.reject(closedError());
     let prepared;
+    let existing: FlowRecord | undefined;
     try {
       if (typeof flow.flow_id !== 'string' || flow.flow_id === '') throw new JournalError('flow_id must be a non-empty string');
-      prepared = prepareInput(accepted);
+      prepared = prepareInput(accepted.entry_id === undefined ? { ...accepted, entry_id: nextJournalEntryId(Date.parse(accepted.timestamp) || 0) } : accepted);
+      existing = this.#beginning.get(flow.flow_id) ?? this.#rowOf(flow.flow_id);
     } catch (error) {
       return Promise.reject(toJournalError(error, 'begin'));
     }
-    const params = {
-      flow_id: flow.flow_id,
-      directive_id: flow.directive_id ?? null,
-      strategy_id: flow.strategy_id ?? null,
-      started_at: flow.started_at,
-    };
-    return this.#queue.run(
-      (): BeginFlowResult => {
-        const existing = this.#get.get(flow.flow_id);
-        if (existing !== undefined) return { status: 'duplicate', flow: rowToFlow(existing) };
-        this.#insertRunning.run(params);
-        const [entry] = this.#appender.append([prepared]);
-        return { status: 'started', accepted: entry! };
+    // one writer per database (the writer lock): the table plus the begins not yet committed decide
+    if (existing !== undefined) return Promise.resolve({ status: 'duplicate', flow: existing });
+    const running: FlowRecord = { ...NOT_FINISHED, flow_id: flow.flow_id, directive_id: flow.directive_id ?? null, strategy_id: flow.strategy_id ?? null, started_at: flow.started_at };
+    this.#beginning.set(flow.flow_id, running);
+    const durable = this.#queue.run(
+      () => {
+        this.#insertRunning.run({ flow_id: running.flow_id, directive_id: running.directive_id, strategy_id: running.strategy_id, started_at: running.started_at });
+        this.#appender.append([prepared]);
       },
       (error) => toJournalError(error, 'begin'),
     );
+    const forget = (): void => {
+      this.#beginning.delete(flow.flow_id);
+    };
+    durable.then(forget, forget);
+    return Promise.resolve({ status: 'started', entry_id: prepared.input.entry_id!, durable });
+  }
+
+  #rowOf(flowId: string): FlowRecord | undefined {
+    const row = this.#get.get(flowId);
+    return row === undefined ? undefined : rowToFlow(row);
   }
 
   finish(completion: FlowCompletionDTO): Promise<void> {
@@ -121,10 +133,8 @@ export class SqliteFlowStore implements IFlowStore {
   }
 
   async get(flowId: string): Promise<FlowRecord | undefined> {
-    return this.#read('get', () => {
-      const row = this.#get.get(flowId);
-      return row === undefined ? undefined : rowToFlow(row);
-    });
+    // a flow whose begin waits for its commit is RUNNING already: its owner goes on meanwhile
+    return this.#read('get', () => this.#rowOf(flowId) ?? this.#beginning.get(flowId));
   }
 
   async listUnfinished(): Promise<FlowRecord[]> {

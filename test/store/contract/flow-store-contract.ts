@@ -37,9 +37,10 @@ export function describeFlowStoreContract(name: string, factory: () => Promise<F
     it('begins a flow: a RUNNING row and its accepted entry in the journal', async () => {
       const result = await flows.begin(flowOf('F1'), accepted('F1'));
       expect(result.status).toBe('started');
-      const entry = (result as Extract<BeginFlowResult, { status: 'started' }>).accepted;
-      expect(entry).toMatchObject({ seq: 1, event_type: 'DIRECTIVE_ACCEPTED', flow_id: 'F1' });
-      expect(await fixture.journal.read({ flow_id: 'F1' })).toEqual([entry]);
+      const started = result as Extract<BeginFlowResult, { status: 'started' }>;
+      await started.durable;
+      const entries = await fixture.journal.read({ flow_id: 'F1' });
+      expect(entries).toMatchObject([{ seq: 1, event_type: 'DIRECTIVE_ACCEPTED', flow_id: 'F1', entry_id: started.entry_id }]);
       expect(await flows.get('F1')).toEqual({
         flow_id: 'F1',
         directive_id: 'F1',
@@ -66,6 +67,7 @@ export function describeFlowStoreContract(name: string, factory: () => Promise<F
       const results = await Promise.all(Array.from({ length: 25 }, () => flows.begin(flowOf('F3'), accepted('F3'))));
       expect(results.filter((r) => r.status === 'started')).toHaveLength(1);
       expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(24);
+      await Promise.all(results.map((r) => (r.status === 'started' ? r.durable : undefined)));
       expect(await fixture.journal.read({ flow_id: 'F3' })).toHaveLength(1);
       expect((await fixture.journal.verify()).ok).toBe(true);
     });
@@ -154,6 +156,17 @@ export function describeFlowStoreContract(name: string, factory: () => Promise<F
       );
       expect(result.status).toBe('started');
       expect(await flows.get(id)).toMatchObject({ directive_id: null, strategy_id: null, status: 'RUNNING' });
+      if (result.status === 'started') await result.durable;
+      expect(await flows.get(id)).toMatchObject({ directive_id: null, strategy_id: null, status: 'RUNNING' });
+    });
+
+    it('answers duplicate for a flow id whose begin is not committed yet, and makes the first begin durable', async () => {
+      const first = await flows.begin(flowOf('F5'), accepted('F5'));
+      const second = await flows.begin(flowOf('F5'), accepted('F5'));
+      expect(second).toMatchObject({ status: 'duplicate', flow: { flow_id: 'F5', status: 'RUNNING' } });
+      if (first.status !== 'started') throw new Error('the first begin must start the flow');
+      await first.durable;
+      expect(await fixture.journal.read({ flow_id: 'F5' })).toMatchObject([{ event_type: 'DIRECTIVE_ACCEPTED', entry_id: first.entry_id }]);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idTimestamp, isGeneratedId } from '../../src/domain/ids.js';
-import { JournalEntryIds } from '../../src/store/journal-entry-ids.js';
+import { JournalEntryIds } from '../../src/domain/journal-entry-ids.js';
 
 describe('JournalEntryIds', () => {
   it('makes ids in the platform format, stamped with the given second (UTC)', () => {

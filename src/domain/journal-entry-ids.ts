@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IdPrefix } from '../domain/ids.js';
+import { IdPrefix } from './ids.js';
 
 /**
  * Journal entry ids in the platform's id format, `JRN_YYYYMMDD_HHMMSS_xxxxxxxx` (isGeneratedId
@@ -28,4 +28,15 @@ export class JournalEntryIds {
 function stem(ms: number): string {
   const iso = new Date(ms).toISOString(); // 2026-11-24T10:15:00.000Z
   return `${IdPrefix.JOURNAL}_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}_`;
+}
+
+/**
+ * The process's one generator: a writer may name an entry before it is appended (a deferred write
+ * returns its id at once, so the next entry can point at it), and the store names the others, from
+ * the same sequence, so no two entries of one process share an id.
+ */
+const processIds = new JournalEntryIds();
+
+export function nextJournalEntryId(nowMs: number): string {
+  return processIds.next(nowMs);
 }
