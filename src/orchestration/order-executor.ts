@@ -312,10 +312,21 @@ export class OrderExecutor {
 
   /** Cancel an order (repeating a cancel is harmless, so unknown outcomes are retried too). */
   async cancel(ctx: ExecutionContext, record: OrderRecord): Promise<LegResult> {
-    const { connector } = this.#deps;
+    return this.sendCancel(ctx, await this.declareCancel(ctx, record));
+  }
+
+  /** The first half of `cancel`: its intent durable (cancels a flow declares together share one commit). */
+  async declareCancel(ctx: ExecutionContext, record: OrderRecord): Promise<DeclaredChange> {
     const info = { action: 'CANCEL', purpose: record.purpose, trade_id: record.trade_id, client_order_id: record.client_order_id };
     await this.#risk?.waitForTurn(ctx, `cancel ${record.client_order_id}`);
     await ctx.write('ORDER_INTENT', info, { writeAhead: true });
+    return { record, info, changes: null };
+  }
+
+  /** The second half of `cancel`. */
+  async sendCancel(ctx: ExecutionContext, declared: DeclaredChange): Promise<LegResult> {
+    const { connector } = this.#deps;
+    const { record, info } = declared;
     ctx.markSent();
     try {
       const venueOrder = await this.#idempotent(ctx, `cancel ${record.client_order_id}`, (signal) =>
@@ -337,7 +348,11 @@ export class OrderExecutor {
 
   /** Change quantity or prices of a resting order (absolute values, so repeating it is harmless). */
   async amend(ctx: ExecutionContext, record: OrderRecord, asked: AmendRequest): Promise<LegResult> {
-    const { connector } = this.#deps;
+    return this.sendAmend(ctx, await this.declareAmend(ctx, record, asked));
+  }
+
+  /** The first half of `amend`: the changes on the venue's grid, checked, and their intent durable. */
+  async declareAmend(ctx: ExecutionContext, record: OrderRecord, asked: AmendRequest): Promise<DeclaredChange> {
     const info = { action: 'AMEND', purpose: record.purpose, trade_id: record.trade_id, client_order_id: record.client_order_id };
     const what = `amend ${record.client_order_id}`;
     const rules = await this.instrument(ctx, record.symbol);
@@ -350,12 +365,27 @@ export class OrderExecutor {
     // the amended order's unfilled part is what its new terms put at the venue
     const leg: RiskLeg = { symbol: record.symbol, side: record.side, purpose: record.purpose, reduceOnly: record.reduce_only, quantity: quantity.minus(record.filled_quantity), price, tradeId: record.trade_id, amends: record };
     await this.#admit(ctx, leg, what, () => ctx.write('ORDER_INTENT', { ...info, changes }, { writeAhead: true }).then(() => undefined));
+    return { record, info, changes };
+  }
+
+  /** The second half of `amend`. */
+  async sendAmend(ctx: ExecutionContext, declared: DeclaredChange): Promise<LegResult> {
+    const { record, info, changes } = declared;
+    if (changes === null) throw new TypeError(`sendAmend of a cancel (${record.client_order_id})`);
     ctx.markSent();
     const venueOrder = await this.#idempotent(ctx, `amend ${record.client_order_id}`, (signal) =>
-      connector.amendOrder(record.client_order_id, record.symbol, changes, { signal }),
+      this.#deps.connector.amendOrder(record.client_order_id, record.symbol, changes, { signal }),
     );
     ctx.markVenueActed();
     return this.#settle(ctx, record, venueOrder, info);
+  }
+
+  /**
+   * A declared cancel or amend that is not sent after all (the trade changed first): its intent is
+   * closed by a result that leaves the order as it rests ("not sent").
+   */
+  async withdrawChange(ctx: ExecutionContext, declared: DeclaredChange, why: string): Promise<void> {
+    await ctx.write('ORDER_RESULT', { ...declared.info, status: declared.record.status, note: `not sent: ${why}` });
   }
 
   /** A read (instrument rules, reference price, order look-up): retried on retryable and unknown outcomes. */
@@ -451,6 +481,13 @@ export type DeclaredLeg =
       readonly intentAtMs: number;
       readonly legInfo: Readonly<Record<string, unknown>>;
     };
+
+/** A cancel (changes null) or an amend written ahead and not yet sent. */
+export interface DeclaredChange {
+  readonly record: OrderRecord;
+  readonly info: Readonly<Record<string, unknown>>;
+  readonly changes: AmendRequest | null;
+}
 
 /** The one test of an unknown outcome that recovery must settle at the venue. */
 function isInDoubt(error: unknown): boolean {

@@ -11,7 +11,7 @@ import { Deadline } from './deadline.js';
 import { classifyFailure } from './error-policy.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
-import type { DeclaredLeg, LegResult, LegSpec, OrderExecutor } from './order-executor.js';
+import type { DeclaredChange, DeclaredLeg, LegResult, LegSpec, OrderExecutor } from './order-executor.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
 import type { IAlertSink, ILedgerProvider } from './ports.js';
 import { bookFills, closeIfProtectiveFlattened } from './trade-book.js';
@@ -111,15 +111,13 @@ export class ProtectiveOrders {
     const anomalies: Anomaly[] = [];
     const refused: Refusal[] = [];
     const live = await this.live(ctx, position.trade_id);
-    // legs to place where nothing rests yet are declared together: their intents share one commit (DESIGN §3b)
-    const early = this.#declareMissing(ctx, current, live, naming);
-    const place = async (kind: (typeof KINDS)[number], price: Decimal, quantity: Decimal): Promise<void> => {
-      const declared = early.get(kind.purpose);
-      early.delete(kind.purpose);
+    // the legs to place where nothing rests and the amends of what rests are declared together: their intents share one commit (DESIGN §3b)
+    const early = await this.#declareAhead(ctx, current, live, naming);
+    const place = async (kind: (typeof KINDS)[number], price: Decimal, quantity: Decimal, ahead: EarlyLeg | undefined): Promise<void> => {
       try {
-        const sameLeg = declared !== undefined && declared.price.eq(price) && declared.quantity.eq(quantity);
-        if (declared && !sameLeg) await this.#withdraw(ctx, declared.leg, 'the trade changed before it was sent');
-        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming, sameLeg ? await declared.leg : undefined));
+        const sameLeg = ahead?.leg !== undefined && ahead.price.eq(price) && ahead.quantity.eq(quantity);
+        if (ahead && !sameLeg) await this.#withdraw(ctx, ahead, 'the trade changed before it was sent');
+        await book(await this.#placeOrFlatten(ctx, current, kind, price, quantity, naming, sameLeg ? await ahead.leg : undefined));
       } catch (error) {
         if (!isRefusal(error)) throw error;
         ctx.logger.error({ err: error, trade_id: current.trade_id, purpose: kind.purpose }, 'protective order refused');
@@ -142,14 +140,22 @@ export class ProtectiveOrders {
       const quantity = current.status === 'OPEN' ? current.filled_size : null;
       const existing = live.filter((o) => o.purpose === kind.purpose);
       const wanted = price !== null && quantity !== null && quantity.gt(0);
+      // what was declared ahead for this kind is sent below or withdrawn here, before anything else touches the kind's orders
+      let ahead = early.get(kind.purpose);
+      early.delete(kind.purpose);
+      const [keep, ...extra] = existing;
+      const amending = wanted && keep !== undefined && extra.length === 0 && keep.status !== 'IN_DOUBT';
+      if (ahead && !(wanted && keep === undefined) && !(amending && ahead.amends === keep)) {
+        await this.#withdraw(ctx, ahead, 'the trade changed before it was sent');
+        ahead = undefined;
+      }
       if (!wanted || current.status !== 'OPEN') {
         for (const order of existing) await book(await this.#executor.cancel(ctx, order));
         continue;
       }
-      const [keep, ...extra] = existing;
       for (const order of extra) await book(await this.#executor.cancel(ctx, order));
       if (!keep) {
-        await place(kind, price, quantity);
+        await place(kind, price, quantity, ahead);
         continue;
       }
       if (keep.status === 'IN_DOUBT') {
@@ -157,16 +163,18 @@ export class ProtectiveOrders {
         continue;
       }
       const currentPrice = kind.purpose === 'STOP_LOSS' ? keep.stop_price : keep.limit_price;
-      const openQty = keep.quantity.minus(keep.filled_quantity);
       // what rests was floored to the lot when sent (a size net of a base-asset fee may lie off it): compare like with like
       const lot = (await this.#executor.instrument(ctx, current.symbol)).lot_size;
-      if (currentPrice?.eq(price) && openQty.eq(floorToStep(quantity, lot))) continue;
+      if (restsAsWanted(kind, keep, price, quantity, lot)) {
+        if (ahead) await this.#withdraw(ctx, ahead, 'what rests is already what is wanted');
+        continue;
+      }
       if (this.#executor.connector.capabilities.amendOrders) {
-        // an amend sets the order's total quantity: what already filled of it plus what should rest
-        const total = keep.filled_quantity.plus(quantity);
-        const changes: AmendRequest = kind.purpose === 'STOP_LOSS' ? { quantity: total, stop_price: price } : { quantity: total, limit_price: price };
         try {
-          await book(await this.#executor.amend(ctx, keep, changes));
+          const early = ahead?.change !== undefined && ahead.amends === keep && ahead.price.eq(price) && ahead.quantity.eq(quantity) ? ahead.change : undefined;
+          if (ahead && !early) await this.#withdraw(ctx, ahead, 'the trade changed before it was sent');
+          const change = early ? await early : await this.#executor.declareAmend(ctx, keep, amendOf(kind, keep, price, quantity));
+          await book(await this.#executor.sendAmend(ctx, change));
         } catch (error) {
           // refused: the order still rests as it was, so the trade shows that price, not the one asked for
           if (isRefusal(error) && currentPrice) {
@@ -178,10 +186,10 @@ export class ProtectiveOrders {
         }
       } else {
         await book(await this.#executor.cancel(ctx, keep));
-        if (current.status === 'OPEN' && current.filled_size.gt(0)) await place(kind, price, current.filled_size);
+        if (current.status === 'OPEN' && current.filled_size.gt(0)) await place(kind, price, current.filled_size, undefined);
       }
     }
-    for (const declared of early.values()) await this.#withdraw(ctx, declared.leg, `trade ${current.trade_id} no longer needs it`);
+    for (const declared of early.values()) await this.#withdraw(ctx, declared, `trade ${current.trade_id} no longer needs it`);
     current = withProtection(current, protectionOf(current, refused.length > 0));
     if (current.protection !== written) await ctx.applyLedger({ positions: [current] });
     if (refused.length > 0 && current.protection === 'MISSING') return this.#missing(ctx, current, refused, naming, legs, anomalies);
@@ -323,28 +331,46 @@ export class ProtectiveOrders {
   }
 
   /**
-   * Declare (write ahead, not send) the protective legs the trade wants and has nothing resting
-   * for, all at once. Each is later sent by `place` or withdrawn; a refusal surfaces there.
+   * Declare (write ahead, not send) at once what `reconcile` will send for each kind in the usual
+   * case: a leg where nothing rests, an amend of the one order that rests with other terms. Each is
+   * later sent by `reconcile` or withdrawn; a refusal surfaces there.
    */
-  #declareMissing(ctx: ExecutionContext, position: Position, live: readonly OrderRecord[], naming: ProtectiveNaming): Map<OrderPurpose, EarlyLeg> {
+  async #declareAhead(ctx: ExecutionContext, position: Position, live: readonly OrderRecord[], naming: ProtectiveNaming): Promise<Map<OrderPurpose, EarlyLeg>> {
     const early = new Map<OrderPurpose, EarlyLeg>();
     const quantity = position.status === 'OPEN' ? position.filled_size : null;
     if (quantity === null || quantity.lte(0)) return early;
+    const lot = live.length > 0 ? (await this.#executor.instrument(ctx, position.symbol)).lot_size : null;
     for (const kind of KINDS) {
       const price = kind.purpose === 'STOP_LOSS' ? position.stop_loss : position.take_profit;
-      if (price === null || live.some((o) => o.purpose === kind.purpose)) continue;
-      const leg = this.#executor.declare(ctx, this.#legSpec(position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, protectiveOrder(kind, price)));
-      // seen by `place` or `#withdraw`; until then a refusal must not count as unhandled
-      leg.catch(() => undefined);
-      early.set(kind.purpose, { leg, price, quantity });
+      const existing = live.filter((o) => o.purpose === kind.purpose);
+      if (price === null) continue;
+      if (existing.length === 0) {
+        const leg = this.#executor.declare(ctx, this.#legSpec(position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, protectiveOrder(kind, price)));
+        // seen by `reconcile` or `#withdraw`; until then a refusal must not count as unhandled
+        leg.catch(() => undefined);
+        early.set(kind.purpose, { leg, price, quantity });
+        continue;
+      }
+      const keep = existing[0]!;
+      if (existing.length > 1 || keep.status === 'IN_DOUBT' || !this.#executor.connector.capabilities.amendOrders || lot === null) continue;
+      if (restsAsWanted(kind, keep, price, quantity, lot)) continue;
+      const change = this.#executor.declareAmend(ctx, keep, amendOf(kind, keep, price, quantity));
+      change.catch(() => undefined);
+      early.set(kind.purpose, { change, amends: keep, price, quantity });
     }
     return early;
   }
 
-  /** A declared leg that will not be sent: closed as never sent (a declaration that failed needs nothing). */
-  async #withdraw(ctx: ExecutionContext, leg: Promise<DeclaredLeg>, why: string): Promise<void> {
-    const declared = await leg.catch(() => null);
-    if (declared) await this.#executor.withdraw(ctx, declared, why);
+  /** A declared leg or amend that will not be sent: closed as never sent (a declaration that failed needs nothing). */
+  async #withdraw(ctx: ExecutionContext, early: EarlyLeg, why: string): Promise<void> {
+    if (early.leg) {
+      const declared = await early.leg.catch(() => null);
+      if (declared) await this.#executor.withdraw(ctx, declared, why);
+    }
+    if (early.change) {
+      const declared = await early.change.catch(() => null);
+      if (declared) await this.#executor.withdrawChange(ctx, declared, why);
+    }
   }
 
   /** A reduce-only order against the trade, opposite its direction. */
@@ -373,11 +399,26 @@ export class ProtectiveOrders {
 
 type ProtectiveOrderTerms = Pick<OrderRequest, 'order_type' | 'time_in_force' | 'limit_price' | 'stop_price'>;
 
-/** A protective leg declared ahead of its turn, with the terms it was declared for. */
+/** A protective leg (or an amend of the one resting) declared ahead of its turn, with the terms it was declared for. */
 interface EarlyLeg {
-  readonly leg: Promise<DeclaredLeg>;
+  readonly leg?: Promise<DeclaredLeg>;
+  readonly change?: Promise<DeclaredChange>;
+  /** The resting order an amend is for. */
+  readonly amends?: OrderRecord;
   readonly price: Decimal;
   readonly quantity: Decimal;
+}
+
+/** Whether a resting protective order already has the wanted price and size (it was floored to the lot when sent). */
+function restsAsWanted(kind: (typeof KINDS)[number], order: OrderRecord, price: Decimal, quantity: Decimal, lot: Decimal): boolean {
+  const restingPrice = kind.purpose === 'STOP_LOSS' ? order.stop_price : order.limit_price;
+  return restingPrice?.eq(price) === true && order.quantity.minus(order.filled_quantity).eq(floorToStep(quantity, lot));
+}
+
+/** An amend sets the order's total quantity: what already filled of it plus what should rest. */
+function amendOf(kind: (typeof KINDS)[number], order: OrderRecord, price: Decimal, quantity: Decimal): AmendRequest {
+  const total = order.filled_quantity.plus(quantity);
+  return kind.purpose === 'STOP_LOSS' ? { quantity: total, stop_price: price } : { quantity: total, limit_price: price };
 }
 
 /** A stop loss rests as a STOP_MARKET at its price, a take profit as a LIMIT. */

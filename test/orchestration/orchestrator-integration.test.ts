@@ -164,19 +164,83 @@ describe('orchestrator with the real bus, SQLite store and paper venue', () => {
     expect(w.stops.map((s) => s.name)).toEqual(['_flow_stop_error', '_flow_stop_success']);
   });
 
-  it('commits a leg\'s ORDER_INTENT and its PENDING row together: a lone NEW_TRADE with SL and TP takes 11 durable commits, not 14', async () => {
-    const w = world();
-    await w.submit(newTradeWire({ directive_id: 'DIR_WARM' }));
-    await w.settle(w.orchestrator.drain());
-    const before = w.store.commitStats().batches;
-    const wire = newTradeWire();
-    expect((await w.submit(wire)).outcome).toBe('SUCCEEDED');
-    await w.settle(w.orchestrator.drain());
-    // begin; for each of E, SL and TP: (intent + PENDING row), ORDER_RESULT, ledger rows; TRADE_OPENED;
-    // final state. Written one after the other, the intent and the PENDING row made it 14.
-    expect(w.store.commitStats().batches - before).toBe(11);
-    const [intent] = (await w.store.journal.read({ flow_id: wire.directive_id })).filter((e) => e.event_type === 'ORDER_INTENT');
-    expect(intent!.body['client_order_id']).toBe(clientOrderId(wire.directive_id, 'E'));
+  describe('durable commits per flow (DESIGN §3b)', () => {
+    /** Runs one directive alone and counts the commits it made in sequence, and how many lay between its acceptance and its first order leaving. */
+    async function commitsOf(w: ReturnType<typeof world>, wire: ReturnType<typeof newTradeWire>) {
+      const before = w.store.commitStats().batches;
+      let atFirstSend: number | null = null;
+      const place = w.connector.placeOrder.bind(w.connector);
+      w.connector.placeOrder = (request, options) => {
+        atFirstSend ??= w.store.commitStats().batches - before;
+        return place(request, options);
+      };
+      const result = await w.submit(wire);
+      await w.settle(w.orchestrator.drain());
+      w.connector.placeOrder = place;
+      return { result, commits: w.store.commitStats().batches - before, beforeFirstOrder: atFirstSend };
+    }
+
+    it('a NEW_TRADE with stop and target: three commits, and exactly one between acceptance and the entry order leaving', async () => {
+      const w = world();
+      await w.submit(newTradeWire({ directive_id: 'DIR_WARM' }));
+      const wire = newTradeWire();
+      const counted = await commitsOf(w, wire);
+      expect(counted.result.outcome).toBe('SUCCEEDED');
+      // acceptance + entry intent → entry result + both protective intents → their results + causality (the flow's final row follows its stop)
+      expect(counted.commits).toBe(3);
+      expect(counted.beforeFirstOrder).toBe(1);
+      const [accepted, intent] = await w.store.journal.read({ flow_id: wire.directive_id });
+      expect(accepted!.event_type).toBe('DIRECTIVE_ACCEPTED');
+      expect(intent).toMatchObject({ event_type: 'ORDER_INTENT', causation_id: accepted!.entry_id, body: { client_order_id: clientOrderId(wire.directive_id, 'E') } });
+    });
+
+    it('a MODIFY that resizes the trade and moves its stop: at most three commits, both protective amends declared in one', async () => {
+      const w = world();
+      const open = newTradeWire();
+      await w.submit(open);
+      const counted = await commitsOf(w, modifyWire([open.directive_id], { exit_plan: { stop_loss_price: '64500' }, size_plan: { position_size: '0.02' } }));
+      expect(counted.result.outcome).toBe('SUCCEEDED');
+      expect(counted.commits).toBeLessThanOrEqual(3);
+      expect(counted.beforeFirstOrder).toBe(1);
+      const sl = await w.connector.fetchOrder(clientOrderId(open.directive_id, 'SL'), 'BTC_USDT');
+      const tp = await w.connector.fetchOrder(clientOrderId(open.directive_id, 'TP'), 'BTC_USDT');
+      expect([sl?.stop_price?.toFixed(), sl?.quantity.toFixed(), tp?.quantity.toFixed()]).toEqual(['64500', '0.02', '0.02']);
+    });
+
+    it('a MODIFY that only moves the stop: two commits', async () => {
+      const w = world();
+      const open = newTradeWire();
+      await w.submit(open);
+      const counted = await commitsOf(w, modifyWire([open.directive_id], { exit_plan: { stop_loss_price: '64200' } }));
+      expect(counted.result.outcome).toBe('SUCCEEDED');
+      expect(counted.commits).toBe(2);
+    });
+
+    it('a CLOSE of a protected trade: three commits (both cancels declared in one)', async () => {
+      const w = world();
+      const open = newTradeWire();
+      await w.submit(open);
+      const counted = await commitsOf(w, closeWire([open.directive_id]));
+      expect(counted.result.outcome).toBe('SUCCEEDED');
+      expect(counted.commits).toBe(3);
+      expect((await w.store.ledger.getPosition(open.directive_id))?.status).toBe('CLOSED');
+    });
+
+    it('shares commits across strategies: twenty NEW_TRADEs of twenty strategies at once take far fewer commits than three each, each flow in order', async () => {
+      const w = world();
+      await w.submit(newTradeWire({ directive_id: 'DIR_WARM' }));
+      const before = w.store.commitStats().batches;
+      const wires = Array.from({ length: 20 }, (_, i) => newTradeWire({ strategy_id: `s${i}` }));
+      const results = await w.settle(Promise.all(wires.map((wire) => w.orchestrator.submit({ input: wire, source: { kind: 'internal' }, received_at: w.clock.now() }))));
+      await w.settle(w.orchestrator.drain());
+      expect(results.map((r) => r.outcome)).toEqual(wires.map(() => 'SUCCEEDED'));
+      expect(w.store.commitStats().batches - before).toBeLessThanOrEqual(6);
+      for (const wire of wires) {
+        const kinds = (await w.store.journal.read({ flow_id: wire.directive_id })).map((e) => e.event_type);
+        expect(kinds[0]).toBe('DIRECTIVE_ACCEPTED');
+        expect(kinds.at(-1)).toBe('TRADE_OPENED');
+      }
+    });
   });
 
   describe('undo rows (what rollback_ledger replays)', () => {

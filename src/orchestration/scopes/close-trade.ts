@@ -81,8 +81,11 @@ export async function closeOneTrade(
   };
 
   const rows = await ctx.readLedger(`orders of ${position.trade_id}`, () => deps.ledger.listOrders({ trade_id: position.trade_id, statuses: LIVE_ORDER_STATUSES }));
-  for (const order of rows) {
-    const leg = await deps.executor.cancel(ctx, order);
+  // every cancel declared at once: their intents share one commit (DESIGN §3b)
+  const cancels = await Promise.all(rows.map((order) => deps.executor.declareCancel(ctx, order)));
+  for (const cancel of cancels) {
+    const order = cancel.record;
+    const leg = await deps.executor.sendCancel(ctx, cancel);
     // its stop / target no longer rest: should the close below fail, the ledger must not show them as live
     if (isProtective(order.purpose) && position.protection === 'LIVE') position = { ...position, protection: 'MISSING' };
     await book(leg);
