@@ -11,7 +11,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from './connector.js';
+} from '../ports/connector.js';
 
 /** A state-changing call the dry run answered instead of the venue. */
 export type DryRunWrite =

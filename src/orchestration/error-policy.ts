@@ -10,7 +10,8 @@ import { Deadline } from './deadline.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
 import type { OrderExecutor } from './order-executor.js';
-import type { IAlertSink, ILedgerProvider } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
 import { bookFills } from './trade-book.js';
 
 /** What kind of failure ended a flow; it decides which policy applies. */

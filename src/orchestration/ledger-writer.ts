@@ -7,7 +7,9 @@ import { errorMessage, LedgerError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
 import type { ExecutionContext } from './execution-context.js';
 import type { Anomaly, OrderRecord } from '../domain/trading.js';
-import type { IAlertSink, ILedgerProvider, IMetricsCollector, LedgerApplyResult, LedgerChange } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider, LedgerApplyResult, LedgerChange } from '../ports/ledger.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 
 /**
  * Ledger writes with on_ledger_failure applied. A failure before anything took effect at the

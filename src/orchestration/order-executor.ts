@@ -1,4 +1,4 @@
-import type { AmendRequest, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../connectors/connector.js';
+import type { AmendRequest, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../ports/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
@@ -11,7 +11,8 @@ import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
 import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
-import type { ILedgerProvider, IMetricsCollector } from './ports.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 import type { PreTradeRisk, RiskLeg } from './pre-trade-risk.js';
 import { checkPricePositive, checkShortAllowed, checkVenueRules, fitAmendToGrid, fitOrderToGrid, notionalPrice } from './venue-rules.js';
 import { retryDelay, type CompiledRetryPolicy } from './retry-policy.js';

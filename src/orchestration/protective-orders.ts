@@ -1,4 +1,4 @@
-import type { AmendRequest, InstrumentRules, OrderRequest } from '../connectors/connector.js';
+import type { AmendRequest, InstrumentRules, OrderRequest } from '../ports/connector.js';
 import type { ErrorHandlingConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { type Decimal, floorToStep } from '../domain/decimal.js';
@@ -13,7 +13,8 @@ import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
 import type { LegResult, OrderExecutor } from './order-executor.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
-import type { IAlertSink, ILedgerProvider } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
 import { bookFills, closeIfProtectiveFlattened } from './trade-book.js';
 
 export type OnProtectionFailure = ErrorHandlingConfig['on_protection_failure'];

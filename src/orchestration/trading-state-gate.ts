@@ -6,7 +6,8 @@ import { grossFilled, isIncreasingPurpose } from '../domain/position-math.js';
 import type { OrderRecord, Position } from '../domain/trading.js';
 import type { ExecutionContext } from './execution-context.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
-import type { ILedgerProvider, TradingState, TradingStateRecord } from './ports.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
+import type { TradingState, TradingStateRecord } from '../ports/trading-state.js';
 
 /** A MODIFY_EXISTING target as the ledger has it: the trade and its entry / increase orders still live at the venue. */
 export interface TargetBook {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ExecutionReport, IAPIConnector, VenueOrder } from '../connectors/connector.js';
+import type { ExecutionReport, IAPIConnector, VenueOrder } from '../ports/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
@@ -11,7 +11,9 @@ import { Deadline } from './deadline.js';
 import type { ExecutionContext, ExecutionContextInit } from './execution-context.js';
 import type { FlowRunner } from './flow-runner.js';
 import { fillRecord, mergeVenueOrder } from './order-sync.js';
-import type { IAlertSink, ILedgerProvider, IMetricsCollector } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 import { isProtective, type ProtectiveNaming, type ProtectiveOrders } from './protective-orders.js';
 import { bookFills, onlyDustHeld } from './trade-book.js';
 

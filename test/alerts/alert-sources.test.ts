@@ -9,7 +9,7 @@ import type { VerifyReport } from '../../src/app/verify.js';
 import type { VerifyDifference } from '../../src/app/verify-differences.js';
 import { defaultConfig, type PlatformConfig } from '../../src/config/schema.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
-import type { Alert } from '../../src/orchestration/ports.js';
+import type { Alert } from '../../src/ports/alerts.js';
 import { newTradeWire } from '../support/directives.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { silentLogger } from '../support/fakes.js';

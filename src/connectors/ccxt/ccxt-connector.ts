@@ -14,7 +14,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from '../connector.js';
+} from '../../ports/connector.js';
 import { CcxtInstruments } from './ccxt-instruments.js';
 import { ExecutionListeners } from '../execution-listeners.js';
 import { ReferencePrices } from './reference-prices.js';

@@ -3,7 +3,7 @@ import { isoTime, type Clock } from '../../domain/clock.js';
 import type { Decimal } from '../../domain/decimal.js';
 import { errorMessage, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
 import type { OrderRecord } from '../../domain/trading.js';
-import type { IPriceSource, PriceTick } from '../../market-data/price-source.js';
+import type { IPriceSource, PriceTick } from '../../ports/price-source.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -15,7 +15,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from '../connector.js';
+} from '../../ports/connector.js';
 import { ExecutionListeners } from '../execution-listeners.js';
 import { asProtective, HELD_PREFIX, heldFromRecord, heldFromRequest, heldView, isHeldKind, isReached, type HeldOrder } from './held-order.js';
 

@@ -1,7 +1,7 @@
 import { Decimal, decimalToWire } from '../../domain/decimal.js';
 import { Direction, OrderType, TimeInForce } from '../../domain/enums.js';
 import { VenueRejected } from '../../domain/errors.js';
-import type { AmendRequest, OrderRequest } from '../connector.js';
+import type { AmendRequest, OrderRequest } from '../../ports/connector.js';
 import { exceedsSlippage, isOnStep, isStopTriggered, takerPrice } from './fill-model.js';
 import type { PaperInstrument } from './paper-instruments.js';
 import type { OrderRow } from './paper-store.js';

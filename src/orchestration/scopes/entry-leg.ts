@@ -1,4 +1,4 @@
-import type { OrderRequest } from '../../connectors/connector.js';
+import type { OrderRequest } from '../../ports/connector.js';
 import type { Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError } from '../execution-errors.js';

@@ -1,4 +1,4 @@
-import type { AmendRequest, InstrumentRules } from '../../connectors/connector.js';
+import type { AmendRequest, InstrumentRules } from '../../ports/connector.js';
 import { type Decimal, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { RiskDenied, VenueRejected } from '../../domain/errors.js';

@@ -1,5 +1,5 @@
 import type { Mark } from '../../app/position-marks.js';
-import type { IAPIConnector } from '../../connectors/connector.js';
+import type { IAPIConnector } from '../../ports/connector.js';
 import { errorMessage } from '../../domain/errors.js';
 import { orderRecordToWire, positionToWire } from '../../domain/wire.js';
 import { positionJson } from '../../cli/positions-format.js';

@@ -1,0 +1,9 @@
+import type { Anomaly } from '../domain/trading.js';
+import type { FinalState, FlowOutcome } from '../domain/enums.js';
+
+export interface IMetricsCollector {
+  flowCompleted(finalState: FinalState, outcome: FlowOutcome, durationMs: number): void;
+  executionAttempt(result: 'ok' | 'retryable' | 'rejected' | 'unknown'): void;
+  slowExecution(durationMs: number): void;
+  anomaly(kind: Anomaly['kind']): void;
+}
