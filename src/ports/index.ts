@@ -25,7 +25,7 @@ export type { PlanexecEvents } from './events.js';
 export type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowStore } from './flow-store.js';
 export type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from './journal.js';
 export type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from './ledger.js';
-export type { IMetricsCollector } from './metrics.js';
+export type { IMetricsCollector, IVenueErrorMetrics } from './metrics.js';
 export type { IPriceSource, PriceListener, PriceTick } from './price-source.js';
 export type { Disposable, IComponentRegistry } from './registry.js';
 export { TRADING_STATES } from './trading-state.js';

@@ -7,3 +7,8 @@ export interface IMetricsCollector {
   slowExecution(durationMs: number): void;
   anomaly(kind: Anomaly['kind']): void;
 }
+
+/** Venue errors a connector's error table does not know (src/metrics/venue-error-metrics.ts counts them). */
+export interface IVenueErrorMetrics {
+  unmappedError(venue: string, errorClass: string): void;
+}

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { tradingStateAlert } from '../../src/alerts/trading-state-alerts.js';
-import { alertVerifyDifferences, verifyAlert } from '../../src/alerts/verify-alerts.js';
+import { alertVerifyDifferences, verifyAlert } from '../../src/app/verify-alerts.js';
 import { createPlatform } from '../../src/app/create-platform.js';
 import type { VerifyReport } from '../../src/app/verify.js';
 import type { VerifyDifference } from '../../src/app/verify-differences.js';

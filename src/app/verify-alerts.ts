@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { VerifyReport } from '../app/verify.js';
-import type { VerifyCheck } from '../app/verify-differences.js';
+import type { VerifyReport } from './verify.js';
+import type { VerifyCheck } from './verify-differences.js';
 import { isoTime, systemClock, type Clock } from '../domain/clock.js';
 import type { Alert, IAlertSink } from '../ports/alerts.js';
 
