@@ -8,7 +8,7 @@ import { clientOrderId } from '../domain/ids.js';
 import type { FillRecord, OrderRecord } from '../domain/trading.js';
 import { attemptCall, type AttemptOutcome } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
-import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
+import { ExecutionError, isExecutionErrorCode, isInDoubtUnresolved } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
 import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
 import type { ILedgerProvider } from '../ports/ledger.js';
@@ -122,7 +122,7 @@ export class OrderExecutor {
     try {
       venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
-      if (!(error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED')) {
+      if (!isInDoubtUnresolved(error)) {
         record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
         ctx.track(record);
         await ctx.write('ORDER_RESULT', { ...legInfo, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
@@ -244,7 +244,7 @@ export class OrderExecutor {
     try {
       venueOrder = await this.#resolver.resolve(ctx, orderRequestOf(row), row, intentAtMs, INTERRUPTED, info);
     } catch (error) {
-      if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') throw error;
+      if (isInDoubtUnresolved(error)) throw error;
       const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
       const result = { status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) };
       ctx.track(gone);
@@ -418,7 +418,7 @@ function legFailure(coid: string, result: { readonly error_code: string | null; 
   const code = result?.error_code ?? 'VENUE_REJECTED';
   const message = result?.error_message ?? reason ?? `order ${coid} was rejected`;
   const details = { client_order_id: coid, resumed: true };
-  return code in ExecutionErrorCode ? new ExecutionError(message, code as ExecutionErrorCode, details) : new VenueRejected(message, code, details);
+  return isExecutionErrorCode(code) ? new ExecutionError(message, code, details) : new VenueRejected(message, code, details);
 }
 
 /** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */

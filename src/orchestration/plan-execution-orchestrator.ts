@@ -13,7 +13,7 @@ import { causalityBody, successReason, tradeExecuted } from './causality.js';
 import { Deadline } from './deadline.js';
 import { ErrorPolicy } from './error-policy.js';
 import { ExecutionContext, type ExecutionContextInit } from './execution-context.js';
-import { ExecutionError } from './execution-errors.js';
+import { ExecutionError, isInDoubtUnresolved } from './execution-errors.js';
 import { FlowRunner } from './flow-runner.js';
 import { FlowStopper, type FlowState } from './flow-stopper.js';
 import { refuseStale, runIntake, truncateRaw, type Intake } from './intake.js';
@@ -638,7 +638,7 @@ export class PlanExecutionOrchestrator {
     const failure = toPlanexecError(error);
     const errorType = resumed?.errorType ?? (error instanceof PlanexecError ? error.name : error instanceof Error ? error.name : 'Error');
     const message = resumed?.message ?? (state.line === null ? failure.message : `line ${state.line}: ${failure.message}`);
-    const outcome = failure.code === 'IN_DOUBT_UNRESOLVED' ? 'IN_DOUBT' : 'FAILED';
+    const outcome = isInDoubtUnresolved(failure) ? 'IN_DOUBT' : 'FAILED';
     logger.warn({ err: error, error_code: failure.code }, 'execution failed');
     if (!resumed) await this.#journalFailure(ctx, state, logger, { errorType, code: failure.code, message, details: failure.details });
     if (!resumed || resumed.applyPolicy) {

@@ -3,7 +3,7 @@ import type { ErrorHandlingConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { type Decimal, floorToStep } from '../domain/decimal.js';
 import type { OrderPurpose, Protection } from '../domain/enums.js';
-import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
+import { errorMessage, isVenueRejection, PlanexecError, VenueRejectCode } from '../domain/errors.js';
 import { closePosition, oppositeSide } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
@@ -312,7 +312,7 @@ export class ProtectiveOrders {
     try {
       return await this.#placeLeg(ctx, position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, order);
     } catch (error) {
-      if (kind.purpose !== 'STOP_LOSS' || !(error instanceof VenueRejected) || error.code !== 'WOULD_TRIGGER_IMMEDIATELY') throw error;
+      if (kind.purpose !== 'STOP_LOSS' || !isVenueRejection(error, [VenueRejectCode.WOULD_TRIGGER_IMMEDIATELY])) throw error;
       ctx.logger.warn({ trade_id: position.trade_id, stop_loss: price.toFixed() }, 'stop loss already breached: flattening at market');
       return this.#placeLeg(ctx, position, naming, `SX${naming.suffix}`, 'STOP_LOSS', quantity, { order_type: 'MARKET', time_in_force: 'IOC' });
     }

@@ -59,9 +59,14 @@ export function tradingStateDenied(record: TradingStateRecord, directive: Pick<E
   );
 }
 
+/** The RiskDenied codes of the kill switch (ACTIVE refuses nothing). */
+export type TradingStateDenialCode = `TRADING_STATE_${Exclude<TradingState, 'ACTIVE'>}`;
+
+const DENIAL_CODES: ReadonlySet<string> = new Set<TradingStateDenialCode>(['TRADING_STATE_HALTED', 'TRADING_STATE_REDUCING']);
+
 /** Whether a flow's error is the kill switch's refusal. */
-export function isTradingStateDenial(code: string): boolean {
-  return code === 'TRADING_STATE_HALTED' || code === 'TRADING_STATE_REDUCING';
+export function isTradingStateDenial(code: string): code is TradingStateDenialCode {
+  return DENIAL_CODES.has(code);
 }
 
 /**

@@ -3,7 +3,8 @@ import type { ExecutionReport, IAPIConnector, VenueOrder } from '../ports/connec
 import type { PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
-import { errorMessage, PlanexecError } from '../domain/errors.js';
+import { errorMessage } from '../domain/errors.js';
+import { ExecutionErrorCode, hasExecutionCode } from './execution-errors.js';
 import { closePosition, isIncreasingPurpose } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
@@ -165,7 +166,7 @@ export class VenueEventHandler {
     } catch (error) {
       ctx.logger.error({ err: error }, 'venue report could not be fully applied');
       // ProtectiveOrders raised its own critical alert and applied on_protection_failure
-      if (error instanceof PlanexecError && error.code === 'PROTECTION_MISSING') return;
+      if (hasExecutionCode(error, ExecutionErrorCode.PROTECTION_MISSING)) return;
       await sendAlert(this.#deps.alerts, ctx.logger, {
         severity: 'critical',
         code: 'VENUE_EVENT_FAILED',

@@ -2,7 +2,7 @@ import type { Exchange, Order, Trade } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
-import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
+import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejectCode, VenueRejected } from '../../domain/errors.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -182,7 +182,7 @@ export class CcxtConnector implements IAPIConnector {
       if (!(error instanceof HandledByCaller)) throw error;
       // unknown to the cancel: already final (return that state), or never ours
       const existing = await this.#fetchOrder(clientOrderId, symbol, options);
-      if (existing === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', { client_order_id: clientOrderId, symbol });
+      if (existing === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, VenueRejectCode.ORDER_NOT_FOUND, { client_order_id: clientOrderId, symbol });
       this.#poller.forget(clientOrderId);
       return existing;
     }
@@ -198,7 +198,7 @@ export class CcxtConnector implements IAPIConnector {
       throw new VenueRejected(`${this.venue} cannot amend an order in place (amendOrders is false): cancel and replace it`, 'AMEND_UNSUPPORTED', { client_order_id: clientOrderId });
     }
     const current = await this.fetchOrder(clientOrderId, symbol, options);
-    if (current === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', { client_order_id: clientOrderId, symbol });
+    if (current === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, VenueRejectCode.ORDER_NOT_FOUND, { client_order_id: clientOrderId, symbol });
     const rules = await this.getInstrument(symbol, options);
     const quantity = changes.quantity ?? current.quantity;
     const limit = changes.limit_price ?? current.limit_price ?? undefined;
