@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JournalEntryInput } from '../src/orchestration/ports.js';
+import type { JournalEntryInput } from '../src/ports/journal.js';
 import { openSqliteStore } from '../src/store/index.js';
 import { openDatabase } from '../src/store/sqlite/open-database.js';
 

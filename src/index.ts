@@ -28,7 +28,7 @@ export {
 export { configJsonSchema } from './config/json-schema.js';
 
 // ports (the interfaces the platform is built from) and the bus's event map
-export * from './library-ports.js';
+export * from './ports/index.js';
 export { systemClock, isoTime } from './domain/clock.js';
 
 // wire: directives, event DTOs, ledger records, their schemas and wire forms

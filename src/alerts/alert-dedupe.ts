@@ -1,4 +1,4 @@
-import type { Alert } from '../orchestration/ports.js';
+import type { Alert } from '../ports/alerts.js';
 
 /** Keys remembered at most; beyond, the oldest are forgotten first (an outage of unique subjects must not grow memory without bound). */
 const MAX_KEYS = 50_000;

@@ -1,4 +1,4 @@
-import type { Alert } from '../orchestration/ports.js';
+import type { Alert } from '../ports/alerts.js';
 
 /**
  * How an alert reads in chat: one title line (severity and code), the message, the subject and

@@ -1,4 +1,4 @@
-import type { Alert } from '../orchestration/ports.js';
+import type { Alert } from '../ports/alerts.js';
 
 /** What went wrong with one delivery, without anything that could echo the request (URL, headers, token). */
 export interface DeliveryError {

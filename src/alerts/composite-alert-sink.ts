@@ -1,4 +1,4 @@
-import type { Alert, IAlertSink, IManagedAlertSink } from '../orchestration/ports.js';
+import type { Alert, IAlertSink, IManagedAlertSink } from '../ports/alerts.js';
 
 /** Sends each alert to every sink at once and resolves when all of them are done. */
 export class CompositeAlertSink implements IManagedAlertSink {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AlertsConfig } from '../config/schema.js';
 import { systemClock, type Clock } from '../domain/clock.js';
-import type { IAlertMetrics, IManagedAlertSink } from '../orchestration/ports.js';
+import type { IAlertMetrics, IManagedAlertSink } from '../ports/alerts.js';
 import type { AlertTransport } from './alert-transport.js';
 import { CompositeAlertSink } from './composite-alert-sink.js';
 import { DeliveryPolicySink, type DeliveryPolicy } from './delivery-policy-sink.js';

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { Alert, IAlertMetrics, IManagedAlertSink } from '../orchestration/ports.js';
+import type { Alert, IAlertMetrics, IManagedAlertSink } from '../ports/alerts.js';
 import { AlertDeduper } from './alert-dedupe.js';
 import { describeError, type AlertTransport, type DeliveryResult } from './alert-transport.js';
 import { MinuteWindow } from './minute-window.js';

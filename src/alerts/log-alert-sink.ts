@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Alert, IAlertSink } from '../orchestration/ports.js';
+import type { Alert, IAlertSink } from '../ports/alerts.js';
 import { DELIVERED, permanentFailure, type AlertTransport, type DeliveryResult } from './alert-transport.js';
 
 /** Log level per alert severity: an alert is always above `info`, so it survives the default log level. */

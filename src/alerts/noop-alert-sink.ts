@@ -1,4 +1,4 @@
-import type { Alert, IManagedAlertSink } from '../orchestration/ports.js';
+import type { Alert, IManagedAlertSink } from '../ports/alerts.js';
 
 /** Used when no alert sink is configured. */
 export class NoopAlertSink implements IManagedAlertSink {

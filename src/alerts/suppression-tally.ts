@@ -1,5 +1,5 @@
 import { isoTime } from '../domain/clock.js';
-import type { Alert } from '../orchestration/ports.js';
+import type { Alert } from '../ports/alerts.js';
 import { alertSubject } from './alert-dedupe.js';
 
 export type SuppressionReason = 'duplicate' | 'rate_limited';

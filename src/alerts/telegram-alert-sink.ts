@@ -1,5 +1,5 @@
 import { redactSecrets } from '../config/redact.js';
-import type { Alert } from '../orchestration/ports.js';
+import type { Alert } from '../ports/alerts.js';
 import { telegramText } from './alert-formats.js';
 import type { AlertTransport, DeliveryResult } from './alert-transport.js';
 import { postJson, serialise } from './http-delivery.js';

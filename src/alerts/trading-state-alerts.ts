@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { IEventBus } from '../bus/event-bus.js';
+import type { IEventBus } from '../ports/bus.js';
 import { isoTime, type Clock } from '../domain/clock.js';
-import type { Alert, IAlertSink } from '../orchestration/ports.js';
+import type { Alert, IAlertSink } from '../ports/alerts.js';
 
 export const TRADING_STATE_EVENT = 'TRADING_STATE_CHANGED';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { redactSecrets } from '../config/redact.js';
-import type { Alert, IAlertSink } from '../orchestration/ports.js';
+import type { Alert, IAlertSink } from '../ports/alerts.js';
 import { genericPayload, slackPayload } from './alert-formats.js';
 import type { AlertTransport, DeliveryResult } from './alert-transport.js';
 import { postJson, serialise } from './http-delivery.js';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
-import type { IAPIConnector } from '../connectors/connector.js';
+import type { IAPIConnector } from '../ports/connector.js';
 import { withHeldExits } from '../connectors/held-exits/held-exits-connector.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';

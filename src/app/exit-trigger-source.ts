@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
-import type { IPriceSource } from '../market-data/price-source.js';
+import type { IPriceSource } from '../ports/price-source.js';
 import { StaticPriceSource } from '../market-data/static-price-source.js';
 
 /** The price source exits held by planexec fire from, and how to make it follow a symbol. */

@@ -1,7 +1,8 @@
 import { HELD_PREFIX } from '../connectors/held-exits/held-order.js';
 import type { OrderRecord } from '../domain/trading.js';
 import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
-import type { IJournalWriter, ILedgerProvider, JournalEntry } from '../orchestration/ports.js';
+import type { IJournalWriter, JournalEntry } from '../ports/journal.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
 
 const IN_FLIGHT = new Set(['PENDING', 'IN_DOUBT']);
 

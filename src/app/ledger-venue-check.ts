@@ -1,5 +1,5 @@
 import { HELD_PREFIX } from '../connectors/held-exits/held-order.js';
-import type { IAPIConnector, VenueOrder } from '../connectors/connector.js';
+import type { IAPIConnector, VenueOrder } from '../ports/connector.js';
 import { Decimal, floorToStep, ZERO } from '../domain/decimal.js';
 import { directionSign, heldChange, isIncreasingPurpose } from '../domain/position-math.js';
 import type { OrderRecord, Position } from '../domain/trading.js';

@@ -4,7 +4,7 @@ import { resolveInstruments } from '../connectors/paper/paper-instruments.js';
 import type { Clock } from '../domain/clock.js';
 import { ConfigError } from '../domain/errors.js';
 import { FilePriceSource } from '../market-data/file-price-source.js';
-import type { IPriceSource, PriceTick } from '../market-data/price-source.js';
+import type { IPriceSource, PriceTick } from '../ports/price-source.js';
 import { StaticPriceSource } from '../market-data/static-price-source.js';
 
 type InstrumentConfig = PaperConnectorConfig['instruments'][string];

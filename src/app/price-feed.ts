@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { errorMessage } from '../domain/errors.js';
-import type { IPriceSource, PriceTick } from '../market-data/price-source.js';
+import type { IPriceSource, PriceTick } from '../ports/price-source.js';
 
 /** A running price source as the platform sees it: started after recovery, closed first. */
 export interface PriceFeed {

@@ -1,4 +1,4 @@
-import type { IAPIConnector, VenueBalance } from '../connectors/connector.js';
+import type { IAPIConnector, VenueBalance } from '../ports/connector.js';
 import { balanceDeltas } from '../domain/balance-deltas.js';
 import { type Decimal, decimalToWire, ZERO } from '../domain/decimal.js';
 import type { FillRecord, OrderRecord } from '../domain/trading.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { IAPIConnector } from '../connectors/connector.js';
+import type { IAPIConnector } from '../ports/connector.js';
 import { balanceDeltas } from '../domain/balance-deltas.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { PaperConnectorConfig, PlatformConfig } from '../config/schema.js';
-import type { IAPIConnector } from '../connectors/connector.js';
+import type { IAPIConnector } from '../ports/connector.js';
 import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';

@@ -1,4 +1,4 @@
-import type { IAPIConnector } from '../connectors/connector.js';
+import type { IAPIConnector } from '../ports/connector.js';
 import type { Decimal } from '../domain/decimal.js';
 import { JournalReplayer } from '../orchestration/journal-replay.js';
 import type { ReadOnlyStore } from '../store/sqlite/open-read-only-store.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BusError, CriticalEventHandlerError } from '../domain/errors.js';
-import type { EventHandler, EventMap, IEventBus, PublishScope, SubscribeOptions, SubscriptionScope } from './event-bus.js';
+import type { EventHandler, EventMap, IEventBus, PublishScope, SubscribeOptions, SubscriptionScope } from '../ports/bus.js';
 
 /** What the bus logs with; a pino logger fits. */
 export interface BusLogger {

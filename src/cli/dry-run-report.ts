@@ -1,5 +1,5 @@
 import type { IntakeResult } from '../app/directive-intake.js';
-import type { JournalEntry } from '../orchestration/ports.js';
+import type { JournalEntry } from '../ports/journal.js';
 import { renderTable } from './table.js';
 
 /** One order leg a dry run would have sent (wire form: decimals as strings). */

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '../orchestration/ports.js';
+import type { JournalEntry } from '../ports/journal.js';
 import { renderTable } from './table.js';
 
 const HEAD = ['seq', 'entry_id', 'event_type', 'flow_id', 'directive_id', 'strategy_id', 'timestamp', 'correlation_id', 'causation_id'] as const;

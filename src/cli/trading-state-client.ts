@@ -1,5 +1,5 @@
 import { errorMessage } from '../domain/errors.js';
-import type { TradingState, TradingStateRecord } from '../orchestration/ports.js';
+import type { TradingState, TradingStateRecord } from '../ports/trading-state.js';
 import { isTradingState } from '../orchestration/trading-state.js';
 import { UsageError } from './exit-codes.js';
 

@@ -1,6 +1,6 @@
 import { isoTime, type Clock } from '../domain/clock.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';
-import { VenueRejected } from '../domain/errors.js';
+import { VenueRejectCode, VenueRejected } from '../domain/errors.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -11,7 +11,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from './connector.js';
+} from '../ports/connector.js';
 
 /** A state-changing call the dry run answered instead of the venue. */
 export type DryRunWrite =
@@ -144,7 +144,7 @@ export class DryRunConnector implements IAPIConnector {
   /** An order the dry run placed, or one the venue has; an unknown one is refused as a venue would. */
   async #known(clientOrderId: string, symbol: string, options?: CallOptions): Promise<VenueOrder> {
     const order = this.#orders.get(clientOrderId) ?? (await this.#inner.fetchOrder(clientOrderId, symbol, options));
-    if (!order) throw new VenueRejected(`unknown order ${clientOrderId}`, 'UNKNOWN_ORDER', { client_order_id: clientOrderId });
+    if (!order) throw new VenueRejected(`unknown order ${clientOrderId}`, VenueRejectCode.UNKNOWN_ORDER, { client_order_id: clientOrderId });
     return order;
   }
 }

@@ -1,4 +1,4 @@
-import type { ExecutionListener, ExecutionReport } from './connector.js';
+import type { ExecutionListener, ExecutionReport } from '../ports/connector.js';
 
 /**
  * The listeners of one connector's `onExecution`. A listener that throws, or whose promise

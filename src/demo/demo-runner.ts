@@ -4,7 +4,7 @@ import { DirectiveIntake } from '../app/directive-intake.js';
 import type { FlowCounts } from '../app/flow-tally.js';
 import { positionTotals, type PositionTotals } from '../app/position-totals.js';
 import { Decimal } from '../domain/decimal.js';
-import type { JournalVerifyResult } from '../orchestration/ports.js';
+import type { JournalVerifyResult } from '../ports/journal.js';
 import type { DemoDirectives } from './generate-demo-directives.js';
 
 export interface DemoRunResult {

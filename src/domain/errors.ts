@@ -59,6 +59,29 @@ export class VenueRejected extends PlanexecError {
 }
 
 /**
+ * The VenueRejected codes the orchestration acts on; every connector raises these for these
+ * cases (any other venue code is only reported).
+ */
+export const VenueRejectCode = {
+  /** A stop order whose trigger price is already crossed. */
+  WOULD_TRIGGER_IMMEDIATELY: 'WOULD_TRIGGER_IMMEDIATELY',
+  /** An amend of an order that is no longer open. */
+  ORDER_NOT_OPEN: 'ORDER_NOT_OPEN',
+  /** An amend to less than the order has already filled. */
+  QUANTITY_BELOW_FILLED: 'QUANTITY_BELOW_FILLED',
+  /** The paper and dry-run venues: no such order. */
+  UNKNOWN_ORDER: 'UNKNOWN_ORDER',
+  /** A live exchange: no such order. */
+  ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
+} as const;
+export type VenueRejectCode = (typeof VenueRejectCode)[keyof typeof VenueRejectCode];
+
+/** `error` is the venue's refusal with one of `codes`. */
+export function isVenueRejection(error: unknown, codes: readonly VenueRejectCode[]): boolean {
+  return error instanceof VenueRejected && (codes as readonly string[]).includes(error.code);
+}
+
+/**
  * A transient failure where the request definitively did not take effect (rate limited, venue
  * busy, connection refused before send): safe to retry with the same client order id.
  */
@@ -127,9 +150,22 @@ export class JournalError extends StorageError {
   }
 }
 
+export const UnknownTradeCode = {
+  TRADE_NOT_FOUND: 'TRADE_NOT_FOUND',
+  TRADE_ALREADY_CLOSED: 'TRADE_ALREADY_CLOSED',
+} as const;
+export type UnknownTradeCode = (typeof UnknownTradeCode)[keyof typeof UnknownTradeCode];
+
+/** A code read back as text (the journal) that names an unknown or closed target trade. */
+export function isUnknownTradeCode(code: string): code is UnknownTradeCode {
+  return code === UnknownTradeCode.TRADE_NOT_FOUND || code === UnknownTradeCode.TRADE_ALREADY_CLOSED;
+}
+
 /** A target trade id that the ledger does not know, or that is already closed. */
 export class UnknownTradeError extends PlanexecError {
-  constructor(message: string, code: 'TRADE_NOT_FOUND' | 'TRADE_ALREADY_CLOSED', details?: ErrorDetails) {
+  declare readonly code: UnknownTradeCode;
+
+  constructor(message: string, code: UnknownTradeCode, details?: ErrorDetails) {
     super(message, { code, details });
   }
 }

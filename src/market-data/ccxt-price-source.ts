@@ -2,10 +2,10 @@ import ccxt, { type Exchange, type Ticker } from 'ccxt';
 import type { Logger } from 'pino';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { errorMessage, PlanexecError } from '../domain/errors.js';
-import type { InstrumentRules } from '../connectors/connector.js';
+import type { InstrumentRules } from '../ports/connector.js';
 import { marketRules, openPublicExchange, tickerLast, toCcxtSymbol } from './ccxt-public.js';
 import { PriceHub } from './price-hub.js';
-import type { IPriceSource, PriceListener, PriceTick } from './price-source.js';
+import type { IPriceSource, PriceListener, PriceTick } from '../ports/price-source.js';
 
 export interface CcxtPriceSourceOptions {
   /** ccxt exchange id, e.g. binance. */

@@ -2,7 +2,7 @@ import ccxt, { type Exchange, type Market, type Ticker } from 'ccxt';
 import { retryFailedMarketLoads } from '../connectors/ccxt/market-loads.js';
 import { Decimal } from '../domain/decimal.js';
 import { PlanexecError } from '../domain/errors.js';
-import type { InstrumentRules } from '../connectors/connector.js';
+import type { InstrumentRules } from '../ports/connector.js';
 
 /** planexec symbol (BTC_USDT) -> ccxt unified spot symbol (BTC/USDT). */
 export function toCcxtSymbol(symbol: string): string {

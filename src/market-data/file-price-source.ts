@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import { PlanexecError } from '../domain/errors.js';
 import { PriceHub } from './price-hub.js';
 import { priceFileSourceName, readPriceFile, type PriceRow } from './price-file.js';
-import type { IPriceSource, PriceListener, PriceTick } from './price-source.js';
+import type { IPriceSource, PriceListener, PriceTick } from '../ports/price-source.js';
 
 export interface FilePriceSourceOptions {
   readonly path: string;

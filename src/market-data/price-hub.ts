@@ -1,4 +1,4 @@
-import type { PriceListener, PriceTick } from './price-source.js';
+import type { PriceListener, PriceTick } from '../ports/price-source.js';
 
 /**
  * The bookkeeping every price source shares: the latest tick per symbol and the listeners. A

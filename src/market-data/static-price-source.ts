@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import { isoTime } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
 import { PriceHub } from './price-hub.js';
-import type { IPriceSource, PriceListener, PriceTick } from './price-source.js';
+import type { IPriceSource, PriceListener, PriceTick } from '../ports/price-source.js';
 
 /**
  * Prices that move only when something sets them (the paper venue's own market, the demo, a

@@ -1,4 +1,5 @@
-import type { IAlertMetrics, IMetricsCollector } from '../orchestration/ports.js';
+import type { IAlertMetrics } from '../ports/alerts.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 
 /** IMetricsCollector for `monitoring.metrics_enabled: false`: records nothing. */
 export class NoopMetrics implements IMetricsCollector, IAlertMetrics {

@@ -1,7 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FinalState, FlowOutcome } from '../domain/enums.js';
 import type { Anomaly } from '../domain/trading.js';
-import { TRADING_STATES, type IAlertMetrics, type IMetricsCollector, type TradingState } from '../orchestration/ports.js';
+import { type IAlertMetrics } from '../ports/alerts.js';
+import { type IMetricsCollector } from '../ports/metrics.js';
+import { TRADING_STATES, type TradingState } from '../ports/trading-state.js';
 
 export interface PrometheusMetricsOptions {
   /** Also collect prom-client's default Node process metrics (CPU, heap, event loop lag…). Default false. */

@@ -1,4 +1,5 @@
 import { Counter, Registry } from 'prom-client';
+import type { IVenueErrorMetrics } from '../ports/metrics.js';
 
 const UNMAPPED_ERRORS = 'planexec_venue_unmapped_errors_total';
 
@@ -6,7 +7,7 @@ const UNMAPPED_ERRORS = 'planexec_venue_unmapped_errors_total';
  * Venue errors the connector's error table does not know, by venue and error class: each one is
  * also logged, and a rising count says the table needs a row.
  */
-export class VenueErrorMetrics {
+export class VenueErrorMetrics implements IVenueErrorMetrics {
   readonly #registry: Registry;
   readonly #unmapped: Counter<'venue' | 'error_class'>;
 

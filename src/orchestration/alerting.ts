@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Alert, IAlertSink } from './ports.js';
+import type { Alert, IAlertSink } from '../ports/alerts.js';
 
 /** Send an alert without letting a failing sink disturb the flow (sinks should not throw; this makes sure). */
 export async function sendAlert(alerts: IAlertSink, logger: Logger, alert: Alert): Promise<void> {

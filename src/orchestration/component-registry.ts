@@ -1,4 +1,4 @@
-import type { Disposable, IComponentRegistry } from './ports.js';
+import type { Disposable, IComponentRegistry } from '../ports/registry.js';
 
 const NOTHING: readonly unknown[] = Object.freeze([]);
 const NOTHING_DONE: Promise<readonly unknown[]> = Promise.resolve(NOTHING);

@@ -8,15 +8,16 @@ import type { OrderRecord } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
 import { Deadline } from './deadline.js';
 import type { ExecutionContext } from './execution-context.js';
-import { ExecutionError } from './execution-errors.js';
+import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
 import type { OrderExecutor } from './order-executor.js';
-import type { IAlertSink, ILedgerProvider } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
 import { bookFills } from './trade-book.js';
 
 /** What kind of failure ended a flow; it decides which policy applies. */
 export type FailureKind = 'validation' | 'risk' | 'trade' | 'api' | 'in_doubt' | 'ledger' | 'journal' | 'disabled' | 'internal';
 
-const API_CODES = new Set(['RETRIES_EXHAUSTED', 'NOT_FOUND_AT_VENUE', 'EXECUTION_TIMEOUT']);
+const API_CODES: ReadonlySet<ExecutionErrorCode> = new Set([ExecutionErrorCode.RETRIES_EXHAUSTED, ExecutionErrorCode.NOT_FOUND_AT_VENUE, ExecutionErrorCode.EXECUTION_TIMEOUT]);
 
 export function classifyFailure(error: PlanexecError): FailureKind {
   if (error instanceof ValidationError) return 'validation';
@@ -26,9 +27,9 @@ export function classifyFailure(error: PlanexecError): FailureKind {
   if (error instanceof LedgerError) return 'ledger';
   if (error instanceof ExecutionError) {
     if (API_CODES.has(error.code)) return 'api';
-    if (error.code === 'IN_DOUBT_UNRESOLVED') return 'in_doubt';
-    if (error.code === 'JOURNAL_UNAVAILABLE') return 'journal';
-    if (error.code === 'ORCHESTRATION_DISABLED') return 'disabled';
+    if (error.code === ExecutionErrorCode.IN_DOUBT_UNRESOLVED) return 'in_doubt';
+    if (error.code === ExecutionErrorCode.JOURNAL_UNAVAILABLE) return 'journal';
+    if (error.code === ExecutionErrorCode.ORCHESTRATION_DISABLED) return 'disabled';
   }
   return 'internal';
 }
@@ -67,7 +68,7 @@ export class ErrorPolicy {
         return this.#apiFailure(ctx, error);
       case 'in_doubt':
         await this.#record(ctx, 'in_doubt', 'reconcile', 'left_in_doubt_for_reconciliation', { error_message: error.message });
-        await this.#alert(ctx, 'critical', 'IN_DOUBT_UNRESOLVED', `order outcome still unknown; left IN_DOUBT for reconciliation: ${error.message}`);
+        await this.#alert(ctx, 'critical', ExecutionErrorCode.IN_DOUBT_UNRESOLVED, `order outcome still unknown; left IN_DOUBT for reconciliation: ${error.message}`);
         return;
       case 'ledger':
         return this.#ledgerFailure(ctx, error);

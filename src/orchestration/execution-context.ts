@@ -5,7 +5,7 @@ import type { JournalEventType } from '../domain/enums.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import type { JournalRecorder } from './journal-recorder.js';
 import type { LedgerWriter } from './ledger-writer.js';
-import type { LedgerChange } from './ports.js';
+import type { LedgerChange } from '../ports/ledger.js';
 import { nextJournalEntryId } from '../domain/journal-entry-ids.js';
 import type { ResumeLegs } from './recovery/resume-legs.js';
 

@@ -25,11 +25,33 @@ export const ExecutionErrorCode = {
 } as const;
 export type ExecutionErrorCode = (typeof ExecutionErrorCode)[keyof typeof ExecutionErrorCode];
 
+const EXECUTION_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ExecutionErrorCode));
+
+/** A code read back as text (the journal, a venue answer) that is one of ours. */
+export function isExecutionErrorCode(code: string): code is ExecutionErrorCode {
+  return EXECUTION_ERROR_CODES.has(code);
+}
+
 /** A failure of the execution itself (not of the input, not of the venue's judgement). */
 export class ExecutionError extends PlanexecError {
+  declare readonly code: ExecutionErrorCode;
+
   constructor(message: string, code: ExecutionErrorCode, details?: ErrorDetails, cause?: unknown) {
     super(message, { code, details, cause });
   }
+}
+
+/**
+ * `error` carries this code. Compared on the code, not the class: an error rebuilt from the
+ * journal is a plain PlanexecError when its class is unknown there.
+ */
+export function hasExecutionCode(error: unknown, code: ExecutionErrorCode): boolean {
+  return error instanceof PlanexecError && error.code === code;
+}
+
+/** The venue could not tell whether an order exists: the order stays IN_DOUBT and its flow ends IN_DOUBT, not FAILED. */
+export function isInDoubtUnresolved(error: unknown): boolean {
+  return hasExecutionCode(error, ExecutionErrorCode.IN_DOUBT_UNRESOLVED);
 }
 
 /** Raised through an attempt's AbortSignal when attempt_timeout_ms is over. */

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { PlanExecutionConfig } from '../config/schema.js';
-import type { PlanexecEvents } from '../bus/events.js';
-import type { IEventBus } from '../bus/event-bus.js';
+import type { PlanexecEvents } from '../ports/events.js';
+import type { IEventBus } from '../ports/bus.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import type { FlowCompletionDTO } from '../domain/dto.js';
 import { errorMessage } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
-import type { IAlertSink, IMetricsCollector } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 
 /** One flow's identity and its stop guard. */
 export interface FlowState {

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
-import type { IEventBus } from '../bus/event-bus.js';
-import type { PlanexecEvents } from '../bus/events.js';
+import type { IEventBus } from '../ports/bus.js';
+import type { PlanexecEvents } from '../ports/events.js';
 import { isoTime, systemClock, type Clock } from '../domain/clock.js';
 import type { FlowCompletionDTO } from '../domain/dto.js';
 import type { FlowTerminationConfig } from '../config/schema.js';
 import type { FlowCompletionStream } from './flow-completion-stream.js';
-import type { Alert, IAlertSink, IComponentRegistry, IFlowStore, IMetricsCollector } from './ports.js';
+import type { Alert, IAlertSink } from '../ports/alerts.js';
+import type { IFlowStore } from '../ports/flow-store.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
+import type { IComponentRegistry } from '../ports/registry.js';
 
 export interface FlowTerminationDeps {
   readonly bus: IEventBus<PlanexecEvents>;

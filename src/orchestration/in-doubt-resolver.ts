@@ -1,4 +1,4 @@
-import type { IAPIConnector, OrderRequest, VenueOrder } from '../connectors/connector.js';
+import type { IAPIConnector, OrderRequest, VenueOrder } from '../ports/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { errorMessage } from '../domain/errors.js';
@@ -6,7 +6,7 @@ import type { OrderRecord } from '../domain/trading.js';
 import { attemptCall } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
-import type { IMetricsCollector } from './ports.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 
 /**
  * Resolves a submit whose outcome is unknown. The order is IN_DOUBT (ledger row and journal)

@@ -6,7 +6,9 @@ import { generateId, IdPrefix } from '../domain/ids.js';
 import { sendAlert } from './alerting.js';
 import { ExecutionError } from './execution-errors.js';
 import type { JournalFallback } from './journal-fallback.js';
-import type { IAlertSink, IJournalWriter, IMetricsCollector, JournalEntryInput } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { IJournalWriter, JournalEntryInput } from '../ports/journal.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 
 export interface RecordOptions {
   /** The entry must be durable before a connector call (ORDER_INTENT): losing it is not an option. */

@@ -1,4 +1,4 @@
-import type { VenueOrder } from '../connectors/connector.js';
+import type { VenueOrder } from '../ports/connector.js';
 import { Decimal, ZERO } from '../domain/decimal.js';
 import type { Direction, OrderPurpose, OrderStatus, OrderType } from '../domain/enums.js';
 import { errorMessage } from '../domain/errors.js';
@@ -6,7 +6,7 @@ import { closePosition, openPosition, remainingSize } from '../domain/position-m
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import { fillRecordFromWire, positionFromWire } from '../domain/wire.js';
 import { mergeVenueOrder, pendingOrderRecord } from './order-sync.js';
-import type { JournalEntry } from './ports.js';
+import type { JournalEntry } from '../ports/journal.js';
 import { requestFromWire } from './recovery/resume-legs.js';
 import { bookFills } from './trade-book.js';
 

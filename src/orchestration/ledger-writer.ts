@@ -5,9 +5,11 @@ import { isoTime } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
 import { errorMessage, LedgerError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
-import type { ExecutionContext } from './execution-context.js';
+import type { LedgerWriteContext } from './ledger-write-context.js';
 import type { Anomaly, OrderRecord } from '../domain/trading.js';
-import type { IAlertSink, ILedgerProvider, IMetricsCollector, LedgerApplyResult, LedgerChange } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider, LedgerApplyResult, LedgerChange } from '../ports/ledger.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 
 /**
  * Ledger writes with on_ledger_failure applied. A failure before anything took effect at the
@@ -49,7 +51,7 @@ export class LedgerWriter {
     this.#onOrders = deps.onOrders;
   }
 
-  async write(ctx: ExecutionContext, change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
+  async write(ctx: LedgerWriteContext, change: Omit<LedgerChange, 'directive_id'>): Promise<LedgerApplyResult | null> {
     let result: LedgerApplyResult;
     try {
       result = await this.#ledger.apply({ directive_id: ctx.directiveId, ...change, undo: this.#rollsBack && ctx.rollbackPossible });
@@ -88,7 +90,7 @@ export class LedgerWriter {
   }
 
   /** An anomaly (overfill, fill of an unknown order) is recorded, counted and alerted — never a crash. */
-  async #raise(ctx: ExecutionContext, anomalies: readonly Anomaly[]): Promise<void> {
+  async #raise(ctx: LedgerWriteContext, anomalies: readonly Anomaly[]): Promise<void> {
     for (const anomaly of anomalies) {
       this.#metrics.anomaly(anomaly.kind);
       ctx.logger.warn({ kind: anomaly.kind, trade_id: anomaly.trade_id, client_order_id: anomaly.client_order_id }, anomaly.message);
@@ -105,7 +107,7 @@ export class LedgerWriter {
     }
   }
 
-  #tellOrders(ctx: ExecutionContext, orders: readonly OrderRecord[]): void {
+  #tellOrders(ctx: LedgerWriteContext, orders: readonly OrderRecord[]): void {
     try {
       this.#onOrders?.(orders);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { AmendRequest, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../connectors/connector.js';
+import type { AmendRequest, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../ports/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
@@ -8,10 +8,11 @@ import { clientOrderId } from '../domain/ids.js';
 import type { FillRecord, OrderRecord } from '../domain/trading.js';
 import { attemptCall, type AttemptOutcome } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
-import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
+import { ExecutionError, isExecutionErrorCode, isInDoubtUnresolved } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
 import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
-import type { ILedgerProvider, IMetricsCollector } from './ports.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 import type { PreTradeRisk, RiskLeg } from './pre-trade-risk.js';
 import { checkPricePositive, checkShortAllowed, checkVenueRules, fitAmendToGrid, fitOrderToGrid, notionalPrice } from './venue-rules.js';
 import { retryDelay, type CompiledRetryPolicy } from './retry-policy.js';
@@ -139,7 +140,7 @@ export class OrderExecutor {
     try {
       venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
-      if (!isInDoubt(error)) {
+      if (!isInDoubtUnresolved(error)) {
         record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
         ctx.track(record);
         await ctx.write('ORDER_RESULT', { ...legInfo, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
@@ -278,7 +279,7 @@ export class OrderExecutor {
     try {
       venueOrder = await this.#resolver.resolve(ctx, orderRequestOf(row), row, intentAtMs, INTERRUPTED, info);
     } catch (error) {
-      if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') throw error;
+      if (isInDoubtUnresolved(error)) throw error;
       const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
       const result = { status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) };
       ctx.track(gone);
@@ -489,10 +490,6 @@ export interface DeclaredChange {
   readonly changes: AmendRequest | null;
 }
 
-/** The one test of an unknown outcome that recovery must settle at the venue. */
-function isInDoubt(error: unknown): boolean {
-  return error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED';
-}
 
 /** What an interrupted run left of a leg (RESUME mode). */
 type PriorLeg =
@@ -507,7 +504,7 @@ function legFailure(coid: string, result: { readonly error_code: string | null; 
   const code = result?.error_code ?? 'VENUE_REJECTED';
   const message = result?.error_message ?? reason ?? `order ${coid} was rejected`;
   const details = { client_order_id: coid, resumed: true };
-  return code in ExecutionErrorCode ? new ExecutionError(message, code as ExecutionErrorCode, details) : new VenueRejected(message, code, details);
+  return isExecutionErrorCode(code) ? new ExecutionError(message, code, details) : new VenueRejected(message, code, details);
 }
 
 /** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */

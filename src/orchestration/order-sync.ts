@@ -1,4 +1,4 @@
-import type { OrderRequest, VenueFill, VenueOrder } from '../connectors/connector.js';
+import type { OrderRequest, VenueFill, VenueOrder } from '../ports/connector.js';
 import { Decimal } from '../domain/decimal.js';
 import type { OrderPurpose, OrderStatus } from '../domain/enums.js';
 import { generateId, IdPrefix } from '../domain/ids.js';

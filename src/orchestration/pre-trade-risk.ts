@@ -8,7 +8,7 @@ import type { OrderRecord, Position } from '../domain/trading.js';
 import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
-import type { ILedgerProvider } from './ports.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** One leg about to be sent (a new order, or new terms of a resting one), already on the venue's grid. */

@@ -1,9 +1,9 @@
-import type { AmendRequest, InstrumentRules, OrderRequest } from '../connectors/connector.js';
+import type { AmendRequest, InstrumentRules, OrderRequest } from '../ports/connector.js';
 import type { ErrorHandlingConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { type Decimal, floorToStep } from '../domain/decimal.js';
 import type { OrderPurpose, Protection } from '../domain/enums.js';
-import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
+import { errorMessage, isVenueRejection, PlanexecError, VenueRejectCode } from '../domain/errors.js';
 import { closePosition, oppositeSide } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
@@ -13,7 +13,8 @@ import type { ExecutionContext } from './execution-context.js';
 import { ExecutionError } from './execution-errors.js';
 import type { DeclaredChange, DeclaredLeg, LegResult, LegSpec, OrderExecutor } from './order-executor.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
-import type { IAlertSink, ILedgerProvider } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
 import { bookFills, closeIfProtectiveFlattened } from './trade-book.js';
 
 export type OnProtectionFailure = ErrorHandlingConfig['on_protection_failure'];
@@ -324,7 +325,7 @@ export class ProtectiveOrders {
     try {
       return declared ? await this.#executor.send(ctx, declared) : await this.#placeLeg(ctx, position, naming, `${kind.prefix}${naming.suffix}`, kind.purpose, quantity, protectiveOrder(kind, price));
     } catch (error) {
-      if (kind.purpose !== 'STOP_LOSS' || !(error instanceof VenueRejected) || error.code !== 'WOULD_TRIGGER_IMMEDIATELY') throw error;
+      if (kind.purpose !== 'STOP_LOSS' || !isVenueRejection(error, [VenueRejectCode.WOULD_TRIGGER_IMMEDIATELY])) throw error;
       ctx.logger.warn({ trade_id: position.trade_id, stop_loss: price.toFixed() }, 'stop loss already breached: flattening at market');
       return this.#placeLeg(ctx, position, naming, `SX${naming.suffix}`, 'STOP_LOSS', quantity, { order_type: 'MARKET', time_in_force: 'IOC' });
     }

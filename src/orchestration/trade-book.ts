@@ -1,4 +1,4 @@
-import type { InstrumentRules } from '../connectors/connector.js';
+import type { InstrumentRules } from '../ports/connector.js';
 import { floorToStep } from '../domain/decimal.js';
 import type { OrderPurpose } from '../domain/enums.js';
 import { applyFillToPosition, baseFees, closePosition } from '../domain/position-math.js';

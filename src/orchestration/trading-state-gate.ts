@@ -6,7 +6,8 @@ import { grossFilled, isIncreasingPurpose } from '../domain/position-math.js';
 import type { OrderRecord, Position } from '../domain/trading.js';
 import type { ExecutionContext } from './execution-context.js';
 import { LIVE_ORDER_STATUSES } from './order-sync.js';
-import type { ILedgerProvider, TradingState, TradingStateRecord } from './ports.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
+import type { TradingState, TradingStateRecord } from '../ports/trading-state.js';
 
 /** A MODIFY_EXISTING target as the ledger has it: the trade and its entry / increase orders still live at the venue. */
 export interface TargetBook {
@@ -58,9 +59,14 @@ export function tradingStateDenied(record: TradingStateRecord, directive: Pick<E
   );
 }
 
+/** The RiskDenied codes of the kill switch (ACTIVE refuses nothing). */
+export type TradingStateDenialCode = `TRADING_STATE_${Exclude<TradingState, 'ACTIVE'>}`;
+
+const DENIAL_CODES: ReadonlySet<string> = new Set<TradingStateDenialCode>(['TRADING_STATE_HALTED', 'TRADING_STATE_REDUCING']);
+
 /** Whether a flow's error is the kill switch's refusal. */
-export function isTradingStateDenial(code: string): boolean {
-  return code === 'TRADING_STATE_HALTED' || code === 'TRADING_STATE_REDUCING';
+export function isTradingStateDenial(code: string): code is TradingStateDenialCode {
+  return DENIAL_CODES.has(code);
 }
 
 /**

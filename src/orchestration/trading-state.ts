@@ -1,17 +1,10 @@
 import type { Logger } from 'pino';
-import type { IEventBus } from '../bus/event-bus.js';
-import type { PlanexecEvents } from '../bus/events.js';
+import type { IEventBus } from '../ports/bus.js';
+import type { PlanexecEvents } from '../ports/events.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { ValidationError, type ValidationIssue } from '../domain/errors.js';
-import {
-  TRADING_STATES,
-  type IJournalWriter,
-  type ITradingStateControl,
-  type JournalEntry,
-  type TradingState,
-  type TradingStateChange,
-  type TradingStateRecord,
-} from './ports.js';
+import { type IJournalWriter, type JournalEntry } from '../ports/journal.js';
+import { TRADING_STATES, type ITradingStateControl, type TradingState, type TradingStateChange, type TradingStateRecord } from '../ports/trading-state.js';
 
 /**
  * Every TRADING_STATE_CHANGED entry belongs to this one journal flow (its correlation id too), and

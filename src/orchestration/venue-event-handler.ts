@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { ExecutionReport, IAPIConnector, VenueOrder } from '../connectors/connector.js';
+import type { ExecutionReport, IAPIConnector, VenueOrder } from '../ports/connector.js';
 import type { PlanExecutionConfig } from '../config/schema.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { toWire } from '../domain/directive.js';
-import { errorMessage, PlanexecError } from '../domain/errors.js';
+import { errorMessage } from '../domain/errors.js';
+import { ExecutionErrorCode, hasExecutionCode } from './execution-errors.js';
 import { closePosition, isIncreasingPurpose } from '../domain/position-math.js';
 import type { Anomaly, OrderRecord, Position } from '../domain/trading.js';
 import { sendAlert } from './alerting.js';
@@ -11,7 +12,9 @@ import { Deadline } from './deadline.js';
 import type { ExecutionContext, ExecutionContextInit } from './execution-context.js';
 import type { FlowRunner } from './flow-runner.js';
 import { fillRecord, mergeVenueOrder } from './order-sync.js';
-import type { IAlertSink, ILedgerProvider, IMetricsCollector } from './ports.js';
+import type { IAlertSink } from '../ports/alerts.js';
+import type { ILedgerProvider } from '../ports/ledger.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
 import { isProtective, type ProtectiveNaming, type ProtectiveOrders } from './protective-orders.js';
 import { bookFills, onlyDustHeld } from './trade-book.js';
 
@@ -164,7 +167,7 @@ export class VenueEventHandler {
     } catch (error) {
       ctx.logger.error({ err: error }, 'venue report could not be fully applied');
       // ProtectiveOrders raised its own critical alert and applied on_protection_failure
-      if (error instanceof PlanexecError && error.code === 'PROTECTION_MISSING') return;
+      if (hasExecutionCode(error, ExecutionErrorCode.PROTECTION_MISSING)) return;
       await sendAlert(this.#deps.alerts, ctx.logger, {
         severity: 'critical',
         code: 'VENUE_EVENT_FAILED',

@@ -1,4 +1,4 @@
-import type { AmendRequest, ConnectorCapabilities, InstrumentRules, OrderRequest } from '../connectors/connector.js';
+import type { AmendRequest, ConnectorCapabilities, InstrumentRules, OrderRequest } from '../ports/connector.js';
 import { type Decimal, decimalToWire, floorToStep, roundToStep } from '../domain/decimal.js';
 import type { Direction, OrderType } from '../domain/enums.js';
 import { RiskDenied } from '../domain/errors.js';

@@ -6,7 +6,7 @@ import { MAX_DIRECTIVE_BYTES, parseDirective } from '../domain/directive.js';
 import type { DirectiveSubmission, FlowCompletionDTO } from '../domain/dto.js';
 import { errorMessage, ValidationError } from '../domain/errors.js';
 import type { FlowResult } from '../orchestration/plan-execution-orchestrator.js';
-import type { FlowRecord } from '../orchestration/ports.js';
+import type { FlowRecord } from '../ports/flow-store.js';
 import type { ApiIssue } from './api-errors.js';
 
 /** How one directive of a POST stands when the answer is sent. */

@@ -1,4 +1,4 @@
-import type { JournalEntry } from '../orchestration/ports.js';
+import type { JournalEntry } from '../ports/journal.js';
 import type { TIMELINE_KINDS } from './api-schemas.js';
 
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];

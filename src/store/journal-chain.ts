@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { JournalVerifyResult } from '../orchestration/ports.js';
+import type { JournalVerifyResult } from '../ports/journal.js';
 
 /**
  * The journal's hash chain, shared by every store: each entry's hash is

@@ -1,7 +1,7 @@
 import type { Decimal } from '../domain/decimal.js';
 import type { Direction, OrderType } from '../domain/enums.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
-import type { JournalEntry } from '../orchestration/ports.js';
+import type { JournalEntry } from '../ports/journal.js';
 
 /**
  * The read side the exports and the execution-quality view need from a store: paged reads over

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { slackPayload, telegramText } from '../../src/alerts/alert-formats.js';
 import { parseRetryAfter } from '../../src/alerts/http-delivery.js';
 import { TelegramAlertSink } from '../../src/alerts/telegram-alert-sink.js';
-import type { Alert } from '../../src/orchestration/ports.js';
+import type { Alert } from '../../src/ports/alerts.js';
 
 const ALERT: Alert = {
   severity: 'critical',

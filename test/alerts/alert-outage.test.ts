@@ -6,7 +6,7 @@ import { DeliveryPolicySink } from '../../src/alerts/delivery-policy-sink.js';
 import { AlertsSchema } from '../../src/config/schema.js';
 import { isoTime } from '../../src/domain/clock.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
-import type { Alert } from '../../src/orchestration/ports.js';
+import type { Alert } from '../../src/ports/alerts.js';
 import { FakeClock, flushMicrotasks } from '../support/fake-clock.js';
 import { captureLogger } from './capture-logger.js';
 import { closeServersAfterEach } from './local-servers.js';

@@ -7,7 +7,7 @@ import { NoopAlertSink } from '../../src/alerts/noop-alert-sink.js';
 import { loadConfigText } from '../../src/config/load-config.js';
 import { AlertsSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/domain/errors.js';
-import type { Alert, IAlertSink } from '../../src/orchestration/ports.js';
+import type { Alert, IAlertSink } from '../../src/ports/alerts.js';
 import { captureLogger } from './capture-logger.js';
 
 const alert = (severity: Alert['severity']): Alert => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertTransport, DeliveryResult } from '../../src/alerts/alert-transport.js';
 import { DeliveryPolicySink, type DeliveryPolicy } from '../../src/alerts/delivery-policy-sink.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
-import type { Alert } from '../../src/orchestration/ports.js';
+import type { Alert } from '../../src/ports/alerts.js';
 import { FakeClock, flushMicrotasks } from '../support/fake-clock.js';
 import { captureLogger } from './capture-logger.js';
 

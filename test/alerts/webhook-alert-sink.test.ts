@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebhookAlertSink } from '../../src/alerts/webhook-alert-sink.js';
-import type { Alert } from '../../src/orchestration/ports.js';
+import type { Alert } from '../../src/ports/alerts.js';
 import { captureLogger } from './capture-logger.js';
 import { closeServersAfterEach } from './local-servers.js';
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exitTriggerSource } from '../../src/app/exit-trigger-source.js';
-import type { OrderRequest } from '../../src/connectors/connector.js';
+import type { OrderRequest } from '../../src/ports/connector.js';
 import { withHeldExits } from '../../src/connectors/held-exits/held-exits-connector.js';
 import { defaultConfig, type PlatformConfig } from '../../src/config/schema.js';
 import { systemClock } from '../../src/domain/clock.js';

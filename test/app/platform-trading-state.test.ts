@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../src/app/create-platform.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { newTradeWire } from '../support/directives.js';
 import { silentLogger } from '../support/fakes.js';

@@ -10,7 +10,7 @@ import { recordVenueBaseline } from '../../src/app/venue-baseline.js';
 import { verifyWorld } from '../../src/app/verify.js';
 import { openVerifyVenue } from '../../src/app/verify-venue.js';
 import { defaultConfig } from '../../src/config/schema.js';
-import type { VenueBalance, VenueOrder } from '../../src/connectors/connector.js';
+import type { VenueBalance, VenueOrder } from '../../src/ports/connector.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import { ConfigError } from '../../src/domain/errors.js';
 import { clientOrderId } from '../../src/domain/ids.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventHandler } from '../../src/bus/event-bus.js';
+import type { EventHandler } from '../../src/ports/bus.js';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 import { RecordingLogger } from './recording-logger.js';
 

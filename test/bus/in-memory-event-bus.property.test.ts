@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PublishScope, SubscriptionScope } from '../../src/bus/event-bus.js';
+import type { PublishScope, SubscriptionScope } from '../../src/ports/bus.js';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 
 const EVENTS = ['E1', 'E2', 'E3'] as const;

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { PublishScope, SubscriptionScope } from '../../src/bus/event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PublishScope, SubscriptionScope } from '../../src/ports/bus.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
 import { BusError, CriticalEventHandlerError } from '../../src/domain/errors.js';
 import { RecordingLogger } from './recording-logger.js';

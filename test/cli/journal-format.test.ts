@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { journalEntryJson, journalTable } from '../../src/cli/journal-format.js';
-import type { JournalEntry } from '../../src/orchestration/ports.js';
+import type { JournalEntry } from '../../src/ports/journal.js';
 
 const entry: JournalEntry = {
   seq: 7,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeKind, positionTotals } from '../../src/app/position-totals.js';
-import { positionJson, positionsFootnote, positionsTable, totalsLine } from '../../src/cli/positions-format.js';
+import { positionJson } from '../../src/app/position-json.js';
+import { positionsFootnote, positionsTable, totalsLine } from '../../src/cli/positions-format.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import type { Position } from '../../src/domain/trading.js';
 

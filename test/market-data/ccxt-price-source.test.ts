@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.js';
 import { CcxtPriceSource } from '../../src/market-data/ccxt-price-source.js';
-import type { PriceTick } from '../../src/market-data/price-source.js';
+import type { PriceTick } from '../../src/ports/price-source.js';
 import { BTC_MARKET, DOGE_MARKET, TickerServer } from './ticker-server.js';
 
 const logger = pino({ level: 'silent' });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.js';
 import { FilePriceSource } from '../../src/market-data/file-price-source.js';
 import { PriceFileError, readPriceFile } from '../../src/market-data/price-file.js';
-import type { PriceTick } from '../../src/market-data/price-source.js';
+import type { PriceTick } from '../../src/ports/price-source.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'planexec-prices-'));

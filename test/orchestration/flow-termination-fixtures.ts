@@ -1,6 +1,7 @@
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 import type { FlowOutcome } from '../../src/domain/enums.js';
-import type { Alert, BeginFlowResult, FlowRecord, IAlertSink, IFlowStore } from '../../src/orchestration/ports.js';
+import type { Alert, IAlertSink } from '../../src/ports/alerts.js';
+import type { BeginFlowResult, FlowRecord, IFlowStore } from '../../src/ports/flow-store.js';
 
 /** A completion as the orchestrator publishes it with _flow_stop_success. */
 export function successCompletion(flowId: string, overrides: Partial<FlowCompletionDTO> = {}): FlowCompletionDTO {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { FlowTerminationSchema, type FlowTerminationConfig } from '../../src/config/schema.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
 import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';
 import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
-import type { IMetricsCollector } from '../../src/orchestration/ports.js';
+import type { IMetricsCollector } from '../../src/ports/metrics.js';
 import { captureLogger, type CapturedLine } from '../alerts/capture-logger.js';
 import { sampleValue } from '../metrics/prom-text.js';
 import { FakeClock } from '../support/fake-clock.js';

@@ -3,14 +3,14 @@ import vm from 'node:vm';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { FlowTerminationSchema } from '../../src/config/schema.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
 import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';
 import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
-import type { Alert, IAlertSink } from '../../src/orchestration/ports.js';
+import type { Alert, IAlertSink } from '../../src/ports/alerts.js';
 import { sampleValue } from '../metrics/prom-text.js';
 import { FakeFlowStore, errorCompletion, successCompletion } from './flow-termination-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { FlowTerminationSchema } from '../../src/config/schema.js';
 import { NoopMetrics } from '../../src/metrics/noop-metrics.js';
 import { InMemoryComponentRegistry } from '../../src/orchestration/component-registry.js';

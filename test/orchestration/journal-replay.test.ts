@@ -5,7 +5,7 @@ import type { JournalEventType } from '../../src/domain/enums.js';
 import { openPosition } from '../../src/domain/position-math.js';
 import type { Position } from '../../src/domain/trading.js';
 import { replayJournal } from '../../src/orchestration/journal-replay.js';
-import type { JournalEntry } from '../../src/orchestration/ports.js';
+import type { JournalEntry } from '../../src/ports/journal.js';
 
 const TRADE = 'DIR_20261124_101500_0000abcd';
 const MODIFY = 'DIR_20261124_101600_0000abce';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { defaultConfig, type PaperConnectorConfig } from '../../src/config/schema.js';
 import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import { Decimal } from '../../src/domain/decimal.js';

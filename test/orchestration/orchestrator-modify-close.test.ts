@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AmendRequest } from '../../src/connectors/connector.js';
+import type { AmendRequest } from '../../src/ports/connector.js';
 import type { TradeExecutedDTO } from '../../src/domain/dto.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AmendRequest, OrderRequest } from '../../src/connectors/connector.js';
+import type { AmendRequest, OrderRequest } from '../../src/ports/connector.js';
 import { VenueRejected } from '../../src/domain/errors.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import type { TradeExecutedDTO } from '../../src/domain/dto.js';

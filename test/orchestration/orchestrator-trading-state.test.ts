@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionFailedDTO, FlowCompletionDTO } from '../../src/domain/dto.js';
-import type { TradingState } from '../../src/orchestration/ports.js';
+import type { TradingState } from '../../src/ports/trading-state.js';
 import { JournaledTradingState } from '../../src/orchestration/trading-state.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
 import { FakeClock } from '../support/fake-clock.js';

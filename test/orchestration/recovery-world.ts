@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -13,7 +13,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from '../../src/connectors/connector.js';
+} from '../../src/ports/connector.js';
 import { defaultConfig, type PaperConnectorConfig, type RecoveryConfig } from '../../src/config/schema.js';
 import { PaperConnector } from '../../src/connectors/paper/paper-connector.js';
 import type { Decimal } from '../../src/domain/decimal.js';
@@ -23,24 +23,10 @@ import { InMemoryComponentRegistry } from '../../src/orchestration/component-reg
 import { FlowCompletionStream } from '../../src/orchestration/flow-completion-stream.js';
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator, type FlowResult } from '../../src/orchestration/plan-execution-orchestrator.js';
-import type {
-  Alert,
-  BeginFlowResult,
-  FlowRecord,
-  IAlertSink,
-  FlowListFilter,
-  IFlowStore,
-  IJournalWriter,
-  ILedgerProvider,
-  JournalEntry,
-  JournalEntryInput,
-  JournalFilter,
-  JournalVerifyResult,
-  LedgerApplyResult,
-  LedgerChange,
-  OrderFilter,
-  PositionFilter,
-} from '../../src/orchestration/ports.js';
+import type { Alert, IAlertSink } from '../../src/ports/alerts.js';
+import type { BeginFlowResult, FlowRecord, FlowListFilter, IFlowStore } from '../../src/ports/flow-store.js';
+import type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from '../../src/ports/journal.js';
+import type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from '../../src/ports/ledger.js';
 import { Recovery, type RecoveryReport } from '../../src/orchestration/recovery/recovery.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { FakeClock } from '../support/fake-clock.js';

@@ -4,7 +4,7 @@ import { Decimal } from '../../src/domain/decimal.js';
 import type { Scope } from '../../src/domain/enums.js';
 import { RiskDenied } from '../../src/domain/errors.js';
 import type { OrderRecord, Position } from '../../src/domain/trading.js';
-import { TRADING_STATES, type TradingState } from '../../src/orchestration/ports.js';
+import { TRADING_STATES, type TradingState } from '../../src/ports/trading-state.js';
 import { isTradingStateDenial, modifyAddsSize, tradingStateAllows, tradingStateDenied, type TargetBook } from '../../src/orchestration/trading-state-gate.js';
 
 const SCOPES: readonly Scope[] = ['NEW_TRADE', 'MODIFY_EXISTING', 'CLOSE_EXISTING'];

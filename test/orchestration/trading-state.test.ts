@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../src/bus/in-memory-event-bus.js';
-import type { PlanexecEvents } from '../../src/bus/events.js';
+import type { PlanexecEvents } from '../../src/ports/events.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { JournaledTradingState, TRADING_STATE_FLOW_ID } from '../../src/orchestration/trading-state.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { InstrumentRules } from '../../src/connectors/connector.js';
+import type { InstrumentRules } from '../../src/ports/connector.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import { RiskDenied } from '../../src/domain/errors.js';
 import { clientOrderId } from '../../src/domain/ids.js';

@@ -11,30 +11,16 @@ import type {
   VenueFill,
   VenueBalance,
   VenueOrder,
-} from '../../src/connectors/connector.js';
+} from '../../src/ports/connector.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import { UnknownOutcomeError, VenueRejected } from '../../src/domain/errors.js';
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../../src/domain/trading.js';
-import type {
-  Alert,
-  BeginFlowResult,
-  FlowRecord,
-  IAlertSink,
-  FlowListFilter,
-  IFlowStore,
-  IJournalWriter,
-  ILedgerProvider,
-  IMetricsCollector,
-  JournalEntry,
-  JournalEntryInput,
-  JournalFilter,
-  JournalVerifyResult,
-  LedgerApplyResult,
-  LedgerChange,
-  OrderFilter,
-  PositionFilter,
-} from '../../src/orchestration/ports.js';
+import type { Alert, IAlertSink } from '../../src/ports/alerts.js';
+import type { BeginFlowResult, FlowRecord, FlowListFilter, IFlowStore } from '../../src/ports/flow-store.js';
+import type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from '../../src/ports/journal.js';
+import type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from '../../src/ports/ledger.js';
+import type { IMetricsCollector } from '../../src/ports/metrics.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,5 +1,5 @@
 import { fillRecordToWire, orderRecordToWire, positionToWire } from '../../domain/wire.js';
-import type { JournalEntry } from '../../orchestration/ports.js';
+import type { JournalEntry } from '../../ports/journal.js';
 import type { ExportRecordOf, IExportSource } from '../../store/read-models.js';
 import type { ExportKind, ExportRange } from './export-request.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { JournalEntry } from '../../orchestration/ports.js';
+import type { JournalEntry } from '../../ports/journal.js';
 import type { SqliteJournal } from '../../store/sqlite/sqlite-journal.js';
 import type { CliIo } from '../cli-io.js';
 import { loadReaderConfig, type WorldOptions } from '../cli-context.js';

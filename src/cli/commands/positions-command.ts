@@ -9,7 +9,8 @@ import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
 import { withExistingStore } from '../open-store.js';
 import { positionTotals } from '../../app/position-totals.js';
-import { positionJson, positionsFootnote, positionsTable, totalsLine } from '../positions-format.js';
+import { positionJson } from '../../app/position-json.js';
+import { positionsFootnote, positionsTable, totalsLine } from '../positions-format.js';
 
 interface PositionsOptions extends WorldOptions {
   readonly status?: string;

@@ -5,7 +5,7 @@ import { platformPaths } from '../../app/platform-paths.js';
 import { systemClock } from '../../domain/clock.js';
 import { DatabaseInUseError, ValidationError } from '../../domain/errors.js';
 import { printable } from '../../domain/printable.js';
-import { TRADING_STATES, type TradingState, type TradingStateChange, type TradingStateRecord } from '../../orchestration/ports.js';
+import { TRADING_STATES, type TradingState, type TradingStateChange, type TradingStateRecord } from '../../ports/trading-state.js';
 import { checkTradingStateChange, isTradingState, JournaledTradingState } from '../../orchestration/trading-state.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { CliIo } from '../cli-io.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createAlertSink } from '../../alerts/create-alert-sink.js';
-import { alertVerifyDifferences } from '../../alerts/verify-alerts.js';
+import { alertVerifyDifferences } from '../../app/verify-alerts.js';
 import { platformPaths } from '../../app/platform-paths.js';
 import { verifyWorld, type VerifyReport } from '../../app/verify.js';
 import { openVerifyVenue } from '../../app/verify-venue.js';

@@ -2,8 +2,7 @@ import type { Exchange, Order, Trade } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
-import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
-import { VenueErrorMetrics } from '../../metrics/venue-error-metrics.js';
+import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejectCode, VenueRejected } from '../../domain/errors.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -14,7 +13,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from '../connector.js';
+} from '../../ports/connector.js';
 import { CcxtInstruments } from './ccxt-instruments.js';
 import { ExecutionListeners } from '../execution-listeners.js';
 import { ReferencePrices } from './reference-prices.js';
@@ -26,6 +25,7 @@ import { checkOnGrid } from './order-grid.js';
 import { toVenueFill, toVenueOrder } from './order-mapping.js';
 import { RestingOrderPoller, type PollScheduler } from './resting-order-poller.js';
 import { venueProfile, type VenueProfile } from './venue-profiles.js';
+import type { IVenueErrorMetrics } from '../../ports/metrics.js';
 
 export interface CcxtConnectorOptions {
   /** Built by createCcxtExchange (keys, sandbox, spot-only options, exact amounts). */
@@ -37,13 +37,16 @@ export interface CcxtConnectorOptions {
   /** A ticker price is reused as reference this long (0: asked for every order). */
   readonly referencePriceMaxAgeMs?: number;
   readonly pollScheduler?: PollScheduler;
-  readonly errorMetrics?: VenueErrorMetrics;
+  /** Counts errors outside the table (planexec_venue_unmapped_errors_total); default: not counted, only logged. */
+  readonly errorMetrics?: IVenueErrorMetrics;
   /** What ccxt cannot tell about the venue; default: the row of venue-profiles.ts for the exchange id. */
   readonly profile?: VenueProfile;
 }
 
 
 /** A read is tried this often before its transient error reaches the caller (waits 250, 500, 1000 ms, or Retry-After). */
+const NOT_COUNTED: IVenueErrorMetrics = { unmappedError: () => undefined };
+
 const READ_ATTEMPTS = 4;
 const READ_RETRY_BASE_MS = 250;
 
@@ -63,7 +66,7 @@ export class CcxtConnector implements IAPIConnector {
   readonly #logger: Logger;
   readonly #profile: VenueProfile;
   readonly #instruments: CcxtInstruments;
-  readonly #errorMetrics: VenueErrorMetrics;
+  readonly #errorMetrics: IVenueErrorMetrics;
   readonly #listeners: ExecutionListeners;
   readonly #poller: RestingOrderPoller;
   readonly #referencePrices: ReferencePrices;
@@ -78,7 +81,7 @@ export class CcxtConnector implements IAPIConnector {
     this.venue = options.exchange.id;
     this.#profile = options.profile ?? venueProfile(this.venue);
     this.#instruments = new CcxtInstruments(options.exchange, options.clock);
-    this.#errorMetrics = options.errorMetrics ?? new VenueErrorMetrics();
+    this.#errorMetrics = options.errorMetrics ?? NOT_COUNTED;
     this.#referencePrices = new ReferencePrices(options.clock, options.referencePriceMaxAgeMs ?? 0);
     this.capabilities = Object.freeze({
       idempotentSubmit: false,
@@ -97,11 +100,6 @@ export class CcxtConnector implements IAPIConnector {
       listening: () => this.#listeners.size > 0,
       onError: (error, clientOrderId) => this.#logger.warn({ err: error, client_order_id: clientOrderId, venue: this.venue }, 'polling a resting order failed; next pass retries'),
     });
-  }
-
-  /** Counters of errors outside the table (planexec_venue_unmapped_errors_total). */
-  get errorMetrics(): VenueErrorMetrics {
-    return this.#errorMetrics;
   }
 
   /** Load the venue's instruments again. */
@@ -184,7 +182,7 @@ export class CcxtConnector implements IAPIConnector {
       if (!(error instanceof HandledByCaller)) throw error;
       // unknown to the cancel: already final (return that state), or never ours
       const existing = await this.#fetchOrder(clientOrderId, symbol, options);
-      if (existing === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', { client_order_id: clientOrderId, symbol });
+      if (existing === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, VenueRejectCode.ORDER_NOT_FOUND, { client_order_id: clientOrderId, symbol });
       this.#poller.forget(clientOrderId);
       return existing;
     }
@@ -200,7 +198,7 @@ export class CcxtConnector implements IAPIConnector {
       throw new VenueRejected(`${this.venue} cannot amend an order in place (amendOrders is false): cancel and replace it`, 'AMEND_UNSUPPORTED', { client_order_id: clientOrderId });
     }
     const current = await this.fetchOrder(clientOrderId, symbol, options);
-    if (current === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', { client_order_id: clientOrderId, symbol });
+    if (current === undefined) throw new VenueRejected(`${this.venue} does not know order ${clientOrderId} on ${symbol}`, VenueRejectCode.ORDER_NOT_FOUND, { client_order_id: clientOrderId, symbol });
     const rules = await this.getInstrument(symbol, options);
     const quantity = changes.quantity ?? current.quantity;
     const limit = changes.limit_price ?? current.limit_price ?? undefined;

@@ -51,7 +51,7 @@ import {
   RequestTimeout,
   RestrictedLocation,
 } from 'ccxt';
-import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
+import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejectCode, VenueRejected } from '../../domain/errors.js';
 
 export type VenueOperation = 'submit' | 'cancel' | 'amend' | 'read';
 export type CcxtErrorKind = 'rejected' | 'transient' | 'transient_read' | 'unknown_outcome';
@@ -61,7 +61,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 /** [ccxt class, kind, our code]: most specific first. */
 export const CCXT_ERROR_TABLE: readonly (readonly [ErrorClass, CcxtErrorKind, string])[] = [
   // rejected: the venue refused, never retried
-  [OrderNotFound, 'rejected', 'ORDER_NOT_FOUND'],
+  [OrderNotFound, 'rejected', VenueRejectCode.ORDER_NOT_FOUND],
   [DuplicateOrderId, 'rejected', 'DUPLICATE_CLIENT_ORDER_ID'],
   [OrderImmediatelyFillable, 'rejected', 'INVALID_ORDER'],
   [OrderNotFillable, 'rejected', 'INVALID_ORDER'],

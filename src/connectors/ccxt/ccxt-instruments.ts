@@ -1,7 +1,7 @@
 import type { Exchange } from 'ccxt';
 import type { Clock } from '../../domain/clock.js';
 import { VenueRejected } from '../../domain/errors.js';
-import type { InstrumentRules } from '../connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 import { toCcxtSymbol } from './ccxt-symbols.js';
 import { instrumentRules } from './instrument-rules.js';
 

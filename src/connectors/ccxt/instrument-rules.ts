@@ -1,7 +1,7 @@
 import type { MarketInterface as Market } from 'ccxt';
 import { Decimal } from '../../domain/decimal.js';
 import { VenueRejected } from '../../domain/errors.js';
-import type { InstrumentRules } from '../connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 import { fromCcxtSymbol } from './ccxt-symbols.js';
 import { firstDecimal, venueDecimal } from './decimal-from-venue.js';
 

@@ -1,6 +1,6 @@
 import type { Decimal } from '../../domain/decimal.js';
 import { VenueRejected } from '../../domain/errors.js';
-import type { InstrumentRules } from '../connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 
 interface Amounts {
   readonly quantity: Decimal;

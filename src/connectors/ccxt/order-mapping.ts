@@ -1,7 +1,7 @@
 import type { Order, Trade } from 'ccxt';
 import { Decimal } from '../../domain/decimal.js';
 import type { Direction, OrderType } from '../../domain/enums.js';
-import type { VenueFill, VenueOrder } from '../connector.js';
+import type { VenueFill, VenueOrder } from '../../ports/connector.js';
 import { fromCcxtSymbol } from './ccxt-symbols.js';
 import { firstDecimal } from './decimal-from-venue.js';
 

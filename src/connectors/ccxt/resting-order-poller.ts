@@ -1,5 +1,5 @@
 import { Decimal } from '../../domain/decimal.js';
-import type { ExecutionReport, VenueOrder } from '../connector.js';
+import type { ExecutionReport, VenueOrder } from '../../ports/connector.js';
 
 /** Runs `task` every `ms` until the returned function is called. Injectable for tests. */
 export type PollScheduler = (ms: number, task: () => void) => () => void;

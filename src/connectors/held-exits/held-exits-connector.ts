@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { isoTime, type Clock } from '../../domain/clock.js';
 import type { Decimal } from '../../domain/decimal.js';
-import { errorMessage, UnknownOutcomeError, VenueRejected } from '../../domain/errors.js';
+import { errorMessage, UnknownOutcomeError, VenueRejectCode, VenueRejected } from '../../domain/errors.js';
 import type { OrderRecord } from '../../domain/trading.js';
-import type { IPriceSource, PriceTick } from '../../market-data/price-source.js';
+import type { IPriceSource, PriceTick } from '../../ports/price-source.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -15,7 +15,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from '../connector.js';
+} from '../../ports/connector.js';
 import { ExecutionListeners } from '../execution-listeners.js';
 import { asProtective, HELD_PREFIX, heldFromRecord, heldFromRequest, heldView, isHeldKind, isReached, type HeldOrder } from './held-order.js';
 
@@ -143,7 +143,7 @@ export class HeldExitsConnector implements IAPIConnector {
     if (entry === undefined) return this.#inner.amendOrder(clientOrderId, symbol, changes, options);
     if (entry.stage === 'sent') return asProtective(entry.order, await this.#inner.amendOrder(clientOrderId, symbol, changes, options));
     if (entry.stage !== 'held') {
-      throw new VenueRejected(`order ${clientOrderId} is ${entry.stage}: nothing to amend`, 'ORDER_NOT_OPEN', { client_order_id: clientOrderId });
+      throw new VenueRejected(`order ${clientOrderId} is ${entry.stage}: nothing to amend`, VenueRejectCode.ORDER_NOT_OPEN, { client_order_id: clientOrderId });
     }
     const amended: HeldOrder = {
       ...entry.order,

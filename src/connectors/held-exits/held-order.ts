@@ -2,7 +2,7 @@ import { isoTime } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
 import type { Direction, OrderType, TimeInForce } from '../../domain/enums.js';
 import type { OrderRecord } from '../../domain/trading.js';
-import type { OrderRequest, VenueOrder } from '../connector.js';
+import type { OrderRequest, VenueOrder } from '../../ports/connector.js';
 
 export const HELD_PREFIX = 'held:';
 

@@ -1,7 +1,7 @@
 import { Decimal, decimalToWire } from '../../domain/decimal.js';
 import { Direction, OrderType, TimeInForce } from '../../domain/enums.js';
-import { VenueRejected } from '../../domain/errors.js';
-import type { AmendRequest, OrderRequest } from '../connector.js';
+import { VenueRejectCode, VenueRejected } from '../../domain/errors.js';
+import type { AmendRequest, OrderRequest } from '../../ports/connector.js';
 import { exceedsSlippage, isOnStep, isStopTriggered, takerPrice } from './fill-model.js';
 import type { PaperInstrument } from './paper-instruments.js';
 import type { OrderRow } from './paper-store.js';
@@ -9,7 +9,7 @@ import type { OrderRow } from './paper-store.js';
 /** The venue's rejection codes (VenueRejected.code), as an exchange would answer. */
 export const PaperRejectCode = {
   UNKNOWN_SYMBOL: 'UNKNOWN_SYMBOL',
-  UNKNOWN_ORDER: 'UNKNOWN_ORDER',
+  UNKNOWN_ORDER: VenueRejectCode.UNKNOWN_ORDER,
   INVALID_ORDER: 'INVALID_ORDER',
   LOT_SIZE: 'LOT_SIZE',
   TICK_SIZE: 'TICK_SIZE',
@@ -17,9 +17,9 @@ export const PaperRejectCode = {
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
   SLIPPAGE_EXCEEDED: 'SLIPPAGE_EXCEEDED',
   REDUCE_ONLY: 'REDUCE_ONLY',
-  WOULD_TRIGGER_IMMEDIATELY: 'WOULD_TRIGGER_IMMEDIATELY',
-  ORDER_NOT_OPEN: 'ORDER_NOT_OPEN',
-  QUANTITY_BELOW_FILLED: 'QUANTITY_BELOW_FILLED',
+  WOULD_TRIGGER_IMMEDIATELY: VenueRejectCode.WOULD_TRIGGER_IMMEDIATELY,
+  ORDER_NOT_OPEN: VenueRejectCode.ORDER_NOT_OPEN,
+  QUANTITY_BELOW_FILLED: VenueRejectCode.QUANTITY_BELOW_FILLED,
   SIMULATED_REJECTION: 'SIMULATED_REJECTION',
 } as const;
 export type PaperRejectCode = (typeof PaperRejectCode)[keyof typeof PaperRejectCode];

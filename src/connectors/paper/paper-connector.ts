@@ -13,7 +13,7 @@ import type {
   OrderRequest,
   VenueBalance,
   VenueOrder,
-} from '../connector.js';
+} from '../../ports/connector.js';
 import type { FaultedCall, FaultKind } from './fault-plan.js';
 import { ExecutionListeners } from '../execution-listeners.js';
 import { rejection } from './order-rules.js';

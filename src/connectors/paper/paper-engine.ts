@@ -3,7 +3,7 @@ import { isoTime } from '../../domain/clock.js';
 import { Decimal, decimalToWire, roundToStep } from '../../domain/decimal.js';
 import type { Direction } from '../../domain/enums.js';
 import { ConfigError, ValidationError, VenueRejected } from '../../domain/errors.js';
-import type { AmendRequest, ExecutionReport, OrderRequest, PositionMode, VenueOrder } from '../connector.js';
+import type { AmendRequest, ExecutionReport, OrderRequest, PositionMode, VenueOrder } from '../../ports/connector.js';
 import { anyFaults, pickFault, type FaultedCall, type FaultKind } from './fault-plan.js';
 import { fee, fillChunk, isMarketable, isStopTriggered, splitQuantity, takerPrice } from './fill-model.js';
 import { checkAmend, checkNewOrder, rejection, type RuleContext } from './order-rules.js';

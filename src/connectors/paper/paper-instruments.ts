@@ -1,6 +1,6 @@
 import { Decimal } from '../../domain/decimal.js';
 import type { PaperConnectorConfig } from '../../config/schema.js';
-import type { InstrumentRules } from '../connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 
 /** An instrument the paper venue lists: the exchange's rules plus its opening reference price. */
 export interface PaperInstrument extends InstrumentRules {

@@ -1,7 +1,7 @@
 import { isoTime } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
 import type { Direction, TimeInForce } from '../../domain/enums.js';
-import type { VenueFill, VenueOrder } from '../connector.js';
+import type { VenueFill, VenueOrder } from '../../ports/connector.js';
 import type { FillRow, Liquidity, OrderRow } from './paper-store.js';
 
 /** An order with what only the simulator shows (for tests and reconciliation checks). */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Decimal, decimalToWire } from '../../domain/decimal.js';
 import type { Direction, OrderType, TimeInForce } from '../../domain/enums.js';
-import type { VenueOrder } from '../connector.js';
+import type { VenueOrder } from '../../ports/connector.js';
 
 export type VenueOrderStatus = VenueOrder['status'];
 export type Liquidity = 'MAKER' | 'TAKER';

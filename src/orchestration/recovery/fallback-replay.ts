@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { JournalEventType } from '../../domain/enums.js';
 import type { JournalFallback } from '../journal-fallback.js';
-import type { IJournalWriter, JournalEntryInput } from '../ports.js';
+import type { IJournalWriter, JournalEntryInput } from '../../ports/journal.js';
 
 export interface FallbackReplayReport {
   /** Entries appended to the journal now. */

@@ -1,6 +1,7 @@
 import { parseDirective, type ExecutionDirective } from '../../domain/directive.js';
 import { errorMessage } from '../../domain/errors.js';
-import type { FlowRecord, IJournalWriter, JournalEntry } from '../ports.js';
+import type { FlowRecord } from '../../ports/flow-store.js';
+import type { IJournalWriter, JournalEntry } from '../../ports/journal.js';
 import { ResumeLegs, type ResendPolicy } from './resume-legs.js';
 
 const CAUSALITY_TYPES: ReadonlySet<string> = new Set(['TRADE_OPENED', 'POSITION_MODIFIED', 'TRADE_CLOSED']);

@@ -1,4 +1,4 @@
-import type { OrderRequest } from '../../connectors/connector.js';
+import type { OrderRequest } from '../../ports/connector.js';
 import { roundToStep } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import { clientOrderId } from '../../domain/ids.js';

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
-import type { IAPIConnector, VenueOrder } from '../../connectors/connector.js';
+import type { IAPIConnector, VenueOrder } from '../../ports/connector.js';
 import type { PlanExecutionConfig } from '../../config/schema.js';
 import { isoTime, type Clock } from '../../domain/clock.js';
 import { errorMessage } from '../../domain/errors.js';
 import { sendAlert } from '../alerting.js';
 import { JournalFallback } from '../journal-fallback.js';
 import type { FlowResult } from '../plan-execution-orchestrator.js';
-import type { FlowRecord, IAlertSink, IFlowStore, IJournalWriter, ILedgerProvider } from '../ports.js';
+import type { IAlertSink } from '../../ports/alerts.js';
+import type { FlowRecord, IFlowStore } from '../../ports/flow-store.js';
+import type { IJournalWriter } from '../../ports/journal.js';
+import type { ILedgerProvider } from '../../ports/ledger.js';
 import { replayFallback, type FallbackReplayReport } from './fallback-replay.js';
 import { VenueSync, type VenueSyncReport } from './venue-sync.js';
 

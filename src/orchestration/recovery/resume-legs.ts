@@ -1,10 +1,10 @@
-import type { OrderRequest } from '../../connectors/connector.js';
+import type { OrderRequest } from '../../ports/connector.js';
 import type { PlanExecutionConfig } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
 import type { Direction, OrderPurpose, OrderType, TimeInForce } from '../../domain/enums.js';
 import { ExecutionError } from '../execution-errors.js';
-import type { JournalEntry } from '../ports.js';
+import type { JournalEntry } from '../../ports/journal.js';
 
 /**
  * When a resumed flow may still send a leg (recovery.resend_within_seconds): a leg that adds

@@ -2,8 +2,8 @@ import { Decimal, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import type { TradeExecutedDTO } from '../../domain/dto.js';
 import type { OrderStatus } from '../../domain/enums.js';
-import { LedgerError, PlanexecError, RiskDenied, TransientError, UnknownTradeError, VenueRejected } from '../../domain/errors.js';
-import { ExecutionError, ExecutionErrorCode } from '../execution-errors.js';
+import { isUnknownTradeCode, LedgerError, PlanexecError, RiskDenied, TransientError, UnknownTradeError, VenueRejected } from '../../domain/errors.js';
+import { ExecutionError, isExecutionErrorCode } from '../execution-errors.js';
 
 /** The failure a flow was ending with before a crash, as the journal's EXECUTION_FAILED entry has it. */
 export interface RecordedFailure {
@@ -45,10 +45,10 @@ function errorOf(errorType: string, code: string, message: string, details: Reco
     case 'LedgerError':
       return new LedgerError(message, details);
     case 'UnknownTradeError':
-      if (code === 'TRADE_NOT_FOUND' || code === 'TRADE_ALREADY_CLOSED') return new UnknownTradeError(message, code, details);
+      if (isUnknownTradeCode(code)) return new UnknownTradeError(message, code, details);
       break;
     case 'ExecutionError':
-      if (code in ExecutionErrorCode) return new ExecutionError(message, code as ExecutionErrorCode, details);
+      if (isExecutionErrorCode(code)) return new ExecutionError(message, code, details);
       break;
   }
   return new PlanexecError(message, { code, details });

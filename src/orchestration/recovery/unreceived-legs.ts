@@ -1,4 +1,4 @@
-import type { VenueOrder } from '../../connectors/connector.js';
+import type { VenueOrder } from '../../ports/connector.js';
 import { errorMessage } from '../../domain/errors.js';
 import { clientOrderId } from '../../domain/ids.js';
 import type { OrderRecord } from '../../domain/trading.js';

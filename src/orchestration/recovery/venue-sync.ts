@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
-import type { IAPIConnector, VenueOrder } from '../../connectors/connector.js';
+import type { IAPIConnector, VenueOrder } from '../../ports/connector.js';
 import type { PlanExecutionConfig } from '../../config/schema.js';
 import { isoTime, type Clock } from '../../domain/clock.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { OrderRecord } from '../../domain/trading.js';
 import { attemptCall } from '../connector-call.js';
 import { LIVE_ORDER_STATUSES } from '../order-sync.js';
-import type { IJournalWriter, ILedgerProvider } from '../ports.js';
+import type { IJournalWriter } from '../../ports/journal.js';
+import type { ILedgerProvider } from '../../ports/ledger.js';
 
 export interface VenueSyncReport {
   /** Ledger orders that may still rest at the venue (or be on their way): PENDING, OPEN, PARTIALLY_FILLED, IN_DOUBT. */

@@ -1,4 +1,4 @@
-import type { InstrumentRules } from '../../connectors/connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 import { type Decimal, decimalToWire, floorToStep } from '../../domain/decimal.js';
 import { type PriceRounding, roundPrice } from '../venue-rules.js';
 

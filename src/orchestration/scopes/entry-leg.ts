@@ -1,7 +1,7 @@
-import type { OrderRequest } from '../../connectors/connector.js';
+import type { OrderRequest } from '../../ports/connector.js';
 import type { Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
-import { ExecutionError } from '../execution-errors.js';
+import { isInDoubtUnresolved } from '../execution-errors.js';
 import type { LegResult } from '../order-executor.js';
 import { bookFills } from '../trade-book.js';
 import type { ScopeDeps, ScopeOutcome } from './scope-types.js';
@@ -26,7 +26,7 @@ export async function placeEntryAndProtect(ctx: ExecutionContext, deps: ScopeDep
   try {
     entryLeg = await deps.executor.place(ctx, { owner: tradeId, leg: 'E', tradeId, purpose: 'ENTRY', order: entry.order });
   } catch (error) {
-    if (entry.recordTradeIfInDoubt && error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') {
+    if (entry.recordTradeIfInDoubt && isInDoubtUnresolved(error)) {
       await ctx.applyLedger({ positions: [position] }).catch((e: unknown) => ctx.logger.error({ err: e }, 'could not record the in-doubt trade'));
     }
     throw error;

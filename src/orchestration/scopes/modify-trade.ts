@@ -1,7 +1,7 @@
-import type { AmendRequest, InstrumentRules } from '../../connectors/connector.js';
+import type { AmendRequest, InstrumentRules } from '../../ports/connector.js';
 import { type Decimal, decimalToWire, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
-import { RiskDenied, VenueRejected } from '../../domain/errors.js';
+import { isVenueRejection, RiskDenied, VenueRejectCode } from '../../domain/errors.js';
 import { grossFilled, isIncreasingPurpose, oppositeSide, remainingSize, targetDelta } from '../../domain/position-math.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
@@ -37,7 +37,7 @@ interface TargetPlan {
 }
 
 /** An amend the venue refused because the order changed under us (filled, gone): cancel and replace instead. */
-const ORDER_CHANGED = new Set(['ORDER_NOT_OPEN', 'QUANTITY_BELOW_FILLED', 'UNKNOWN_ORDER', 'ORDER_NOT_FOUND']);
+const ORDER_CHANGED: readonly VenueRejectCode[] = [VenueRejectCode.ORDER_NOT_OPEN, VenueRejectCode.QUANTITY_BELOW_FILLED, VenueRejectCode.UNKNOWN_ORDER, VenueRejectCode.ORDER_NOT_FOUND];
 
 /**
  * MODIFY_EXISTING, for each target in the given order, after every target was checked:
@@ -274,7 +274,7 @@ async function applyTarget(
         await send(deps.executor.amend(ctx, keeper, changes));
         return;
       } catch (error) {
-        if (!(error instanceof VenueRejected && ORDER_CHANGED.has(error.code))) throw error;
+        if (!isVenueRejection(error, ORDER_CHANGED)) throw error;
         ctx.logger.warn({ err: error, client_order_id: keeper.client_order_id }, 'amend refused: the order changed at the venue; cancelling and replacing it');
       }
     }

@@ -1,4 +1,4 @@
-import type { IAPIConnector } from '../../connectors/connector.js';
+import type { IAPIConnector } from '../../ports/connector.js';
 import type { Direction } from '../../domain/enums.js';
 import { RiskDenied } from '../../domain/errors.js';
 import type { ExecutionContext } from '../execution-context.js';

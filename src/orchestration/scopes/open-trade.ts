@@ -1,4 +1,4 @@
-import type { InstrumentRules } from '../../connectors/connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 import type { Decimal } from '../../domain/decimal.js';
 import type { EntryPlan, ExecutionDirective, ExitPlan, SizePlan } from '../../domain/directive.js';
 import { openPosition, oppositeSide } from '../../domain/position-math.js';

@@ -1,4 +1,4 @@
-import type { InstrumentRules } from '../../connectors/connector.js';
+import type { InstrumentRules } from '../../ports/connector.js';
 import type { Decimal } from '../../domain/decimal.js';
 import type { Direction } from '../../domain/enums.js';
 import { RiskDenied } from '../../domain/errors.js';

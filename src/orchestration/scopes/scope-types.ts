@@ -1,10 +1,10 @@
-import type { IAPIConnector, InstrumentRules } from '../../connectors/connector.js';
+import type { IAPIConnector, InstrumentRules } from '../../ports/connector.js';
 import type { Decimal } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
 import type { Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import type { LegResult, OrderExecutor } from '../order-executor.js';
-import type { ILedgerProvider } from '../ports.js';
+import type { ILedgerProvider } from '../../ports/ledger.js';
 import type { ProtectiveOrders } from '../protective-orders.js';
 import type { Adjustment } from './adjustments.js';
 

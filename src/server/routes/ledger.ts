@@ -1,8 +1,8 @@
 import type { Mark } from '../../app/position-marks.js';
-import type { IAPIConnector } from '../../connectors/connector.js';
+import type { IAPIConnector } from '../../ports/connector.js';
 import { errorMessage } from '../../domain/errors.js';
 import { orderRecordToWire, positionToWire } from '../../domain/wire.js';
-import { positionJson } from '../../cli/positions-format.js';
+import { positionJson } from '../../app/position-json.js';
 import type { ApiRouter } from '../api-router.js';
 import { ErrorSchema, OrdersAnswer, OrdersQuery, PositionsAnswer, PositionsQuery } from '../api-schemas.js';
 import type { ServerContext } from '../server-context.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zodIssues } from '../../domain/directive.js';
 import { ValidationError } from '../../domain/errors.js';
-import { TRADING_STATES } from '../../orchestration/ports.js';
+import { TRADING_STATES } from '../../ports/trading-state.js';
 import { checkTradingStateChange, REASON_MAX_LENGTH } from '../../orchestration/trading-state.js';
 import type { ApiRouter } from '../api-router.js';
 import { validationError } from '../api-errors.js';

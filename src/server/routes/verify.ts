@@ -1,4 +1,4 @@
-import { alertVerifyDifferences } from '../../alerts/verify-alerts.js';
+import { alertVerifyDifferences } from '../../app/verify-alerts.js';
 import { verifyWorld } from '../../app/verify.js';
 import { MEMORY_DATABASE } from '../../store/sqlite/open-database.js';
 import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../../domain/clock.js';
 import { JournalEventType } from '../../domain/enums.js';
 import { JournalError } from '../../domain/errors.js';
 import type { CommitQueue } from './commit-queue.js';
-import type { JournalEntry, JournalEntryInput } from '../../orchestration/ports.js';
+import type { JournalEntry, JournalEntryInput } from '../../ports/journal.js';
 import { canonicalJson } from '../canonical-json.js';
 import { nextJournalEntryId } from '../../domain/journal-entry-ids.js';
 import { entryHash, type JournalHead } from '../journal-chain.js';

@@ -1,12 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { JournalError } from '../../domain/errors.js';
-import type {
-  IJournalWriter,
-  JournalEntry,
-  JournalEntryInput,
-  JournalFilter,
-  JournalVerifyResult,
-} from '../../orchestration/ports.js';
+import type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from '../../ports/journal.js';
 import { JournalChainVerifier, type JournalHead, type StoredJournalRow } from '../journal-chain.js';
 import type { CommitQueue } from './commit-queue.js';
 import { prepareInput, type JournalAppender } from './journal-appender.js';

@@ -4,13 +4,7 @@ import { isoTime } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
 import { LedgerError } from '../../domain/errors.js';
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../../domain/trading.js';
-import type {
-  ILedgerProvider,
-  LedgerApplyResult,
-  LedgerChange,
-  OrderFilter,
-  PositionFilter,
-} from '../../orchestration/ports.js';
+import type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from '../../ports/ledger.js';
 import type { CommitQueue } from './commit-queue.js';
 import {
   anomalyToRow,

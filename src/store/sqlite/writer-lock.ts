@@ -5,7 +5,7 @@ import DatabaseConstructor from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { systemClock, type Clock, isoTime } from '../../domain/clock.js';
 import { DatabaseInUseError, errorMessage, StorageError, type WriterIdentity } from '../../domain/errors.js';
-import type { IWriterLock, WriterLease, WriterLeaseRequest } from '../../orchestration/ports.js';
+import type { IWriterLock, WriterLease, WriterLeaseRequest } from '../../ports/writer-lock.js';
 import { assertWritableFile, notWritable } from './database-location.js';
 
 /** The files of a database's writer lock: the lock itself (SQLite) and who holds it (JSON). */

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { ExchangeError, ExchangeNotAvailable } from 'ccxt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ExecutionReport, OrderRequest } from '../../../src/connectors/connector.js';
+import type { ExecutionReport, OrderRequest } from '../../../src/ports/connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
 import { TransientError, UnknownOutcomeError, VenueRejected } from '../../../src/domain/errors.js';
 import { clientOrderId } from '../../../src/domain/ids.js';

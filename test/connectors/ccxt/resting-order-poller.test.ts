@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RestingOrderPoller, type PollScheduler } from '../../../src/connectors/ccxt/resting-order-poller.js';
-import type { ExecutionReport, VenueFill, VenueOrder } from '../../../src/connectors/connector.js';
+import type { ExecutionReport, VenueFill, VenueOrder } from '../../../src/ports/connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
 
 function fill(id: string, quantity: string): VenueFill {

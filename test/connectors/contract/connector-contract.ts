@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionReport, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../../../src/connectors/connector.js';
+import type { ExecutionReport, IAPIConnector, InstrumentRules, OrderRequest, VenueOrder } from '../../../src/ports/connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
 import { VenueRejected } from '../../../src/domain/errors.js';
 

@@ -1,6 +1,6 @@
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeConnector } from '../../support/fakes.js';
-import type { ConnectorCapabilities } from '../../../src/connectors/connector.js';
+import type { ConnectorCapabilities } from '../../../src/ports/connector.js';
 import { describeConnectorContract, type ConnectorFixture } from './connector-contract.js';
 
 /** The recording fake the orchestration tests use: it must keep the promises the orchestrator relies on. */

@@ -2,7 +2,7 @@ import { HeldExitsConnector } from '../../../src/connectors/held-exits/held-exit
 import { StaticPriceSource } from '../../../src/market-data/static-price-source.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeConnector, silentLogger } from '../../support/fakes.js';
-import type { ConnectorCapabilities } from '../../../src/connectors/connector.js';
+import type { ConnectorCapabilities } from '../../../src/ports/connector.js';
 import { describeConnectorContract, type ConnectorFixture } from './connector-contract.js';
 
 /** A venue without native stops (a spot market), its exits held by planexec and fired from a price source. */

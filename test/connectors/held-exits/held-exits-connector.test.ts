@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionReport, OrderRequest } from '../../../src/connectors/connector.js';
+import type { ExecutionReport, OrderRequest } from '../../../src/ports/connector.js';
 import { HeldExitsConnector, withHeldExits } from '../../../src/connectors/held-exits/held-exits-connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
 import { TransientError, UnknownOutcomeError } from '../../../src/domain/errors.js';

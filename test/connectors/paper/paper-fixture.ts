@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PaperConnectorSchema, type PaperConnectorConfig } from '../../../src/config/schema.js';
-import type { OrderRequest } from '../../../src/connectors/connector.js';
+import type { OrderRequest } from '../../../src/ports/connector.js';
 import { PaperConnector } from '../../../src/connectors/paper/paper-connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
 import { FakeClock } from '../../support/fake-clock.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderRequest } from '../../../src/connectors/connector.js';
+import type { OrderRequest } from '../../../src/ports/connector.js';
 import type { PaperConnector } from '../../../src/connectors/paper/paper-connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
 import { dec, openVenue } from './paper-fixture.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionListener, ExecutionReport } from '../../../src/connectors/connector.js';
+import type { ExecutionListener, ExecutionReport } from '../../../src/ports/connector.js';
 import { PaperConnector } from '../../../src/connectors/paper/paper-connector.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { dec, openVenue, orderRequest, paperConfig } from './paper-fixture.js';

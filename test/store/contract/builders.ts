@@ -1,7 +1,7 @@
 import { Decimal } from '../../../src/domain/decimal.js';
 import type { FlowCompletionDTO } from '../../../src/domain/dto.js';
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../../../src/domain/trading.js';
-import type { JournalEntryInput } from '../../../src/orchestration/ports.js';
+import type { JournalEntryInput } from '../../../src/ports/journal.js';
 
 /** Record builders for store tests: valid defaults, any field overridable. */
 

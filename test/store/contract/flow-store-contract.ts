@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BeginFlowResult, IFlowStore, IJournalWriter } from '../../../src/orchestration/ports.js';
+import type { BeginFlowResult, IFlowStore } from '../../../src/ports/flow-store.js';
+import type { IJournalWriter } from '../../../src/ports/journal.js';
 import { completion, journalInput } from './builders.js';
 
 export interface FlowStoreFixture {

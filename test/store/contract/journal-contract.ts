@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JournalError } from '../../../src/domain/errors.js';
 import { isGeneratedId } from '../../../src/domain/ids.js';
-import type { IJournalWriter, JournalEntry } from '../../../src/orchestration/ports.js';
+import type { IJournalWriter, JournalEntry } from '../../../src/ports/journal.js';
 import { journalInput } from './builders.js';
 
 export interface JournalFixture {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/domain/decimal.js';
 import { LedgerError } from '../../../src/domain/errors.js';
 import type { Position } from '../../../src/domain/trading.js';
-import type { ILedgerProvider } from '../../../src/orchestration/ports.js';
+import type { ILedgerProvider } from '../../../src/ports/ledger.js';
 import { anomaly, fill, order, position, wireOf } from './builders.js';
 
 export interface LedgerFixture {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../../src/domain/errors.js';
-import type { JournalEntryInput } from '../../../src/orchestration/ports.js';
+import type { JournalEntryInput } from '../../../src/ports/journal.js';
 import { SCHEMA_VERSION } from '../../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 

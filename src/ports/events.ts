@@ -1,4 +1,5 @@
-import type { FlowRecord, TradingState, TradingStateRecord } from '../orchestration/ports.js';
+import type { FlowRecord } from './flow-store.js';
+import type { TradingState, TradingStateRecord } from './trading-state.js';
 import type { DirectiveSubmission, ExecutionFailedDTO, FlowCompletionDTO, TradeExecutedDTO } from '../domain/dto.js';
 import type { OrderRecord } from '../domain/trading.js';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { VerifyReport } from '../app/verify.js';
-import type { VerifyCheck } from '../app/verify-differences.js';
+import type { VerifyReport } from './verify.js';
+import type { VerifyCheck } from './verify-differences.js';
 import { isoTime, systemClock, type Clock } from '../domain/clock.js';
-import type { Alert, IAlertSink } from '../orchestration/ports.js';
+import type { Alert, IAlertSink } from '../ports/alerts.js';
 
 export const VERIFY_ALERT_CODE = 'VERIFY_DIFFERENCES';
 
