@@ -210,7 +210,7 @@ export function figureRows(results: Results): FigureRow[] {
     rows.push(info(`throughput, ${n} strateg${n === 1 ? 'y' : 'ies'} (crash-safe journaling)`, fig(results, `throughput-${n}`, 'directives_per_second'), 'directives/s'));
   }
   const ceiling = fig(results, 'journal-ceiling', 'entries_per_second');
-  rows.push(info('reference journal ceiling: 1 KiB hash-chained entries, group commits of 100, WAL + FULL, one time-ordered index', ceiling, 'entries/s'));
+  rows.push(info('reference journal ceiling (1 KiB chained entries, commits of 100)', ceiling, 'entries/s'));
   const orchestrated = fig(results, 'throughput-100', 'directives_per_second');
   rows.push(
     atLeast('throughput at 100 strategies ÷ reference journal ceiling', orchestrated !== null && ceiling !== null ? orchestrated / ceiling : null, 'ratio', THROUGHPUT_OVER_CEILING_TARGET, `>= ${THROUGHPUT_OVER_CEILING_TARGET}`, {
@@ -218,11 +218,11 @@ export function figureRows(results: Results): FigureRow[] {
       ...(orchestrated === null || ceiling === null ? { note: 'needs throughput-100 and journal-ceiling in the same run' } : {}),
     }),
   );
-  rows.push(info('durable commits per directive (throughput-100; group commits shared across strategies)', fig(results, 'throughput-100', 'commits_per_directive'), 'commits'));
+  rows.push(info('durable commits per directive (throughput-100)', fig(results, 'throughput-100', 'commits_per_directive'), 'commits'));
   rows.push(info('rows written per directive (throughput-100)', fig(results, 'throughput-100', 'rows_per_directive'), 'rows'));
-  rows.push(info('WAL pages per directive (throughput-100, automatic checkpoints off)', fig(results, 'throughput-100', 'wal_pages_per_directive'), 'pages'));
+  rows.push(info('WAL pages per directive (throughput-100)', fig(results, 'throughput-100', 'wal_pages_per_directive'), 'pages'));
   rows.push(info('WAL pages per entry (reference journal ceiling)', fig(results, 'journal-ceiling', 'wal_pages_per_entry'), 'pages'));
-  rows.push(info('durable commits per directive, one flow at a time (commits in sequence)', fig(results, 'latency', 'unloaded_commits_per_directive'), 'commits'));
+  rows.push(info('durable commits per directive, one flow at a time (in sequence)', fig(results, 'latency', 'unloaded_commits_per_directive'), 'commits'));
 
   const fsyncP99 = fig(results, 'fsync', 'fdatasync_p99_ms');
   rows.push(info('fsync rate: 4 KiB append + fdatasync', fig(results, 'fsync', 'fdatasync_per_second'), 'fsync/s'));
