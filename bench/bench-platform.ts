@@ -1,17 +1,25 @@
 /**
  * The platform as the bench runs it: the embedded default (SQLite in WAL with synchronous=FULL,
  * in-memory bus, paper venue) in a fresh temporary directory, logging silent, metrics on,
- * venue latency 0, no faults. Plus a driver that submits directive lines the way the CLI does
- * (wait for capacity, publish EXECUTION_DIRECTIVE_READY) and times each flow from its publish to
- * its stop event.
+ * venue latency 0, no faults. The paper venue keeps its state in memory (`connector.paper.path:
+ * ':memory:'`): it stands in for an external exchange whose costs are not planexec's. Plus a
+ * driver that submits directive lines the way the CLI does (wait for capacity, publish
+ * EXECUTION_DIRECTIVE_READY) and times each flow from its publish to its stop event, and a
+ * wrapper around the connector that times each entry order from its publish to the venue call.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
 import { createPlatform, type Platform } from '../src/app/create-platform.js';
 import { PlatformConfigSchema, type PlatformConfig } from '../src/config/schema.js';
+import type { IAPIConnector } from '../src/connectors/connector.js';
 import type { FlowCompletionDTO } from '../src/domain/dto.js';
+import { clientOrderId } from '../src/domain/ids.js';
 import { createLogger } from '../src/logging/create-logger.js';
+
+/** Where the bench's paper venue keeps its state (stated in the output and BENCHMARKS.md). */
+export const BENCH_VENUE_STATE = ':memory:';
 
 export interface BenchPlatform {
   readonly platform: Platform;
@@ -20,21 +28,32 @@ export interface BenchPlatform {
   dispose(): Promise<void>;
 }
 
-/** The bench's config: defaults, plus what the issue fixes (silent logs, metrics on, paper, no latency, no faults). */
+/** The bench's config: defaults, plus what the issue fixes (silent logs, metrics on, paper in memory, no latency, no faults). */
 export function benchConfig(overrides: Record<string, unknown> = {}): PlatformConfig {
   return PlatformConfigSchema.parse({
     logging: { level: 'silent' },
     orchestration: { plan_execution: { monitoring: { metrics_enabled: true } } },
-    connector: { type: 'paper', paper: { latency_ms: 0, faults: { transient_error_rate: 0, rejection_rate: 0, timeout_rate: 0 } } },
+    connector: { type: 'paper', paper: { path: BENCH_VENUE_STATE, latency_ms: 0, faults: { transient_error_rate: 0, rejection_rate: 0, timeout_rate: 0 } } },
     storage: { type: 'sqlite' },
     ...overrides,
   });
 }
 
-export async function openBenchPlatform(config: PlatformConfig = benchConfig()): Promise<BenchPlatform> {
+export interface BenchPlatformOptions {
+  /** Times entry orders from publish to the venue's placeOrder (wraps the connector). */
+  readonly entryOrders?: EntryOrderTimer;
+}
+
+export async function openBenchPlatform(config: PlatformConfig = benchConfig(), options: BenchPlatformOptions = {}): Promise<BenchPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'planexec-bench-'));
   const logger = createLogger({ level: config.logging.level });
-  const platform = await createPlatform({ config, dbPath: join(dir, 'planexec.db'), logger });
+  const timer = options.entryOrders;
+  const platform = await createPlatform({
+    config,
+    dbPath: join(dir, 'planexec.db'),
+    logger,
+    ...(timer ? { wrapConnector: (connector: IAPIConnector) => timer.wrap(connector) } : {}),
+  });
   let disposed = false;
   return {
     platform,
@@ -78,9 +97,12 @@ export class FlowDriver {
   #waiters: { readonly count: number; readonly resolve: () => void }[] = [];
   #line = 0;
 
-  constructor(platform: Platform, options: { readonly keepLatencies?: boolean } = {}) {
+  readonly #entryOrders: EntryOrderTimer | undefined;
+
+  constructor(platform: Platform, options: { readonly keepLatencies?: boolean; readonly entryOrders?: EntryOrderTimer } = {}) {
     this.#platform = platform;
     this.#keep = options.keepLatencies ?? true;
+    this.#entryOrders = options.entryOrders;
     const onStop = (ok: boolean) => (c: FlowCompletionDTO) => this.#onStop(ok, c);
     const a = platform.bus.subscribe('_flow_stop_success', onStop(true));
     const b = platform.bus.subscribe('_flow_stop_error', onStop(false));
@@ -132,6 +154,7 @@ export class FlowDriver {
     this.#submitted += 1;
     const now = performance.now();
     this.#started.set(directiveId, { publishedAt: now, scheduledAt: scheduledAt ?? now });
+    this.#entryOrders?.expect(directiveId, now);
     this.#platform.bus.publish('EXECUTION_DIRECTIVE_READY', { input: text, source: { kind: 'cli', line: this.#line }, received_at: Date.now() });
   }
 
@@ -150,6 +173,7 @@ export class FlowDriver {
   #onStop(ok: boolean, completion: FlowCompletionDTO): void {
     const now = performance.now();
     this.#lastStopAt = now;
+    this.#entryOrders?.forget(completion.flow_id);
     const started = this.#started.get(completion.flow_id);
     if (started !== undefined) {
       this.#started.delete(completion.flow_id);
@@ -172,6 +196,94 @@ export class FlowDriver {
         for (const waiter of ready) waiter.resolve();
       }
     }
+  }
+}
+
+/**
+ * Accepted → entry order at the venue: a directive's publish time is kept under its entry leg's
+ * client order id (`clientOrderId(directive, 'E')`, as the NEW_TRADE scope names it), and the
+ * wrapped connector's placeOrder for that id closes the interval. Directives without an entry
+ * leg (MODIFY, CLOSE) are forgotten at their stop.
+ */
+export class EntryOrderTimer {
+  readonly #due = new Map<string, number>();
+  readonly #latencies: number[] = [];
+
+  /** Latencies in ms, publish → placeOrder of the entry leg, in call order. */
+  get latencies(): readonly number[] {
+    return this.#latencies;
+  }
+
+  expect(directiveId: string, publishedAt: number): void {
+    this.#due.set(clientOrderId(directiveId, 'E'), publishedAt);
+  }
+
+  forget(directiveId: string): void {
+    this.#due.delete(clientOrderId(directiveId, 'E'));
+  }
+
+  /** The connector as the orchestrator sees it: every call goes through, placeOrder is stamped first. */
+  wrap(connector: IAPIConnector): IAPIConnector {
+    const placeOrder: IAPIConnector['placeOrder'] = (request, options) => {
+      const publishedAt = this.#due.get(request.client_order_id);
+      if (publishedAt !== undefined) {
+        this.#latencies.push(performance.now() - publishedAt);
+        this.#due.delete(request.client_order_id);
+      }
+      return connector.placeOrder(request, options);
+    };
+    return new Proxy(connector, {
+      get(target, property) {
+        if (property === 'placeOrder') return placeOrder;
+        const value: unknown = Reflect.get(target, property, target);
+        // bound to the connector itself: its #private fields are not on the proxy
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+}
+
+/** What the store has written so far: durable commits (commit-queue batches) and rows (SQLite's total_changes). */
+export interface WriteCounts {
+  readonly commits: number;
+  readonly rows: number;
+}
+
+export function writeCounts(platform: Platform): WriteCounts {
+  const rows = platform.store.database.prepare('SELECT total_changes()').pluck().get() as number;
+  return { commits: platform.store.commitStats().batches, rows };
+}
+
+/**
+ * WAL frames (pages) appended to `db` while `work` runs: the WAL is emptied first (TRUNCATE
+ * checkpoint) and automatic checkpoints are off meanwhile, so the -wal file only grows. null when
+ * the WAL could not be emptied (a reader held it) or the database is not a WAL file.
+ */
+export async function walPagesDuring(db: Database, work: () => Promise<void>): Promise<number | null> {
+  const walPath = `${db.name}-wal`;
+  const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  if (checkpoint === undefined || checkpoint.busy !== 0 || walSize(walPath) !== 0) {
+    await work();
+    return null;
+  }
+  const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.pragma('wal_autocheckpoint = 0');
+  try {
+    await work();
+    const bytes = walSize(walPath);
+    // a 32-byte file header, then per frame a 24-byte header and one page
+    return bytes === 0 ? 0 : (bytes - 32) / (pageSize + 24);
+  } finally {
+    db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+  }
+}
+
+function walSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -63,6 +63,13 @@ export async function settleHeap(): Promise<void> {
   }
 }
 
+/** How a directive count names its figure (`rss_after_100k_bytes`): `1m`, `100k`, or the number. */
+export function checkpointLabel(count: number): string {
+  if (count % 1_000_000 === 0) return `${count / 1_000_000}m`;
+  if (count % 1000 === 0) return `${count / 1000}k`;
+  return String(count);
+}
+
 /** Progress on stderr (not under vitest: the smoke test stays quiet). */
 export function log(message: string): void {
   if (process.env['VITEST'] === undefined) process.stderr.write(`  ${message}\n`);

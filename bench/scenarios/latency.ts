@@ -4,11 +4,13 @@
  * (accepted) to its stop event. Also reported: the time from when each line was DUE to its stop
  * (counts the time a line waited because the event loop was busy: no coordinated omission),
  * the rate actually offered and the rate completed. Before the paced run, `unloaded` directives
- * are sent one at a time (each after the previous stopped): the latency floor of a lone flow.
+ * are sent one at a time (each after the previous stopped): the latency floor of a lone flow,
+ * and, for its NEW_TRADEs, the time from accepted to the entry order at the venue (the moment the
+ * connector's placeOrder is called for the entry leg), with the durable commits per directive.
  *
  *   node --expose-gc --import tsx bench/scenarios/latency.ts --rate 1000 --seconds 10 --strategies 100 [--also-rates 200]
  */
-import { FlowDriver, openBenchPlatform, summariseLatencies, type LatencySummary } from '../bench-platform.js';
+import { EntryOrderTimer, FlowDriver, openBenchPlatform, summariseLatencies, writeCounts, type LatencySummary } from '../bench-platform.js';
 import { log, numberArg, runIfMain, type Figure, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 import { wholeCycles } from './throughput.js';
@@ -27,24 +29,28 @@ export interface LatencyOptions {
 
 export async function latency(options: LatencyOptions): Promise<ScenarioResult> {
   const { rate, seconds, strategies } = options;
-  const bench = await openBenchPlatform();
+  const entryOrders = new EntryOrderTimer();
+  const bench = await openBenchPlatform(undefined, { entryOrders });
   const { platform } = bench;
-  const driver = new FlowDriver(platform);
+  const driver = new FlowDriver(platform, { entryOrders });
   try {
     const warmup = wholeCycles(strategies, 1000);
     for (const line of workloadStream({ count: warmup, strategies, seed: 2, idPrefix: 'W' })) await driver.submit(line.text, line.directiveId);
     await driver.waitForStops();
 
     const unloadedFrom = driver.latencies.length;
-    const commitsBefore = platform.store.commitStats().batches;
+    const entryFrom = entryOrders.latencies.length;
+    const writesBefore = writeCounts(platform);
     const unloadedCount = wholeCycles(1, options.unloaded ?? 300);
     for (const line of workloadStream({ count: unloadedCount, strategies: 1, seed: 3, idPrefix: 'U' })) {
       await driver.submit(line.text, line.directiveId);
       await driver.waitForStops();
     }
     const unloaded = summariseLatencies(driver.latencies.slice(unloadedFrom));
-    const unloadedCommits = (platform.store.commitStats().batches - commitsBefore) / unloadedCount;
-    log(`unloaded latency (one flow at a time): p50 ${unloaded.p50_ms} ms, p99 ${unloaded.p99_ms} ms`);
+    const unloadedEntry = summariseLatencies(entryOrders.latencies.slice(entryFrom));
+    const writesAfter = writeCounts(platform);
+    const unloadedCommits = (writesAfter.commits - writesBefore.commits) / unloadedCount;
+    log(`unloaded latency (one flow at a time): p50 ${unloaded.p50_ms} ms, p99 ${unloaded.p99_ms} ms; accepted → entry order at the venue p50 ${unloadedEntry.p50_ms} ms, p99 ${unloadedEntry.p99_ms} ms`);
 
     const main = await pacedPhase(driver, { rate, seconds, strategies, idPrefix: 'B', drainMs: (options.drainSeconds ?? 120) * 1000 });
     const { accepted } = main;
@@ -58,6 +64,11 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
       completed_per_second: { value: main.completedPerSecond, unit: 'directives/s' },
       unloaded_p50_ms: { value: unloaded.p50_ms, unit: 'ms' },
       unloaded_p99_ms: { value: unloaded.p99_ms, unit: 'ms' },
+      unloaded_max_ms: { value: unloaded.max_ms, unit: 'ms' },
+      unloaded_entry_p50_ms: { value: unloadedEntry.p50_ms, unit: 'ms' },
+      unloaded_entry_p99_ms: { value: unloadedEntry.p99_ms, unit: 'ms' },
+      unloaded_entry_max_ms: { value: unloadedEntry.max_ms, unit: 'ms' },
+      unloaded_commits_per_directive: { value: unloadedCommits, unit: 'commits' },
     };
     for (const [i, other] of (options.alsoRates ?? []).entries()) {
       const phase = await pacedPhase(driver, { rate: other, seconds, strategies, idPrefix: `R${i}`, drainMs: (options.drainSeconds ?? 120) * 1000 });
@@ -82,7 +93,10 @@ export async function latency(options: LatencyOptions): Promise<ScenarioResult> 
         latency_from_publish: accepted,
         latency_from_due_time: main.fromDue,
         unloaded_latency: unloaded,
+        unloaded_accepted_to_entry_order: unloadedEntry,
+        unloaded_directives: unloadedCount,
         unloaded_commits_per_directive: unloadedCommits,
+        unloaded_rows_per_directive: (writesAfter.rows - writesBefore.rows) / unloadedCount,
         other_rates: extra,
       },
     };

@@ -9,7 +9,7 @@
  * --max-seconds > 0 stops early; the result then says which checkpoints were reached.
  */
 import { FlowDriver, openBenchPlatform } from '../bench-platform.js';
-import { log, memory, numberArg, runIfMain, settleHeap, type Figure, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
+import { checkpointLabel, log, memory, numberArg, runIfMain, settleHeap, type Figure, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 
 export interface RssOptions {
@@ -28,12 +28,6 @@ interface Sample {
   readonly rss_bytes: number;
   readonly heap_used_bytes: number;
   readonly external_bytes: number;
-}
-
-function label(count: number): string {
-  if (count % 1_000_000 === 0) return `${count / 1_000_000}m`;
-  if (count % 1000 === 0) return `${count / 1000}k`;
-  return String(count);
 }
 
 export async function rss(options: RssOptions): Promise<ScenarioResult> {
@@ -65,7 +59,7 @@ export async function rss(options: RssOptions): Promise<ScenarioResult> {
       if (checkpoint || sent % sampleEvery === 0) {
         const sample = await measure(sent);
         if (checkpoint) {
-          figures[`rss_after_${label(sent)}_bytes`] = { value: sample.rss_bytes, unit: 'bytes' };
+          figures[`rss_after_${checkpointLabel(sent)}_bytes`] = { value: sample.rss_bytes, unit: 'bytes' };
           log(`rss after ${sent} directives: ${(sample.rss_bytes / 2 ** 20).toFixed(1)} MiB (heap ${(sample.heap_used_bytes / 2 ** 20).toFixed(1)} MiB) at ${sample.seconds.toFixed(0)} s`);
         }
       }
@@ -80,7 +74,7 @@ export async function rss(options: RssOptions): Promise<ScenarioResult> {
     // the last checkpoint, or (cut short) wherever the run got to
     const top = final;
     if (first && top.directives > first.directives) figures['rss_ratio'] = { value: top.rss_bytes / first.rss_bytes, unit: 'ratio' };
-    if (cut) figures[`rss_after_${label(top.directives)}_bytes`] = { value: top.rss_bytes, unit: 'bytes' };
+    if (cut) figures[`rss_after_${checkpointLabel(top.directives)}_bytes`] = { value: top.rss_bytes, unit: 'bytes' };
     // least-squares slope of heap and RSS over the samples after the first checkpoint: growth per directive
     const tail = samples.filter((s) => s.directives >= (checkpoints[0] ?? 0));
     const slope = (pick: (s: Sample) => number): number | null => {

@@ -4,10 +4,12 @@
  * the last stop event, after a warm-up on the same platform. The bench also keeps at most
  * `window` directives in flight (default 4 per strategy, at least 256): every strategy always has
  * work queued, and --max-seconds can end the run without a backlog of thousands to drain.
+ * Per directive: durable commits (commit-queue batches) and rows written, over the timed run; WAL
+ * pages (--wal-directives N), over N more after it, with automatic checkpoints off.
  *
  *   node --expose-gc --import tsx bench/scenarios/throughput.ts --strategies 100 --count 20000 [--max-seconds 60] [--window N] [--max-concurrent N]
  */
-import { benchConfig, FlowDriver, openBenchPlatform, summariseLatencies } from '../bench-platform.js';
+import { benchConfig, FlowDriver, openBenchPlatform, summariseLatencies, walPagesDuring, writeCounts } from '../bench-platform.js';
 import { log, memory, numberArg, runIfMain, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 
@@ -20,6 +22,8 @@ export interface ThroughputOptions {
   readonly warmup?: number;
   /** Most directives in flight (submitted, not stopped). @default max(256, 4 × strategies) */
   readonly window?: number;
+  /** Directives of the WAL-page count after the timed run, rounded up to whole cycles (0: none). @default 0 */
+  readonly walDirectives?: number;
   /** Overrides concurrency.max_concurrent_strategies (default config: 64). */
   readonly maxConcurrentStrategies?: number;
   readonly seed?: number;
@@ -49,7 +53,7 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
       await driver.submit(line.text, line.directiveId);
     }
     await driver.waitForStops();
-    const before = { ...driver.timing(), stopped: driver.stopped, batches: platform.store.commitStats().batches, latencies: driver.latencies.length };
+    const before = { ...driver.timing(), stopped: driver.stopped, writes: writeCounts(platform), latencies: driver.latencies.length };
 
     const start = performance.now();
     let sent = 0;
@@ -71,16 +75,37 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
         .map(([code, n]) => [code, n - (before.failures[code] ?? 0)] as const)
         .filter(([, n]) => n > 0),
     );
-    const commits = platform.store.commitStats().batches - before.batches;
+    const writes = writeCounts(platform);
+    const commits = writes.commits - before.writes.commits;
+    const rows = writes.rows - before.writes.rows;
     const latency = summariseLatencies(driver.latencies.slice(before.latencies));
     const perSecond = sent / seconds;
-    log(`throughput ${strategies} strategies: ${sent} directives in ${seconds.toFixed(2)} s = ${perSecond.toFixed(0)}/s, ${commits} commits`);
+    log(`throughput ${strategies} strategies: ${sent} directives in ${seconds.toFixed(2)} s = ${perSecond.toFixed(0)}/s, ${commits} commits, ${rows} rows`);
+
+    const walDirectives = options.walDirectives ? wholeCycles(strategies, options.walDirectives) : 0;
+    let walPages: number | null = null;
+    if (walDirectives > 0) {
+      // the writes that follow the last stop (a stop's own row) land before the WAL is emptied
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      walPages = await walPagesDuring(platform.store.database, async () => {
+        for (const line of workloadStream({ count: walDirectives, strategies, seed: (options.seed ?? 1) + 2, idPrefix: 'P' })) {
+          await driver.waitForStops(driver.submitted - window + 1);
+          await driver.submit(line.text, line.directiveId);
+        }
+        await driver.waitForStops();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      if (walPages !== null) log(`throughput ${strategies} strategies: ${(walPages / walDirectives).toFixed(1)} WAL pages per directive (over ${walDirectives})`);
+    }
     return {
       scenario: `throughput-${strategies}`,
       figures: {
         directives_per_second: { value: perSecond, unit: 'directives/s' },
         p50_ms: { value: latency.p50_ms, unit: 'ms' },
         p99_ms: { value: latency.p99_ms, unit: 'ms' },
+        commits_per_directive: { value: commits / sent, unit: 'commits' },
+        rows_per_directive: { value: rows / sent, unit: 'rows' },
+        ...(walPages === null ? {} : { wal_pages_per_directive: { value: walPages / walDirectives, unit: 'pages' } }),
       },
       details: {
         strategies,
@@ -94,6 +119,11 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
         failures,
         commits,
         commits_per_directive: commits / sent,
+        rows,
+        rows_per_directive: rows / sent,
+        rows_counted_as: 'SQLite total_changes() on the store connection: rows inserted, updated or deleted (triggers included)',
+        wal_pages: walPages,
+        wal_directives: walPages === null ? 0 : walDirectives,
         latency_under_saturation: latency,
         max_concurrent_strategies: platform.config.orchestration.plan_execution.concurrency.max_concurrent_strategies,
         max_pending_directives: platform.config.orchestration.plan_execution.concurrency.max_pending_directives,
@@ -113,6 +143,7 @@ export function throughputFromArgs(args: ScenarioArgs): Promise<ScenarioResult> 
     count: numberArg(args, 'count', 20_000),
     maxSeconds: numberArg(args, 'max-seconds', 120),
     ...(warmup === undefined ? {} : { warmup: numberArg(args, 'warmup', 0) }),
+    ...(args.has('wal-directives') ? { walDirectives: numberArg(args, 'wal-directives', 0) } : {}),
     ...(args.has('window') ? { window: numberArg(args, 'window', 256) } : {}),
     ...(args.has('max-concurrent') ? { maxConcurrentStrategies: numberArg(args, 'max-concurrent', 64) } : {}),
   });

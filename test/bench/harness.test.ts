@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EntryOrderTimer, FlowDriver, openBenchPlatform, type BenchPlatform } from '../../bench/bench-platform.js';
 import { figureRows, formatTable } from '../../bench/run.js';
 import { summariseProfile } from '../../bench/profile-summary.js';
-import { storageCeiling } from '../../bench/scenarios/storage-ceiling.js';
+import { firstBrokenLink, journalCeiling, ReferenceJournal } from '../../bench/scenarios/journal-ceiling.js';
 import { throughput, wholeCycles } from '../../bench/scenarios/throughput.js';
 import { generateWorkload, SYMBOLS } from '../../bench/workload.js';
 import { parseDirectiveLine } from '../../src/domain/directive.js';
@@ -66,7 +70,7 @@ describe('bench workload', () => {
 
 describe('bench scenarios, tiny', () => {
   it('throughput: every directive reaches a stop and none fails in the no-fault workload', async () => {
-    const result = await throughput({ strategies: 2, count: 200, warmup: wholeCycles(2, 6) });
+    const result = await throughput({ strategies: 2, count: 200, warmup: wholeCycles(2, 6), walDirectives: 6 });
     expect(result.details['directives']).toBe(200);
     expect(result.details['succeeded']).toBe(200);
     expect(result.details['failed']).toBe(0);
@@ -75,39 +79,167 @@ describe('bench scenarios, tiny', () => {
     expect(result.figures['directives_per_second']!.value).toBeGreaterThan(0);
   });
 
-  it('storage ceiling: the captured writes replay into a fresh database in all three groupings', async () => {
-    const result = await storageCeiling({ strategies: 2, count: 30 });
-    expect(result.details['directives']).toBe(30);
-    expect(result.details['row_writes']).toBeGreaterThan(30);
-    expect(result.details['group_commits']).toBeGreaterThan(0);
-    const byStatement = result.details['writes_per_directive_by_statement'] as Record<string, number>;
-    expect(Object.keys(byStatement)).toEqual(expect.arrayContaining(['INSERT journal', 'INSERT flows', 'INSERT orders', 'INSERT positions']));
+});
+
+describe('reference journal ceiling', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const openJournal = (): ReferenceJournal => {
+    const dir = mkdtempSync(join(tmpdir(), 'planexec-bench-test-'));
+    dirs.push(dir);
+    return new ReferenceJournal(join(dir, 'journal.db'), { bodyBytes: 1024, openFlows: 3 });
+  };
+
+  it('writes 1 KiB JSON entries in WAL with synchronous=FULL and one index, on the flow key', () => {
+    const journal = openJournal();
+    journal.commit(10);
+    const bodies = journal.db.prepare('SELECT body FROM journal ORDER BY seq').pluck().all() as string[];
+    expect(bodies).toHaveLength(10);
+    for (const body of bodies) {
+      expect(body).toHaveLength(1024);
+      expect(JSON.parse(body)).toMatchObject({ kind: 'ORDER_RESULT' });
+    }
+    expect(journal.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(journal.db.pragma('synchronous', { simple: true })).toBe(2);
+    const indexes = journal.db.pragma('index_list(journal)') as { name: string }[];
+    expect(indexes.map((i) => i.name)).toEqual(['journal_by_flow_key']);
+    expect((journal.db.pragma('index_info(journal_by_flow_key)') as { name: string }[]).map((c) => c.name)).toEqual(['flow_key']);
+    journal.close();
+  });
+
+  it('chains every entry to the one before (sha256 over the previous hash and the stored text); a changed body breaks the chain there', () => {
+    const journal = openJournal();
+    journal.commit(5);
+    journal.commit(5);
+    expect(firstBrokenLink(journal.db)).toBe(-1);
+    const head = journal.db.prepare('SELECT hash FROM journal ORDER BY seq DESC LIMIT 1').pluck().get();
+    expect(head).toBe(journal.head);
+    journal.db.prepare("UPDATE journal SET body = replace(body, 'ORDER_RESULT', 'ORDER_RESULX') WHERE seq = 7").run();
+    expect(firstBrokenLink(journal.db)).toBe(6);
+    journal.close();
+  });
+
+  it('gives flow keys that never fall below an earlier flow’s once it is replaced: the index grows at its right edge', () => {
+    const journal = openJournal();
+    const keys = Array.from({ length: 3 * 8 * 4 }, (_, i) => journal.flowKey(i + 1));
+    // three open flows in turn, each for 8 entries, then three newer ones
+    expect(keys.slice(0, 4)).toEqual(['F000000000000', 'F000000000001', 'F000000000002', 'F000000000000']);
+    expect(new Set(keys.slice(0, 24))).toEqual(new Set(['F000000000000', 'F000000000001', 'F000000000002']));
+    for (let generation = 1; generation < 4; generation += 1) {
+      const earlier = keys.slice(0, generation * 24).sort().at(-1)!;
+      for (const key of keys.slice(generation * 24, (generation + 1) * 24)) expect(key > earlier).toBe(true);
+    }
+    journal.close();
+  });
+
+  it('reports whole group commits and the WAL pages they wrote', async () => {
+    const result = await journalCeiling({ seconds: 0.05, batch: 10, openFlows: 4, walCommits: 2 });
+    const entries = result.details['entries'] as number;
+    expect(entries).toBeGreaterThan(0);
+    expect(entries % 10).toBe(0);
+    expect(result.details['commits']).toBe(entries / 10);
+    expect(result.details['body_bytes']).toBe(1024);
+    // 10 entries of 1 KiB are at least 3 pages of 4 KiB
+    expect(result.details['wal_pages_per_commit']).toBeGreaterThanOrEqual(3);
+    expect(Number.isInteger(result.details['wal_pages_per_commit'] as number)).toBe(true);
     for (const figure of Object.values(result.figures)) expect(Number.isFinite(figure.value)).toBe(true);
   });
 });
 
-describe('bench report', () => {
-  it('marks a target that is not met MISSED with how far it is, and one that is met as met', () => {
-    const rows = figureRows({
-      'throughput-100': { scenario: 'throughput-100', figures: { directives_per_second: { value: 15_000, unit: 'directives/s' } }, details: { commits_per_directive: 0.5 } },
-      'storage-ceiling': { scenario: 'storage-ceiling', figures: { group_commit_directives_per_second: { value: 40_000, unit: 'directives/s' } }, details: {} },
-      latency: { scenario: 'latency', figures: { p99_ms: { value: 1.5, unit: 'ms' } }, details: {} },
-    });
-    const throughputRow = rows.find((r) => r.figure.startsWith('throughput, 100'))!;
-    expect(throughputRow.verdict).toBe('MISSED');
-    expect(throughputRow.ratio_to_target).toBeCloseTo(0.5);
-    expect(rows.find((r) => r.figure.startsWith('latency p99 at'))!.verdict).toBe('met');
-    const ratio = rows.find((r) => r.figure.startsWith('orchestrated'))!;
-    expect(ratio.value).toBeCloseTo(0.375);
-    expect(ratio.verdict).toBe('met');
-    expect(formatTable(rows)).toContain('MISSED (50.0% of target)');
+describe('bench platform', () => {
+  let bench: BenchPlatform | undefined;
+  afterEach(async () => {
+    await bench?.dispose();
+    bench = undefined;
   });
 
-  it('does not compute a ratio whose baseline was not measured in the same run', () => {
-    const rows = figureRows({ 'throughput-100': { scenario: 'throughput-100', figures: { directives_per_second: { value: 100, unit: 'directives/s' } }, details: {} } });
-    const ratio = rows.find((r) => r.figure.startsWith('orchestrated'))!;
-    expect(ratio.value).toBeNull();
-    expect(ratio.verdict).toBeNull();
+  it('keeps the paper venue in memory: only planexec’s own database is on disk', async () => {
+    bench = await openBenchPlatform();
+    expect(bench.platform.config.connector.paper.path).toBe(':memory:');
+    expect(readdirSync(bench.dir).filter((f) => f.includes('venue'))).toEqual([]);
+    expect(readdirSync(bench.dir)).toContain('planexec.db');
+  });
+
+  it('times accepted → entry order for each NEW_TRADE and for no other directive', async () => {
+    const entryOrders = new EntryOrderTimer();
+    bench = await openBenchPlatform(undefined, { entryOrders });
+    const driver = new FlowDriver(bench.platform, { entryOrders });
+    const lines = generateWorkload({ count: 12, strategies: 2, seed: 4 });
+    for (const line of lines) {
+      await driver.submit(line.text, line.directiveId);
+      await driver.waitForStops();
+    }
+    driver.dispose();
+    expect(driver.timing().failed).toBe(0);
+    expect(entryOrders.latencies).toHaveLength(lines.filter((l) => l.scope === 'NEW_TRADE').length);
+    for (const ms of entryOrders.latencies) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('bench report', () => {
+  const scenario = (name: string, figures: Record<string, number>) => ({
+    scenario: name,
+    figures: Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, { value, unit: '' }])),
+    details: {},
+  });
+  const row = (rows: ReturnType<typeof figureRows>, start: string) => rows.find((r) => r.figure.startsWith(start))!;
+
+  it('judges throughput at 100 strategies against the journal ceiling of the same run (>= 0.08), and shows that baseline', () => {
+    const rows = figureRows({
+      'throughput-100': scenario('throughput-100', { directives_per_second: 1_500 }),
+      'journal-ceiling': scenario('journal-ceiling', { entries_per_second: 37_500 }),
+    });
+    const ratio = row(rows, 'throughput at 100 strategies ÷ reference journal ceiling');
+    expect(ratio.value).toBeCloseTo(0.04);
+    expect(ratio.verdict).toBe('MISSED');
+    expect(ratio.ratio_to_target).toBeCloseTo(0.5);
+    expect(ratio.baseline).toBe('journal ceiling 37,500 entries/s');
+    const table = formatTable(rows);
+    expect(table).toContain('MISSED (50.0% of target)');
+    expect(table).toContain('journal ceiling 37,500 entries/s');
+    const met = row(figureRows({ 'throughput-100': scenario('throughput-100', { directives_per_second: 3_100 }), 'journal-ceiling': scenario('journal-ceiling', { entries_per_second: 37_500 }) }), 'throughput at 100');
+    expect(met.verdict).toBe('met');
+  });
+
+  it('states the unloaded latency targets in the fsync p99 of the same run', () => {
+    const rows = figureRows({
+      fsync: scenario('fsync', { fdatasync_p99_ms: 0.5 }),
+      latency: scenario('latency', { unloaded_p99_ms: 5.2, unloaded_entry_p99_ms: 1.6, p99_ms: 25 }),
+    });
+    const stop = row(rows, 'latency p99, one flow at a time (accepted → stop)');
+    expect(stop.target).toBe('<= 4 × fsync p99 + 3 ms (5.000 ms)');
+    expect(stop.verdict).toBe('MISSED');
+    expect(stop.baseline).toBe('fsync p99 0.500 ms');
+    const entry = row(rows, 'latency p99, one flow at a time (accepted → entry order');
+    expect(entry.target).toBe('<= fsync p99 + 1 ms (1.500 ms)');
+    expect(entry.verdict).toBe('MISSED');
+    const loaded = row(rows, 'latency p99 at 1,000/s');
+    expect(loaded.verdict).toBe('MISSED');
+    const fast = figureRows({ fsync: scenario('fsync', { fdatasync_p99_ms: 0.5 }), latency: scenario('latency', { unloaded_p99_ms: 4.9, unloaded_entry_p99_ms: 1.4, p99_ms: 19 }) });
+    expect([row(fast, 'latency p99, one flow at a time (accepted → stop)'), row(fast, 'latency p99, one flow at a time (accepted → entry'), row(fast, 'latency p99 at 1,000/s')].map((r) => r.verdict)).toEqual(['met', 'met', 'met']);
+  });
+
+  it('does not judge a figure whose baseline was not measured in the same run', () => {
+    const rows = figureRows({
+      'throughput-100': scenario('throughput-100', { directives_per_second: 100 }),
+      latency: scenario('latency', { unloaded_p99_ms: 4, unloaded_entry_p99_ms: 1 }),
+    });
+    for (const start of ['throughput at 100', 'latency p99, one flow at a time (accepted → stop)', 'latency p99, one flow at a time (accepted → entry']) {
+      expect(row(rows, start).verdict).toBeNull();
+      expect(row(rows, start).baseline).toBeNull();
+    }
+    expect(row(rows, 'throughput at 100').value).toBeNull();
+    expect(row(rows, 'latency p99, one flow at a time (accepted → stop)').note).toBe('its baseline was not measured in this run');
+  });
+
+  it('puts commits, rows and WAL pages per directive in the table', () => {
+    const rows = figureRows({ 'throughput-100': scenario('throughput-100', { commits_per_directive: 0.25, rows_per_directive: 9.5, wal_pages_per_directive: 3.25 }) });
+    const table = formatTable(rows);
+    expect(table).toMatch(/durable commits per directive \(throughput-100.*0\.25 commits/);
+    expect(table).toMatch(/rows written per directive.*9\.50 rows/);
+    expect(table).toMatch(/WAL pages per directive.*3\.25 pages/);
   });
 
   it('sums a profile’s self time per function', () => {
