@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { createPlatform, type Platform } from '../src/app/create-platform.js';
 import { PlatformConfigSchema, type PlatformConfig } from '../src/config/schema.js';
-import type { IAPIConnector } from '../src/connectors/connector.js';
+import type { IAPIConnector } from '../src/ports/connector.js';
 import type { FlowCompletionDTO } from '../src/domain/dto.js';
 import { clientOrderId } from '../src/domain/ids.js';
 import { createLogger } from '../src/logging/create-logger.js';
