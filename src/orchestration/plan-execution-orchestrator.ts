@@ -113,17 +113,8 @@ export class PlanExecutionOrchestrator {
     const protective = new ProtectiveOrders({ executor, ledger, alerts, clock, onFailure: config.error_handling.on_protection_failure, timeoutSeconds: config.timeout_seconds });
     const context = (init: ExecutionContextInit): ExecutionContext => new ExecutionContext(init, { recorder, ledger: ledgerWriter, clock });
     this.#services = {
-      bus,
-      clock,
-      logger,
-      alerts,
-      flows: deps.flows,
-      journal: deps.journal,
-      ledger,
-      config,
+      bus, clock, logger, alerts, ledger, config, flows: deps.flows, journal: deps.journal, registry: deps.registry, tradingState: deps.tradingState,
       maxDirectiveAgeSeconds: deps.intake?.max_directive_age_seconds ?? 0,
-      registry: deps.registry,
-      tradingState: deps.tradingState,
       recorder,
       scopeDeps: { connector: deps.connector, ledger, executor, protective, allowCrossStrategyTargets: config.allow_cross_strategy_targets },
       policy: new ErrorPolicy({ config: config.error_handling, ledger, executor, alerts, clock, timeoutSeconds: config.timeout_seconds }),
