@@ -9,8 +9,8 @@ import type { ExecutionContext, ExecutionContextInit } from './execution-context
 import type { FlowState, FlowStopper } from './flow-stopper.js';
 import type { JournalRecorder } from './journal-recorder.js';
 import type { IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, ITradingStateControl } from './ports.js';
+import type { ResumeDeps } from './recovery/leg-recovery.js';
 import type { ResendPolicy } from './recovery/resume-legs.js';
-import type { ScopeDeps } from './scopes/scope-types.js';
 
 /** What every stage of a flow works with: wired once by the PlanExecutionOrchestrator. */
 export interface FlowServices {
@@ -27,7 +27,8 @@ export interface FlowServices {
   readonly registry: IComponentRegistry | undefined;
   readonly tradingState: ITradingStateControl | undefined;
   readonly recorder: JournalRecorder;
-  readonly scopeDeps: ScopeDeps;
+  /** The scope handlers' deps; recovery's look-ups of the legs a crash left behind too. */
+  readonly scopeDeps: ResumeDeps;
   readonly policy: ErrorPolicy;
   readonly stopper: FlowStopper;
   readonly resend: ResendPolicy;

@@ -21,6 +21,7 @@ import { PreTradeRisk } from './pre-trade-risk.js';
 import type { FlowRecord, IAlertSink, IComponentRegistry, IFlowStore, IJournalWriter, ILedgerProvider, IMetricsCollector, ITradingStateControl } from './ports.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { readFlowHistory } from './recovery/flow-history.js';
+import { LegRecovery } from './recovery/leg-recovery.js';
 import { findRebuildable, rebuildFlow } from './recovery/rebuild-flow.js';
 import { ResumedFlow } from './recovery/resume-flow.js';
 import { compileRetryPolicy } from './retry-policy.js';
@@ -109,14 +110,15 @@ export class PlanExecutionOrchestrator {
       },
     });
     const risk = new PreTradeRisk({ limits: deps.risk ?? RiskSchema.parse({}), ledger, clock });
-    const executor = new OrderExecutor({ connector: deps.connector, ledger, clock, config, retry: compileRetryPolicy(config.retry_policy), metrics, random: deps.random ?? Math.random, risk });
+    const legs = new LegRecovery({ connector: deps.connector, ledger, clock, config, metrics });
+    const executor = new OrderExecutor({ connector: deps.connector, ledger, clock, config, retry: compileRetryPolicy(config.retry_policy), metrics, random: deps.random ?? Math.random, risk, resume: legs });
     const protective = new ProtectiveOrders({ executor, ledger, alerts, clock, onFailure: config.error_handling.on_protection_failure, timeoutSeconds: config.timeout_seconds });
     const context = (init: ExecutionContextInit): ExecutionContext => new ExecutionContext(init, { recorder, ledger: ledgerWriter, clock });
     this.#services = {
       bus, clock, logger, alerts, ledger, config, flows: deps.flows, journal: deps.journal, registry: deps.registry, tradingState: deps.tradingState,
       maxDirectiveAgeSeconds: deps.intake?.max_directive_age_seconds ?? 0,
       recorder,
-      scopeDeps: { connector: deps.connector, ledger, executor, protective, allowCrossStrategyTargets: config.allow_cross_strategy_targets },
+      scopeDeps: { connector: deps.connector, ledger, executor, protective, legs, allowCrossStrategyTargets: config.allow_cross_strategy_targets },
       policy: new ErrorPolicy({ config: config.error_handling, ledger, executor, alerts, clock, timeoutSeconds: config.timeout_seconds }),
       stopper: new FlowStopper({ bus, clock, alerts, metrics, monitoring: config.monitoring }),
       resend: { resendWithinMs: (deps.recovery ?? RecoverySchema.parse({})).resend_within_seconds * 1000, inDoubt: config.in_doubt, attemptTimeoutMs: config.attempt_timeout_ms, clock },
