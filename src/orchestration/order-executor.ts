@@ -5,6 +5,7 @@ import type { Decimal } from '../domain/decimal.js';
 import type { OrderPurpose } from '../domain/enums.js';
 import { errorMessage, VenueRejected } from '../domain/errors.js';
 import { clientOrderId } from '../domain/ids.js';
+import { transitionOrder } from '../domain/order-status.js';
 import type { OrderRecord } from '../domain/trading.js';
 import { attemptCall, type AttemptOutcome } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -148,7 +149,7 @@ export class OrderExecutor {
       venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
       if (!isInDoubt(error)) {
-        record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
+        record = transitionOrder(record, 'REJECTED', { reject_reason: errorMessage(error), updated_at: ctx.now() });
         ctx.track(record);
         await ctx.write('ORDER_RESULT', { ...legInfo, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
         await recordQuietly(ctx, record);
@@ -172,7 +173,7 @@ export class OrderExecutor {
   async withdraw(ctx: ExecutionContext, declared: DeclaredLeg, why: string): Promise<void> {
     if (declared.kind === 'done') return;
     const reason = `not sent: ${why}`;
-    const record: OrderRecord = { ...declared.record, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() };
+    const record = transitionOrder(declared.record, 'REJECTED', { reject_reason: reason, updated_at: ctx.now() });
     ctx.track(record);
     await ctx.write('ORDER_RESULT', { ...declared.legInfo, status: 'REJECTED', error_code: 'NOT_SENT', error_message: reason });
     await recordQuietly(ctx, record);
@@ -231,7 +232,7 @@ export class OrderExecutor {
       const reason = `not sent: ${errorMessage(error)}`;
       if (intentDurable) await ctx.write('ORDER_RESULT', { ...pickLeg(intent), status: 'REJECTED', error_code: codeOf(error), error_message: reason });
       // the PENDING row may have committed without its intent: nothing may wait for an order that never left
-      await recordQuietly(ctx, { ...pending, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() });
+      await recordQuietly(ctx, transitionOrder(pending, 'REJECTED', { reject_reason: reason, updated_at: ctx.now() }));
       throw error;
     }
   }
@@ -265,7 +266,7 @@ export class OrderExecutor {
       // the venue does not know it (never placed, or long gone): look before concluding
       const found = await this.read(ctx, `fetch ${record.client_order_id}`, (signal) => connector.fetchOrder(record.client_order_id, record.symbol, { signal }));
       if (found) return mergeAnswer(ctx, this.#deps, record, found, info);
-      const gone: OrderRecord = { ...record, status: 'CANCELLED', reject_reason: `not found at venue on cancel: ${error.message}`, updated_at: ctx.now() };
+      const gone = transitionOrder(record, 'CANCELLED', { reject_reason: `not found at venue on cancel: ${error.message}`, updated_at: ctx.now() });
       ctx.track(gone);
       await ctx.write('ORDER_RESULT', { ...info, status: 'CANCELLED', note: 'not found at venue', error_message: error.message });
       return { record: gone, venueOrder: null, fills: [] };

@@ -2,6 +2,7 @@ import type { IAPIConnector, OrderRequest, VenueOrder } from '../../connectors/c
 import type { PlanExecutionConfig } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { errorMessage, VenueRejected, type PlanexecError } from '../../domain/errors.js';
+import { transitionOrder } from '../../domain/order-status.js';
 import type { OrderRecord } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError, ExecutionErrorCode } from '../execution-errors.js';
@@ -79,7 +80,7 @@ export class LegRecovery implements ResumeLookup {
       venueOrder = await this.#resolver.resolve(ctx, orderRequestOf(row), row, intentAtMs, INTERRUPTED, info);
     } catch (error) {
       if (error instanceof ExecutionError && error.code === 'IN_DOUBT_UNRESOLVED') throw error;
-      const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
+      const gone = transitionOrder(row, 'REJECTED', { reject_reason: errorMessage(error), updated_at: ctx.now() });
       const result = { status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) };
       ctx.track(gone);
       ctx.resume?.note(row.client_order_id, result);
