@@ -60,6 +60,15 @@ export function transitionOrderStatus(from: OrderStatus, to: OrderStatus): Order
   throw new InvalidTransition(`order status cannot move from ${from} to ${to}`, { from, to });
 }
 
+/**
+ * An order record moved to `to` (with the fields that change with it, e.g. reject_reason and
+ * updated_at): the one way planexec changes an order's status. Throws InvalidTransition for an
+ * edge the table lacks; the record passed in is left as it was.
+ */
+export function transitionOrder<T extends { readonly status: OrderStatus }>(order: T, to: OrderStatus, changes: Partial<Omit<T, 'status'>> = {}): T {
+  return { ...order, ...changes, status: transitionOrderStatus(order.status, to) };
+}
+
 export function canTransitionOrderStatus(from: OrderStatus, to: OrderStatus): boolean {
   return from === to || ORDER_STATUS_TRANSITIONS[from]?.includes(to) === true;
 }

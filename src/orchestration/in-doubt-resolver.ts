@@ -2,6 +2,7 @@ import type { IAPIConnector, OrderRequest, VenueOrder } from '../ports/connector
 import type { PlanExecutionConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { errorMessage } from '../domain/errors.js';
+import { transitionOrder } from '../domain/order-status.js';
 import type { OrderRecord } from '../domain/trading.js';
 import { attemptCall } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -42,7 +43,7 @@ export class InDoubtResolver {
   ): Promise<VenueOrder> {
     const { max_checks, check_interval_ms, not_found_grace_ms } = this.#config.in_doubt;
     const coid = request.client_order_id;
-    const inDoubt: OrderRecord = { ...record, status: 'IN_DOUBT', updated_at: ctx.now() };
+    const inDoubt = transitionOrder(record, 'IN_DOUBT', { updated_at: ctx.now() });
     ctx.track(inDoubt);
     ctx.logger.warn({ err: cause, client_order_id: coid }, 'order outcome unknown; resolving with the venue');
     await ctx.write('ORDER_IN_DOUBT', { ...legInfo, cause: errorMessage(cause) });

@@ -3,14 +3,16 @@ import type { PlanExecutionConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
 import type { OrderPurpose } from '../domain/enums.js';
-import { errorMessage, PlanexecError, VenueRejected } from '../domain/errors.js';
+import { errorMessage, VenueRejected } from '../domain/errors.js';
 import { clientOrderId } from '../domain/ids.js';
-import type { FillRecord, OrderRecord } from '../domain/trading.js';
+import { transitionOrder } from '../domain/order-status.js';
+import type { OrderRecord } from '../domain/trading.js';
 import { attemptCall, type AttemptOutcome } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
-import { ExecutionError, isExecutionErrorCode, isInDoubtUnresolved } from './execution-errors.js';
+import { ExecutionError, isInDoubtUnresolved } from './execution-errors.js';
 import { InDoubtResolver } from './in-doubt-resolver.js';
-import { mergeVenueOrder, newFills, orderRequestOf, pendingOrderRecord } from './order-sync.js';
+import { codeOf, mergeAnswer, recordQuietly, refuseRejected, type LegResult } from './leg-outcome.js';
+import { mergeVenueOrder, newFills, pendingOrderRecord } from './order-sync.js';
 import type { ILedgerProvider } from '../ports/ledger.js';
 import type { IMetricsCollector } from '../ports/metrics.js';
 import type { PreTradeRisk, RiskLeg } from './pre-trade-risk.js';
@@ -29,12 +31,18 @@ export interface LegSpec {
   readonly order: Omit<OrderRequest, 'client_order_id' | 'position_id'>;
 }
 
-/** An order after the venue answered: the merged ledger row and the fills new to it (not yet in the ledger). */
-export interface LegResult {
-  readonly record: OrderRecord;
-  readonly venueOrder: VenueOrder | null;
-  readonly fills: readonly FillRecord[];
+export type { LegResult } from './leg-outcome.js';
+
+/**
+ * RESUME mode (ctx.resume): asked by `declare` before a leg is written ahead again
+ * (recovery/leg-recovery.ts). A leg the interrupted run sent comes back settled, or its failure is
+ * thrown; undefined: it never reached the venue, so it is declared as new.
+ */
+export interface ResumeLookup {
+  resumeLeg(ctx: ExecutionContext, spec: LegSpec, request: OrderRequest, legInfo: Readonly<Record<string, unknown>>, meta: PendingMeta): Promise<LegResult | undefined>;
 }
+
+export type PendingMeta = Parameters<typeof pendingOrderRecord>[1];
 
 export interface OrderExecutorDeps {
   readonly connector: IAPIConnector;
@@ -47,6 +55,8 @@ export interface OrderExecutorDeps {
   readonly random: () => number;
   /** The `risk` limits; absent or with every limit off, no leg is checked against them. */
   readonly risk?: PreTradeRisk;
+  /** Needed by flows that recovery resumes (ctx.resume). */
+  readonly resume?: ResumeLookup;
 }
 
 /** What one execution context has read of the market: instrument rules and reference prices, once per symbol. */
@@ -113,10 +123,9 @@ export class OrderExecutor {
     const legInfo = { action: 'PLACE', leg: spec.leg, purpose: spec.purpose, trade_id: spec.tradeId, client_order_id: asked.client_order_id };
     const meta = { trade_id: spec.tradeId, directive_id: ctx.directiveId, purpose: spec.purpose, now: ctx.now() };
     if (ctx.resume) {
-      const resumed = await this.#resumeLeg(ctx, spec, asked, legInfo, meta);
+      if (!this.#deps.resume) throw new TypeError(`a resumed flow declares ${asked.client_order_id}, but the executor has no ResumeLookup`);
+      const resumed = await this.#deps.resume.resumeLeg(ctx, spec, asked, legInfo, meta);
       if (resumed) return { kind: 'done', result: resumed };
-      // never reached the venue: an adding leg is sent only within recovery.resend_within_seconds of the flow's acceptance
-      ctx.resume.admit(spec.purpose, spec.leg, asked.client_order_id, ctx.nowMs());
     }
     const { request, price } = await this.#fitToVenue(ctx, spec, asked);
     const intentAtMs = this.#deps.clock.now();
@@ -141,10 +150,10 @@ export class OrderExecutor {
       venueOrder = await this.#submit(ctx, request, record, intentAtMs, legInfo);
     } catch (error) {
       if (!isInDoubtUnresolved(error)) {
-        record = { ...record, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
+        record = transitionOrder(record, 'REJECTED', { reject_reason: errorMessage(error), updated_at: ctx.now() });
         ctx.track(record);
         await ctx.write('ORDER_RESULT', { ...legInfo, status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) });
-        await this.#recordQuietly(ctx, record);
+        await recordQuietly(ctx, record);
       }
       throw error;
     }
@@ -154,7 +163,7 @@ export class OrderExecutor {
     const fills = newFills(venueOrder, record, new Set(), connector.venue, clock.now());
     ctx.trackFills(record.client_order_id, fills);
     await ctx.write('ORDER_RESULT', { ...legInfo, status: venueOrder.status, order: venueOrder, new_fills: fills });
-    await this.#refuseRejected(ctx, record, venueOrder);
+    await refuseRejected(ctx, record, venueOrder);
     return { record, venueOrder, fills };
   }
 
@@ -165,10 +174,10 @@ export class OrderExecutor {
   async withdraw(ctx: ExecutionContext, declared: DeclaredLeg, why: string): Promise<void> {
     if (declared.kind === 'done') return;
     const reason = `not sent: ${why}`;
-    const record: OrderRecord = { ...declared.record, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() };
+    const record = transitionOrder(declared.record, 'REJECTED', { reject_reason: reason, updated_at: ctx.now() });
     ctx.track(record);
     await ctx.write('ORDER_RESULT', { ...declared.legInfo, status: 'REJECTED', error_code: 'NOT_SENT', error_message: reason });
-    await this.#recordQuietly(ctx, record);
+    await recordQuietly(ctx, record);
   }
 
   /**
@@ -224,91 +233,9 @@ export class OrderExecutor {
       const reason = `not sent: ${errorMessage(error)}`;
       if (intentDurable) await ctx.write('ORDER_RESULT', { ...pickLeg(intent), status: 'REJECTED', error_code: codeOf(error), error_message: reason });
       // the PENDING row may have committed without its intent: nothing may wait for an order that never left
-      await this.#recordQuietly(ctx, { ...pending, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() });
+      await recordQuietly(ctx, transitionOrder(pending, 'REJECTED', { reject_reason: reason, updated_at: ctx.now() }));
       throw error;
     }
-  }
-
-  /**
-   * RESUME mode: a leg an interrupted run may have sent. Final at an earlier run → that result
-   * (nothing sent). Left PENDING / IN_DOUBT → looked up at the venue (settle, the in-doubt rules;
-   * a connector with idempotent submission gets it resubmitted under the same id). Definitively
-   * absent → NOT_FOUND_AT_VENUE: it is not sent again, because a venue that refused it before the
-   * crash looks exactly like one that never got it. Undefined: it never left the process; send it.
-   */
-  async #resumeLeg(
-    ctx: ExecutionContext,
-    spec: LegSpec,
-    request: OrderRequest,
-    legInfo: Readonly<Record<string, unknown>>,
-    meta: Parameters<typeof pendingOrderRecord>[1],
-  ): Promise<LegResult | undefined> {
-    const prior = await this.#prior(ctx, request);
-    if (prior === undefined) return undefined;
-    if (prior.kind === 'done') return prior.result;
-    if (prior.kind === 'failed') throw prior.error;
-    const settled = await this.settle(ctx, prior.row ?? pendingOrderRecord(request, meta), prior.intentAtMs, legInfo);
-    if (settled.venueOrder) {
-      await this.#refuseRejected(ctx, settled.record, settled.venueOrder);
-      return settled;
-    }
-    await this.#recordQuietly(ctx, settled.record);
-    throw legFailure(request.client_order_id, ctx.resume?.get(request.client_order_id)?.result ?? null, settled.record.reject_reason);
-  }
-
-  async #refuseRejected(ctx: ExecutionContext, record: OrderRecord, venueOrder: VenueOrder): Promise<void> {
-    if (venueOrder.status !== 'REJECTED') return;
-    await this.#recordQuietly(ctx, record);
-    throw new VenueRejected(`venue rejected ${record.client_order_id}: ${venueOrder.reject_reason ?? 'no reason given'}`, 'VENUE_REJECTED', {
-      client_order_id: record.client_order_id,
-    });
-  }
-
-  /**
-   * Recovery: find out at the venue what became of a leg an interrupted run left PENDING or
-   * IN_DOUBT (the in-doubt rules: look-ups by client order id, not-found grace from the intent,
-   * max_checks). Never sends it blind. Not found after the grace: the returned record is
-   * REJECTED with no venue order (never placed). Still unknown: throws IN_DOUBT_UNRESOLVED.
-   * The fills returned are those the ledger does not hold yet; the caller books them.
-   */
-  async settle(ctx: ExecutionContext, row: OrderRecord, intentAtMs: number, legInfo?: Readonly<Record<string, unknown>>): Promise<LegResult> {
-    const info = { ...(legInfo ?? { action: 'PLACE', purpose: row.purpose, trade_id: row.trade_id, client_order_id: row.client_order_id }), recovered: true };
-    ctx.track(row);
-    ctx.markSent();
-    let venueOrder: VenueOrder;
-    try {
-      venueOrder = await this.#resolver.resolve(ctx, orderRequestOf(row), row, intentAtMs, INTERRUPTED, info);
-    } catch (error) {
-      if (isInDoubtUnresolved(error)) throw error;
-      const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: errorMessage(error), updated_at: ctx.now() };
-      const result = { status: 'REJECTED', error_code: codeOf(error), error_message: errorMessage(error) };
-      ctx.track(gone);
-      ctx.resume?.note(row.client_order_id, result);
-      await ctx.write('ORDER_RESULT', { ...info, ...result });
-      return { record: gone, venueOrder: null, fills: [] };
-    }
-    return this.#settle(ctx, row, venueOrder, info);
-  }
-
-  /** RESUME mode: what the journal and the ledger know of a leg before it is (re)sent. Undefined: it never reached the venue. */
-  async #prior(ctx: ExecutionContext, request: OrderRequest): Promise<PriorLeg | undefined> {
-    const coid = request.client_order_id;
-    const leg = ctx.resume?.get(coid);
-    const row = await ctx.readLedger(`order ${coid}`, () => this.#deps.ledger.getOrder(coid));
-    if (row) {
-      // a PENDING row with no durable intent: the intent's write failed or was cut off, and the connector is only called after both
-      if (row.status === 'PENDING' && !leg) return undefined;
-      if (row.status === 'PENDING' || row.status === 'IN_DOUBT') return { kind: 'unsettled', row, intentAtMs: leg?.intentAtMs ?? timeOf(row.created_at) };
-      ctx.track(row);
-      if (row.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg?.result ?? null, row.reject_reason) };
-      ctx.markSent();
-      return { kind: 'done', result: { record: row, venueOrder: null, fills: [] } };
-    }
-    if (!leg) return undefined;
-    if (leg.result?.status === 'REJECTED') return { kind: 'failed', error: legFailure(coid, leg.result, null) };
-    if (leg.reachedConnector) return { kind: 'unsettled', row: undefined, intentAtMs: leg.intentAtMs };
-    // intent journaled, PENDING row never written: the connector is only called after both, so nothing was sent
-    return undefined;
   }
 
   /** Cancel an order (repeating a cancel is harmless, so unknown outcomes are retried too). */
@@ -334,13 +261,13 @@ export class OrderExecutor {
         connector.cancelOrder(record.client_order_id, record.symbol, { signal }),
       );
       ctx.markVenueActed();
-      return await this.#settle(ctx, record, venueOrder, info);
+      return await mergeAnswer(ctx, this.#deps, record, venueOrder, info);
     } catch (error) {
       if (!(error instanceof VenueRejected)) throw error;
       // the venue does not know it (never placed, or long gone): look before concluding
       const found = await this.read(ctx, `fetch ${record.client_order_id}`, (signal) => connector.fetchOrder(record.client_order_id, record.symbol, { signal }));
-      if (found) return this.#settle(ctx, record, found, info);
-      const gone: OrderRecord = { ...record, status: 'CANCELLED', reject_reason: `not found at venue on cancel: ${error.message}`, updated_at: ctx.now() };
+      if (found) return mergeAnswer(ctx, this.#deps, record, found, info);
+      const gone = transitionOrder(record, 'CANCELLED', { reject_reason: `not found at venue on cancel: ${error.message}`, updated_at: ctx.now() });
       ctx.track(gone);
       await ctx.write('ORDER_RESULT', { ...info, status: 'CANCELLED', note: 'not found at venue', error_message: error.message });
       return { record: gone, venueOrder: null, fills: [] };
@@ -378,7 +305,7 @@ export class OrderExecutor {
       this.#deps.connector.amendOrder(record.client_order_id, record.symbol, changes, { signal }),
     );
     ctx.markVenueActed();
-    return this.#settle(ctx, record, venueOrder, info);
+    return mergeAnswer(ctx, this.#deps, record, venueOrder, info);
   }
 
   /**
@@ -392,18 +319,6 @@ export class OrderExecutor {
   /** A read (instrument rules, reference price, order look-up): retried on retryable and unknown outcomes. */
   read<T>(ctx: ExecutionContext, what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return this.#idempotent(ctx, what, call, false);
-  }
-
-  async #settle(ctx: ExecutionContext, record: OrderRecord, venueOrder: VenueOrder, info: Readonly<Record<string, unknown>>): Promise<LegResult> {
-    const known = new Set((await ctx.readCommitted('fills', () => this.#deps.ledger.listFills({ client_order_id: record.client_order_id }))).map((f) => f.venue_trade_id));
-    // this context's own fills may still wait for their commit
-    for (const fill of ctx.fillsOf(record.client_order_id)) known.add(fill.venue_trade_id);
-    const merged = mergeVenueOrder(record, venueOrder, ctx.now());
-    ctx.track(merged);
-    const fills = newFills(venueOrder, merged, known, this.#deps.connector.venue, this.#deps.clock.now());
-    ctx.trackFills(merged.client_order_id, fills);
-    await ctx.write('ORDER_RESULT', { ...info, status: venueOrder.status, order: venueOrder, new_fills: fills });
-    return { record: merged, venueOrder, fills };
   }
 
   async #submit(ctx: ExecutionContext, request: OrderRequest, record: OrderRecord, intentAtMs: number, legInfo: Readonly<Record<string, unknown>>): Promise<VenueOrder> {
@@ -461,15 +376,6 @@ export class OrderExecutor {
       throw timeoutError(this.#deps.config, attempt + 1);
     }
   }
-
-  /** A failed leg's final row: a ledger failure here must not hide the original error. */
-  async #recordQuietly(ctx: ExecutionContext, record: OrderRecord): Promise<void> {
-    try {
-      await ctx.applyLedger({ orders: [record] });
-    } catch (error) {
-      ctx.logger.error({ err: error, client_order_id: record.client_order_id }, 'could not record the failed order in the ledger');
-    }
-  }
 }
 
 /** A leg written ahead and not yet sent (`declare`), or one an interrupted run already settled. */
@@ -491,22 +397,6 @@ export interface DeclaredChange {
 }
 
 
-/** What an interrupted run left of a leg (RESUME mode). */
-type PriorLeg =
-  | { readonly kind: 'done'; readonly result: LegResult }
-  | { readonly kind: 'failed'; readonly error: PlanexecError }
-  | { readonly kind: 'unsettled'; readonly row: OrderRecord | undefined; readonly intentAtMs: number };
-
-const INTERRUPTED = 'planexec stopped before the outcome was recorded (recovery)';
-
-/** The failure a leg ended with before the crash, raised again so the resumed flow ends as the first run would have. */
-function legFailure(coid: string, result: { readonly error_code: string | null; readonly error_message: string | null } | null, reason: string | null): PlanexecError {
-  const code = result?.error_code ?? 'VENUE_REJECTED';
-  const message = result?.error_message ?? reason ?? `order ${coid} was rejected`;
-  const details = { client_order_id: coid, resumed: true };
-  return isExecutionErrorCode(code) ? new ExecutionError(message, code, details) : new VenueRejected(message, code, details);
-}
-
 /** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */
 /** Whether the order carries the price its notional is measured at (a limit or a trigger). */
 function ownPrice(request: OrderRequest): boolean {
@@ -521,12 +411,6 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promis
   pending.catch(() => map.delete(key));
   return pending;
 }
-
-function timeOf(iso: string): number {
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : 0;
-}
-
 
 function timeoutError(config: PlanExecutionConfig, attempts: number): ExecutionError {
   return new ExecutionError(`execution exceeded timeout_seconds (${config.timeout_seconds} s) after ${attempts} attempt(s)`, 'EXECUTION_TIMEOUT', {
@@ -552,8 +436,4 @@ function attemptMetric(outcome: AttemptOutcome<unknown>): 'ok' | 'retryable' | '
 function pickLeg(intent: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const { action, leg, purpose, trade_id, client_order_id } = intent;
   return { action, leg, purpose, trade_id, client_order_id };
-}
-
-function codeOf(error: unknown): string {
-  return error instanceof PlanexecError ? error.code : 'INTERNAL';
 }

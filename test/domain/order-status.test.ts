@@ -6,6 +6,7 @@ import {
   isOpenOrderStatus,
   isTerminalOrderStatus,
   ORDER_STATUSES,
+  transitionOrder,
   transitionOrderStatus,
 } from '../../src/domain/order-status.js';
 
@@ -72,6 +73,27 @@ describe('transitionOrderStatus', () => {
   it('refuses a status that is not one at all', () => {
     expect(() => transitionOrderStatus('BOGUS' as OrderStatus, 'OPEN')).toThrow(InvalidTransition);
     expect(() => transitionOrderStatus('OPEN', 'BOGUS' as OrderStatus)).toThrow(InvalidTransition);
+  });
+});
+
+describe('transitionOrder', () => {
+  const pending = { client_order_id: 'DIR_1-E', status: 'PENDING' as OrderStatus, reject_reason: null as string | null, updated_at: 't0' };
+
+  it('moves the record along an edge of the table with the fields that change with it', () => {
+    const rejected = transitionOrder(pending, 'REJECTED', { reject_reason: 'not sent: journal down', updated_at: 't1' });
+    expect(rejected).toEqual({ client_order_id: 'DIR_1-E', status: 'REJECTED', reject_reason: 'not sent: journal down', updated_at: 't1' });
+    expect(pending.status).toBe('PENDING');
+  });
+
+  it('refuses an edge the table lacks, whatever the changes say', () => {
+    const filled = transitionOrder(pending, 'FILLED', { updated_at: 't1' });
+    expect(() => transitionOrder(filled, 'CANCELLED', { reject_reason: 'not found at venue on cancel', updated_at: 't2' })).toThrow(InvalidTransition);
+    expect(() => transitionOrder(transitionOrder(pending, 'REJECTED'), 'IN_DOUBT')).toThrow('order status cannot move from REJECTED to IN_DOUBT');
+  });
+
+  it('re-applies the status a record has', () => {
+    const inDoubt = transitionOrder(pending, 'IN_DOUBT', { updated_at: 't1' });
+    expect(transitionOrder(inDoubt, 'IN_DOUBT', { updated_at: 't2' })).toEqual({ ...inDoubt, updated_at: 't2' });
   });
 });
 

@@ -4,8 +4,8 @@ import { closePosition } from '../../domain/position-math.js';
 import type { Anomaly, Position } from '../../domain/trading.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { pendingOrderRecord } from '../order-sync.js';
-import type { ScopeDeps } from '../scopes/scope-types.js';
 import { bookFills } from '../trade-book.js';
+import type { ResumeDeps } from './leg-recovery.js';
 import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
 
 /**
@@ -15,7 +15,7 @@ import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
  * every fill the ledger holds for it, in execution order. Sends nothing. Null when the entry was
  * never sent (nothing to rebuild).
  */
-export async function rebuildTrade(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<Position | null> {
+export async function rebuildTrade(ctx: ExecutionContext, directive: ExecutionDirective, deps: ResumeDeps): Promise<Position | null> {
   const tradeId = directive.directive_id;
   const entry = await sentEntry(ctx, directive, deps);
   if (!entry) return null;
@@ -26,7 +26,7 @@ export async function rebuildTrade(ctx: ExecutionContext, directive: ExecutionDi
     unsettled.unshift(pendingOrderRecord({ ...entry, client_order_id: entryId }, { trade_id: tradeId, directive_id: tradeId, purpose: 'ENTRY', now: ctx.now() }));
   }
   for (const row of unsettled) {
-    const leg = await deps.executor.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
+    const leg = await deps.legs.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
     await ctx.applyLedger({ orders: [leg.record], fills: leg.fills });
   }
   const orders = new Map((await ctx.readLedger(`orders of ${tradeId}`, () => deps.ledger.listOrders({ trade_id: tradeId }))).map((o) => [o.client_order_id, o]));

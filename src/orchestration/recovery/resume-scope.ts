@@ -5,6 +5,7 @@ import { openTrade, roundNewTrade } from '../scopes/open-trade.js';
 import { placeEntryAndProtect } from '../scopes/entry-leg.js';
 import { MarketData, type ScopeDeps, type ScopeOutcome } from '../scopes/scope-types.js';
 import { bookFills, closeIfProtectiveFlattened } from '../trade-book.js';
+import type { ResumeDeps } from './leg-recovery.js';
 import { freshTrade, sentEntry, timeOf } from './new-trade-entry.js';
 import { resumeClose } from './resume-close.js';
 import { resendUnreceivedLegs } from './unreceived-legs.js';
@@ -20,7 +21,7 @@ import { resendUnreceivedLegs } from './unreceived-legs.js';
  * nothing; a target this directive already closed is done); MODIFY_EXISTING sizes are absolute,
  * so running it again sends only what is still missing.
  */
-export async function resumeScope(ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps): Promise<ScopeOutcome> {
+export async function resumeScope(ctx: ExecutionContext, directive: ExecutionDirective, deps: ResumeDeps): Promise<ScopeOutcome> {
   await resendUnreceivedLegs(ctx, deps);
   await settleUnsettledLegs(ctx, directive.directive_id, deps);
   switch (directive.scope) {
@@ -35,7 +36,7 @@ export async function resumeScope(ctx: ExecutionContext, directive: ExecutionDir
 }
 
 /** Settle the directive's legs left PENDING or IN_DOUBT whose trade the ledger holds, and book what filled (once). */
-export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: string, deps: ScopeDeps): Promise<number> {
+export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: string, deps: ResumeDeps): Promise<number> {
   const rows = await ctx.readLedger('unsettled orders', () => deps.ledger.listOrders({ directive_id: directiveId, statuses: ['PENDING', 'IN_DOUBT'] }));
   let settled = 0;
   for (const row of rows) {
@@ -44,7 +45,7 @@ export async function settleUnsettledLegs(ctx: ExecutionContext, directiveId: st
     if (!position) continue;
     // PENDING with no durable intent (or one the venue never received): never sent; the scope sends it
     if (row.status === 'PENDING' && !ctx.resume?.get(row.client_order_id)) continue;
-    const leg = await deps.executor.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
+    const leg = await deps.legs.settle(ctx, row, ctx.resume?.get(row.client_order_id)?.intentAtMs ?? timeOf(row.created_at));
     const booked = bookFills(position, row.purpose, leg.fills);
     const after = await closeIfProtectiveFlattened(booked.position, leg.record, ctx.now(), () => deps.executor.instrument(ctx, booked.position.symbol));
     await ctx.applyLedger({ positions: [after], orders: [leg.record], fills: leg.fills, anomalies: booked.anomalies });

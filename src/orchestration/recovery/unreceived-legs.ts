@@ -1,6 +1,7 @@
 import type { VenueOrder } from '../../ports/connector.js';
 import { errorMessage } from '../../domain/errors.js';
 import { clientOrderId } from '../../domain/ids.js';
+import { transitionOrder } from '../../domain/order-status.js';
 import type { OrderRecord } from '../../domain/trading.js';
 import { attemptCall } from '../connector-call.js';
 import type { ExecutionContext } from '../execution-context.js';
@@ -104,7 +105,7 @@ async function lookUp(ctx: ExecutionContext, deps: ScopeDeps, legs: ResumeLegs, 
 
 /** An adding leg past the window: final in the ledger and the journal, so nothing waits for an order that will never be sent. */
 async function notPlaced(ctx: ExecutionContext, row: OrderRecord, reason: string): Promise<void> {
-  const gone: OrderRecord = { ...row, status: 'REJECTED', reject_reason: reason, updated_at: ctx.now() };
+  const gone = transitionOrder(row, 'REJECTED', { reject_reason: reason, updated_at: ctx.now() });
   const result = { status: 'REJECTED', error_code: 'EXPIRED_DURING_OUTAGE', error_message: reason };
   ctx.track(gone);
   ctx.resume?.note(row.client_order_id, result);

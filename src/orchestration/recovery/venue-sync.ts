@@ -3,6 +3,7 @@ import type { IAPIConnector, VenueOrder } from '../../ports/connector.js';
 import type { PlanExecutionConfig } from '../../config/schema.js';
 import { isoTime, type Clock } from '../../domain/clock.js';
 import { errorMessage } from '../../domain/errors.js';
+import { transitionOrder } from '../../domain/order-status.js';
 import type { OrderRecord } from '../../domain/trading.js';
 import { attemptCall } from '../connector-call.js';
 import { LIVE_ORDER_STATUSES } from '../order-sync.js';
@@ -151,7 +152,7 @@ export class VenueSync {
           recovered: true,
         },
       });
-      await ledger.apply({ directive_id: null, orders: [{ ...row, status: 'REJECTED', reject_reason: reason, updated_at: now }] });
+      await ledger.apply({ directive_id: null, orders: [transitionOrder(row, 'REJECTED', { reject_reason: reason, updated_at: now })] });
     } catch (error) {
       this.#deps.logger.error({ err: error, client_order_id: row.client_order_id }, `recovery: could not record an order as never placed: ${errorMessage(error)}`);
     }
