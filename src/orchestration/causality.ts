@@ -49,7 +49,11 @@ export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutco
 
 /** The flow's stop reason: the spec's, plus what the scope said it did not do. */
 export function successReason(outcome: ScopeOutcome): string {
-  const notes = outcome.notes ?? [];
+  return successReasonWith(outcome.notes ?? []);
+}
+
+/** The stop reason of a success whose scope left these notes (also how the journal replay rebuilds it). */
+export function successReasonWith(notes: readonly string[]): string {
   return notes.length === 0 ? 'Execution completed successfully' : `Execution completed successfully; ${notes.join('; ')}`;
 }
 

@@ -34,7 +34,7 @@ import { closeTrade } from './scopes/close-trade.js';
 import { modifyTrade } from './scopes/modify-trade.js';
 import { openTrade } from './scopes/open-trade.js';
 import type { ScopeDeps, ScopeHandler, ScopeOutcome } from './scopes/scope-types.js';
-import { checkTradingState, isTradingStateDenial } from './trading-state-gate.js';
+import { checkTradingState, denialReason, isTradingStateDenial } from './trading-state-gate.js';
 import { VenueEventHandler } from './venue-event-handler.js';
 
 export interface PlanExecutionOrchestratorDeps {
@@ -763,12 +763,6 @@ function flowStateOf(intake: Intake, startedAtMs: number): FlowState {
   return intake.kind === 'valid'
     ? { flowId: intake.directive.directive_id, directiveId: intake.directive.directive_id, strategyId: intake.directive.strategy_id, line: intake.line, startedAtMs, stopped: null }
     : { flowId: intake.flowId, directiveId: intake.directiveId, strategyId: intake.strategyId, line: intake.line, startedAtMs, stopped: null };
-}
-
-/** A kill-switch denial's stop reason starts with DENIED; the input line (already in a resumed flow's recorded message) goes last. */
-function denialReason(message: string, line: number | null): string {
-  const denial = message.replace(/^line \d+: /, '');
-  return line === null ? denial : `${denial} (line ${line})`;
 }
 
 function timeOf(iso: string, fallback: number): number {

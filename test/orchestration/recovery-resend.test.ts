@@ -249,7 +249,7 @@ describe('a stop or target the venue never received, refused when it is sent on 
     expect(await r.store.ledger.getPosition(wire.directive_id)).toMatchObject({ status: 'CLOSED', close_reason: 'PROTECTION_MISSING' });
     expect(await r.netPositions('BTC_USDT')).toEqual({ ledger: '0', venue: '0' });
     expect(r.alerts.codes()).toContain('PROTECTION_MISSING');
-    const ledger = { positions: await r.store.ledger.listPositions(), orders: await r.store.ledger.listOrders() };
+    const ledger = { positions: await r.store.ledger.listPositions(), orders: await r.store.ledger.listOrders(), fills: await r.store.ledger.listFills() };
     expect(compareLedgerWithJournal(ledger, replayJournal(await r.store.journal.read()))).toEqual([]);
   });
 });

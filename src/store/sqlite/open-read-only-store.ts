@@ -1,8 +1,11 @@
+import type { Database } from 'better-sqlite3';
 import { systemClock } from '../../domain/clock.js';
 import { StorageError } from '../../domain/errors.js';
+import type { FlowRecord } from '../../orchestration/ports.js';
 import { CommitQueue } from './commit-queue.js';
 import { JournalAppender } from './journal-appender.js';
 import { openDatabase } from './open-database.js';
+import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
@@ -19,6 +22,8 @@ export interface ReadOnlyStore {
   snapshot<T>(read: () => Promise<T>): Promise<T>;
   /** Flows begun and not stopped: in flight in a running writer, or interrupted by a crash. */
   unfinishedFlows(): number;
+  /** Every row of the flows table. */
+  listFlows(): Promise<FlowRecord[]>;
   close(): void;
 }
 
@@ -29,33 +34,40 @@ export interface ReadOnlyStore {
 export function openReadOnlyStore(path: string): ReadOnlyStore {
   const db = openDatabase(path, { readOnly: true, untouched: true });
   try {
-    // never run: read-only statements only; the queue and appender are what the readers are built on
-    const queue = new CommitQueue(db);
-    const appender = new JournalAppender(db, systemClock, queue);
-    const ledger = new SqliteLedger(db, queue, systemClock);
-    const journal = new SqliteJournal(db, queue, appender);
-    const database = db;
-    const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
-    return {
-      unfinishedFlows: () => running.get()?.n ?? 0,
-      ledger,
-      journal,
-      baseline: new SqliteVenueBaseline(db, null),
-      async snapshot<T>(read: () => Promise<T>): Promise<T> {
-        database.exec('BEGIN DEFERRED');
-        try {
-          return await read();
-        } finally {
-          if (database.inTransaction) database.exec('COMMIT');
-        }
-      },
-      close: () => {
-        if (database.open) database.close();
-      },
-    };
+    return readOnlyStoreOn(db);
   } catch (error) {
     db.close();
     if (error instanceof StorageError) throw error;
     throw new StorageError(`cannot read database "${path}": ${(error as Error).message}`, 'STORAGE_OPEN_FAILED', { path }, error);
   }
+}
+
+/** The readers over an open planexec database, which the caller only reads through them (the test suite's journal check opens copies). */
+export function readOnlyStoreOn(db: Database): ReadOnlyStore {
+  // never run: read-only statements only; the queue and appender are what the readers are built on
+  const queue = new CommitQueue(db);
+  const appender = new JournalAppender(db, systemClock, queue);
+  const ledger = new SqliteLedger(db, queue, systemClock);
+  const journal = new SqliteJournal(db, queue, appender);
+  const database = db;
+  const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
+  const flows = new SqliteFlowStore(db, queue, appender);
+  return {
+    unfinishedFlows: () => running.get()?.n ?? 0,
+    listFlows: () => flows.list({ limit: Number.MAX_SAFE_INTEGER }),
+    ledger,
+    journal,
+    baseline: new SqliteVenueBaseline(db, null),
+    async snapshot<T>(read: () => Promise<T>): Promise<T> {
+      database.exec('BEGIN DEFERRED');
+      try {
+        return await read();
+      } finally {
+        if (database.inTransaction) database.exec('COMMIT');
+      }
+    },
+    close: () => {
+      if (database.open) database.close();
+    },
+  };
 }
