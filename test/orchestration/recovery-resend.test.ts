@@ -4,6 +4,7 @@ import { UnknownOutcomeError, VenueRejected } from '../../src/domain/errors.js';
 import { replayJournal } from '../../src/orchestration/journal-replay.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { crashSignal, useWorlds, type World } from './recovery-world.js';
 
 /**
@@ -98,6 +99,8 @@ describe('an entry the venue never received (adds exposure)', () => {
     const w = world();
     const wire = newTradeWire();
     w.journal.hang = (entry) => entry.event_type === 'ORDER_INTENT';
+    // the store commits an intent and its PENDING row together; this world loses the one and keeps the other
+    expectCorrupted(w.files.db);
     await w.submitAndCrash(wire);
     expect(await journalOf(w, wire.directive_id)).toHaveLength(1);
 
