@@ -46,9 +46,6 @@ function copyOf(db) {
   const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'flows', 'positions')").get();
   if (tables.n !== 3) return null;
   const bytes = db.serialize();
-  // a WAL database's header says WAL, which an in-memory copy cannot open: say rollback journal
-  bytes[18] = 1;
-  bytes[19] = 1;
   return { name: db.memory ? db.name : resolve(db.name), bytes, source: db };
 }
 

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { captureClosedDatabases } from './capture-closed-databases.mjs';
-import { isExpectedCorrupted, projectionDifferences, resetCorrupted } from './projection-check.js';
+import { inMemoryDifferences, isExpectedCorrupted, projectionDifferences, resetCorrupted, takeInMemoryWorlds } from './projection-check.js';
 
 /**
  * Every test file's worlds are checked like `planexec verify` checks a database: each planexec
@@ -26,6 +26,7 @@ interface Closed {
 
 let closed: Closed[] = [];
 let spawnedDir: string | null = null;
+let checked = false;
 
 // vitest reads the hook's first parameter as fixtures to inject and needs it destructured; none are wanted
 // eslint-disable-next-line no-empty-pattern
@@ -33,7 +34,9 @@ beforeAll(({}, suite) => {
   const file = relative(ROOT, suite.file.filepath);
   closed = [];
   resetCorrupted();
-  if (!CHECKED.some((dir) => file.startsWith(dir))) {
+  takeInMemoryWorlds();
+  checked = CHECKED.some((dir) => file.startsWith(dir)) && process.env.PLANEXEC_TEST_PROJECTION_CHECK !== '0';
+  if (!checked) {
     captureClosedDatabases(() => undefined);
     return;
   }
@@ -45,14 +48,17 @@ beforeAll(({}, suite) => {
 });
 
 afterAll(async () => {
+  const startedAt = performance.now();
   captureClosedDatabases(() => undefined);
-  const all = lastOfEach([...closed, ...spawned()]);
+  const databases = lastOfEach([...closed, ...spawned()]).map((db) => ({ name: db.name, source: db.source, check: () => projectionDifferences(db.bytes) }));
+  const inMemory = (checked ? takeInMemoryWorlds() : []).filter((world) => !world.faulted()).map((world, i) => ({ name: `in-memory world ${i + 1}`, source: world.journal, check: () => inMemoryDifferences(world) }));
+  const all = [...databases, ...inMemory];
   closed = [];
   const failures: string[] = [];
   let unfinished = 0;
   for (const db of all) {
     if (isExpectedCorrupted(db)) continue;
-    const { differences, unfinishedFlows } = await projectionDifferences(db.bytes);
+    const { differences, unfinishedFlows } = await db.check();
     // a world left with flows in flight is a crash not yet recovered: its tables may lag the journal until recovery
     if (unfinishedFlows > 0) {
       unfinished++;
@@ -60,8 +66,8 @@ afterAll(async () => {
     }
     if (differences.length > 0) failures.push(`${db.name}:\n${differences.map((d) => `  ${d.check}  ${d.message}`).join('\n')}`);
   }
-  if (process.env.PLANEXEC_TEST_PROJECTION_DEBUG) console.log(`projection check: ${all.length} databases, ${unfinished} with unfinished flows`);
-  if (failures.length > 0) throw new Error(`the journal does not rebuild what the tables hold (${failures.length} of ${all.length} databases closed):\n${failures.join('\n')}`);
+  if (process.env.PLANEXEC_TEST_PROJECTION_DEBUG) console.log(`projection check: ${all.length} databases, ${unfinished} with unfinished flows, ${Math.round(performance.now() - startedAt)} ms`);
+  if (failures.length > 0) throw new Error(`the journal does not rebuild what the tables hold (${failures.length} of ${all.length} worlds):\n${failures.join('\n')}`);
 });
 
 /**

@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
+import { compareFlowsWithJournal } from '../../src/app/journal-flow-check.js';
+import { compareLedgerWithJournal } from '../../src/app/journal-ledger-check.js';
 import { verifyWorld } from '../../src/app/verify.js';
 import type { VerifyDifference } from '../../src/app/verify-differences.js';
+import { replayJournal } from '../../src/orchestration/journal-replay.js';
+import type { IFlowStore, IJournalWriter, ILedgerProvider } from '../../src/orchestration/ports.js';
 import { readOnlyStoreOn } from '../../src/store/sqlite/open-read-only-store.js';
 
 const CORRUPTED = Symbol.for('planexec.test.corruptedDatabases');
@@ -20,9 +24,9 @@ function corrupted(): Corrupted {
  * This test tampers with the journal, the ledger or the flows table on purpose (or injects a fault
  * the real store cannot have): the projection check after the test file leaves that database out.
  * A path covers every copy of the file the test file closes; an in-memory database is named by its
- * connection (`store.database`).
+ * connection (`store.database`), an orchestrator harness world by its journal (`h.journal`).
  */
-export function expectCorrupted(database: string | Database): void {
+export function expectCorrupted(database: string | Database | object): void {
   if (typeof database === 'string') corrupted().paths.add(resolve(database));
   else corrupted().connections.add(database);
 }
@@ -31,6 +35,53 @@ export function expectCorrupted(database: string | Database): void {
 export function resetCorrupted(): void {
   corrupted().paths.clear();
   corrupted().connections = new WeakSet();
+}
+
+const WORLDS = Symbol.for('planexec.test.inMemoryWorlds');
+
+/** Ports of a world kept in memory (the orchestrator harness): checked after the test file like a closed database. */
+export interface InMemoryWorld {
+  readonly ledger: ILedgerProvider;
+  readonly journal: IJournalWriter;
+  readonly flows: IFlowStore;
+  /** A fault was injected into one of its ports: its tables and journal may disagree by design. */
+  readonly faulted: () => boolean;
+}
+
+function worlds(): InMemoryWorld[] {
+  const holder = globalThis as { [WORLDS]?: InMemoryWorld[] };
+  return (holder[WORLDS] ??= []);
+}
+
+/** Check this world after the test file (the test support that builds worlds calls it). */
+export function checkAfterFile(world: InMemoryWorld): void {
+  worlds().push(world);
+}
+
+/** The worlds registered since the last call (none when the file's setup does not check). */
+export function takeInMemoryWorlds(): InMemoryWorld[] {
+  return worlds().splice(0);
+}
+
+/** As projectionDifferences, for a world in memory. */
+export async function inMemoryDifferences(world: InMemoryWorld): Promise<{ readonly differences: readonly VerifyDifference[]; readonly unfinishedFlows: number }> {
+  const replay = replayJournal(await world.journal.read({}));
+  const flows = await world.flows.list({ limit: Number.MAX_SAFE_INTEGER });
+  const ledger = { positions: await world.ledger.listPositions(), orders: await world.ledger.listOrders(), fills: await world.ledger.listFills() };
+  const problems: VerifyDifference[] = replay.problems.map((p) => ({
+    check: 'journal_replay',
+    subject: 'journal',
+    id: String(p.seq),
+    trade_id: null,
+    field: p.event_type,
+    ledger: null,
+    expected: null,
+    message: `journal seq ${p.seq} (${p.event_type}): ${p.message}`,
+  }));
+  return {
+    differences: [...problems, ...compareLedgerWithJournal(ledger, replay), ...compareFlowsWithJournal(flows, replay)],
+    unfinishedFlows: flows.filter((f) => f.status === 'RUNNING').length,
+  };
 }
 
 export function isExpectedCorrupted(db: { readonly name: string; readonly source: object }): boolean {
@@ -44,7 +95,12 @@ export function isExpectedCorrupted(db: { readonly name: string; readonly source
  * and every trade, order, fill and flow that differs.
  */
 export async function projectionDifferences(bytes: Buffer): Promise<{ readonly differences: readonly VerifyDifference[]; readonly unfinishedFlows: number }> {
+  // a WAL database's header says WAL, which an in-memory copy cannot open: say rollback journal
+  bytes[18] = 1;
+  bytes[19] = 1;
   const db = new DatabaseConstructor(bytes);
+  // a reader: its own close is not captured again
+  db.pragma('query_only = ON');
   try {
     const report = await verifyWorld({ store: readOnlyStoreOn(db), connector: null });
     return { differences: report.differences, unfinishedFlows: report.checked.unfinished_flows };
