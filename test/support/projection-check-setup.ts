@@ -10,8 +10,8 @@ import { inMemoryDifferences, isExpectedCorrupted, projectionDifferences, resetC
  * Every test file's worlds are checked like `planexec verify` checks a database: each planexec
  * database a writer closes during the file (here, or in a planexec process the file spawned) is
  * copied at its close, and after the file its journal is replayed and compared with its ledger and
- * flows table. Any difference fails the file. A test that tampers with a database on purpose
- * says so with expectCorrupted(path).
+ * flows table; so is every in-memory world of the orchestrator harness. Any difference fails the
+ * file. A test that tampers with a database on purpose says so with expectCorrupted (projection-check.ts).
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PRELOAD = `--import=${pathToFileURL(join(ROOT, 'test/support/capture-closed-databases.mjs')).href}`;
@@ -66,7 +66,7 @@ afterAll(async () => {
     }
     if (differences.length > 0) failures.push(`${db.name}:\n${differences.map((d) => `  ${d.check}  ${d.message}`).join('\n')}`);
   }
-  if (process.env.PLANEXEC_TEST_PROJECTION_DEBUG) console.log(`projection check: ${all.length} databases, ${unfinished} with unfinished flows, ${Math.round(performance.now() - startedAt)} ms`);
+  if (process.env.PLANEXEC_TEST_PROJECTION_DEBUG) console.log(`projection check: ${all.length} worlds, ${unfinished} with unfinished flows, ${Math.round(performance.now() - startedAt)} ms`);
   if (failures.length > 0) throw new Error(`the journal does not rebuild what the tables hold (${failures.length} of ${all.length} worlds):\n${failures.join('\n')}`);
 });
 
