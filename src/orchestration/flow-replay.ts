@@ -36,9 +36,10 @@ export class FlowReplayer {
       case 'TRADE_OPENED':
       case 'POSITION_MODIFIED':
       case 'TRADE_CLOSED': {
-        // venue events write TRADE_CLOSED under their own correlation id: not a flow
+        // a venue event's TRADE_CLOSED (a stop or target filled) carries the opening directive's flow
+        // id but is not that flow's causality entry, which alone names the directive's scope
         const flow = this.#flows.get(entry.flow_id);
-        if (flow) this.#flows.set(entry.flow_id, stopped(flow, entry, { status: 'SUCCEEDED', final_state: 'SUCCESS', reason: successReasonWith(strings(entry.body['notes'])), error_details: null }));
+        if (flow && entry.body['scope'] !== undefined) this.#flows.set(entry.flow_id, stopped(flow, entry, { status: 'SUCCEEDED', final_state: 'SUCCESS', reason: successReasonWith(strings(entry.body['notes'])), error_details: null }));
         return;
       }
       case 'EXECUTION_FAILED': {
