@@ -43,8 +43,12 @@ export const ORDER_FIELDS = [
   'average_fill_price',
 ] as const satisfies readonly (keyof OrderRecord)[];
 
-/** Every field of a fill the journal determines (fill ids and booking times are the ledger's). */
-export const FILL_FIELDS = ['client_order_id', 'trade_id', 'symbol', 'side', 'quantity', 'price', 'fee', 'fee_asset', 'executed_at'] as const satisfies readonly (keyof FillRecord)[];
+/**
+ * Every field of a fill the journal determines. Not compared: fill ids (the ledger's), and
+ * executed_at, which the connector stamps with its own clock when a venue report carries no time
+ * (Binance's order response), so two reports of one fill may differ in it.
+ */
+export const FILL_FIELDS = ['client_order_id', 'trade_id', 'symbol', 'side', 'quantity', 'price', 'fee', 'fee_asset'] as const satisfies readonly (keyof FillRecord)[];
 
 /** The ledger's trades, orders and fills against those rebuilt from the journal. Pure. */
 export function compareLedgerWithJournal(
