@@ -52,6 +52,12 @@ export function successReason(outcome: ScopeOutcome): string {
   return successReasonWith(outcome.notes ?? []);
 }
 
+/** The notes a journaled causality entry records (none when absent). */
+export function recordedNotes(body: Readonly<Record<string, unknown>> | undefined): string[] {
+  const notes = body?.['notes'];
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
+}
+
 /** The stop reason of a success whose scope left these notes (also how the journal replay rebuilds it). */
 export function successReasonWith(notes: readonly string[]): string {
   return notes.length === 0 ? 'Execution completed successfully' : `Execution completed successfully; ${notes.join('; ')}`;

@@ -1,4 +1,4 @@
-import { successReasonWith } from './causality.js';
+import { recordedNotes, successReasonWith } from './causality.js';
 import type { FlowRecord, JournalEntry } from './ports.js';
 import { denialReason, isTradingStateDenial } from './trading-state-gate.js';
 
@@ -39,7 +39,7 @@ export class FlowReplayer {
         // a venue event's TRADE_CLOSED (a stop or target filled) carries the opening directive's flow
         // id but is not that flow's causality entry, which alone names the directive's scope
         const flow = this.#flows.get(entry.flow_id);
-        if (flow && entry.body['scope'] !== undefined) this.#flows.set(entry.flow_id, stopped(flow, entry, { status: 'SUCCEEDED', final_state: 'SUCCESS', reason: successReasonWith(strings(entry.body['notes'])), error_details: null }));
+        if (flow && entry.body['scope'] !== undefined) this.#flows.set(entry.flow_id, stopped(flow, entry, { status: 'SUCCEEDED', final_state: 'SUCCESS', reason: successReasonWith(recordedNotes(entry.body)), error_details: null }));
         return;
       }
       case 'EXECUTION_FAILED': {
@@ -91,8 +91,4 @@ function failure(entry: JournalEntry): Stop {
 
 function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string') : [];
 }

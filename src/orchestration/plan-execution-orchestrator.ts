@@ -9,7 +9,7 @@ import type { DirectiveSubmission } from '../domain/dto.js';
 import { SCOPE_EVENT_TYPE, type Scope } from '../domain/enums.js';
 import { errorMessage, PlanexecError, toPlanexecError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
-import { causalityBody, successReason, tradeExecuted } from './causality.js';
+import { causalityBody, recordedNotes, successReason, successReasonWith, tradeExecuted } from './causality.js';
 import { Deadline } from './deadline.js';
 import { ErrorPolicy } from './error-policy.js';
 import { ExecutionContext, type ExecutionContextInit } from './execution-context.js';
@@ -501,11 +501,12 @@ export class PlanExecutionOrchestrator {
     }
   }
 
-  async #stopSucceeded(state: FlowState, logger: Logger, outcome?: ScopeOutcome): Promise<FlowResult> {
+  /** `recorded`: the causality entry journaled before a crash, whose notes the reason keeps. */
+  async #stopSucceeded(state: FlowState, logger: Logger, outcome?: ScopeOutcome, recorded?: Readonly<Record<string, unknown>>): Promise<FlowResult> {
     const completion = await this.#stopper.stop(state, logger, {
       final_state: 'SUCCESS',
       outcome: 'SUCCEEDED',
-      reason: outcome ? successReason(outcome) : 'Execution completed successfully',
+      reason: outcome ? successReason(outcome) : successReasonWith(recordedNotes(recorded)),
       error_details: null,
     });
     return { ...resultOf(state, completion.outcome, completion.reason, null), adjustments: outcome?.adjustments?.length ?? 0 };
@@ -545,7 +546,7 @@ export class PlanExecutionOrchestrator {
         await ctx.write(SCOPE_EVENT_TYPE[directive.scope], { ...causalityBody(directive, outcome, executedAt), recovered: true });
         this.#deps.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       }
-      return await this.#stopSucceeded(state, logger, outcome);
+      return await this.#stopSucceeded(state, logger, outcome, history.causality?.body);
     } catch (error) {
       return await this.#stopFailed(ctx, state, logger, error);
     } finally {
