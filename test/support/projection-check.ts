@@ -1,12 +1,14 @@
-import { resolve } from 'node:path';
-import DatabaseConstructor, { type Database } from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
 import { compareFlowsWithJournal } from '../../src/app/journal-flow-check.js';
 import { compareLedgerWithJournal } from '../../src/app/journal-ledger-check.js';
 import { verifyWorld } from '../../src/app/verify.js';
 import type { VerifyDifference } from '../../src/app/verify-differences.js';
 import { replayJournal } from '../../src/orchestration/journal-replay.js';
 import type { IFlowStore, IJournalWriter, ILedgerProvider } from '../../src/orchestration/ports.js';
-import { readOnlyStoreOn } from '../../src/store/sqlite/open-read-only-store.js';
+import { openReadOnlyStore } from '../../src/store/sqlite/open-read-only-store.js';
 
 const CORRUPTED = Symbol.for('planexec.test.corruptedDatabases');
 
@@ -95,16 +97,19 @@ export function isExpectedCorrupted(db: { readonly name: string; readonly source
  * and every trade, order, fill and flow that differs.
  */
 export async function projectionDifferences(bytes: Buffer): Promise<{ readonly differences: readonly VerifyDifference[]; readonly unfinishedFlows: number }> {
-  // a WAL database's header says WAL, which an in-memory copy cannot open: say rollback journal
+  // a WAL database's header says WAL, which a copy without its -wal file cannot open: say rollback journal
   bytes[18] = 1;
   bytes[19] = 1;
-  const db = new DatabaseConstructor(bytes);
-  // a reader: its own close is not captured again
-  db.pragma('query_only = ON');
+  const dir = mkdtempSync(join(tmpdir(), 'planexec-projection-'));
+  const path = join(dir, 'copy.db');
+  writeFileSync(path, bytes);
+  // opened as `planexec verify` opens it: read-only, so its close is not captured again
+  const store = openReadOnlyStore(path);
   try {
-    const report = await verifyWorld({ store: readOnlyStoreOn(db), connector: null });
+    const report = await verifyWorld({ store, connector: null });
     return { differences: report.differences, unfinishedFlows: report.checked.unfinished_flows };
   } finally {
-    db.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

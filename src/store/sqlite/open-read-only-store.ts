@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { systemClock } from '../../domain/clock.js';
 import { StorageError } from '../../domain/errors.js';
 import type { FlowRecord } from '../../orchestration/ports.js';
@@ -34,40 +33,35 @@ export interface ReadOnlyStore {
 export function openReadOnlyStore(path: string): ReadOnlyStore {
   const db = openDatabase(path, { readOnly: true, untouched: true });
   try {
-    return readOnlyStoreOn(db);
+    // never run: read-only statements only; the queue and appender are what the readers are built on
+    const queue = new CommitQueue(db);
+    const appender = new JournalAppender(db, systemClock, queue);
+    const ledger = new SqliteLedger(db, queue, systemClock);
+    const journal = new SqliteJournal(db, queue, appender);
+    const database = db;
+    const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
+    const flows = new SqliteFlowStore(db, queue, appender);
+    return {
+      unfinishedFlows: () => running.get()?.n ?? 0,
+      listFlows: () => flows.list({ limit: Number.MAX_SAFE_INTEGER }),
+      ledger,
+      journal,
+      baseline: new SqliteVenueBaseline(db, null),
+      async snapshot<T>(read: () => Promise<T>): Promise<T> {
+        database.exec('BEGIN DEFERRED');
+        try {
+          return await read();
+        } finally {
+          if (database.inTransaction) database.exec('COMMIT');
+        }
+      },
+      close: () => {
+        if (database.open) database.close();
+      },
+    };
   } catch (error) {
     db.close();
     if (error instanceof StorageError) throw error;
     throw new StorageError(`cannot read database "${path}": ${(error as Error).message}`, 'STORAGE_OPEN_FAILED', { path }, error);
   }
-}
-
-/** The readers over an open planexec database, which the caller only reads through them (the test suite's journal check opens copies). */
-export function readOnlyStoreOn(db: Database): ReadOnlyStore {
-  // never run: read-only statements only; the queue and appender are what the readers are built on
-  const queue = new CommitQueue(db);
-  const appender = new JournalAppender(db, systemClock, queue);
-  const ledger = new SqliteLedger(db, queue, systemClock);
-  const journal = new SqliteJournal(db, queue, appender);
-  const database = db;
-  const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
-  const flows = new SqliteFlowStore(db, queue, appender);
-  return {
-    unfinishedFlows: () => running.get()?.n ?? 0,
-    listFlows: () => flows.list({ limit: Number.MAX_SAFE_INTEGER }),
-    ledger,
-    journal,
-    baseline: new SqliteVenueBaseline(db, null),
-    async snapshot<T>(read: () => Promise<T>): Promise<T> {
-      database.exec('BEGIN DEFERRED');
-      try {
-        return await read();
-      } finally {
-        if (database.inTransaction) database.exec('COMMIT');
-      }
-    },
-    close: () => {
-      if (database.open) database.close();
-    },
-  };
 }
