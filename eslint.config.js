@@ -6,7 +6,8 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // the one plain-JS file: a preload the tests hand to the processes they spawn (built planexec, no TS loader)
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['test/support/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // every promise is owned by someone (DESIGN §1b): a floating one is a lost error
       '@typescript-eslint/no-floating-promises': 'error',

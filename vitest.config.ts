@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // builds dist/ once per run (skipped when src/ is unchanged): the e2e tests spawn the built CLI
     globalSetup: ['test/e2e/global-setup.ts'],
+    // after each test file: the journal of every database it closed rebuilds its ledger and flows
+    setupFiles: ['test/support/projection-check-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // A worker keeps its loaded modules from one test file to the next: re-importing the module

@@ -1,5 +1,5 @@
 import type { JournalReplay } from '../orchestration/journal-replay.js';
-import type { OrderRecord, Position } from '../domain/trading.js';
+import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import { sameValue, valueText, type VerifyDifference } from './verify-differences.js';
 
 /**
@@ -43,13 +43,23 @@ export const ORDER_FIELDS = [
   'average_fill_price',
 ] as const satisfies readonly (keyof OrderRecord)[];
 
-/** The ledger's trades and orders against those rebuilt from the journal. Pure. */
-export function compareLedgerWithJournal(ledger: { readonly positions: readonly Position[]; readonly orders: readonly OrderRecord[] }, replay: JournalReplay): VerifyDifference[] {
+/**
+ * Every field of a fill the journal determines. Not compared: fill ids (the ledger's), and
+ * executed_at, which the connector stamps with its own clock when a venue report carries no time
+ * (Binance's order response), so two reports of one fill may differ in it.
+ */
+export const FILL_FIELDS = ['client_order_id', 'trade_id', 'symbol', 'side', 'quantity', 'price', 'fee', 'fee_asset'] as const satisfies readonly (keyof FillRecord)[];
+
+/** The ledger's trades, orders and fills against those rebuilt from the journal. Pure. */
+export function compareLedgerWithJournal(
+  ledger: { readonly positions: readonly Position[]; readonly orders: readonly OrderRecord[]; readonly fills: readonly FillRecord[] },
+  replay: JournalReplay,
+): VerifyDifference[] {
   const out: VerifyDifference[] = [];
-  const diff = (subject: 'trade' | 'order', id: string, tradeId: string | null, field: string, ledgerValue: unknown, journalValue: unknown): void => {
+  const diff = (subject: 'trade' | 'order' | 'fill', id: string, tradeId: string | null, field: string, ledgerValue: unknown, journalValue: unknown): void => {
     const l = valueText(ledgerValue);
     const j = valueText(journalValue);
-    const what = subject === 'trade' ? `trade ${id}` : `order ${id}${tradeId ? ` (trade ${tradeId})` : ''}`;
+    const what = subject === 'trade' ? `trade ${id}` : `${subject} ${id}${tradeId ? ` (trade ${tradeId})` : ''}`;
     const message =
       field === 'exists'
         ? `${what}: ${l === null ? 'in the journal but not in the ledger' : 'in the ledger but not in the journal'}`
@@ -85,6 +95,22 @@ export function compareLedgerWithJournal(ledger: { readonly positions: readonly 
   }
   for (const [coid, rebuilt] of replay.orders) {
     if (!ledgerOrders.has(coid)) diff('order', coid, rebuilt.trade_id, 'exists', null, rebuilt.status);
+  }
+
+  const ledgerFills = new Set<string>();
+  for (const fill of ledger.fills) {
+    ledgerFills.add(fill.venue_trade_id);
+    const rebuilt = replay.fills.get(fill.venue_trade_id);
+    if (!rebuilt) {
+      diff('fill', fill.venue_trade_id, fill.trade_id, 'exists', fill.quantity, null);
+      continue;
+    }
+    for (const field of FILL_FIELDS) {
+      if (!sameValue(fill[field], rebuilt[field])) diff('fill', fill.venue_trade_id, fill.trade_id, field, fill[field], rebuilt[field]);
+    }
+  }
+  for (const [id, rebuilt] of replay.fills) {
+    if (!ledgerFills.has(id)) diff('fill', id, rebuilt.trade_id, 'exists', null, rebuilt.quantity);
   }
   return out;
 }

@@ -1,14 +1,14 @@
 import { type Decimal, decimalToWire, isDecimal, ZERO } from '../domain/decimal.js';
 
 /** Which comparison found a difference. */
-export type VerifyCheck = 'journal_chain' | 'journal_replay' | 'journal_ledger' | 'ledger_venue' | 'venue_balance';
+export type VerifyCheck = 'journal_chain' | 'journal_replay' | 'journal_ledger' | 'journal_flows' | 'ledger_venue' | 'venue_balance';
 
 /** One way the journal, the ledger and the venue disagree. Values are wire text (decimals as strings). */
 export interface VerifyDifference {
   readonly check: VerifyCheck;
-  /** What the difference is about: a trade, an order, a symbol's net position, an asset's balance, the venue, or the journal itself. */
-  readonly subject: 'trade' | 'order' | 'symbol' | 'asset' | 'journal' | 'venue';
-  /** The trade id, client order id, symbol, asset, venue name, or journal seq. */
+  /** What the difference is about: a trade, an order, a fill, a flow, a symbol's net position, an asset's balance, the venue, or the journal itself. */
+  readonly subject: 'trade' | 'order' | 'fill' | 'flow' | 'symbol' | 'asset' | 'journal' | 'venue';
+  /** The trade id, client order id, venue trade id, flow id, symbol, asset, venue name, or journal seq. */
   readonly id: string;
   /** The trade this is about, when there is one. */
   readonly trade_id: string | null;
@@ -16,7 +16,7 @@ export interface VerifyDifference {
   readonly field: string;
   readonly ledger: string | null;
   /**
-   * The journal's value (check journal_ledger) or the venue's (ledger_venue, venue_balance: the
+   * The journal's value (checks journal_ledger, journal_flows) or the venue's (ledger_venue, venue_balance: the
    * balance the venue has, while `ledger` is the baseline plus the ledger's fills); null elsewhere.
    */
   readonly expected: string | null;

@@ -2,6 +2,7 @@ import type { IAPIConnector } from '../ports/connector.js';
 import type { Decimal } from '../domain/decimal.js';
 import { JournalReplayer } from '../orchestration/journal-replay.js';
 import type { ReadOnlyStore } from '../store/sqlite/open-read-only-store.js';
+import { compareFlowsWithJournal } from './journal-flow-check.js';
 import { compareLedgerWithJournal } from './journal-ledger-check.js';
 import { compareLedgerWithVenue } from './ledger-venue-check.js';
 import { compareLedgerWithAccount } from './venue-account-check.js';
@@ -17,6 +18,8 @@ export interface VerifyReport {
     readonly positions: number;
     readonly orders: number;
     readonly fills: number;
+    /** Rows of the flows table compared with the flows rebuilt from the journal. */
+    readonly flows: number;
     /** Orders looked up at the venue by client order id; null when the venue was not compared. */
     readonly venue_orders: number | null;
     readonly venue_open_orders: number | null;
@@ -39,8 +42,8 @@ export interface VerifyInput {
 const PAGE = 2000;
 
 /**
- * `planexec verify`: the journal's hash chain; the ledger rebuilt from the journal
- * (orchestration/journal-replay.ts) against the ledger; the ledger against the venue's orders, and,
+ * `planexec verify`: the journal's hash chain; the ledger and the flows table rebuilt from the
+ * journal (orchestration/journal-replay.ts, flow-replay.ts) against the stored ones; the ledger against the venue's orders, and,
  * for a venue that keeps an account, its open orders and balances (venue-account-check.ts). Reads only:
  * journal and ledger from one read snapshot of the database, then the venue.
  */
@@ -59,8 +62,9 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
     const positions = await store.ledger.listPositions();
     const orders = await store.ledger.listOrders();
     const fills = await store.ledger.listFills();
+    const flows = await store.listFlows();
     const baseline = input.connector ? store.baseline.list(input.connector.venue) : [];
-    return { chain, replay: replayer.result(), positions, orders, fills, baseline, unfinished: store.unfinishedFlows() };
+    return { chain, replay: replayer.result(), positions, orders, fills, flows, baseline, unfinished: store.unfinishedFlows() };
   });
 
   if (!read.chain.ok) {
@@ -88,6 +92,7 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
     });
   }
   differences.push(...compareLedgerWithJournal(read, read.replay));
+  differences.push(...compareFlowsWithJournal(read.flows, read.replay));
 
   let venueOrders: number | null = null;
   let venueOpen: number | null = null;
@@ -122,6 +127,7 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
       positions: read.positions.length,
       orders: read.orders.length,
       fills: read.fills.length,
+      flows: read.flows.length,
       venue_orders: venueOrders,
       venue_open_orders: venueOpen,
       venue_balances: venueBalances,

@@ -49,7 +49,17 @@ export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutco
 
 /** The flow's stop reason: the spec's, plus what the scope said it did not do. */
 export function successReason(outcome: ScopeOutcome): string {
-  const notes = outcome.notes ?? [];
+  return successReasonWith(outcome.notes ?? []);
+}
+
+/** The notes a journaled causality entry records (none when absent). */
+export function recordedNotes(body: Readonly<Record<string, unknown>> | undefined): string[] {
+  const notes = body?.['notes'];
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/** The stop reason of a success whose scope left these notes (also how the journal replay rebuilds it). */
+export function successReasonWith(notes: readonly string[]): string {
   return notes.length === 0 ? 'Execution completed successfully' : `Execution completed successfully; ${notes.join('; ')}`;
 }
 

@@ -3,24 +3,27 @@ import type { Logger } from 'pino';
 import { isoTime } from '../domain/clock.js';
 import { errorMessage, PlanexecError, toPlanexecError } from '../domain/errors.js';
 import { sendAlert } from './alerting.js';
-import { successReason } from './causality.js';
+import { recordedNotes, successReason, successReasonWith } from './causality.js';
 import type { ExecutionContext } from './execution-context.js';
 import { resultOf, type FlowResult } from './flow-result.js';
 import type { FlowServices } from './flow-services.js';
 import type { FlowState } from './flow-stopper.js';
 import type { RecordedFailure } from './recovery/revive.js';
 import type { ScopeOutcome } from './scopes/scope-types.js';
-import { isTradingStateDenial } from './trading-state-gate.js';
+import { denialReason, isTradingStateDenial } from './trading-state-gate.js';
 
 /** A resumed flow whose error was journaled before the crash: not journaled again; the policy only if it had not run. */
 export type ResumedFailure = RecordedFailure & { readonly applyPolicy: boolean };
 
-/** The success stop: `_flow_stop_success` with the outcome's reason. */
-export async function stopSucceeded(services: FlowServices, state: FlowState, logger: Logger, outcome?: ScopeOutcome): Promise<FlowResult> {
+/**
+ * The success stop: `_flow_stop_success` with the outcome's reason. `recorded`: the causality entry
+ * journaled before a crash, whose notes the reason keeps (the journal replay rebuilds it alike).
+ */
+export async function stopSucceeded(services: FlowServices, state: FlowState, logger: Logger, outcome?: ScopeOutcome, recorded?: Readonly<Record<string, unknown>>): Promise<FlowResult> {
   const completion = await services.stopper.stop(state, logger, {
     final_state: 'SUCCESS',
     outcome: 'SUCCEEDED',
-    reason: outcome ? successReason(outcome) : 'Execution completed successfully',
+    reason: outcome ? successReason(outcome) : successReasonWith(recordedNotes(recorded)),
     error_details: null,
   });
   return { ...resultOf(state, completion.outcome, completion.reason, null), adjustments: outcome?.adjustments?.length ?? 0 };
@@ -158,10 +161,4 @@ function publishFailed(services: FlowServices, state: FlowState, errorType: stri
   } catch (error) {
     logger.error({ err: error }, 'an EXECUTION_FAILED subscriber failed');
   }
-}
-
-/** A kill-switch denial's stop reason starts with DENIED; the input line (already in a resumed flow's recorded message) goes last. */
-function denialReason(message: string, line: number | null): string {
-  const denial = message.replace(/^line \d+: /, '');
-  return line === null ? denial : `${denial} (line ${line})`;
 }

@@ -5,14 +5,16 @@ import { errorMessage } from '../domain/errors.js';
 import { closePosition, openPosition, remainingSize } from '../domain/position-math.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import { fillRecordFromWire, positionFromWire } from '../domain/wire.js';
+import { FlowReplayer } from './flow-replay.js';
 import { mergeVenueOrder, pendingOrderRecord } from './order-sync.js';
+import type { FlowRecord } from '../ports/flow-store.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { requestFromWire } from './recovery/resume-legs.js';
 import { bookFills } from './trade-book.js';
 
 /**
  * The ledger rebuilt from the journal alone (DESIGN §3b: the journal is the record, the ledger a
- * projection of it). Pure: entries in, positions and orders out; no store, no venue.
+ * projection of it). Pure: entries in, positions, orders, fills and flows out; no store, no venue.
  *
  * What the journal determines and how it is replayed:
  * - orders: an ORDER_INTENT (PLACE) is the PENDING row; ORDER_IN_DOUBT marks it IN_DOUBT; every
@@ -49,6 +51,8 @@ export interface JournalReplay {
   readonly orders: ReadonlyMap<string, OrderRecord>;
   /** The fills booked, by venue trade id. */
   readonly fills: ReadonlyMap<string, FillRecord>;
+  /** Every flow row the journal shows, by flow id (flow-replay.ts: what it can and cannot rebuild). */
+  readonly flows: ReadonlyMap<string, FlowRecord>;
   readonly entries: number;
   readonly problems: readonly ReplayProblem[];
 }
@@ -86,6 +90,7 @@ export class JournalReplayer {
   readonly #orders = new Map<string, OrderRecord>();
   readonly #fills = new Map<string, FillRecord>();
   readonly #problems: ReplayProblem[] = [];
+  readonly #flows = new FlowReplayer();
   /** Before-images per directive while a rollback of it may still follow. */
   readonly #undo = new Map<string, Undo>();
   #entries = 0;
@@ -93,6 +98,7 @@ export class JournalReplayer {
   apply(entry: JournalEntry): void {
     this.#entries += 1;
     try {
+      this.#flows.apply(entry);
       this.#apply(entry);
     } catch (error) {
       this.#problem(entry, errorMessage(error));
@@ -100,7 +106,7 @@ export class JournalReplayer {
   }
 
   result(): JournalReplay {
-    return { positions: this.#positions, orders: this.#orders, fills: this.#fills, entries: this.#entries, problems: this.#problems };
+    return { positions: this.#positions, orders: this.#orders, fills: this.#fills, flows: this.#flows.flows, entries: this.#entries, problems: this.#problems };
   }
 
   #apply(entry: JournalEntry): void {

@@ -101,3 +101,9 @@ function restingQuantity(orders: readonly OrderRecord[]): Decimal {
 function wire(value: Decimal): string {
   return decimalToWire(value);
 }
+
+/** A kill-switch denial's stop reason starts with DENIED; the input line (already in a resumed flow's recorded message) goes last. */
+export function denialReason(message: string, line: number | null): string {
+  const denial = message.replace(/^line \d+: /, '');
+  return line === null ? denial : `${denial} (line ${line})`;
+}

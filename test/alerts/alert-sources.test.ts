@@ -54,7 +54,7 @@ function report(differences: VerifyDifference[]): VerifyReport {
   return {
     ok: differences.length === 0,
     differences,
-    checked: { journal_entries: 10, journal_intact: true, positions: 1, orders: 3, fills: 2, venue_orders: 3, venue_open_orders: 1, venue_balances: null, unfinished_flows: 0 },
+    checked: { journal_entries: 10, journal_intact: true, positions: 1, orders: 3, fills: 2, flows: 4, venue_orders: 3, venue_open_orders: 1, venue_balances: null, unfinished_flows: 0 },
   };
 }
 

@@ -10,6 +10,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite
 import { SqliteReadModels } from '../../src/store/sqlite/sqlite-read-models.js';
 import { fill, journalInput, order, position } from '../store/contract/builders.js';
 import { parseCsv } from '../support/csv-reader.js';
+import { expectCorrupted } from '../support/projection-check.js';
 
 const at = (minute: number): string => new Date(Date.UTC(2026, 10, 24, 10, minute)).toISOString();
 /** Written out of time order: the window must filter on time, not on where a row sits. */
@@ -42,6 +43,8 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'planexec-export-'));
   dbPath = join(dir, 'planexec.db');
   store = openSqliteStore(dbPath);
+  // rows written one by one for the exports to read, not by flows: its journal does not record them
+  expectCorrupted(dbPath);
   await fillStore(store);
 });
 

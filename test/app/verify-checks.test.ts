@@ -21,8 +21,9 @@ async function world(): Promise<{ h: Harness; open: string; closed: string }> {
 async function checks(h: Harness) {
   const positions = await h.ledger.listPositions();
   const orders = await h.ledger.listOrders();
+  const fills = await h.ledger.listFills();
   const replay = replayJournal(await h.journal.read());
-  return { positions, orders, replay, journal: compareLedgerWithJournal({ positions, orders }, replay) };
+  return { positions, orders, fills, replay, journal: compareLedgerWithJournal({ positions, orders, fills }, replay) };
 }
 
 describe('verify checks', () => {
@@ -42,8 +43,8 @@ describe('verify checks', () => {
 
   it('a trade only one side has is a difference of existence', async () => {
     const { h, open } = await world();
-    const { positions, orders, replay } = await checks(h);
-    const differences = compareLedgerWithJournal({ positions: positions.filter((p) => p.trade_id !== open), orders }, replay);
+    const { positions, orders, fills, replay } = await checks(h);
+    const differences = compareLedgerWithJournal({ positions: positions.filter((p) => p.trade_id !== open), orders, fills }, replay);
     expect(differences).toEqual([expect.objectContaining({ check: 'journal_ledger', subject: 'trade', id: open, field: 'exists', ledger: null, expected: 'OPEN' })]);
   });
 

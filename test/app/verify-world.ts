@@ -147,5 +147,5 @@ export async function compareWorld(platform: Platform, withVenue: boolean): Prom
   const venue = withVenue
     ? (await compareLedgerWithVenue({ positions, orders, journalOrders: replay.orders, connector: platform.connector, venueNetPositions: () => platform.paper!.netPositions() })).differences
     : [];
-  return { replay, journal: compareLedgerWithJournal({ positions, orders }, replay), venue: [...venue] };
+  return { replay, journal: compareLedgerWithJournal({ positions, orders, fills: await ledger.listFills() }, replay), venue: [...venue] };
 }

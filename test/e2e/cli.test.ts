@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoDirectives } from '../../src/demo/generate-demo-directives.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { type CliResult, explain, jsonLines, lastJsonLine, MAIN, planexec } from './run-cli.js';
 
 interface Summary {
@@ -247,6 +248,7 @@ describe('planexec journal', () => {
 
   it('verifies an intact chain (exit 0), then finds a tampered entry (exit 1 with its seq)', async () => {
     const copy = join(dir, 'tampered.db');
+    expectCorrupted(copy);
     const intact = await planexec(['journal', '--db', db, '--verify']);
     expect(intact.code, explain(intact)).toBe(0);
     expect(intact.stdout).toMatch(/^journal intact: \d+ entries/);

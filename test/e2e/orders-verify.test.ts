@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { OrderRecordSchema } from '../../src/domain/wire.js';
 import { closeWire, ethSwingShortWire, modifyWire, newTradeWire, solRestingDipWire } from '../support/directives.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { type CliResult, explain, lastJsonLine, planexec, runSession } from './run-cli.js';
 
 type OrderJson = Record<string, unknown> & { client_order_id: string; trade_id: string; purpose: string; status: string; quantity: string };
@@ -57,6 +58,7 @@ function copyWorld(name: string): string {
 }
 
 function edit(path: string, sql: string, ...params: unknown[]): void {
+  expectCorrupted(path);
   const handle = new Database(path);
   try {
     const changes = handle.prepare(sql).run(...params).changes;

@@ -77,7 +77,8 @@ describe('sizes net of base-asset fees through the orchestrator', () => {
     // the journal rebuilds the same closed trade, dust and fees per asset included
     const positions = await h.ledger.listPositions();
     const orders = await h.ledger.listOrders();
-    expect(compareLedgerWithJournal({ positions, orders }, replayJournal(await h.journal.read()))).toEqual([]);
+    const fills = await h.ledger.listFills();
+    expect(compareLedgerWithJournal({ positions, orders, fills }, replayJournal(await h.journal.read()))).toEqual([]);
   });
 
   it('a stop that sells the whole lots held closes the trade: the part of a lot a base-asset fee left is dust, and the take profit is cancelled', async () => {

@@ -8,6 +8,7 @@ import { FlowCompletionStream } from '../../src/orchestration/flow-completion-st
 import { FlowTerminationHandler } from '../../src/orchestration/flow-termination-handler.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { captureLogger } from '../alerts/capture-logger.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { RecordingAlertSink, errorCompletion, successCompletion } from './flow-termination-fixtures.js';
 
 const stores: SqliteStore[] = [];
@@ -19,6 +20,8 @@ function setup() {
   const { logger, lines } = captureLogger();
   const store = openSqliteStore(':memory:');
   stores.push(store);
+  // stops published straight to the bus: their flows were never accepted, so the journal has none of them
+  expectCorrupted(store.database);
   const bus = new InMemoryEventBus<PlanexecEvents>({ logger });
   const handler = new FlowTerminationHandler({
     bus,

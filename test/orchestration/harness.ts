@@ -18,6 +18,7 @@ import type { ITradingStateControl } from '../../src/ports/trading-state.js';
 import { PlanExecutionOrchestrator, type FlowResult } from '../../src/orchestration/plan-execution-orchestrator.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeConnector, InMemoryFlowStore, InMemoryJournal, InMemoryLedger, RecordingAlerts, RecordingMetrics, silentLogger } from '../support/fakes.js';
+import { checkAfterFile } from '../support/projection-check.js';
 
 type Sections = 'retry_policy' | 'error_handling' | 'monitoring' | 'concurrency' | 'in_doubt';
 export type ConfigOverrides = Partial<Omit<PlanExecutionConfig, Sections>> & { [K in Sections]?: Partial<PlanExecutionConfig[K]> };
@@ -68,6 +69,8 @@ export function createHarness(options: HarnessOptions = {}) {
   const ledger = (options.store?.ledger ?? new InMemoryLedger()) as InMemoryLedger;
   const journal = (options.store?.journal ?? memoryJournal) as InMemoryJournal;
   const flows = (options.store?.flows ?? new InMemoryFlowStore(memoryJournal)) as InMemoryFlowStore;
+  // a real store is checked when it closes
+  if (!options.store) checkAfterFile({ ledger, journal, flows, faulted: () => ledger.faultInjected || journal.faultInjected || flows.failBegin });
   const bus = new InMemoryEventBus<PlanexecEvents>({ logger: silentLogger });
   const alerts = new RecordingAlerts();
   const metrics = new RecordingMetrics();

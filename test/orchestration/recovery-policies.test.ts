@@ -4,6 +4,7 @@ import { clientOrderId } from '../../src/domain/ids.js';
 import { JournalFallback } from '../../src/orchestration/journal-fallback.js';
 import { replayFallback } from '../../src/orchestration/recovery/fallback-replay.js';
 import { newTradeWire } from '../support/directives.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { useWorlds, World } from './recovery-world.js';
 
 const { world, restart, track } = useWorlds('recovery-policies');
@@ -68,6 +69,8 @@ describe('on_journal_failure on the real store: the journal starts failing mid-r
     const first = newTradeWire({ exit_plan: undefined });
     expect((await w.submit(first)).outcome).toBe('SUCCEEDED');
     w.journal.fail = () => true;
+    // the journal fails while the ledger on the same database goes on: the refused leg's row has no intent
+    expectCorrupted(w.files.db);
     const second = newTradeWire({ exit_plan: undefined });
     expect(await w.submit(second)).toMatchObject({ outcome: 'FAILED', error_code: 'JOURNAL_UNAVAILABLE' });
     expect(w.venue.submitAttempts(clientOrderId(second.directive_id, 'E'))).toBe(0);

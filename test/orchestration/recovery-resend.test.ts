@@ -4,6 +4,7 @@ import { UnknownOutcomeError, VenueRejected } from '../../src/domain/errors.js';
 import { replayJournal } from '../../src/orchestration/journal-replay.js';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { closeWire, modifyWire, newTradeWire } from '../support/directives.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { crashSignal, useWorlds, type World } from './recovery-world.js';
 
 /**
@@ -98,6 +99,8 @@ describe('an entry the venue never received (adds exposure)', () => {
     const w = world();
     const wire = newTradeWire();
     w.journal.hang = (entry) => entry.event_type === 'ORDER_INTENT';
+    // the store commits an intent and its PENDING row together; this world loses the one and keeps the other
+    expectCorrupted(w.files.db);
     await w.submitAndCrash(wire);
     expect(await journalOf(w, wire.directive_id)).toHaveLength(1);
 
@@ -249,7 +252,7 @@ describe('a stop or target the venue never received, refused when it is sent on 
     expect(await r.store.ledger.getPosition(wire.directive_id)).toMatchObject({ status: 'CLOSED', close_reason: 'PROTECTION_MISSING' });
     expect(await r.netPositions('BTC_USDT')).toEqual({ ledger: '0', venue: '0' });
     expect(r.alerts.codes()).toContain('PROTECTION_MISSING');
-    const ledger = { positions: await r.store.ledger.listPositions(), orders: await r.store.ledger.listOrders() };
+    const ledger = { positions: await r.store.ledger.listPositions(), orders: await r.store.ledger.listOrders(), fills: await r.store.ledger.listFills() };
     expect(compareLedgerWithJournal(ledger, replayJournal(await r.store.journal.read()))).toEqual([]);
   });
 });

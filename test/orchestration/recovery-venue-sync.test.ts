@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../src/domain/ids.js';
 import { newTradeWire } from '../support/directives.js';
+import { expectCorrupted } from '../support/projection-check.js';
 import { useWorlds, type World } from './recovery-world.js';
 
 const worlds = useWorlds('venue-sync');
@@ -79,6 +80,7 @@ describe('recovery applies what the venue did while planexec was down, exactly o
     // a leg row left PENDING with nothing at the venue (the flow's outcome is already recorded)
     const row = (await w.store.ledger.getOrder(clientOrderId(wire.directive_id, 'E')))!;
     await w.store.ledger.apply({ directive_id: null, orders: [{ ...row, client_order_id: clientOrderId(wire.directive_id, 'Z9'), status: 'PENDING', filled_quantity: row.filled_quantity.mul(0) }] });
+    expectCorrupted(w.files.db);
 
     const r = await restart(w);
     const report = await r.recover();

@@ -123,6 +123,21 @@ describe('recovery finishes a NEW_TRADE interrupted at any point, with one stop 
     expect(r.stops).toHaveLength(1);
   });
 
+  it('killed after its causality entry, before the stop was persisted: the stop recovery makes keeps the notes the entry recorded', async () => {
+    const w = world();
+    const open = newTradeWire({ exit_plan: undefined });
+    await w.submit(open);
+    const modify = modifyWire([open.directive_id], { exit_plan: undefined, routing_plan: { execution_urgency: '0.5', time_in_force: 'GTC' } });
+    w.flows.hangFinish = (c) => c.flow_id === modify.directive_id;
+    await w.submitAndCrash(modify);
+    const reason = w.stops.find((s) => s.payload.flow_id === modify.directive_id)!.payload.reason;
+    expect(reason).toMatch(/^Execution completed successfully; routing_plan recorded, nothing sent/);
+
+    const r = await restart(w);
+    expect(await r.recover()).toMatchObject({ interrupted: 1, succeeded: 1 });
+    expect((await r.store.flows.get(modify.directive_id))?.reason).toBe(reason);
+  });
+
   it('killed on its error path (error journaled, policy applied, no stop): it fails with the same error; nothing is journaled or applied twice', async () => {
     const w = world();
     const wire = newTradeWire({ entry_plan: { symbol: 'NOPE_USDT', direction: 'BUY', order_type: 'MARKET' } });

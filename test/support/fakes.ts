@@ -434,10 +434,15 @@ export class InMemoryLedger implements ILedgerProvider {
   readonly changes: LedgerChange[] = [];
   readonly rollbacks: string[] = [];
   failApply: FaultRule<LedgerChange> | null = null;
+  /** A write failed on purpose: the ledger may hold less than the journal says (the projection check leaves the world out). */
+  faultInjected = false;
   readonly #history = new Map<string, BeforeImage[]>();
 
   async apply(change: LedgerChange): Promise<LedgerApplyResult> {
-    if (this.failApply?.(change)) throw new Error('ledger: disk I/O error');
+    if (this.failApply?.(change)) {
+      this.faultInjected = true;
+      throw new Error('ledger: disk I/O error');
+    }
     this.changes.push(change);
     const images = change.directive_id ? (this.#history.get(change.directive_id) ?? []) : [];
     const duplicate_fills: string[] = [];
@@ -516,6 +521,8 @@ export class InMemoryLedger implements ILedgerProvider {
 export class InMemoryJournal implements IJournalWriter {
   readonly entries: JournalEntry[] = [];
   failWrite: FaultRule<JournalEntryInput> | null = null;
+  /** A write failed on purpose: the journal may lack what the tables hold (the projection check leaves the world out). */
+  faultInjected = false;
 
   async logEntry(entry: JournalEntryInput): Promise<JournalEntry> {
     return this.#append(entry);
@@ -550,7 +557,10 @@ export class InMemoryJournal implements IJournalWriter {
   }
 
   #append(input: JournalEntryInput): JournalEntry {
-    if (this.failWrite?.(input)) throw new Error('journal: database is locked');
+    if (this.failWrite?.(input)) {
+      this.faultInjected = true;
+      throw new Error('journal: database is locked');
+    }
     const seq = this.entries.length + 1;
     const prev_hash = this.entries.at(-1)?.hash ?? '0'.repeat(64);
     const hash = createHash('sha256').update(prev_hash + JSON.stringify(input)).digest('hex');

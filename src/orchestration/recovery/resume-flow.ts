@@ -72,7 +72,7 @@ export class ResumedFlow {
         await ctx.settle();
         services.bus.publish('TRADE_EXECUTED', tradeExecuted(directive, outcome, executedAt), { level: 'strategy', strategyInstanceId: directive.strategy_id });
       }
-      return await stopSucceeded(services, state, logger, outcome);
+      return await stopSucceeded(services, state, logger, outcome, history.causality?.body);
     } catch (error) {
       return await stopFailed(services, ctx, state, logger, error);
     } finally {

@@ -22,6 +22,7 @@ function readStore(platform: Platform): ReadOnlyStore {
     baseline: store.baseline,
     snapshot: (read) => read(),
     unfinishedFlows: () => running.get()?.n ?? 0,
+    listFlows: () => store.flows.list({ limit: Number.MAX_SAFE_INTEGER }),
     close: () => undefined,
   };
 }

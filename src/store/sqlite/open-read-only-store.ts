@@ -1,8 +1,10 @@
 import { systemClock } from '../../domain/clock.js';
 import { StorageError } from '../../domain/errors.js';
+import type { FlowRecord } from '../../ports/flow-store.js';
 import { CommitQueue } from './commit-queue.js';
 import { JournalAppender } from './journal-appender.js';
 import { openDatabase } from './open-database.js';
+import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
@@ -19,6 +21,8 @@ export interface ReadOnlyStore {
   snapshot<T>(read: () => Promise<T>): Promise<T>;
   /** Flows begun and not stopped: in flight in a running writer, or interrupted by a crash. */
   unfinishedFlows(): number;
+  /** Every row of the flows table. */
+  listFlows(): Promise<FlowRecord[]>;
   close(): void;
 }
 
@@ -36,8 +40,10 @@ export function openReadOnlyStore(path: string): ReadOnlyStore {
     const journal = new SqliteJournal(db, queue, appender);
     const database = db;
     const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
+    const flows = new SqliteFlowStore(db, queue, appender);
     return {
       unfinishedFlows: () => running.get()?.n ?? 0,
+      listFlows: () => flows.list({ limit: Number.MAX_SAFE_INTEGER }),
       ledger,
       journal,
       baseline: new SqliteVenueBaseline(db, null),
