@@ -67,50 +67,27 @@ export function compareLedgerWithJournal(
     out.push({ check: 'journal_ledger', subject, id, trade_id: tradeId, field, ledger: l, expected: j, message });
   };
 
-  const ledgerPositions = new Map(ledger.positions.map((p) => [p.trade_id, p]));
-  for (const position of ledger.positions) {
-    const rebuilt = replay.positions.get(position.trade_id);
-    if (!rebuilt) {
-      diff('trade', position.trade_id, position.trade_id, 'exists', position.status, null);
-      continue;
+  /** One kind of row: each ledger row against its rebuilt twin, field by field, and rows only one side has. */
+  const compare = <R>(subject: 'trade' | 'order' | 'fill', rows: readonly R[], rebuiltRows: ReadonlyMap<string, R>, keyOf: (row: R) => string, tradeOf: (row: R) => string, fields: readonly (keyof R)[], shown: (row: R) => unknown): void => {
+    const keys = new Set<string>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      keys.add(key);
+      const rebuilt = rebuiltRows.get(key);
+      if (!rebuilt) {
+        diff(subject, key, tradeOf(row), 'exists', shown(row), null);
+        continue;
+      }
+      for (const field of fields) {
+        if (!sameValue(row[field], rebuilt[field])) diff(subject, key, tradeOf(row), String(field), row[field], rebuilt[field]);
+      }
     }
-    for (const field of POSITION_FIELDS) {
-      if (!sameValue(position[field], rebuilt[field])) diff('trade', position.trade_id, position.trade_id, field, position[field], rebuilt[field]);
+    for (const [key, rebuilt] of rebuiltRows) {
+      if (!keys.has(key)) diff(subject, key, tradeOf(rebuilt), 'exists', null, shown(rebuilt));
     }
-  }
-  for (const [tradeId, rebuilt] of replay.positions) {
-    if (!ledgerPositions.has(tradeId)) diff('trade', tradeId, tradeId, 'exists', null, rebuilt.status);
-  }
-
-  const ledgerOrders = new Map(ledger.orders.map((o) => [o.client_order_id, o]));
-  for (const order of ledger.orders) {
-    const rebuilt = replay.orders.get(order.client_order_id);
-    if (!rebuilt) {
-      diff('order', order.client_order_id, order.trade_id, 'exists', order.status, null);
-      continue;
-    }
-    for (const field of ORDER_FIELDS) {
-      if (!sameValue(order[field], rebuilt[field])) diff('order', order.client_order_id, order.trade_id, field, order[field], rebuilt[field]);
-    }
-  }
-  for (const [coid, rebuilt] of replay.orders) {
-    if (!ledgerOrders.has(coid)) diff('order', coid, rebuilt.trade_id, 'exists', null, rebuilt.status);
-  }
-
-  const ledgerFills = new Set<string>();
-  for (const fill of ledger.fills) {
-    ledgerFills.add(fill.venue_trade_id);
-    const rebuilt = replay.fills.get(fill.venue_trade_id);
-    if (!rebuilt) {
-      diff('fill', fill.venue_trade_id, fill.trade_id, 'exists', fill.quantity, null);
-      continue;
-    }
-    for (const field of FILL_FIELDS) {
-      if (!sameValue(fill[field], rebuilt[field])) diff('fill', fill.venue_trade_id, fill.trade_id, field, fill[field], rebuilt[field]);
-    }
-  }
-  for (const [id, rebuilt] of replay.fills) {
-    if (!ledgerFills.has(id)) diff('fill', id, rebuilt.trade_id, 'exists', null, rebuilt.quantity);
-  }
+  };
+  compare('trade', ledger.positions, replay.positions, (p) => p.trade_id, (p) => p.trade_id, POSITION_FIELDS, (p) => p.status);
+  compare('order', ledger.orders, replay.orders, (o) => o.client_order_id, (o) => o.trade_id, ORDER_FIELDS, (o) => o.status);
+  compare('fill', ledger.fills, replay.fills, (f) => f.venue_trade_id, (f) => f.trade_id, FILL_FIELDS, (f) => f.quantity);
   return out;
 }

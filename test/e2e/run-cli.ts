@@ -21,9 +21,14 @@ export interface CliOptions {
 
 /** Runs the built `planexec` as a user would: `node dist/cli/main.js ARGS`. */
 export function planexec(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return runNode([MAIN, ...args], options);
+}
+
+/** `node ARGS` (this node), stdin given then closed, stdout and stderr collected. */
+export function runNode(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const env = { ...process.env, PLANEXEC_ENV: '', ...options.env };
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

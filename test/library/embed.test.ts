@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { explain, planexec, ROOT, type CliResult } from '../e2e/run-cli.js';
+import { explain, planexec, ROOT, runNode, type CliResult } from '../e2e/run-cli.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'embed.ts');
 // by location, since the child runs in a folder with no node_modules
@@ -18,15 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * no tsconfig there, so 'planexec' resolves through package.json `exports` to dist/ (built by the test setup).
  */
 function runExample(db: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, EXAMPLE, db], { cwd: dir, env: { ...process.env, PLANEXEC_ENV: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(['--import', TSX, EXAMPLE, db], { cwd: dir });
 }
 
 describe('examples/embed.ts (docs/library.md)', () => {
