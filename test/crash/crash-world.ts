@@ -239,6 +239,9 @@ function progress(db: string, ids: ReadonlySet<string>): { finished: number; run
   }
 }
 
+/** The first run's kill: right after its fourth COMMIT, when the first flows have begun and sent legs. */
+const FIRST_KILL = 'commit-after:4';
+
 /**
  * Run `planexec run` over the file again and again, killing it with SIGKILL — after a random
  * delay, or at a random COMMIT through PLANEXEC_CRASH_POINT (mid-transaction or right after it) —
@@ -274,11 +277,16 @@ export async function crashLoop(options: {
     const remaining = Math.max(20, ids.size - progress(options.db, ids).finished);
     const share = remaining / (options.kills - kills + 1);
     const useCrashPoint = random() < (options.crashPointShare ?? 0.35);
+    const crashPoint = `commit-${random() < (options.afterCommitShare ?? 0.5) ? 'after' : 'before'}:${1 + Math.floor(random() * share * 6)}`;
+    // the first kill lands right after an early COMMIT, whatever the machine's speed: flows are begun and not stopped then,
+    // so every run has interrupted flows for recovery to finish (the other kills are spread by time)
     const outcome = await runChild(
       args,
-      useCrashPoint
-        ? { crashPoint: `commit-${random() < (options.afterCommitShare ?? 0.5) ? 'after' : 'before'}:${1 + Math.floor(random() * share * 6)}`, killAfterMs: options.startupMs + 4 * share * options.msPerDirective }
-        : { killAfterMs: Math.round(options.startupMs + (0.2 + 1.6 * random()) * share * options.msPerDirective) },
+      runs === 1
+        ? { crashPoint: FIRST_KILL, killAfterMs: 60_000 }
+        : useCrashPoint
+          ? { crashPoint, killAfterMs: options.startupMs + 4 * share * options.msPerDirective }
+          : { killAfterMs: Math.round(options.startupMs + (0.2 + 1.6 * random()) * share * options.msPerDirective) },
     );
     if (!outcome.killed) {
       if (outcome.code !== 0) throw new Error(`planexec run exited ${String(outcome.code)}:\n${outcome.stderr}`);
