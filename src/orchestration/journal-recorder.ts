@@ -67,8 +67,11 @@ export class JournalRecorder {
     const message = errorMessage(error);
     const now = isoTime(this.#clock.now());
     const decision = abort ? 'abort_flow' : 'fallback_and_continue';
+    // the decision is an entry of its own: it does not take the failed entry's id
+    const { entry_id: failedEntryId, ...context } = input;
     const policyEntry = {
-      ...input,
+      ...context,
+      failed_entry_id: failedEntryId ?? null,
       event_type: 'POLICY_APPLIED',
       timestamp: now,
       body: { policy: 'on_journal_failure', value: this.#policy, decision, failed_event_type: input.event_type, error_message: message },
@@ -90,7 +93,8 @@ export class JournalRecorder {
       throw new ExecutionError(`journal unavailable, nothing sent: ${message}`, 'JOURNAL_UNAVAILABLE', { event_type: input.event_type }, error);
     }
 
-    const fallbackId = generateId(IdPrefix.JOURNAL, this.#clock.now());
+    // an entry the flow already named (a deferred write) keeps its id, so the entries after it still point at it
+    const fallbackId = input.entry_id ?? generateId(IdPrefix.JOURNAL, this.#clock.now());
     try {
       await this.#fallback.append({ fallback: true, fallback_entry_id: fallbackId, ...input });
       await this.#fallback.append({ fallback: true, fallback_entry_id: generateId(IdPrefix.JOURNAL, this.#clock.now()), ...policyEntry });

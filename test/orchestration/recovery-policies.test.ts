@@ -59,6 +59,12 @@ describe('on_journal_failure on the real store: the journal starts failing mid-r
         const types = journal.filter((e) => e.flow_id === id).map((e) => e.event_type);
         expect(types).toEqual(expect.arrayContaining(['DIRECTIVE_ACCEPTED', 'ORDER_INTENT', 'ORDER_RESULT', 'TRADE_OPENED']));
       }
+      // the causation chain is whole again: a replayed entry keeps the id the flow named it by, and ids stay unique
+      const entryIds = new Set(journal.map((e) => e.entry_id));
+      expect(entryIds.size).toBe(journal.length);
+      for (const id of ids) {
+        for (const entry of journal.filter((e) => e.flow_id === id && e.causation_id !== null)) expect(entryIds.has(entry.causation_id!), `${entry.event_type} ${entry.causation_id}`).toBe(true);
+      }
       expect(await r.store.journal.verify()).toEqual({ ok: true, entries: journal.length });
       expect(fallbackLines(r.files.fallback)).toEqual([]);
     });

@@ -67,7 +67,10 @@ function entryOf(record: Readonly<Record<string, unknown>>): JournalEntryInput |
   if (eventType === null || !EVENT_TYPES.has(eventType) || flowId === null || timestamp === null) return null;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
   const id = text(record['fallback_entry_id']) ?? `FBK_${createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 24)}`;
+  const named = text(record['entry_id']);
   return {
+    // the id the flow named it by, when it had one: the causation of the entries after it
+    ...(named === null ? {} : { entry_id: named }),
     event_type: eventType as JournalEntryInput['event_type'],
     flow_id: flowId,
     directive_id: text(record['directive_id']),
