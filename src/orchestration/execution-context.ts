@@ -50,8 +50,8 @@ export class ExecutionContext {
   /** Deferred writes (settle awaits them) and the first failure among them. */
   readonly #pending = new Set<Promise<unknown>>();
   #failure: unknown = NO_FAILURE;
-  /** Ledger writes enqueued since the last settle began: a read of the ledger waits for them. */
-  #ledgerWrites = 0;
+  /** Ledger writes not yet settled: a read of the ledger waits for them (whoever else is waiting too). */
+  readonly #ledgerWrites = new Set<Promise<unknown>>();
 
   constructor(init: ExecutionContextInit, services: { readonly recorder: JournalRecorder; readonly ledger: LedgerWriter; readonly clock: Clock }) {
     this.flowId = init.flowId;
@@ -179,7 +179,7 @@ export class ExecutionContext {
     );
     this.#causation = entryId;
     if (!options.writeAhead) {
-      this.#defer(recorded);
+      void this.#defer(recorded);
       return entryId;
     }
     const id = await recorded;
@@ -198,8 +198,9 @@ export class ExecutionContext {
    */
   applyLedger(change: Omit<LedgerChange, 'directive_id'>): Promise<void> {
     for (const position of change.positions ?? []) this.#positions.set(position.trade_id, position);
-    this.#ledgerWrites += 1;
-    this.#defer(this.#ledger.write(this, change));
+    const write = this.#defer(this.#ledger.write(this, change));
+    this.#ledgerWrites.add(write);
+    void write.finally(() => this.#ledgerWrites.delete(write));
     return Promise.resolve();
   }
 
@@ -211,7 +212,6 @@ export class ExecutionContext {
   async settle(): Promise<void> {
     while (this.#pending.size > 0) {
       const batch = [...this.#pending];
-      this.#ledgerWrites = 0;
       await Promise.allSettled(batch);
       for (const write of batch) this.#pending.delete(write);
     }
@@ -229,14 +229,15 @@ export class ExecutionContext {
 
   /** Track a durable write made outside this context (the flow's begin): `settle` waits for it and throws its failure. */
   deferWrite(write: Promise<unknown>): void {
-    this.#defer(write);
+    void this.#defer(write);
   }
 
-  #defer(write: Promise<unknown>): void {
+  #defer(write: Promise<unknown>): Promise<unknown> {
     const tracked = write.catch((error: unknown) => {
       if (this.#failure === NO_FAILURE) this.#failure = error;
     });
     this.#pending.add(tracked);
+    return tracked;
   }
 
   /** The trades as this context last wrote them to the ledger (a failed flow's EXECUTION_FAILED carries them, so the journal can rebuild them). */
@@ -246,7 +247,7 @@ export class ExecutionContext {
 
   /** Read the ledger as this context left it: its enqueued ledger writes are made durable first. */
   async readLedger<T>(what: string, read: () => Promise<T>): Promise<T> {
-    if (this.#ledgerWrites > 0) await this.settle();
+    if (this.#ledgerWrites.size > 0) await this.settle();
     return this.#ledger.read(what, read);
   }
 
