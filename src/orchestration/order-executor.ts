@@ -397,12 +397,12 @@ export interface DeclaredChange {
 }
 
 
-/** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */
 /** Whether the order carries the price its notional is measured at (a limit or a trigger). */
 function ownPrice(request: OrderRequest): boolean {
   return notionalPrice(request.order_type, request.limit_price, request.stop_price, null) !== null;
 }
 
+/** One read per key, shared by every caller; a failed read is forgotten so the next caller asks again. */
 function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   const hit = map.get(key);
   if (hit) return hit;
