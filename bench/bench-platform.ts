@@ -250,8 +250,8 @@ export interface WriteCounts {
 }
 
 export function writeCounts(platform: Platform): WriteCounts {
-  const rows = platform.store.database.prepare('SELECT total_changes()').pluck().get() as number;
-  return { commits: platform.store.commitStats().batches, rows };
+  const stats = platform.store.commitStats();
+  return { commits: stats.batches, rows: stats.rows };
 }
 
 /**

@@ -160,7 +160,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     if (paths.venue !== MEMORY_DATABASE) assertWritableFile(paths.venue, 'venue file');
     assertWritableFile(paths.journalFallback, 'journal fallback file');
-    store = openSqliteStore(paths.db, { clock });
+    store = openSqliteStore(paths.db, { clock, writerThread: config.storage.writer_thread });
   } catch (error) {
     lease?.release();
     throw error;

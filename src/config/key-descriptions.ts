@@ -120,6 +120,8 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'storage.url': 'PostgreSQL connection URL (storage.type postgres: planned, not in this build; accepted and unused).',
   'storage.journal_fallback_path':
     'Where journal entries go (fsync\'d JSON Lines) while the journal cannot be written; they are replayed when it recovers.',
+  'storage.writer_thread':
+    'true: SQLite commits (statements and fsyncs) run on a writer thread with its own connection, so the event loop keeps running flows; false: on the event loop. Reads see committed data either way.',
   bus: 'The event bus.',
   'bus.type': 'memory: in-process; nats: NATS JetStream for distributed mode (planned, not in this build: refused).',
   'bus.url': 'NATS server URL (bus.type nats: planned, not in this build; accepted and unused).',

@@ -184,6 +184,8 @@ export const StorageSchema = z.strictObject({
   url: z.string().optional(),
   /** Where journal entries go (fsync'd JSON Lines) while the journal cannot be written; replayed when it recovers. */
   journal_fallback_path: z.string().min(1).default('./planexec-journal-fallback.jsonl'),
+  /** SQLite commits on a writer thread with its own connection (the event loop keeps the flows). */
+  writer_thread: z.boolean().default(true),
 });
 
 export const BusSchema = z.strictObject({

@@ -15,10 +15,10 @@ import { describeJournalContract } from './contract/journal-contract.js';
 import { describeLedgerContract } from './contract/ledger-contract.js';
 
 /** A store on a fresh file in a fresh temp folder; close() also removes the folder. */
-function tempStore(): SqliteStore & { readonly path: string; readonly dir: string; closeKeepingFile(): Promise<void> } {
+function tempStore(writerThread = false): SqliteStore & { readonly path: string; readonly dir: string; closeKeepingFile(): Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'planexec-store-'));
   const path = join(dir, 'planexec.db');
-  const store = openSqliteStore(path, { clock: new FakeClock() });
+  const store = openSqliteStore(path, { clock: new FakeClock(), writerThread });
   return {
     ...store,
     path,
@@ -36,7 +36,8 @@ function memoryStore(): SqliteStore {
 }
 
 for (const [kind, open] of [
-  ['SQLite file', tempStore],
+  ['SQLite file', () => tempStore(false)],
+  ['SQLite file, writer thread', () => tempStore(true)],
   ['SQLite :memory:', memoryStore],
 ] as const) {
   describeLedgerContract(kind, async () => open());
@@ -44,12 +45,12 @@ for (const [kind, open] of [
   describeFlowStoreContract(kind, async () => open());
 }
 
-describe('SqliteStore', () => {
+for (const writerThread of [false, true]) describe(`SqliteStore (${writerThread ? 'writer thread' : 'commits on the event loop'})`, () => {
   let store: ReturnType<typeof tempStore>;
   let closed = false;
 
   beforeEach(() => {
-    store = tempStore();
+    store = tempStore(writerThread);
     closed = false;
   });
 
@@ -206,11 +207,12 @@ describe('SqliteStore', () => {
 
     it('moves the recorded head once per commit, to the last entry of the batch', async () => {
       const db = store.database;
-      db.exec(`CREATE TEMP TABLE head_moves (seq INTEGER);
-               CREATE TEMP TRIGGER count_head_moves AFTER UPDATE ON main.journal_head BEGIN INSERT INTO head_moves VALUES (NEW.seq); END;`);
+      // in the database, not TEMP: the writer may be another connection (the writer thread's)
+      db.exec(`CREATE TABLE head_moves (seq INTEGER);
+               CREATE TRIGGER count_head_moves AFTER UPDATE ON journal_head BEGIN INSERT INTO head_moves VALUES (NEW.seq); END;`);
       await Promise.all(Array.from({ length: 25 }, (_, i) => store.journal.logEntry(journalInput({ body: { i } }))));
       await store.journal.append([journalInput(), journalInput()]);
-      expect(db.prepare('SELECT seq FROM temp.head_moves ORDER BY rowid').all()).toEqual([{ seq: 25 }, { seq: 27 }]);
+      expect(db.prepare('SELECT seq FROM head_moves ORDER BY rowid').all()).toEqual([{ seq: 25 }, { seq: 27 }]);
       const [last] = await store.journal.read({ after_seq: 26 });
       expect(await store.journal.head()).toEqual({ seq: 27, hash: last!.hash });
       expect(await store.journal.verify()).toEqual({ ok: true, entries: 27 });

@@ -1,8 +1,6 @@
 import { systemClock } from '../../domain/clock.js';
 import { StorageError } from '../../domain/errors.js';
 import type { FlowRecord } from '../../ports/flow-store.js';
-import { CommitQueue } from './commit-queue.js';
-import { JournalAppender } from './journal-appender.js';
 import { openDatabase } from './open-database.js';
 import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
@@ -33,14 +31,12 @@ export interface ReadOnlyStore {
 export function openReadOnlyStore(path: string): ReadOnlyStore {
   const db = openDatabase(path, { readOnly: true, untouched: true });
   try {
-    // never run: read-only statements only; the queue and appender are what the readers are built on
-    const queue = new CommitQueue(db);
-    const appender = new JournalAppender(db, systemClock, queue);
-    const ledger = new SqliteLedger(db, queue, systemClock);
-    const journal = new SqliteJournal(db, queue, appender);
+    // no writer: read-only statements only
+    const ledger = new SqliteLedger(db, null, systemClock);
+    const journal = new SqliteJournal(db, null, systemClock);
     const database = db;
     const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
-    const flows = new SqliteFlowStore(db, queue, appender);
+    const flows = new SqliteFlowStore(db, null, systemClock);
     return {
       unfinishedFlows: () => running.get()?.n ?? 0,
       listFlows: () => flows.list({ limit: Number.MAX_SAFE_INTEGER }),

@@ -4,10 +4,11 @@ import { FlowOutcome } from '../../domain/enums.js';
 import { JournalError } from '../../domain/errors.js';
 import type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowStore } from '../../ports/flow-store.js';
 import type { JournalEntryInput } from '../../ports/journal.js';
-import type { CommitQueue } from './commit-queue.js';
-import { prepareInput, type JournalAppender } from './journal-appender.js';
+import type { Clock } from '../../domain/clock.js';
+import { prepareInput } from './journal-entries.js';
 import { toJournalError } from './storage-errors.js';
 import { nextJournalEntryId } from '../../domain/journal-entry-ids.js';
+import type { StoreWriter } from './store-writer.js';
 
 type FlowStatus = FlowRecord['status'];
 
@@ -36,11 +37,10 @@ const NOT_FINISHED = { status: 'RUNNING', final_state: null, reason: null, error
  * record of what happened.
  */
 export class SqliteFlowStore implements IFlowStore {
-  readonly #queue: CommitQueue;
-  readonly #appender: JournalAppender;
+  /** Null for a read-only flow store. */
+  readonly #writer: StoreWriter | null;
+  readonly #clock: Clock;
   readonly #get: Statement<[string], FlowRow>;
-  readonly #insertRunning: Statement;
-  readonly #finish: Statement;
   readonly #unfinished: Statement<[], FlowRow>;
   readonly #counts: Statement<[], { status: FlowStatus; n: number }>;
   readonly #db: Database;
@@ -50,23 +50,11 @@ export class SqliteFlowStore implements IFlowStore {
   readonly #beginning = new Map<string, FlowRecord>();
   #closed = false;
 
-  constructor(db: Database, queue: CommitQueue, appender: JournalAppender) {
-    this.#queue = queue;
-    this.#appender = appender;
+  constructor(db: Database, writer: StoreWriter | null, clock: Clock) {
+    this.#writer = writer;
+    this.#clock = clock;
     this.#db = db;
     this.#get = db.prepare('SELECT * FROM flows WHERE flow_id = ?');
-    this.#insertRunning = db.prepare(
-      `INSERT INTO flows (flow_id, directive_id, strategy_id, status, started_at)
-       VALUES (@flow_id, @directive_id, @strategy_id, 'RUNNING', @started_at)`,
-    );
-    // A flow finished without begin (should not happen) is still recorded; a finished flow keeps its first outcome.
-    this.#finish = db.prepare(
-      `INSERT INTO flows (flow_id, directive_id, strategy_id, status, final_state, reason, error_details, started_at, completed_at, duration_ms)
-       VALUES (@flow_id, @directive_id, @strategy_id, @status, @final_state, @reason, @error_details, @started_at, @completed_at, @duration_ms)
-       ON CONFLICT (flow_id) DO UPDATE SET status = excluded.status, final_state = excluded.final_state, reason = excluded.reason,
-         error_details = excluded.error_details, completed_at = excluded.completed_at, duration_ms = excluded.duration_ms
-       WHERE flows.status = 'RUNNING'`,
-    );
     this.#unfinished = db.prepare("SELECT * FROM flows WHERE status = 'RUNNING' ORDER BY started_at, rowid");
     this.#counts = db.prepare('SELECT status, COUNT(*) AS n FROM flows GROUP BY status');
   }
@@ -75,12 +63,13 @@ export class SqliteFlowStore implements IFlowStore {
     flow: { readonly flow_id: string; readonly directive_id: string | null; readonly strategy_id: string | null; readonly started_at: string },
     accepted: JournalEntryInput,
   ): Promise<BeginFlowResult> {
-    if (this.#closed) return Promise.reject(closedError());
+    const writer = this.#writer;
+    if (this.#closed || writer === null) return Promise.reject(closedError());
     let prepared;
     let existing: FlowRecord | undefined;
     try {
       if (typeof flow.flow_id !== 'string' || flow.flow_id === '') throw new JournalError('flow_id must be a non-empty string');
-      prepared = prepareInput(accepted.entry_id === undefined ? { ...accepted, entry_id: nextJournalEntryId(Date.parse(accepted.timestamp) || 0) } : accepted);
+      prepared = prepareInput(accepted.entry_id === undefined ? { ...accepted, entry_id: nextJournalEntryId(Date.parse(accepted.timestamp) || 0) } : accepted, this.#clock);
       existing = this.#beginning.get(flow.flow_id) ?? this.#rowOf(flow.flow_id);
     } catch (error) {
       return Promise.reject(toJournalError(error, 'begin'));
@@ -89,18 +78,21 @@ export class SqliteFlowStore implements IFlowStore {
     if (existing !== undefined) return Promise.resolve({ status: 'duplicate', flow: existing });
     const running: FlowRecord = { ...NOT_FINISHED, flow_id: flow.flow_id, directive_id: flow.directive_id ?? null, strategy_id: flow.strategy_id ?? null, started_at: flow.started_at };
     this.#beginning.set(flow.flow_id, running);
-    const durable = this.#queue.run(
-      () => {
-        this.#insertRunning.run({ flow_id: running.flow_id, directive_id: running.directive_id, strategy_id: running.strategy_id, started_at: running.started_at });
-        this.#appender.append([prepared]);
+    const committed = writer.run(
+      {
+        op: 'flow.begin',
+        flow: { flow_id: running.flow_id, directive_id: running.directive_id, strategy_id: running.strategy_id, started_at: running.started_at },
+        accepted: prepared.row,
       },
       (error) => toJournalError(error, 'begin'),
     );
+    // forgotten as the commit is answered, before any caller waiting on a later write of the batch goes on
     const forget = (): void => {
       this.#beginning.delete(flow.flow_id);
     };
-    durable.then(forget, forget);
-    return Promise.resolve({ status: 'started', entry_id: prepared.input.entry_id!, durable });
+    committed.then(forget, forget);
+    const durable = committed.then(() => undefined);
+    return Promise.resolve({ status: 'started', entry_id: prepared.row.entry_id, durable });
   }
 
   #rowOf(flowId: string): FlowRecord | undefined {
@@ -109,7 +101,8 @@ export class SqliteFlowStore implements IFlowStore {
   }
 
   finish(completion: FlowCompletionDTO): Promise<void> {
-    if (this.#closed) return Promise.reject(closedError());
+    const writer = this.#writer;
+    if (this.#closed || writer === null) return Promise.reject(closedError());
     if (!OUTCOMES.has(completion.outcome)) {
       return Promise.reject(new JournalError(`unknown flow outcome "${String(completion.outcome)}"`, { flow_id: completion.flow_id }));
     }
@@ -125,12 +118,7 @@ export class SqliteFlowStore implements IFlowStore {
       completed_at: completion.completion_time,
       duration_ms: Math.round(completion.duration_ms),
     };
-    return this.#queue.run(
-      () => {
-        this.#finish.run(params);
-      },
-      (error) => toJournalError(error, 'finish'),
-    );
+    return writer.run({ op: 'flow.finish', row: params }, (error) => toJournalError(error, 'finish'));
   }
 
   async get(flowId: string): Promise<FlowRecord | undefined> {
@@ -184,7 +172,7 @@ export class SqliteFlowStore implements IFlowStore {
   /** Waits for pending writes and refuses new ones; the database is closed by SqliteStore.close(). */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#queue.flush();
+    await this.#writer?.flush();
   }
 
   #read<T>(operation: string, read: () => T): T {

@@ -2,8 +2,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import { JournalError } from '../../domain/errors.js';
 import type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from '../../ports/journal.js';
 import { JournalChainVerifier, type JournalHead, type StoredJournalRow } from '../journal-chain.js';
-import type { CommitQueue } from './commit-queue.js';
-import { prepareInput, type JournalAppender } from './journal-appender.js';
+import type { Clock } from '../../domain/clock.js';
+import { appendedEntry, JournalHeadReader, prepareInput, type PreparedEntry } from './journal-entries.js';
+import type { StoreWriter } from './store-writer.js';
 import { toJournalError } from './storage-errors.js';
 
 const VERIFY_CHUNK = 4096;
@@ -16,19 +17,23 @@ const COLUMNS = 'seq, entry_id, event_type, flow_id, directive_id, strategy_id, 
  */
 export class SqliteJournal implements IJournalWriter {
   readonly #db: Database;
-  readonly #queue: CommitQueue;
-  readonly #appender: JournalAppender;
+  /** Null for a read-only journal. */
+  readonly #writer: StoreWriter | null;
+  readonly #clock: Clock;
+  readonly #heads: JournalHeadReader;
   /** One chunk of rows and the head, from the same read snapshot (another process may be appending). */
   readonly #readChunk: (after: number) => { rows: StoredJournalRow[]; head: JournalHead };
   readonly #reads = new Map<string, Statement>();
   #closed = false;
 
-  constructor(db: Database, queue: CommitQueue, appender: JournalAppender) {
+  constructor(db: Database, writer: StoreWriter | null, clock: Clock) {
     this.#db = db;
-    this.#queue = queue;
-    this.#appender = appender;
+    this.#writer = writer;
+    this.#clock = clock;
+    const heads = new JournalHeadReader(db);
+    this.#heads = heads;
     const chunk: Statement<[number, number], StoredJournalRow> = db.prepare(`SELECT ${COLUMNS} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?`);
-    this.#readChunk = db.transaction((after: number) => ({ rows: chunk.all(after, VERIFY_CHUNK), head: appender.head() }));
+    this.#readChunk = db.transaction((after: number) => ({ rows: chunk.all(after, VERIFY_CHUNK), head: heads.head() }));
   }
 
   logEntry(entry: JournalEntryInput): Promise<JournalEntry> {
@@ -89,7 +94,7 @@ export class SqliteJournal implements IJournalWriter {
   async head(): Promise<JournalHead> {
     this.#assertOpen();
     try {
-      return this.#appender.head();
+      return this.#heads.head();
     } catch (error) {
       throw toJournalError(error, 'head');
     }
@@ -98,21 +103,21 @@ export class SqliteJournal implements IJournalWriter {
   /** Waits for this journal's pending writes and refuses new ones; the database is closed by SqliteStore.close(). */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#queue.flush();
+    await this.#writer?.flush();
   }
 
   #enqueue<T>(entries: readonly JournalEntryInput[], operation: string, pick: (written: JournalEntry[]) => T): Promise<T> {
-    if (this.#closed) return Promise.reject(this.#closedError());
-    let prepared;
+    const writer = this.#writer;
+    if (this.#closed || writer === null) return Promise.reject(this.#closedError());
+    let prepared: PreparedEntry[];
     try {
-      prepared = entries.map(prepareInput);
+      prepared = entries.map((entry) => prepareInput(entry, this.#clock));
     } catch (error) {
       return Promise.reject(toJournalError(error, operation));
     }
-    return this.#queue.run(
-      () => pick(this.#appender.append(prepared)),
-      (error) => toJournalError(error, operation),
-    );
+    return writer
+      .run({ op: 'journal.append', entries: prepared.map((p) => p.row) }, (error) => toJournalError(error, operation))
+      .then((links) => pick(links.map((link, i) => appendedEntry(prepared[i]!, link))));
   }
 
   #readStatement(filter: JournalFilter): Statement {

@@ -1,37 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../../domain/clock.js';
 import { isoTime } from '../../domain/clock.js';
-import { Decimal } from '../../domain/decimal.js';
 import { LedgerError } from '../../domain/errors.js';
 import type { Anomaly, FillRecord, OrderRecord, Position } from '../../domain/trading.js';
 import type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from '../../ports/ledger.js';
-import type { CommitQueue } from './commit-queue.js';
-import {
-  anomalyToRow,
-  FILL_COLUMNS,
-  fillToRow,
-  jsonObjectSql,
-  ORDER_COLUMNS,
-  orderToRow,
-  POSITION_COLUMNS,
-  positionToRow,
-  rowToAnomaly,
-  rowToFill,
-  rowToOrder,
-  rowToPosition,
-  upsertSql,
-  type Row,
-} from './ledger-rows.js';
+import type { StoreWriter } from './store-writer.js';
+import { anomalyToRow, fillToRow, orderToRow, positionToRow, rowToAnomaly, rowToFill, rowToOrder, rowToPosition, type Row } from './ledger-rows.js';
 import { toLedgerError } from './storage-errors.js';
 
 export interface SqliteLedgerApplyResult extends LedgerApplyResult {
   readonly detected_anomalies: readonly Anomaly[];
-}
-
-interface UndoRow {
-  readonly kind: 'position' | 'order' | 'fill';
-  readonly row_key: string;
-  readonly before_image: string | null;
 }
 
 /**
@@ -44,21 +22,23 @@ interface UndoRow {
  */
 export class SqliteLedger implements ILedgerProvider {
   readonly #db: Database;
-  readonly #queue: CommitQueue;
+  /** Null for a read-only ledger. */
+  readonly #writer: StoreWriter | null;
   readonly #clock: Clock;
   readonly #s: ReturnType<typeof prepareStatements>;
   readonly #lists = new Map<string, Statement>();
   #closed = false;
 
-  constructor(db: Database, queue: CommitQueue, clock: Clock) {
+  constructor(db: Database, writer: StoreWriter | null, clock: Clock) {
     this.#db = db;
-    this.#queue = queue;
+    this.#writer = writer;
     this.#clock = clock;
     this.#s = prepareStatements(db);
   }
 
   apply(change: LedgerChange): Promise<SqliteLedgerApplyResult> {
-    if (this.#closed) return Promise.reject(closedError());
+    const writer = this.#writer;
+    if (this.#closed || writer === null) return Promise.reject(closedError());
     let rows;
     try {
       // Converted before enqueueing: a malformed record is refused without costing a transaction.
@@ -72,9 +52,15 @@ export class SqliteLedger implements ILedgerProvider {
       return Promise.reject(toLedgerError(error, 'apply'));
     }
     const directiveId = change.directive_id ?? null;
-    const undoKey = change.undo === false ? null : directiveId;
-    return this.#queue.run(
-      () => this.#applyRows(directiveId, undoKey, rows, change.anomalies ?? []),
+    return writer.run(
+      {
+        op: 'ledger.apply',
+        directiveId,
+        undoKey: change.undo === false ? null : directiveId,
+        rows,
+        given: (change.anomalies ?? []).map((a) => ({ kind: a.kind, client_order_id: a.client_order_id })),
+        detectedAt: isoTime(this.#clock.now()),
+      },
       (error) => toLedgerError(error, 'apply'),
     );
   }
@@ -148,104 +134,14 @@ export class SqliteLedger implements ILedgerProvider {
    * forgotten, so a second rollback does nothing and returns 0.
    */
   rollbackDirective(directiveId: string): Promise<number> {
-    if (this.#closed) return Promise.reject(closedError());
-    return this.#queue.run(
-      () => this.#rollbackRows(directiveId),
-      (error) => toLedgerError(error, 'rollbackDirective'),
-    );
+    if (this.#closed || this.#writer === null) return Promise.reject(closedError());
+    return this.#writer.run({ op: 'ledger.rollback', directiveId }, (error) => toLedgerError(error, 'rollbackDirective'));
   }
 
   /** Waits for pending writes and refuses new ones; the database is closed by SqliteStore.close(). */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#queue.flush();
-  }
-
-  /** `undoKey`: the directive to record before-images under, or null for none. */
-  #applyRows(
-    directiveId: string | null,
-    undoKey: string | null,
-    rows: { positions: Row[]; orders: Row[]; fills: Row[]; anomalies: Row[] },
-    given: readonly Anomaly[],
-  ): SqliteLedgerApplyResult {
-    const s = this.#s;
-    for (const row of rows.positions) {
-      if (undoKey !== null) s.snapshotPosition.run({ directive_id: undoKey, key: row.trade_id });
-      s.upsertPosition.run(row);
-    }
-    for (const row of rows.orders) {
-      if (undoKey !== null) s.snapshotOrder.run({ directive_id: undoKey, key: row.client_order_id });
-      s.upsertOrder.run(row);
-    }
-    const duplicates: string[] = [];
-    const filledOrders = new Set<string>();
-    for (const row of rows.fills) {
-      if (s.insertFill.run(row).changes === 0) {
-        duplicates.push(String(row.venue_trade_id));
-        continue;
-      }
-      filledOrders.add(String(row.client_order_id));
-      if (undoKey !== null) s.recordInsertedFill.run({ directive_id: undoKey, key: row.fill_id });
-    }
-    for (const row of rows.anomalies) s.insertAnomaly.run(row);
-    const detected = this.#detectFillAnomalies(filledOrders, given);
-    for (const anomaly of detected) s.insertAnomaly.run(anomalyToRow(anomaly, directiveId));
-    return { duplicate_fills: duplicates, detected_anomalies: detected };
-  }
-
-  #detectFillAnomalies(clientOrderIds: ReadonlySet<string>, given: readonly Anomaly[]): Anomaly[] {
-    const detected: Anomaly[] = [];
-    const already = (kind: Anomaly['kind'], id: string): boolean => given.some((a) => a.kind === kind && a.client_order_id === id);
-    for (const id of clientOrderIds) {
-      const order = this.#s.orderQuantity.get(id) as { quantity: string; trade_id: string } | undefined;
-      const fills = this.#s.fillQuantities.all(id) as { quantity: string; venue_trade_id: string; trade_id: string }[];
-      const filled = fills.reduce((sum, f) => sum.plus(f.quantity), new Decimal(0));
-      if (order === undefined) {
-        if (already('UNKNOWN_ORDER_FILL', id)) continue;
-        detected.push({
-          kind: 'UNKNOWN_ORDER_FILL',
-          trade_id: fills[0]?.trade_id ?? null,
-          client_order_id: id,
-          message: `fill for order ${id}, which the ledger does not know`,
-          details: { venue_trade_ids: fills.map((f) => f.venue_trade_id), filled_quantity: filled.toFixed() },
-          detected_at: isoTime(this.#clock.now()),
-        });
-      } else if (filled.gt(order.quantity)) {
-        if (already('OVERFILL', id)) continue;
-        detected.push({
-          kind: 'OVERFILL',
-          trade_id: order.trade_id,
-          client_order_id: id,
-          message: `order ${id} filled ${filled.toFixed()} of ${order.quantity}`,
-          details: { order_quantity: order.quantity, filled_quantity: filled.toFixed(), venue_trade_ids: fills.map((f) => f.venue_trade_id) },
-          detected_at: isoTime(this.#clock.now()),
-        });
-      }
-    }
-    return detected;
-  }
-
-  #rollbackRows(directiveId: string): number {
-    const s = this.#s;
-    const undo = s.undoRows.all(directiveId) as UndoRow[];
-    let changed = 0;
-    for (const { kind, row_key: key, before_image: before } of undo) {
-      switch (kind) {
-        case 'position':
-          changed += before === null ? s.deletePosition.run(key).changes : s.upsertPosition.run(JSON.parse(before) as Row).changes;
-          break;
-        case 'order':
-          changed += before === null ? s.deleteOrder.run(key).changes : s.upsertOrder.run(JSON.parse(before) as Row).changes;
-          break;
-        case 'fill':
-          changed += s.deleteFill.run(key).changes;
-          break;
-        default:
-          throw new LedgerError(`unknown undo kind ${String(kind)}`, { directive_id: directiveId });
-      }
-    }
-    s.forgetUndo.run(directiveId);
-    return changed;
+    await this.#writer?.flush();
   }
 
   #list(table: string, where: readonly string[], orderBy: string): Statement {
@@ -274,38 +170,9 @@ function closedError(): LedgerError {
 }
 
 function prepareStatements(db: Database) {
-  const snapshot = (kind: string, table: string, columns: readonly string[], key: string): Statement =>
-    db.prepare(
-      `INSERT INTO ledger_undo (directive_id, kind, row_key, before_image)
-       VALUES (@directive_id, '${kind}', @key, (SELECT ${jsonObjectSql(columns)} FROM ${table} WHERE ${key} = @key))
-       ON CONFLICT (directive_id, kind, row_key) DO NOTHING`,
-    );
   return {
-    upsertPosition: db.prepare(upsertSql('positions', POSITION_COLUMNS, 'trade_id')),
-    upsertOrder: db.prepare(upsertSql('orders', ORDER_COLUMNS, 'client_order_id')),
-    insertFill: db.prepare(
-      `INSERT INTO fills (${FILL_COLUMNS.join(', ')}) VALUES (${FILL_COLUMNS.map((c) => `@${c}`).join(', ')})
-       ON CONFLICT (venue, venue_trade_id) DO NOTHING`,
-    ),
-    insertAnomaly: db.prepare(
-      `INSERT INTO anomalies (kind, trade_id, client_order_id, directive_id, message, details, detected_at)
-       VALUES (@kind, @trade_id, @client_order_id, @directive_id, @message, @details, @detected_at)`,
-    ),
-    snapshotPosition: snapshot('position', 'positions', POSITION_COLUMNS, 'trade_id'),
-    snapshotOrder: snapshot('order', 'orders', ORDER_COLUMNS, 'client_order_id'),
-    recordInsertedFill: db.prepare(
-      `INSERT INTO ledger_undo (directive_id, kind, row_key, before_image) VALUES (@directive_id, 'fill', @key, NULL)
-       ON CONFLICT (directive_id, kind, row_key) DO NOTHING`,
-    ),
-    undoRows: db.prepare('SELECT kind, row_key, before_image FROM ledger_undo WHERE directive_id = ? ORDER BY undo_id DESC'),
-    forgetUndo: db.prepare('DELETE FROM ledger_undo WHERE directive_id = ?'),
-    deletePosition: db.prepare('DELETE FROM positions WHERE trade_id = ?'),
-    deleteOrder: db.prepare('DELETE FROM orders WHERE client_order_id = ?'),
-    deleteFill: db.prepare('DELETE FROM fills WHERE fill_id = ?'),
     getPosition: db.prepare('SELECT * FROM positions WHERE trade_id = ?'),
     getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
-    orderQuantity: db.prepare('SELECT quantity, trade_id FROM orders WHERE client_order_id = ?'),
-    fillQuantities: db.prepare('SELECT quantity, venue_trade_id, trade_id FROM fills WHERE client_order_id = ? ORDER BY rowid'),
     listAnomalies: db.prepare('SELECT * FROM anomalies ORDER BY anomaly_id'),
   };
 }

@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import { systemClock, type Clock } from '../../domain/clock.js';
-import { CommitQueue } from './commit-queue.js';
-import { JournalAppender } from './journal-appender.js';
-import { openDatabase } from './open-database.js';
+import { MEMORY_DATABASE, openDatabase } from './open-database.js';
 import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
+import { InlineStoreWriter, type StoreWriter, type WriterStats } from './store-writer.js';
+import { ThreadStoreWriter } from './writer-thread.js';
 
 export interface SqliteStoreOptions {
   /** Stamps entry ids and store-detected anomalies. @default systemClock */
@@ -15,6 +15,12 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** An existing planexec database, read only: nothing created, migrated or written (openDatabase). @default false */
   readonly readOnly?: boolean;
+  /**
+   * Commit on a writer thread with its own connection, so SQLite's statements and fsyncs leave
+   * the event loop to the flows; reads stay on this thread's connection and see committed data.
+   * Ignored for ':memory:' and read-only stores. @default false
+   */
+  readonly writerThread?: boolean;
 }
 
 /** Ledger, journal and flows on ONE database and ONE commit queue, so their writes share fsyncs. */
@@ -24,9 +30,12 @@ export interface SqliteStore {
   readonly flows: SqliteFlowStore;
   /** The venue balances planexec first found, per venue (verify's starting point). */
   readonly baseline: SqliteVenueBaseline;
+  /** This thread's connection: reads (and every write too unless a writer thread owns them). */
   readonly database: Database;
-  /** Transactions committed so far and how many had to be replayed unit by unit (a unit failed). */
-  commitStats(): { readonly batches: number; readonly replays: number };
+  /** The store's one writer (on this thread or the writer thread). */
+  readonly writer: StoreWriter;
+  /** Transactions committed so far, how many were replayed op by op (an op failed), rows changed. */
+  commitStats(): WriterStats;
   /** Drain every pending write, then close the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -39,20 +48,25 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     readOnly: options.readOnly === true,
   });
   try {
-    const queue = new CommitQueue(database);
-    const appender = new JournalAppender(database, clock, queue);
-    const ledger = new SqliteLedger(database, queue, clock);
-    const journal = new SqliteJournal(database, queue, appender);
-    const flows = new SqliteFlowStore(database, queue, appender);
-    const baseline = new SqliteVenueBaseline(database, options.readOnly === true ? null : queue);
+    const readOnly = options.readOnly === true;
+    // a read-only store keeps a writer on its query_only connection: SQLite itself refuses the write
+    const writer: StoreWriter =
+      !readOnly && options.writerThread === true && path !== MEMORY_DATABASE && path !== ''
+        ? new ThreadStoreWriter(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs })
+        : new InlineStoreWriter(database);
+    const ledger = new SqliteLedger(database, writer, clock);
+    const journal = new SqliteJournal(database, writer, clock);
+    const flows = new SqliteFlowStore(database, writer, clock);
+    const baseline = new SqliteVenueBaseline(database, writer);
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
-        await queue.close();
         await Promise.all([ledger.close(), journal.close(), flows.close()]);
+        await writer.close();
         database.close();
       })());
-    return { ledger, journal, flows, baseline, database, close, commitStats: () => ({ batches: queue.batches, replays: queue.replays }) };
+    const commitStats = (): WriterStats => writer.stats();
+    return { ledger, journal, flows, baseline, database, writer, close, commitStats };
   } catch (error) {
     database.close();
     throw error;

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Decimal, decimalToWire } from '../../domain/decimal.js';
-import type { CommitQueue } from './commit-queue.js';
+import type { StoreWriter } from './store-writer.js';
 
 /** One asset of a venue account as planexec first found it (table venue_baseline). */
 export interface VenueBaselineEntry {
@@ -23,17 +23,13 @@ interface BaselineRow {
  * wins, later ones are ignored (in one transaction, so two starts cannot both record).
  */
 export class SqliteVenueBaseline {
-  readonly #queue: CommitQueue | null;
+  readonly #writer: StoreWriter | null;
   readonly #list: Statement<[string], BaselineRow>;
-  readonly #count: Statement<[string], { n: number }>;
-  readonly #insert: Statement<[string, string, string, string]> | null;
 
-  /** Without a queue it only reads (the read-only store). */
-  constructor(db: Database, queue: CommitQueue | null) {
-    this.#queue = queue;
+  /** Without a writer it only reads (the read-only store). */
+  constructor(db: Database, writer: StoreWriter | null) {
+    this.#writer = writer;
     this.#list = db.prepare<[string], BaselineRow>('SELECT venue, asset, total, recorded_at FROM venue_baseline WHERE venue = ? ORDER BY asset');
-    this.#count = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM venue_baseline WHERE venue = ?');
-    this.#insert = queue === null ? null : db.prepare('INSERT INTO venue_baseline (venue, asset, total, recorded_at) VALUES (?, ?, ?, ?)');
   }
 
   list(venue: string): VenueBaselineEntry[] {
@@ -42,13 +38,9 @@ export class SqliteVenueBaseline {
 
   /** Record `totals` as the venue's baseline unless it has one; resolves true when this call recorded it. */
   recordOnce(venue: string, totals: ReadonlyMap<string, Decimal>, recordedAt: string): Promise<boolean> {
-    const queue = this.#queue;
-    const insert = this.#insert;
-    if (queue === null || insert === null) return Promise.reject(new Error('the venue baseline was opened read-only'));
-    return queue.run(() => {
-      if ((this.#count.get(venue)?.n ?? 0) > 0) return false;
-      for (const [asset, total] of [...totals].sort(([a], [b]) => a.localeCompare(b))) insert.run(venue, asset, decimalToWire(total), recordedAt);
-      return true;
-    });
+    const writer = this.#writer;
+    if (writer === null) return Promise.reject(new Error('the venue baseline was opened read-only'));
+    const sorted = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([asset, total]) => [asset, decimalToWire(total)] as const);
+    return writer.run({ op: 'baseline.record', venue, totals: sorted, recordedAt });
   }
 }
