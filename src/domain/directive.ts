@@ -437,8 +437,13 @@ export function toWire(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(toWire);
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    if (child !== undefined) Object.defineProperty(out, key, { value: toWire(child), enumerable: true, writable: true, configurable: true });
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const child = (value as Record<string, unknown>)[key];
+    if (child === undefined) continue;
+    // a plain assignment would set the prototype for a "__proto__" key (input decoded from JSON may have one)
+    if (key === '__proto__') Object.defineProperty(out, key, { value: toWire(child), enumerable: true, writable: true, configurable: true });
+    else out[key] = toWire(child);
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import { JournalError, LedgerError, StorageError } from '../../domain/errors.js';
-import type { WriteOp } from './write-ops.js';
 
 /** Messages between the event loop and the writer thread (writer-thread.ts, writer-thread-worker.ts). */
 export type ToWriter =
   | { readonly type: 'open'; readonly store: number; readonly path: string; readonly busyTimeoutMs: number }
-  | { readonly type: 'batch'; readonly store: number; readonly batch: number; readonly ops: readonly WriteOp[] }
+  /** `ops`: the WriteOp[] as JSON text: one string crosses the thread boundary far cheaper than a cloned object graph. */
+  | { readonly type: 'batch'; readonly store: number; readonly batch: number; readonly ops: string }
   | { readonly type: 'pragma'; readonly store: number; readonly batch: number; readonly pragma: string }
   | { readonly type: 'close'; readonly store: number };
 

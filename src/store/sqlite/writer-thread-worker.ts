@@ -88,7 +88,7 @@ port.on('message', (message: ToWriter) => {
       open(message.store, message.path, message.busyTimeoutMs);
       break;
     case 'batch':
-      runBatch(message.store, message.batch, message.ops);
+      runBatch(message.store, message.batch, JSON.parse(message.ops) as WriteOp[]);
       break;
     case 'pragma':
       runPragma(message.store, message.batch, message.pragma);

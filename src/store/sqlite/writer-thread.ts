@@ -193,7 +193,7 @@ export class ThreadStoreWriter implements StoreWriter {
     const pending = this.#queued;
     this.#queue = [];
     this.#queued = [];
-    this.#send((batch) => ({ type: 'batch', store: this.#id, batch, ops }), pending);
+    this.#send((batch) => ({ type: 'batch', store: this.#id, batch, ops: JSON.stringify(ops) }), pending);
   }
 
   #send(message: (batch: number) => ToWriter, pending: readonly Pending[]): void {
