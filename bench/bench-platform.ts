@@ -9,6 +9,7 @@
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { StoreWriter } from '../src/store/sqlite/store-writer.js';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { createPlatform, type Platform } from '../src/app/create-platform.js';
@@ -259,23 +260,28 @@ export function writeCounts(platform: Platform): WriteCounts {
  * checkpoint) and automatic checkpoints are off meanwhile, so the -wal file only grows. null when
  * the WAL could not be emptied (a reader held it) or the database is not a WAL file.
  */
-export async function walPagesDuring(db: Database, work: () => Promise<void>): Promise<number | null> {
+export async function walPagesDuring(db: Database, work: () => Promise<void>, writer?: Pick<StoreWriter, 'pragma'>): Promise<number | null> {
   const walPath = `${db.name}-wal`;
   const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
   if (checkpoint === undefined || checkpoint.busy !== 0 || walSize(walPath) !== 0) {
     await work();
     return null;
   }
+  // automatic checkpoints are the writing connection's: the writer thread's when there is one
+  const setAutocheckpoint = async (pages: number): Promise<void> => {
+    if (writer === undefined) db.pragma(`wal_autocheckpoint = ${pages}`);
+    else await writer.pragma(`wal_autocheckpoint = ${pages}`);
+  };
   const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   const pageSize = db.pragma('page_size', { simple: true }) as number;
-  db.pragma('wal_autocheckpoint = 0');
+  await setAutocheckpoint(0);
   try {
     await work();
     const bytes = walSize(walPath);
     // a 32-byte file header, then per frame a 24-byte header and one page
     return bytes === 0 ? 0 : (bytes - 32) / (pageSize + 24);
   } finally {
-    db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+    await setAutocheckpoint(autocheckpoint);
   }
 }
 

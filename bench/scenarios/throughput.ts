@@ -94,7 +94,7 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
         }
         await driver.waitForStops();
         await new Promise((resolve) => setTimeout(resolve, 50));
-      });
+      }, platform.store.writer);
       if (walPages !== null) log(`throughput ${strategies} strategies: ${(walPages / walDirectives).toFixed(1)} WAL pages per directive (over ${walDirectives})`);
     }
     return {

@@ -24,6 +24,8 @@ export interface StoreWriter {
   /** Refuse new ops, settle the queued ones, release the connection the writer owns (not the caller's). */
   close(): Promise<void>;
   stats(): WriterStats;
+  /** A pragma on the writing connection, after the ops enqueued before it (e.g. wal_autocheckpoint). */
+  pragma(pragma: string): Promise<unknown>;
 }
 
 /** Ops run on the caller's connection, inside the event loop's commit queue. */
@@ -49,6 +51,11 @@ export class InlineStoreWriter implements StoreWriter {
 
   close(): Promise<void> {
     return this.#queue.close();
+  }
+
+  async pragma(pragma: string): Promise<unknown> {
+    await this.#queue.flush();
+    return this.#db.pragma(pragma);
   }
 
   stats(): WriterStats {

@@ -83,12 +83,14 @@ function writerThread(): WriterThread {
  */
 function startWorker(): Worker {
   const here = import.meta.url;
-  if (here.endsWith('.js')) return new Worker(new URL('./writer-thread-worker.js', here));
+  // the thread inherits the process's node options, but refuses the ones only a main script takes
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  if (here.endsWith('.js')) return new Worker(new URL('./writer-thread-worker.js', here), { execArgv });
   const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
   const entry = new URL('./writer-thread-worker.ts', here).href;
   const source = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })
     .catch((error) => { setImmediate(() => { throw error; }); });`;
-  return new Worker(source, { eval: true });
+  return new Worker(source, { eval: true, execArgv });
 }
 
 /** A store's writer on the shared writer thread: its own connection there, its own commit queue. */
