@@ -84,7 +84,9 @@ function writerThread(): WriterThread {
 function startWorker(): Worker {
   const here = import.meta.url;
   // the thread inherits the process's node options, but refuses the ones only a main script takes
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  // (and, when given explicitly, the process-wide ones such as --expose-gc): filter only if needed
+  const kept = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  const execArgv = kept.length === process.execArgv.length ? undefined : kept;
   if (here.endsWith('.js')) return new Worker(new URL('./writer-thread-worker.js', here), { execArgv });
   const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
   const entry = new URL('./writer-thread-worker.ts', here).href;
