@@ -26,6 +26,14 @@ export const systemClock: Clock = {
     }),
 };
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO-8601 UTC of `ms`; the last answer is kept, because a busy flow asks for the same millisecond many times. */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
