@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../src/app/create-platform.js';
 import { defaultConfig } from '../../src/config/schema.js';
-import { PaperStore } from '../../src/connectors/paper/paper-store.js';
+import { SqlitePaperStore } from '../../src/connectors/paper/sqlite-paper-store.js';
 import { ConfigError } from '../../src/domain/errors.js';
 import { storeIdentity } from '../../src/store/sqlite/store-identity.js';
 
@@ -43,7 +43,7 @@ describe('a database identity', () => {
 
 describe('the paper venue serves one ledger database', () => {
   it('records the first claimant, keeps it, and follows it to a new path', () => {
-    const store = new PaperStore(join(dir, 'claims.venue.db'));
+    const store = new SqlitePaperStore(join(dir, 'claims.venue.db'));
     try {
       expect(store.claimOwner({ ledger_id: 'L1', ledger_path: '/a.db' }, 1)).toEqual({ ledger_id: 'L1', ledger_path: '/a.db' });
       expect(store.claimOwner({ ledger_id: 'L2', ledger_path: '/b.db' }, 2)).toEqual({ ledger_id: 'L1', ledger_path: '/a.db' });

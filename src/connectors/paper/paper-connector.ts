@@ -20,7 +20,8 @@ import { rejection } from './order-rules.js';
 import { PaperEngine, type PaperPosition } from './paper-engine.js';
 import { resolveInstruments } from './paper-instruments.js';
 import type { PaperFill, PaperOrder } from './paper-order-view.js';
-import { PaperStore, type SubmitAttempt, type VenueOwner } from './paper-store.js';
+import { openPaperStore } from './open-paper-store.js';
+import type { PaperStore, SubmitAttempt, VenueOwner } from './paper-store.js';
 
 export interface PaperConnectorOptions {
   readonly clock: Clock;
@@ -46,9 +47,10 @@ const WRITES: ReadonlySet<CallName> = new Set(['placeOrder', 'cancelOrder', 'ame
 /**
  * A simulated exchange behind IAPIConnector. Its state (orders, fills, prices, positions in the
  * configured position mode, submit attempts) lives in its own SQLite file, so it outlives planexec restarts as a real venue
- * would. Every call takes `latency_ms` of the injected clock, half on the way in and half on the
- * way out, so an abort can land before or after the request took effect; a seeded fault plan
- * injects transient errors, rejections and timeouts whose outcome the caller cannot know.
+ * would (path ':memory:': in this process's memory instead). Every call takes `latency_ms` of the
+ * injected clock, half on the way in and half on the way out, so an abort can land before or after
+ * the request took effect; a seeded fault plan injects transient errors, rejections and timeouts
+ * whose outcome the caller cannot know.
  */
 export class PaperConnector implements IAPIConnector {
   readonly venue: string;
@@ -75,7 +77,7 @@ export class PaperConnector implements IAPIConnector {
     this.#listeners = new ExecutionListeners(options.onListenerError ?? (() => undefined));
     this.#requestLegMs = Math.floor(config.latency_ms / 2);
     this.#responseLegMs = config.latency_ms - this.#requestLegMs;
-    this.#store = new PaperStore(config.path, { readonly: options.readonly === true });
+    this.#store = openPaperStore(config.path, { readonly: options.readonly === true });
     try {
       this.#engine = new PaperEngine(config, resolveInstruments(config.instruments), this.#store, config.path);
     } catch (error) {

@@ -32,7 +32,7 @@ const PRNG_SEED = 'fault_prng_seed';
 
 /**
  * The simulated exchange itself: order rules, matching against the reference price, fills and
- * positions, all synchronous and each request in one SQLite transaction. Latency, faults and
+ * positions, all synchronous and each request in one store transaction. Latency, faults and
  * listeners belong to PaperConnector.
  *
  * Positions follow `position_mode`. hedge: one position per (symbol, position_id), as in hedge

@@ -2,11 +2,12 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import DatabaseConstructor from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import { MEMORY_DATABASE } from '../../config/memory-database.js';
 import { StorageError } from '../../domain/errors.js';
 import { notWritable } from './database-location.js';
 import { applyMigrations, SCHEMA_VERSION } from './migrations.js';
 
-export const MEMORY_DATABASE = ':memory:';
+export { MEMORY_DATABASE };
 
 export interface OpenDatabaseOptions {
   /** How long a writer waits for another connection's lock before failing. @default 5000 */
