@@ -9,6 +9,7 @@
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { StoreWriter } from '../src/store/sqlite/store-writer.js';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -248,6 +249,16 @@ export class EntryOrderTimer {
 export interface WriteCounts {
   readonly commits: number;
   readonly rows: number;
+}
+
+/**
+ * The platform's store as the SQLite store the bench configures (`storage.type: sqlite`): its
+ * connection and writer, which the WAL page count reads. The platform itself sees only the port.
+ */
+export function sqliteStoreOf(platform: Platform): SqliteStore {
+  const { store } = platform;
+  if (!('database' in store && 'writer' in store)) throw new Error('the bench measures the SQLite store (storage.type: sqlite)');
+  return store as SqliteStore;
 }
 
 export function writeCounts(platform: Platform): WriteCounts {

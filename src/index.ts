@@ -5,7 +5,8 @@
  */
 
 // the platform (composition root)
-export { acquireWriterLease, createPlatform, type Platform, type PlatformOptions, type WriterLockRequest } from './app/create-platform.js';
+export { createPlatform, type Platform, type PlatformOptions } from './app/create-platform.js';
+export { acquireWriterLease, type WriterLockRequest } from './app/open-store.js';
 export { platformPaths, type PlatformPaths } from './app/platform-paths.js';
 export type { FlowResult, NotStarted, PlanExecutionOrchestrator } from './orchestration/plan-execution-orchestrator.js';
 export { createLogger, type CreateLoggerOptions } from './logging/create-logger.js';

@@ -9,7 +9,7 @@
  *
  *   node --expose-gc --import tsx bench/scenarios/throughput.ts --strategies 100 --count 20000 [--max-seconds 60] [--window N] [--max-concurrent N]
  */
-import { benchConfig, FlowDriver, openBenchPlatform, summariseLatencies, walPagesDuring, writeCounts } from '../bench-platform.js';
+import { benchConfig, FlowDriver, openBenchPlatform, sqliteStoreOf, summariseLatencies, walPagesDuring, writeCounts } from '../bench-platform.js';
 import { log, memory, numberArg, runIfMain, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 
@@ -87,14 +87,15 @@ export async function throughput(options: ThroughputOptions): Promise<ScenarioRe
     if (walDirectives > 0) {
       // the writes that follow the last stop (a stop's own row) land before the WAL is emptied
       await new Promise((resolve) => setTimeout(resolve, 50));
-      walPages = await walPagesDuring(platform.store.database, async () => {
+      const store = sqliteStoreOf(platform);
+      walPages = await walPagesDuring(store.database, async () => {
         for (const line of workloadStream({ count: walDirectives, strategies, seed: (options.seed ?? 1) + 2, idPrefix: 'P' })) {
           await driver.waitForStops(driver.submitted - window + 1);
           await driver.submit(line.text, line.directiveId);
         }
         await driver.waitForStops();
         await new Promise((resolve) => setTimeout(resolve, 50));
-      }, platform.store.writer);
+      }, store.writer);
       if (walPages !== null) log(`throughput ${strategies} strategies: ${(walPages / walDirectives).toFixed(1)} WAL pages per directive (over ${walDirectives})`);
     }
     return {

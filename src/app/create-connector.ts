@@ -8,9 +8,8 @@ import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
 import { VenueErrorMetrics } from '../metrics/venue-error-metrics.js';
 import { ConfigError, PlanexecError } from '../domain/errors.js';
-import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { openPaperPrices } from './paper-prices.js';
-import type { PlatformPaths } from './platform-paths.js';
+import { IN_MEMORY, type PlatformPaths } from './platform-paths.js';
 import { PaperPriceFeed, plainFeed, type PriceFeed } from './price-feed.js';
 import { exitTriggerSource } from './exit-trigger-source.js';
 
@@ -63,7 +62,7 @@ async function openVenue(config: PlatformConfig, deps: ConnectorDeps): Promise<B
       const { paths, logger } = deps;
       const prices = await openPaperPrices(config.connector.paper, { clock: deps.clock, logger: logger.child({ component: 'prices' }), configFile: deps.configFile ?? null });
       try {
-        if (paths.venue !== MEMORY_DATABASE) mkdirSync(dirname(paths.venue), { recursive: true });
+        if (paths.venue !== IN_MEMORY) mkdirSync(dirname(paths.venue), { recursive: true });
         const paper = new PaperConnector(
           { ...config.connector.paper, path: paths.venue, instruments: { ...prices.instruments, ...config.connector.paper.instruments } },
           {

@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createAlertSink } from '../alerts/create-alert-sink.js';
 import { alertTradingStateChanges } from '../alerts/trading-state-alerts.js';
-import { InMemoryEventBus } from '../bus/in-memory-event-bus.js';
+import type { IEventBus } from '../ports/bus.js';
 import type { PlanexecEvents } from '../ports/events.js';
 import { incompleteTelegram, TELEGRAM_TOKEN_AND_CHAT } from '../config/alerts-check.js';
-import { NOT_IN_THIS_BUILD, notInThisBuildMessage, unbuiltChoices } from '../config/build-support.js';
+import { notInThisBuildIssue, unbuiltChoices } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IAPIConnector } from '../ports/connector.js';
 import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connector.js';
@@ -20,17 +20,18 @@ import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js
 import { FlowTerminationHandler } from '../orchestration/flow-termination-handler.js';
 import { PlanExecutionOrchestrator } from '../orchestration/plan-execution-orchestrator.js';
 import type { IManagedAlertSink } from '../ports/alerts.js';
+import type { IPlatformMetrics } from '../ports/metrics.js';
+import type { IPlatformStore } from '../ports/store.js';
 import type { ITradingStateControl } from '../ports/trading-state.js';
-import type { WriterLease, WriterLeaseRequest } from '../ports/writer-lock.js';
+import type { WriterLease } from '../ports/writer-lock.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
 import { JournaledTradingState } from '../orchestration/trading-state.js';
+// a file-system check, not the store: the venue's and the fallback's files are checked before anything opens
 import { assertWritableFile } from '../store/sqlite/database-location.js';
-import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
-import { storeIdentity } from '../store/sqlite/store-identity.js';
+import { createBus } from './create-bus.js';
 import { createConnector } from './create-connector.js';
-import { type PlatformPaths, platformPaths } from './platform-paths.js';
+import { acquireWriterLease, openStore, type WriterLockRequest } from './open-store.js';
+import { IN_MEMORY, type PlatformPaths, platformPaths } from './platform-paths.js';
 import { heldExitsToRestore } from './held-exits-to-restore.js';
 import { recordVenueBaseline } from './venue-baseline.js';
 import type { PriceFeed } from './price-feed.js';
@@ -54,28 +55,11 @@ export interface PlatformOptions {
   readonly wrapConnector?: (connector: IAPIConnector) => IAPIConnector;
 }
 
-export interface WriterLockRequest extends WriterLeaseRequest {
-  /** The command line a refused process is shown. @default process.argv */
-  readonly command?: string;
-}
-
-/**
- * Take the writer lease of `db` (docs/reliability.md: one writer per database): throws
- * DatabaseInUseError when another process holds it (unless `wait`), StorageError
- * STORAGE_NOT_WRITABLE when the database cannot be written. null for an in-memory database, which
- * no other process can see.
- */
-export async function acquireWriterLease(db: string, request: WriterLockRequest = {}): Promise<WriterLease | null> {
-  if (db === MEMORY_DATABASE) return null;
-  const lock = new SqliteWriterLock(db, request.command === undefined ? {} : { command: request.command });
-  return lock.acquire(request);
-}
-
-/** One running planexec: every concrete part, wired. */
+/** One running planexec, wired: its parts typed by their ports (the paper simulator, which has no port, aside). */
 export interface Platform {
   readonly config: PlatformConfig;
   readonly paths: PlatformPaths;
-  readonly bus: InMemoryEventBus<PlanexecEvents>;
+  readonly bus: IEventBus<PlanexecEvents>;
   readonly orchestrator: PlanExecutionOrchestrator;
   readonly termination: FlowTerminationHandler;
   readonly connector: IAPIConnector;
@@ -83,8 +67,8 @@ export interface Platform {
   readonly paper: PaperConnector | null;
   /** The running price source (the paper venue's market, the trigger of exits planexec holds); null when none. */
   readonly prices: PriceFeed | null;
-  readonly store: SqliteStore;
-  readonly metrics: PrometheusMetrics | NoopMetrics;
+  readonly store: IPlatformStore;
+  readonly metrics: IPlatformMetrics;
   readonly stream: FlowCompletionStream;
   /** The kill switch (docs/kill-switch.md): read at every directive's acceptance; changes are journaled and published as TRADING_STATE_CHANGED. */
   readonly tradingState: ITradingStateControl;
@@ -99,14 +83,7 @@ export interface Platform {
 
 /** Refuse, before opening anything, what this build cannot run (the loader already refuses it in a file, located), and alert sinks set up by half. */
 function checkAvailable(config: PlatformConfig, configFile: string | null | undefined): void {
-  const issues = unbuiltChoices(config).map((c) => ({
-    file: configFile ?? '(defaults)',
-    line: null,
-    column: null,
-    keyPath: c.path.join('.'),
-    rule: NOT_IN_THIS_BUILD,
-    message: notInThisBuildMessage(c.path, c.value),
-  }));
+  const issues = unbuiltChoices(config).map((c) => notInThisBuildIssue(c, configFile));
   const telegram = incompleteTelegram(config.alerts);
   // a config built in code, which the loader did not check
   if (telegram !== null) issues.push({ file: configFile ?? '(defaults)', line: null, column: null, keyPath: telegram.present.join('.'), rule: TELEGRAM_TOKEN_AND_CHAT, message: telegram.message });
@@ -119,9 +96,9 @@ function checkAvailable(config: PlatformConfig, configFile: string | null | unde
  * records the database's identity the first time; another database is refused before anything
  * is sent (docs/paper-venue.md says how to move or reset a venue on purpose).
  */
-function claimVenue(store: SqliteStore, paper: PaperConnector | null, paths: PlatformPaths, configFile: string | null | undefined): void {
-  if (paper === null || paths.db === MEMORY_DATABASE || paths.venue === MEMORY_DATABASE) return;
-  const ledger = { ledger_id: storeIdentity(store.database), ledger_path: resolve(paths.db) };
+function claimVenue(store: IPlatformStore, paper: PaperConnector | null, paths: PlatformPaths, configFile: string | null | undefined): void {
+  if (paper === null || paths.db === IN_MEMORY || paths.venue === IN_MEMORY) return;
+  const ledger = { ledger_id: store.identity(), ledger_path: resolve(paths.db) };
   const owner = paper.claimOwner(ledger);
   if (owner.ledger_id === ledger.ledger_id) return;
   const other =
@@ -144,9 +121,9 @@ function claimVenue(store: SqliteStore, paper: PaperConnector | null, paths: Pla
 }
 
 /**
- * The composition root: the only place that knows every concrete class (the venue's through
- * createConnector). Opens the store and the venue, then wires bus, orchestrator and termination
- * handler. Throws ConfigError for a config this build cannot run.
+ * The composition root: the one place that wires the concrete parts, each built by its factory
+ * (openStore, createConnector, createBus). Opens the store and the venue, then wires bus,
+ * orchestrator and termination handler. Throws ConfigError for a config this build cannot run.
  */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, logger } = options;
@@ -156,11 +133,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
   // before anything reads or writes the database, recovery included: only the lease holder may
   const lease = options.lease !== undefined ? options.lease : await acquireWriterLease(paths.db, options.writerLock);
-  let store: SqliteStore;
+  let store: IPlatformStore;
   try {
-    if (paths.venue !== MEMORY_DATABASE) assertWritableFile(paths.venue, 'venue file');
+    if (paths.venue !== IN_MEMORY) assertWritableFile(paths.venue, 'venue file');
     assertWritableFile(paths.journalFallback, 'journal fallback file');
-    store = openSqliteStore(paths.db, { clock, writerThread: config.storage.writer_thread });
+    store = openStore({ ...config.storage, path: paths.db }, { clock, configFile: options.configFile ?? null });
   } catch (error) {
     lease?.release();
     throw error;
@@ -191,7 +168,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
 
   try {
-    const bus = new InMemoryEventBus<PlanexecEvents>({ logger: logger.child({ component: 'bus' }) });
+    const bus = createBus(config.bus, logger.child({ component: 'bus' }), options.configFile);
     const metrics = config.orchestration.plan_execution.monitoring.metrics_enabled ? new PrometheusMetrics() : new NoopMetrics();
     if (metrics instanceof PrometheusMetrics) venueMetrics?.exposeIn(metrics.registry);
     const alerts = createAlertSink(config.alerts, logger, { clock, metrics });

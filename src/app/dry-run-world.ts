@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import DatabaseConstructor from 'better-sqlite3';
 import type { PlatformConfig } from '../config/schema.js';
-import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
-import { type PlatformPaths, platformPaths } from './platform-paths.js';
+import { IN_MEMORY, type PlatformPaths, platformPaths } from './platform-paths.js';
 
 /** A throwaway copy of a planexec world for `run --dry-run`: what it writes never reaches the real files. */
 export interface DryRunWorld {
@@ -31,10 +30,10 @@ export async function prepareDryRunWorld(config: PlatformConfig, dbPath?: string
   try {
     const db = join(dir, 'dry-run.db');
     const venue = join(dir, 'dry-run.venue.db');
-    const fromExisting = real.db !== MEMORY_DATABASE && existsSync(real.db);
+    const fromExisting = real.db !== IN_MEMORY && existsSync(real.db);
     if (fromExisting) await copyDatabase(real.db, db);
     // a venue file without its database would belong to another ledger: the copy starts a fresh venue then
-    if (fromExisting && config.connector.type === 'paper' && real.venue !== MEMORY_DATABASE && existsSync(real.venue)) await copyDatabase(real.venue, venue);
+    if (fromExisting && config.connector.type === 'paper' && real.venue !== IN_MEMORY && existsSync(real.venue)) await copyDatabase(real.venue, venue);
     const { plan_execution } = config.orchestration;
     return {
       db,

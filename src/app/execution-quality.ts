@@ -3,7 +3,7 @@ import { Decimal, decimalToWire } from '../domain/decimal.js';
 import { identifierField, timestampField, zodIssues } from '../domain/directive.js';
 import type { Direction } from '../domain/enums.js';
 import { ValidationError } from '../domain/errors.js';
-import type { IExecutionQualitySource, QualityFill, QualityLeg, QualityLegFilter } from '../store/read-models.js';
+import type { IExecutionQualitySource, QualityFill, QualityLeg, QualityLegFilter } from '../ports/read-models.js';
 
 export type { IExecutionQualitySource, QualityFill, QualityLeg };
 

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { defaultConfig, type PlatformConfig } from '../config/schema.js';
 
-const MEMORY = ':memory:';
+/** The path of a throw-away world kept in memory: as `storage.path` or `--db`, its venue forgets too. */
+export const IN_MEMORY = ':memory:';
 
 /** Where one planexec world keeps its files. */
 export interface PlatformPaths {
@@ -30,9 +31,9 @@ export function platformPaths(config: PlatformConfig, dbPath?: string): Platform
   const db = dbPath ?? config.storage.path;
   const venueNamed = config.connector.paper.path !== defaults.connector.paper.path;
   const fallbackNamed = config.storage.journal_fallback_path !== defaults.storage.journal_fallback_path;
-  if (db === MEMORY) {
+  if (db === IN_MEMORY) {
     // a throw-away world: its venue forgets too
-    return { db, venue: venueNamed ? config.connector.paper.path : MEMORY, journalFallback: config.storage.journal_fallback_path };
+    return { db, venue: venueNamed ? config.connector.paper.path : IN_MEMORY, journalFallback: config.storage.journal_fallback_path };
   }
   const defaultDb = resolve(db) === resolve(defaults.storage.path);
   return {

@@ -2,7 +2,7 @@ import type { IAPIConnector, VenueBalance } from '../ports/connector.js';
 import { balanceDeltas } from '../domain/balance-deltas.js';
 import { type Decimal, decimalToWire, ZERO } from '../domain/decimal.js';
 import type { FillRecord, OrderRecord } from '../domain/trading.js';
-import type { VenueBaselineEntry } from '../store/sqlite/sqlite-venue-baseline.js';
+import type { VenueBaselineEntry } from '../ports/store.js';
 import type { VerifyDifference } from './verify-differences.js';
 
 export interface AccountCheckInput {

@@ -4,7 +4,7 @@ import { balanceDeltas } from '../domain/balance-deltas.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import { errorMessage } from '../domain/errors.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { IPlatformStore } from '../ports/store.js';
 
 export type BaselineOutcome = 'recorded' | 'exists' | 'no_balances' | 'failed';
 
@@ -14,7 +14,7 @@ export type BaselineOutcome = 'recorded' | 'exists' | 'no_balances' | 'failed';
  * already did is taken off, so the baseline is the account before planexec traded even when it is
  * recorded late (an upgrade). A venue that cannot answer now is logged and asked again next start.
  */
-export async function recordVenueBaseline(deps: { readonly connector: IAPIConnector; readonly store: SqliteStore; readonly clock: Clock; readonly logger: Logger }): Promise<BaselineOutcome> {
+export async function recordVenueBaseline(deps: { readonly connector: IAPIConnector; readonly store: Pick<IPlatformStore, 'baseline' | 'ledger'>; readonly clock: Clock; readonly logger: Logger }): Promise<BaselineOutcome> {
   const { connector, store, clock, logger } = deps;
   if (store.baseline.list(connector.venue).length > 0) return 'exists';
   try {

@@ -6,11 +6,10 @@ import { PaperConnector } from '../connectors/paper/paper-connector.js';
 import type { Clock } from '../domain/clock.js';
 import type { Decimal } from '../domain/decimal.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
-import { MEMORY_DATABASE } from '../store/sqlite/open-database.js';
 import { createConnector } from './create-connector.js';
 import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connector.js';
 import type { OrderRecord } from '../domain/trading.js';
-import type { PlatformPaths } from './platform-paths.js';
+import { IN_MEMORY, type PlatformPaths } from './platform-paths.js';
 
 /** The venue `planexec verify` compares the ledger with. */
 export interface VerifyVenue {
@@ -68,7 +67,7 @@ export async function openVerifyVenue(
     if (connector instanceof HeldExitsConnector) await connector.restore(await deps.liveOrders());
     return { connector, venueMissing: null, name: `${config.connector.type}:${connector.venue}`, close: () => connector.close() };
   }
-  const venueExists = paths.venue !== MEMORY_DATABASE && existsSync(paths.venue);
+  const venueExists = paths.venue !== IN_MEMORY && existsSync(paths.venue);
   if (!venueExists) return { connector: null, venueMissing: `venue file ${paths.venue} does not exist, but the ledger has orders`, name: paths.venue, close: async () => undefined };
   let paper: PaperConnector;
   try {

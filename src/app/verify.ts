@@ -1,7 +1,7 @@
 import type { IAPIConnector } from '../ports/connector.js';
 import type { Decimal } from '../domain/decimal.js';
 import { JournalReplayer } from '../orchestration/journal-replay.js';
-import type { ReadOnlyStore } from '../store/sqlite/open-read-only-store.js';
+import type { IReadOnlyStore } from '../ports/store.js';
 import { compareFlowsWithJournal } from './journal-flow-check.js';
 import { compareLedgerWithJournal } from './journal-ledger-check.js';
 import { compareLedgerWithVenue } from './ledger-venue-check.js';
@@ -31,7 +31,7 @@ export interface VerifyReport {
 }
 
 export interface VerifyInput {
-  readonly store: ReadOnlyStore;
+  readonly store: IReadOnlyStore;
   /** The venue to compare with; null when there is none to ask (then `venueMissing` says why, if it matters). */
   readonly connector: IAPIConnector | null;
   readonly venueNetPositions?: () => ReadonlyMap<string, Decimal>;
@@ -62,9 +62,11 @@ export async function verifyWorld(input: VerifyInput): Promise<VerifyReport> {
     const positions = await store.ledger.listPositions();
     const orders = await store.ledger.listOrders();
     const fills = await store.ledger.listFills();
-    const flows = await store.listFlows();
+    const flows = await store.flows.list({ limit: Number.MAX_SAFE_INTEGER });
     const baseline = input.connector ? store.baseline.list(input.connector.venue) : [];
-    return { chain, replay: replayer.result(), positions, orders, fills, flows, baseline, unfinished: store.unfinishedFlows() };
+    // begun and not stopped: in flight in a running writer, or interrupted by a crash
+    const unfinished = (await store.flows.counts()).RUNNING;
+    return { chain, replay: replayer.result(), positions, orders, fills, flows, baseline, unfinished };
   });
 
   if (!read.chain.ok) {

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { WriterLockRequest } from '../app/create-platform.js';
+import type { WriterLockRequest } from '../app/open-store.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import type { PlatformConfig } from '../config/schema.js';
 import { errorMessage } from '../domain/errors.js';

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { ConfigIssue } from '../domain/errors.js';
 
 /**
  * What this build can run, next to what the schema accepts. The schema keeps the planned choices
@@ -24,6 +25,21 @@ export function notInThisBuildMessage(path: readonly string[], value: string): s
 export interface UnbuiltChoice {
   readonly path: readonly string[];
   readonly value: string;
+}
+
+/**
+ * The issue for a planned choice in a config no loader checked (one built in code), located by
+ * its key path in `configFile` (else '(defaults)'): what createPlatform and the factories throw.
+ */
+export function notInThisBuildIssue(choice: UnbuiltChoice, configFile: string | null | undefined): ConfigIssue {
+  return {
+    file: configFile ?? '(defaults)',
+    line: null,
+    column: null,
+    keyPath: choice.path.join('.'),
+    rule: NOT_IN_THIS_BUILD,
+    message: notInThisBuildMessage(choice.path, choice.value),
+  };
 }
 
 function valueAt(data: unknown, path: readonly string[]): unknown {

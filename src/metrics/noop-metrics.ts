@@ -1,8 +1,8 @@
 import type { IAlertMetrics } from '../ports/alerts.js';
-import type { IMetricsCollector } from '../ports/metrics.js';
+import type { IMetricsCollector, IPlatformMetrics } from '../ports/metrics.js';
 
-/** IMetricsCollector for `monitoring.metrics_enabled: false`: records nothing. */
-export class NoopMetrics implements IMetricsCollector, IAlertMetrics {
+/** IMetricsCollector for `monitoring.metrics_enabled: false`: records nothing, serves nothing. */
+export class NoopMetrics implements IPlatformMetrics, IMetricsCollector, IAlertMetrics {
   flowCompleted(): void {}
   executionAttempt(): void {}
   slowExecution(): void {}
@@ -10,4 +10,7 @@ export class NoopMetrics implements IMetricsCollector, IAlertMetrics {
   alertSent(): void {}
   alertSuppressed(): void {}
   alertFailed(): void {}
+  exposition(): null {
+    return null;
+  }
 }

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { FinalState, FlowOutcome } from '../domain/enums.js';
 import type { Anomaly } from '../domain/trading.js';
 import { type IAlertMetrics } from '../ports/alerts.js';
-import { type IMetricsCollector } from '../ports/metrics.js';
+import type { IMetricsCollector, IPlatformMetrics, MetricsExposition } from '../ports/metrics.js';
 import { TRADING_STATES, type TradingState } from '../ports/trading-state.js';
 
 export interface PrometheusMetricsOptions {
@@ -45,7 +45,7 @@ interface Incrementer {
  * is created at 0 up front, so `rate()`/`increase()` work from the first scrape, and the
  * label-bound children are kept so the hot path does not rebuild label objects.
  */
-export class PrometheusMetrics implements IMetricsCollector, IAlertMetrics {
+export class PrometheusMetrics implements IPlatformMetrics, IMetricsCollector, IAlertMetrics {
   readonly #registry = new Registry();
   readonly #flowDuration: Histogram<'final_state' | 'outcome'>;
   readonly #failed: Counter<'outcome'>;
@@ -174,6 +174,11 @@ export class PrometheusMetrics implements IMetricsCollector, IAlertMetrics {
   /** Prometheus text exposition of every metric in this registry. */
   async metricsText(): Promise<string> {
     return this.#registry.metrics();
+  }
+
+  /** What /metrics serves: metricsText() with its Content-Type. */
+  exposition(): MetricsExposition {
+    return { contentType: this.contentType, render: () => this.metricsText() };
   }
 }
 

@@ -3,7 +3,7 @@ import type { IEventBus } from '../ports/bus.js';
 import type { PlanexecEvents } from '../ports/events.js';
 import { isoTime, type Clock } from '../domain/clock.js';
 import { ValidationError, type ValidationIssue } from '../domain/errors.js';
-import { type IJournalWriter, type JournalEntry } from '../ports/journal.js';
+import { type IJournalReader, type IJournalWriter, type JournalEntry } from '../ports/journal.js';
 import { TRADING_STATES, type ITradingStateControl, type TradingState, type TradingStateChange, type TradingStateRecord } from '../ports/trading-state.js';
 
 /**
@@ -48,8 +48,7 @@ export class JournaledTradingState implements ITradingStateControl {
 
   /** The state the journal's latest TRADING_STATE_CHANGED entry set; ACTIVE when there is none. */
   static async open(deps: JournaledTradingStateDeps): Promise<JournaledTradingState> {
-    const entries = await deps.journal.read({ flow_id: TRADING_STATE_FLOW_ID });
-    const last = [...entries].reverse().find((e) => e.event_type === 'TRADING_STATE_CHANGED');
+    const last = await latestChange(deps.journal);
     const record = last ? recordOf(last) : INITIAL_TRADING_STATE;
     if (record.state !== 'ACTIVE') {
       deps.logger?.warn({ trading_state: record.state, reason: record.reason, changed_by: record.changed_by, changed_at: record.changed_at }, `trading state is ${record.state}: new directives that it does not let through stop DENIED`);
@@ -118,6 +117,17 @@ export function checkTradingStateChange(change: TradingStateChange): TradingStat
   else if (changedBy.length > CHANGED_BY_MAX_LENGTH) issues.push({ path: 'changed_by', rule: 'max_length', message: `must be at most ${CHANGED_BY_MAX_LENGTH} characters, got ${changedBy.length}` });
   if (issues.length > 0) throw new ValidationError(issues, 'trading state change refused');
   return { state: change.state, reason, changed_by: changedBy };
+}
+
+/** The state a database's journal holds, for a reader that does not run the switch (`planexec trading-state`). */
+export async function readTradingState(journal: IJournalReader): Promise<TradingStateRecord> {
+  const last = await latestChange(journal);
+  return last ? recordOf(last) : INITIAL_TRADING_STATE;
+}
+
+async function latestChange(journal: IJournalReader): Promise<JournalEntry | undefined> {
+  const entries = await journal.read({ flow_id: TRADING_STATE_FLOW_ID });
+  return [...entries].reverse().find((e) => e.event_type === 'TRADING_STATE_CHANGED');
 }
 
 function recordOf(entry: JournalEntry): TradingStateRecord {

@@ -47,9 +47,13 @@ export interface FlowListFilter {
  * invariant 9) and enqueues the RUNNING row with the DIRECTIVE_ACCEPTED entry as one unit; it does
  * not wait for their commit (`durable` does).
  */
-export interface IFlowStore {
+export interface IFlowStore extends IFlowReader {
   begin(flow: { readonly flow_id: string; readonly directive_id: string | null; readonly strategy_id: string | null; readonly started_at: string }, accepted: JournalEntryInput): Promise<BeginFlowResult>;
   finish(completion: FlowCompletionDTO): Promise<void>;
+}
+
+/** The flows table's reads: all a reader of a database it does not write may call. */
+export interface IFlowReader {
   get(flowId: string): Promise<FlowRecord | undefined>;
   /** Flows begun and never finished (interrupted by a crash): recovery finishes them. */
   listUnfinished(): Promise<FlowRecord[]>;

@@ -22,12 +22,26 @@ export type {
   VenueOrder,
 } from './connector.js';
 export type { PlanexecEvents } from './events.js';
-export type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowStore } from './flow-store.js';
-export type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from './journal.js';
-export type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from './ledger.js';
-export type { IMetricsCollector, IVenueErrorMetrics } from './metrics.js';
+export type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowReader, IFlowStore } from './flow-store.js';
+export type { IJournalReader, IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from './journal.js';
+export type { ILedgerProvider, ILedgerReader, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from './ledger.js';
+export type { IMetricsCollector, IPlatformMetrics, IVenueErrorMetrics, MetricsExposition } from './metrics.js';
 export type { IPriceSource, PriceListener, PriceTick } from './price-source.js';
+export { EXPORT_KINDS } from './read-models.js';
+export type {
+  ExportKind,
+  ExportPage,
+  ExportRange,
+  ExportRecordOf,
+  IExecutionQualitySource,
+  IExportSource,
+  IReadModels,
+  QualityFill,
+  QualityLeg,
+  QualityLegFilter,
+} from './read-models.js';
 export type { Disposable, IComponentRegistry } from './registry.js';
+export type { IPlatformStore, IReadOnlyStore, IVenueBaseline, IVenueBaselineReader, StoreCommitStats, VenueBaselineEntry } from './store.js';
 export { TRADING_STATES } from './trading-state.js';
 export type { ITradingStateControl, TradingState, TradingStateChange, TradingStateRecord } from './trading-state.js';
 export type { IWriterLock, WriterLease, WriterLeaseRequest } from './writer-lock.js';

@@ -38,15 +38,19 @@ export type JournalVerifyResult =
   | { readonly ok: true; readonly entries: number }
   | { readonly ok: false; readonly entries: number; readonly first_bad_seq: number; readonly reason: string };
 
-export interface IJournalWriter {
+/** The journal's reads: all a reader of a database it does not write may call. */
+export interface IJournalReader {
+  read(filter?: JournalFilter): Promise<JournalEntry[]>;
+  /** Walk the hash chain from seq 1: any altered, inserted or removed entry is found. */
+  verify(): Promise<JournalVerifyResult>;
+}
+
+export interface IJournalWriter extends IJournalReader {
   /** Append one entry; durable when resolved. */
   logEntry(entry: JournalEntryInput): Promise<JournalEntry>;
   /** Append an EXECUTION_FAILED entry; durable when resolved. */
   logError(entry: JournalEntryInput): Promise<JournalEntry>;
   /** Append several entries atomically, in order; durable when resolved. */
   append(entries: readonly JournalEntryInput[]): Promise<JournalEntry[]>;
-  read(filter?: JournalFilter): Promise<JournalEntry[]>;
-  /** Walk the hash chain from seq 1: any altered, inserted or removed entry is found. */
-  verify(): Promise<JournalVerifyResult>;
   close(): Promise<void>;
 }

@@ -46,15 +46,19 @@ export interface OrderFilter {
   readonly statuses?: readonly OrderStatus[];
 }
 
-export interface ILedgerProvider {
-  /** Apply atomically: all rows or none. */
-  apply(change: LedgerChange): Promise<LedgerApplyResult>;
+/** The ledger's reads: all a reader of a database it does not write (verify, the CLI's read commands) may call. */
+export interface ILedgerReader {
   getPosition(tradeId: string): Promise<Position | undefined>;
   listPositions(filter?: PositionFilter): Promise<Position[]>;
   getOrder(clientOrderId: string): Promise<OrderRecord | undefined>;
   listOrders(filter?: OrderFilter): Promise<OrderRecord[]>;
   listFills(filter?: { readonly trade_id?: string; readonly client_order_id?: string }): Promise<FillRecord[]>;
   listAnomalies(): Promise<Anomaly[]>;
+}
+
+export interface ILedgerProvider extends ILedgerReader {
+  /** Apply atomically: all rows or none. */
+  apply(change: LedgerChange): Promise<LedgerApplyResult>;
   /**
    * Undo every change recorded for the directive (positions back to their before-image, its
    * orders and fills removed). Returns how many rows were restored or removed.

@@ -1,5 +1,6 @@
 import type { Anomaly } from '../domain/trading.js';
 import type { FinalState, FlowOutcome } from '../domain/enums.js';
+import type { IAlertMetrics } from './alerts.js';
 
 export interface IMetricsCollector {
   flowCompleted(finalState: FinalState, outcome: FlowOutcome, durationMs: number): void;
@@ -11,4 +12,16 @@ export interface IMetricsCollector {
 /** Venue errors a connector's error table does not know (src/metrics/venue-error-metrics.ts counts them). */
 export interface IVenueErrorMetrics {
   unmappedError(venue: string, errorClass: string): void;
+}
+
+/** What a scrape endpoint serves: the metrics as text, and the Content-Type of that text. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** The platform's metrics: what the flows and the alert sinks record, and what `/metrics` serves. */
+export interface IPlatformMetrics extends IMetricsCollector, IAlertMetrics {
+  /** null when metrics are off (`monitoring.metrics_enabled: false`): nothing to serve. */
+  exposition(): MetricsExposition | null;
 }

@@ -33,22 +33,10 @@ export class Readiness {
   }
 
   async check(): Promise<ReadyReport> {
-    const store = this.#store();
+    const store = this.#platform.store.health();
     const venue = await this.#venueCheck();
     const recovery = this.#recovery();
     return { ready: store === 'ok' && venue === 'ok' && recovery === 'ok', checks: { store, venue, recovery } };
-  }
-
-  #store(): string {
-    const db = this.#platform.store.database;
-    if (!db.open) return 'closed';
-    if (db.readonly) return 'read-only';
-    try {
-      db.prepare('SELECT 1').get();
-      return 'ok';
-    } catch (error) {
-      return `error: ${errorMessage(error)}`;
-    }
   }
 
   #recovery(): string {

@@ -113,7 +113,7 @@ describe('the platform over a live venue', () => {
     try {
       expect(platform.paper).toBeNull();
       expect(platform.connector.venue).toBe('binance');
-      expect('metricsText' in platform.metrics ? await platform.metrics.metricsText() : '').toContain('planexec_venue_unmapped_errors_total');
+      expect(await platform.metrics.exposition()?.render()).toContain('planexec_venue_unmapped_errors_total');
     } finally {
       await platform.close();
       await venue.close();

@@ -58,7 +58,7 @@ async function verify(h: Harness, path: string) {
   try {
     return await verifyWorld({ store: reader, connector: h.connector });
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { acquireWriterLease } from '../../src/app/create-platform.js';
+import { acquireWriterLease } from '../../src/app/open-store.js';
 import { runCli } from '../../src/cli/program.js';
 import { TRADING_STATE_FLOW_ID } from '../../src/orchestration/trading-state.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';

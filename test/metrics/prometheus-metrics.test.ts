@@ -115,4 +115,19 @@ describe('NoopMetrics', () => {
     }).not.toThrow();
     expect(Object.keys(metrics)).toEqual([]);
   });
+
+  it('has nothing for /metrics to serve', () => {
+    expect(new NoopMetrics().exposition()).toBeNull();
+  });
+});
+
+describe('the exposition /metrics serves', () => {
+  it('is the registry\'s text with its Content-Type', async () => {
+    const metrics = new PrometheusMetrics();
+    metrics.flowCompleted('SUCCESS', 'SUCCEEDED', 5);
+    const exposition = metrics.exposition();
+    expect(exposition.contentType).toBe(metrics.contentType);
+    expect(exposition.contentType).toContain('text/plain');
+    expect(await exposition.render()).toBe(await metrics.metricsText());
+  });
 });

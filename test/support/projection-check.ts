@@ -111,7 +111,7 @@ export async function projectionDifferences(bytes: Buffer): Promise<{ readonly d
     const report = await verifyWorld({ store, connector: null });
     return { differences: report.differences, unfinishedFlows: report.checked.unfinished_flows };
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

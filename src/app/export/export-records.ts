@@ -1,6 +1,6 @@
 import { fillRecordToWire, orderRecordToWire, positionToWire } from '../../domain/wire.js';
 import type { JournalEntry } from '../../ports/journal.js';
-import type { ExportRecordOf, IExportSource } from '../../store/read-models.js';
+import type { ExportRecordOf, IExportSource } from '../../ports/read-models.js';
 import type { ExportKind, ExportRange } from './export-request.js';
 
 /** A record as exported: its wire object (snake_case, decimals as strings, times ISO-8601 UTC). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { timestampField, zodIssues } from '../../domain/directive.js';
 import { ValidationError } from '../../domain/errors.js';
-import { EXPORT_KINDS, type ExportKind, type ExportRange } from '../../store/read-models.js';
+import { EXPORT_KINDS, type ExportKind, type ExportRange } from '../../ports/read-models.js';
 
 export { EXPORT_KINDS, type ExportKind, type ExportRange };
 

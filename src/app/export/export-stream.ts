@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { IExportSource } from '../../store/read-models.js';
+import type { IExportSource } from '../../ports/read-models.js';
 import { cellText, csvRecord } from './csv.js';
 import { EXPORT_COLUMNS } from './export-columns.js';
 import { EXPORT_PAGE_SIZE, exportRecords, type WireRecord } from './export-records.js';

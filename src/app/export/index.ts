@@ -17,5 +17,5 @@ export {
   type ExportRange,
   type ExportRequest,
 } from './export-request.js';
-export type { ExportPage, ExportRecordOf, IExportSource } from '../../store/read-models.js';
+export type { ExportPage, ExportRecordOf, IExportSource } from '../../ports/read-models.js';
 export { csvHeader, exportStream, formatPage, type ExportStreamOptions } from './export-stream.js';

@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { EXPORT_FORMATS, EXPORT_KINDS, exportStream, parseExportRequest, type ExportRequest } from '../../app/export/index.js';
 import { ValidationError } from '../../domain/errors.js';
-import { SqliteReadModels } from '../../store/sqlite/sqlite-read-models.js';
 import type { CliIo } from '../cli-io.js';
 import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -66,7 +65,7 @@ export function registerExportCommand(program: Command, io: CliIo): Command {
       const { config } = loadReaderConfig(opts);
       const db = opts.db ?? config.storage.path;
       await withExistingStore(db, async (store) => {
-        const stream = exportStream(request.kind, request.format, new SqliteReadModels(store.database), request.range);
+        const stream = exportStream(request.kind, request.format, store.readModels, request.range);
         if (opts.out !== undefined) {
           await writeFile(opts.out, stream);
         } else {

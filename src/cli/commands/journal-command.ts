@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { JournalEntry } from '../../ports/journal.js';
-import type { SqliteJournal } from '../../store/sqlite/sqlite-journal.js';
+import type { IJournalReader, JournalEntry } from '../../ports/journal.js';
 import type { CliIo } from '../cli-io.js';
 import { loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -16,7 +15,7 @@ interface JournalOptions extends WorldOptions {
 const PAGE = 1000;
 
 /** Every entry matching, page by page (memory stays flat for --json). */
-async function* entries(journal: SqliteJournal, directiveId: string | undefined): AsyncGenerator<JournalEntry> {
+async function* entries(journal: IJournalReader, directiveId: string | undefined): AsyncGenerator<JournalEntry> {
   for (const key of directiveId === undefined ? [undefined] : (['directive_id', 'flow_id'] as const)) {
     let after = 0;
     let found = 0;
@@ -33,7 +32,7 @@ async function* entries(journal: SqliteJournal, directiveId: string | undefined)
   }
 }
 
-async function verify(io: CliIo, journal: SqliteJournal, json: boolean): Promise<void> {
+async function verify(io: CliIo, journal: IJournalReader, json: boolean): Promise<void> {
   const result = await journal.verify();
   if (json) io.stdout(`${JSON.stringify(result)}\n`);
   if (result.ok) {

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createPlatform } from '../../app/create-platform.js';
+import { assertStoreExists } from '../../app/open-store.js';
 import { platformPaths } from '../../app/platform-paths.js';
 import { printable } from '../../domain/printable.js';
 import type { RecoveryReport } from '../../orchestration/recovery/recovery.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
-import { assertExistingDatabase } from '../open-store.js';
 
 interface RecoverOptions extends WorldOptions, GlobalOptions, WriterOptions {
   readonly json?: boolean;
@@ -45,7 +45,7 @@ export function registerRecoverCommand(program: Command, io: CliIo): Command {
       const opts = command.optsWithGlobals<RecoverOptions>();
       const loaded = loadCliConfig(opts);
       // nothing to recover where no database is: exit 2, and no file created (not even the lock)
-      assertExistingDatabase(platformPaths(loaded.config, opts.db).db);
+      assertStoreExists(platformPaths(loaded.config, opts.db).db);
       const { logger } = createCliLogger(loaded, opts);
       // createPlatform takes the writer lease (exit 3 when another process holds it), then runs the recovery
       const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file, writerLock: writerLockRequest(io, opts) });

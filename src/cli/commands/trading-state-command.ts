@@ -1,17 +1,16 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { acquireWriterLease } from '../../app/create-platform.js';
+import { acquireWriterLease, assertStoreExists, openStore } from '../../app/open-store.js';
 import { platformPaths } from '../../app/platform-paths.js';
 import { systemClock } from '../../domain/clock.js';
 import { DatabaseInUseError, ValidationError } from '../../domain/errors.js';
 import { printable } from '../../domain/printable.js';
 import { TRADING_STATES, type TradingState, type TradingStateChange, type TradingStateRecord } from '../../ports/trading-state.js';
-import { checkTradingStateChange, isTradingState, JournaledTradingState } from '../../orchestration/trading-state.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { checkTradingStateChange, isTradingState, JournaledTradingState, readTradingState } from '../../orchestration/trading-state.js';
 import type { CliIo } from '../cli-io.js';
 import { loadCliConfig, loadReaderConfig, WAIT_OPTION_HELP, type WorldOptions, type WriterOptions, writerLockRequest } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
-import { assertExistingDatabase, withExistingStore } from '../open-store.js';
+import { withExistingStore } from '../open-store.js';
 import { DEFAULT_TOKEN_ENV, fetchTradingState, putTradingState, ServerRequestError, serverUrl, type TradingStateServer } from '../trading-state-client.js';
 
 interface TradingStateOptions extends WorldOptions, WriterOptions {
@@ -115,14 +114,14 @@ function server(opts: TradingStateOptions, options: TradingStateCommandOptions):
 async function readFromDatabase(opts: TradingStateOptions): Promise<TradingStateRecord> {
   const { config } = loadReaderConfig(opts);
   const db = opts.db ?? config.storage.path;
-  return withExistingStore(db, async (store) => (await JournaledTradingState.open({ journal: store.journal, clock: systemClock })).current());
+  return withExistingStore(db, (store) => readTradingState(store.journal));
 }
 
 async function setInDatabase(io: CliIo, opts: SetOptions, change: TradingStateChange): Promise<TradingStateRecord> {
-  const { config } = loadCliConfig(opts);
+  const { config, file } = loadCliConfig(opts);
   const db = platformPaths(config, opts.db).db;
   // a typo in --db must not create a database: the switch belongs to one that exists
-  assertExistingDatabase(db);
+  assertStoreExists(db);
   let lease;
   try {
     lease = await acquireWriterLease(db, writerLockRequest(io, opts));
@@ -131,7 +130,7 @@ async function setInDatabase(io: CliIo, opts: SetOptions, change: TradingStateCh
     throw error;
   }
   try {
-    const store = openSqliteStore(db, { clock: systemClock });
+    const store = openStore({ ...config.storage, path: db }, { clock: systemClock, configFile: file });
     try {
       const control = await JournaledTradingState.open({ journal: store.journal, clock: systemClock });
       return await control.set(change);

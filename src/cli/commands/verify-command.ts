@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { createAlertSink } from '../../alerts/create-alert-sink.js';
 import { alertVerifyDifferences } from '../../app/verify-alerts.js';
-import { platformPaths } from '../../app/platform-paths.js';
+import { openStoreForReading } from '../../app/open-store.js';
+import { IN_MEMORY, platformPaths } from '../../app/platform-paths.js';
 import { verifyWorld, type VerifyReport } from '../../app/verify.js';
 import { openVerifyVenue } from '../../app/verify-venue.js';
 import { LIVE_ORDER_STATUSES } from '../../orchestration/order-sync.js';
 import { systemClock } from '../../domain/clock.js';
-import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
+import type { IReadOnlyStore } from '../../ports/store.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadReaderConfig, type WorldOptions } from '../cli-context.js';
 import { ExitCode, UsageError } from '../exit-codes.js';
@@ -16,10 +17,10 @@ interface VerifyOptions extends WorldOptions, GlobalOptions {
   readonly json?: boolean;
 }
 
-function openStore(db: string): ReadOnlyStore {
-  if (db === ':memory:') throw new UsageError(`no planexec database at ${db}`);
-  // a missing or foreign database is a StorageError the CLI reports as bad usage (exit 2)
-  return openReadOnlyStore(db);
+function openToVerify(db: string): IReadOnlyStore {
+  if (db === IN_MEMORY) throw new UsageError(`no planexec database at ${db}`);
+  // a missing or foreign database is a StorageError the CLI reports as bad usage (exit 2); verify leaves its bytes untouched
+  return openStoreForReading(db, { untouched: true });
 }
 
 /** `planexec verify [--db PATH] [--json]`: journal → ledger → venue agreement. */
@@ -36,7 +37,7 @@ export function registerVerifyCommand(program: Command, io: CliIo): Command {
       const loaded = loadReaderConfig(opts);
       const { config } = loaded;
       const paths = platformPaths(config, opts.db);
-      const store = openStore(paths.db);
+      const store = openToVerify(paths.db);
       let report: VerifyReport;
       let venueName: string;
       try {
@@ -68,7 +69,7 @@ export function registerVerifyCommand(program: Command, io: CliIo): Command {
           log.close();
         }
       } finally {
-        store.close();
+        await store.close();
       }
       if (opts.json) io.stdout(`${JSON.stringify({ ...report, db: paths.db, venue: venueName })}\n`);
       else io.stdout(verifyText(report, paths.db, venueName));

@@ -1,6 +1,5 @@
 import type { ApiRouter } from '../api-router.js';
 import { HealthAnswer, ReadyAnswer } from '../api-schemas.js';
-import { PrometheusMetrics } from '../../metrics/prometheus-metrics.js';
 import type { ServerContext } from '../server-context.js';
 
 /** /healthz, /readyz and /metrics: for process supervisors, load balancers and Prometheus (no token). */
@@ -35,10 +34,9 @@ export function operationRoutes(api: ApiRouter, ctx: ServerContext): void {
       responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
     },
     async (_request, reply) => {
-      const { metrics } = ctx.platform;
-      if (!(metrics instanceof PrometheusMetrics)) return reply.type('text/plain; version=0.0.4').send('');
-      const registry = metrics.registry;
-      return reply.type(registry.contentType).send(await registry.metrics());
+      const exposition = ctx.platform.metrics.exposition();
+      if (exposition === null) return reply.type('text/plain; version=0.0.4').send('');
+      return reply.type(exposition.contentType).send(await exposition.render());
     },
   );
 }

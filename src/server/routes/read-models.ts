@@ -1,7 +1,7 @@
 import { executionQuality, ExecutionQualityQuerySchema, ExecutionQualityResponseSchema, parseExecutionQualityQuery } from '../../app/execution-quality.js';
 import { exportHeaders, exportStream, ExportKindSchema, ExportQuerySchema, parseExportRequest } from '../../app/export/index.js';
 import { ValidationError } from '../../domain/errors.js';
-import { SqliteReadModels } from '../../store/sqlite/sqlite-read-models.js';
+import type { IReadModels } from '../../ports/read-models.js';
 import type { ApiRouter } from '../api-router.js';
 import { validationError } from '../api-errors.js';
 import { ErrorSchema, ValidationErrorSchema } from '../api-schemas.js';
@@ -20,7 +20,7 @@ function refused<T>(what: string, parse: () => T): T {
 
 /** Exports (the same files as `planexec export`) and execution quality, read from the running store. */
 export function readModelRoutes(api: ApiRouter, ctx: ServerContext): void {
-  const source = (): SqliteReadModels => new SqliteReadModels(ctx.platform.store.database);
+  const source = (): IReadModels => ctx.platform.store.readModels;
 
   api.route(
     {

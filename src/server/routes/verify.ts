@@ -1,8 +1,9 @@
 import { alertVerifyDifferences } from '../../app/verify-alerts.js';
 import { verifyWorld } from '../../app/verify.js';
-import { MEMORY_DATABASE } from '../../store/sqlite/open-database.js';
-import { openReadOnlyStore, type ReadOnlyStore } from '../../store/sqlite/open-read-only-store.js';
+import { openStoreForReading } from '../../app/open-store.js';
+import { IN_MEMORY } from '../../app/platform-paths.js';
 import type { Platform } from '../../app/create-platform.js';
+import type { IReadOnlyStore } from '../../ports/store.js';
 import type { ApiRouter } from '../api-router.js';
 import { VerifyAnswer } from '../api-schemas.js';
 import type { ServerContext } from '../server-context.js';
@@ -12,19 +13,10 @@ import type { ServerContext } from '../server-context.js';
  * snapshot while flows go on writing; an in-memory database (tests) is read through the
  * running store itself, without a snapshot.
  */
-function readStore(platform: Platform): ReadOnlyStore {
-  if (platform.paths.db !== MEMORY_DATABASE) return openReadOnlyStore(platform.paths.db);
-  const { store } = platform;
-  const running = store.database.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
-  return {
-    ledger: store.ledger,
-    journal: store.journal,
-    baseline: store.baseline,
-    snapshot: (read) => read(),
-    unfinishedFlows: () => running.get()?.n ?? 0,
-    listFlows: () => store.flows.list({ limit: Number.MAX_SAFE_INTEGER }),
-    close: () => undefined,
-  };
+function readStore(platform: Platform): IReadOnlyStore {
+  if (platform.paths.db !== IN_MEMORY) return openStoreForReading(platform.paths.db);
+  const { ledger, journal, flows, baseline, readModels } = platform.store;
+  return { ledger, journal, flows, baseline, readModels, snapshot: (read) => read(), close: async () => undefined };
 }
 
 export function verifyRoutes(api: ApiRouter, ctx: ServerContext): void {
@@ -47,7 +39,7 @@ export function verifyRoutes(api: ApiRouter, ctx: ServerContext): void {
         await alertVerifyDifferences(report, platform.alerts);
         return { ...report, db: platform.paths.db, venue };
       } finally {
-        store.close();
+        await store.close();
       }
     },
   );

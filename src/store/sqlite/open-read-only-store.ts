@@ -1,48 +1,40 @@
 import { systemClock } from '../../domain/clock.js';
 import { StorageError } from '../../domain/errors.js';
-import type { FlowRecord } from '../../ports/flow-store.js';
+import type { IReadOnlyStore } from '../../ports/store.js';
 import { openDatabase } from './open-database.js';
 import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
+import { SqliteReadModels } from './sqlite-read-models.js';
 import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
 
-/** Ledger and journal of an existing database, opened read-only: nothing is written, not even a migration. */
-export interface ReadOnlyStore {
-  readonly ledger: SqliteLedger;
-  readonly journal: SqliteJournal;
-  readonly baseline: SqliteVenueBaseline;
+export interface ReadOnlyStoreOptions {
   /**
-   * Run `read` inside one read transaction: every read sees the same committed state, even while
-   * another process keeps writing (WAL readers never block the writer, nor are blocked by it).
+   * Open the file read-only at the OS level, so not even a WAL checkpoint at close changes its
+   * bytes (planexec verify); the price: -wal/-shm files may stay beside it. Else the connection is
+   * only query_only and tidies them away at close (openDatabase). @default true
    */
-  snapshot<T>(read: () => Promise<T>): Promise<T>;
-  /** Flows begun and not stopped: in flight in a running writer, or interrupted by a crash. */
-  unfinishedFlows(): number;
-  /** Every row of the flows table. */
-  listFlows(): Promise<FlowRecord[]>;
-  close(): void;
+  readonly untouched?: boolean;
 }
 
 /**
- * Throws StorageError (STORAGE_NOT_FOUND, STORAGE_NOT_READABLE, STORAGE_SCHEMA_TOO_OLD / _NEW: the
- * CLI's exit 2) for a missing, foreign or other-version database; see openDatabase's `untouched`.
+ * Ledger, journal, flows and read models of an existing database, opened read-only: nothing is
+ * written, not even a migration. Throws StorageError (STORAGE_NOT_FOUND, STORAGE_NOT_READABLE,
+ * STORAGE_SCHEMA_TOO_OLD / _NEW: the CLI's exit 2) for a missing, foreign or other-version
+ * database; see openDatabase's `untouched`.
  */
-export function openReadOnlyStore(path: string): ReadOnlyStore {
-  const db = openDatabase(path, { readOnly: true, untouched: true });
+export function openReadOnlyStore(path: string, options: ReadOnlyStoreOptions = {}): IReadOnlyStore {
+  const db = openDatabase(path, { readOnly: true, untouched: options.untouched !== false });
   try {
     // no writer: read-only statements only
-    const ledger = new SqliteLedger(db, null, systemClock);
-    const journal = new SqliteJournal(db, null, systemClock);
     const database = db;
-    const running = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM flows WHERE status = 'RUNNING'");
-    const flows = new SqliteFlowStore(db, null, systemClock);
     return {
-      unfinishedFlows: () => running.get()?.n ?? 0,
-      listFlows: () => flows.list({ limit: Number.MAX_SAFE_INTEGER }),
-      ledger,
-      journal,
+      ledger: new SqliteLedger(db, null, systemClock),
+      journal: new SqliteJournal(db, null, systemClock),
+      flows: new SqliteFlowStore(db, null, systemClock),
       baseline: new SqliteVenueBaseline(db, null),
+      readModels: new SqliteReadModels(db),
+      // one read transaction: WAL readers never block the writer, nor are blocked by it
       async snapshot<T>(read: () => Promise<T>): Promise<T> {
         database.exec('BEGIN DEFERRED');
         try {
@@ -51,7 +43,7 @@ export function openReadOnlyStore(path: string): ReadOnlyStore {
           if (database.inTransaction) database.exec('COMMIT');
         }
       },
-      close: () => {
+      close: async () => {
         if (database.open) database.close();
       },
     };

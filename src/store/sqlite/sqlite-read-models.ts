@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Decimal } from '../../domain/decimal.js';
 import type { StoredJournalRow } from '../journal-chain.js';
-import type { ExportKind, ExportPage, ExportRange, ExportRecordOf, IExecutionQualitySource, IExportSource, QualityFill, QualityLeg, QualityLegFilter } from '../read-models.js';
+import type { ExportKind, ExportPage, ExportRange, ExportRecordOf, IExecutionQualitySource, IExportSource, QualityFill, QualityLeg, QualityLegFilter } from '../../ports/read-models.js';
 import { rowToFill, rowToOrder, rowToPosition, type Row } from './ledger-rows.js';
 import { rowToEntry } from './sqlite-journal.js';
 import { toLedgerError } from './storage-errors.js';

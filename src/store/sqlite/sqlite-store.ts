@@ -1,10 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { systemClock, type Clock } from '../../domain/clock.js';
+import type { IPlatformStore } from '../../ports/store.js';
 import { MEMORY_DATABASE, openDatabase } from './open-database.js';
 import { SqliteFlowStore } from './sqlite-flow-store.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import { SqliteLedger } from './sqlite-ledger.js';
+import { SqliteReadModels } from './sqlite-read-models.js';
 import { SqliteVenueBaseline } from './sqlite-venue-baseline.js';
+import { storeHealth } from './store-health.js';
+import { storeIdentity } from './store-identity.js';
 import { InlineStoreWriter, type StoreWriter, type WriterStats } from './store-writer.js';
 import { ThreadStoreWriter } from './writer-thread.js';
 
@@ -23,13 +27,18 @@ export interface SqliteStoreOptions {
   readonly writerThread?: boolean;
 }
 
-/** Ledger, journal and flows on ONE database and ONE commit queue, so their writes share fsyncs. */
-export interface SqliteStore {
+/**
+ * Ledger, journal and flows on ONE database and ONE commit queue, so their writes share fsyncs.
+ * `database` and `writer` are for tests and benchmarks that look inside; the platform, the server
+ * and the CLI see only IPlatformStore (test/architecture/store-port.test.ts).
+ */
+export interface SqliteStore extends IPlatformStore {
   readonly ledger: SqliteLedger;
   readonly journal: SqliteJournal;
   readonly flows: SqliteFlowStore;
   /** The venue balances planexec first found, per venue (verify's starting point). */
   readonly baseline: SqliteVenueBaseline;
+  readonly readModels: SqliteReadModels;
   /** This thread's connection: reads (and every write too unless a writer thread owns them). */
   readonly database: Database;
   /** The store's one writer (on this thread or the writer thread). */
@@ -66,7 +75,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         database.close();
       })());
     const commitStats = (): WriterStats => writer.stats();
-    return { ledger, journal, flows, baseline, database, writer, close, commitStats };
+    const readModels = new SqliteReadModels(database);
+    const identity = (): string => storeIdentity(database);
+    const health = (): string => storeHealth(database);
+    return { ledger, journal, flows, baseline, readModels, database, writer, identity, health, close, commitStats };
   } catch (error) {
     database.close();
     throw error;

@@ -1,15 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Decimal, decimalToWire } from '../../domain/decimal.js';
+import type { IVenueBaseline, VenueBaselineEntry } from '../../ports/store.js';
 import type { StoreWriter } from './store-writer.js';
-
-/** One asset of a venue account as planexec first found it (table venue_baseline). */
-export interface VenueBaselineEntry {
-  readonly venue: string;
-  readonly asset: string;
-  /** free + locked */
-  readonly total: Decimal;
-  readonly recorded_at: string;
-}
 
 interface BaselineRow {
   readonly venue: string;
@@ -22,7 +14,7 @@ interface BaselineRow {
  * The venue balances `planexec verify` starts from. Recorded once per venue: the first record
  * wins, later ones are ignored (in one transaction, so two starts cannot both record).
  */
-export class SqliteVenueBaseline {
+export class SqliteVenueBaseline implements IVenueBaseline {
   readonly #writer: StoreWriter | null;
   readonly #list: Statement<[string], BaselineRow>;
 

@@ -1,7 +1,7 @@
 import type { Decimal } from '../domain/decimal.js';
 import type { Direction, OrderType } from '../domain/enums.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
-import type { JournalEntry } from '../ports/journal.js';
+import type { JournalEntry } from './journal.js';
 
 /**
  * The read side the exports and the execution-quality view need from a store: paged reads over
@@ -82,3 +82,6 @@ export interface IExecutionQualitySource {
   /** The fills of these legs, oldest first. */
   readQualityFills(clientOrderIds: readonly string[]): Promise<readonly QualityFill[]>;
 }
+
+/** Every read model a store offers (IPlatformStore.readModels, IReadOnlyStore.readModels). */
+export interface IReadModels extends IExportSource, IExecutionQualitySource {}
