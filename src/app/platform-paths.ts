@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { MEMORY_DATABASE } from '../config/memory-database.js';
 import { defaultConfig, type PlatformConfig } from '../config/schema.js';
 
 /** The path of a throw-away world kept in memory: as `storage.path` or `--db`, its venue forgets too. */
-export const IN_MEMORY = ':memory:';
+export const IN_MEMORY = MEMORY_DATABASE;
 
 /** Where one planexec world keeps its files. */
 export interface PlatformPaths {

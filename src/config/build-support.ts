@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue } from '../domain/errors.js';
+import { MEMORY_DATABASE as MEMORY } from './memory-database.js';
 
 /**
  * What this build can run, next to what the schema accepts. The schema keeps the planned choices
@@ -77,7 +78,6 @@ export const CONFIG_PATH_KEYS = [
   ['connector', 'paper', 'prices', 'path'],
 ] as const satisfies readonly (readonly string[])[];
 
-const MEMORY = ':memory:';
 
 function withValueAt<T>(data: T, path: readonly string[], value: string): T {
   const [head, ...rest] = path;
