@@ -36,7 +36,7 @@ export function benchConfig(overrides: Record<string, unknown> = {}): PlatformCo
     logging: { level: 'silent' },
     orchestration: { plan_execution: { monitoring: { metrics_enabled: true } } },
     connector: { type: 'paper', paper: { path: BENCH_VENUE_STATE, latency_ms: 0, faults: { transient_error_rate: 0, rejection_rate: 0, timeout_rate: 0 } } },
-    storage: { type: 'sqlite' },
+    storage: { type: 'sqlite', writer_thread: process.env.PLANEXEC_BENCH_WRITER_THREAD !== '0' },
     ...overrides,
   });
 }
