@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { Decimal } from '../../domain/decimal.js';
 import { LedgerError } from '../../domain/errors.js';
 import type { Anomaly } from '../../domain/trading.js';
-import { entryHash, type JournalHead } from '../journal-chain.js';
+import { entryHash, type HashedFields, type JournalHead } from '../journal-chain.js';
 import { anomalyToRow, FILL_COLUMNS, jsonObjectSql, ORDER_COLUMNS, POSITION_COLUMNS, upsertSql, type Row } from './ledger-rows.js';
 
 /**
@@ -36,18 +36,8 @@ export interface LedgerRollbackOp {
   readonly directiveId: string;
 }
 
-/** A journal entry with its id fixed and its body serialised: what is hashed and stored. */
-export interface EntryRow {
-  readonly entry_id: string;
-  readonly event_type: string;
-  readonly flow_id: string;
-  readonly directive_id: string | null;
-  readonly strategy_id: string | null;
-  readonly timestamp: string;
-  readonly correlation_id: string;
-  readonly causation_id: string | null;
-  readonly body: string;
-}
+/** A journal entry with its id fixed and its body serialised: what is hashed and stored, but its place in the chain. */
+export type EntryRow = Omit<HashedFields, 'seq'>;
 
 export interface JournalAppendOp {
   readonly op: 'journal.append';
