@@ -3,5 +3,5 @@ export { SqliteLedger, type SqliteLedgerApplyResult } from './sqlite/sqlite-ledg
 export { SqliteJournal } from './sqlite/sqlite-journal.js';
 export { SqliteFlowStore } from './sqlite/sqlite-flow-store.js';
 export { openDatabase, MEMORY_DATABASE } from './sqlite/open-database.js';
-export { canonicalJson } from './canonical-json.js';
+export { bodyJson } from './body-json.js';
 export { GENESIS_HASH, entryHash, JournalChainVerifier, type JournalHead, type StoredJournalRow } from './journal-chain.js';

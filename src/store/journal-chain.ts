@@ -3,8 +3,8 @@ import type { JournalVerifyResult } from '../ports/journal.js';
 
 /**
  * The journal's hash chain, shared by every store: each entry's hash is
- * sha256(prev_hash + canonical JSON of its other fields), the first entry's prev_hash is 64 zeros.
- * Stores keep `body` as the canonical JSON text it was hashed from, so verifying needs no re-parse.
+ * sha256(prev_hash + JSON of its other fields in a fixed key order, with the body text spliced in as stored),
+ * the first entry's prev_hash is 64 zeros. Stores keep `body` as the exact text it was hashed from (src/store/body-json.ts), so verifying needs no re-serialising.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -19,7 +19,7 @@ export interface StoredJournalRow {
   readonly timestamp: string;
   readonly correlation_id: string;
   readonly causation_id: string | null;
-  /** Canonical JSON text of the body. */
+  /** The body's JSON text, as hashed. */
   readonly body: string;
   readonly prev_hash: string;
   readonly hash: string;

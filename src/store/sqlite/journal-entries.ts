@@ -4,7 +4,7 @@ import { JournalEventType } from '../../domain/enums.js';
 import { JournalError } from '../../domain/errors.js';
 import { nextJournalEntryId } from '../../domain/journal-entry-ids.js';
 import type { JournalEntry, JournalEntryInput } from '../../ports/journal.js';
-import { canonicalJson } from '../canonical-json.js';
+import { bodyJson } from '../body-json.js';
 import type { JournalHead } from '../journal-chain.js';
 import type { ChainLink, EntryRow } from './write-ops.js';
 
@@ -17,7 +17,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(JournalEventType)
  */
 export interface PreparedEntry {
   readonly input: JournalEntryInput;
-  /** What is hashed and stored: the id fixed, the body as canonical JSON. */
+  /** What is hashed and stored: the id fixed, the body as its JSON text. */
   readonly row: EntryRow;
 }
 
@@ -30,7 +30,7 @@ export function prepareInput(input: JournalEntryInput, clock: Clock): PreparedEn
   if (input.body === null || typeof input.body !== 'object' || Array.isArray(input.body)) throw invalid('body must be a JSON object');
   let body: string;
   try {
-    body = canonicalJson(input.body);
+    body = bodyJson(input.body);
   } catch (error) {
     throw new JournalError(`journal entry body is not JSON-safe: ${(error as Error).message}`, { flow_id: input.flow_id }, error);
   }

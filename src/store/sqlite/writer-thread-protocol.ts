@@ -1,10 +1,15 @@
 import { JournalError, LedgerError, StorageError } from '../../domain/errors.js';
+import type { EntryRow, WriteOp } from './write-ops.js';
 
 /** Messages between the event loop and the writer thread (writer-thread.ts, writer-thread-worker.ts). */
 export type ToWriter =
   | { readonly type: 'open'; readonly store: number; readonly path: string; readonly busyTimeoutMs: number }
-  /** `ops`: the WriteOp[] as JSON text: one string crosses the thread boundary far cheaper than a cloned object graph. */
-  | { readonly type: 'batch'; readonly store: number; readonly batch: number; readonly ops: string }
+  /**
+   * `ops`: the WriteOp[] as JSON text (one string crosses the thread boundary far cheaper than a
+   * cloned object graph), with every journal body replaced by its index in `bodies`: a body is
+   * already JSON text, and escaping it into a string inside another would cost as much again.
+   */
+  | { readonly type: 'batch'; readonly store: number; readonly batch: number; readonly ops: string; readonly bodies: readonly string[] }
   | { readonly type: 'pragma'; readonly store: number; readonly batch: number; readonly pragma: string }
   | { readonly type: 'close'; readonly store: number };
 
@@ -57,4 +62,40 @@ export function fromWireError(wire: WireError): Error {
       return error;
     }
   }
+}
+
+/** The ops of one batch as they cross to the writer thread: journal bodies beside the JSON, not escaped in it. */
+export function packOps(ops: readonly WriteOp[]): { readonly ops: string; readonly bodies: string[] } {
+  const bodies: string[] = [];
+  const slim = (row: EntryRow): EntryRow => {
+    bodies.push(row.body);
+    return { ...row, body: bodies.length - 1 } as unknown as EntryRow;
+  };
+  const packed = ops.map((op): WriteOp => {
+    switch (op.op) {
+      case 'journal.append':
+        return { op: op.op, entries: op.entries.map(slim) };
+      case 'flow.begin':
+        return { ...op, accepted: slim(op.accepted) };
+      default:
+        return op;
+    }
+  });
+  return { ops: JSON.stringify(packed), bodies };
+}
+
+/** The writer thread's side of packOps. */
+export function unpackOps(text: string, bodies: readonly string[]): WriteOp[] {
+  const ops = JSON.parse(text) as WriteOp[];
+  const restore = (row: EntryRow): EntryRow => ({ ...row, body: bodies[row.body as unknown as number]! });
+  return ops.map((op): WriteOp => {
+    switch (op.op) {
+      case 'journal.append':
+        return { op: op.op, entries: op.entries.map(restore) };
+      case 'flow.begin':
+        return { ...op, accepted: restore(op.accepted) };
+      default:
+        return op;
+    }
+  });
 }

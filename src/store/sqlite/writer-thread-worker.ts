@@ -10,7 +10,7 @@ import { StorageError } from '../../domain/errors.js';
 import { openDatabase } from './open-database.js';
 import { InlineStoreWriter } from './store-writer.js';
 import type { FromWriter, Outcome, ToWriter } from './writer-thread-protocol.js';
-import { toWireError } from './writer-thread-protocol.js';
+import { toWireError, unpackOps } from './writer-thread-protocol.js';
 import type { WriteOp } from './write-ops.js';
 
 interface OpenStore {
@@ -88,7 +88,7 @@ port.on('message', (message: ToWriter) => {
       open(message.store, message.path, message.busyTimeoutMs);
       break;
     case 'batch':
-      runBatch(message.store, message.batch, JSON.parse(message.ops) as WriteOp[]);
+      runBatch(message.store, message.batch, unpackOps(message.ops, message.bodies));
       break;
     case 'pragma':
       runPragma(message.store, message.batch, message.pragma);

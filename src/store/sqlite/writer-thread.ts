@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { StorageError } from '../../domain/errors.js';
 import type { StoreWriter, WriterStats } from './store-writer.js';
 import type { WriteOp, WriteOpResults } from './write-ops.js';
-import { fromWireError, type FromWriter, type Outcome, type ToWriter } from './writer-thread-protocol.js';
+import { fromWireError, packOps, type FromWriter, type Outcome, type ToWriter } from './writer-thread-protocol.js';
 
 /**
  * Ops handed to the writer thread in one message once this many are queued, without waiting for
@@ -197,7 +197,8 @@ export class ThreadStoreWriter implements StoreWriter {
     const pending = this.#queued;
     this.#queue = [];
     this.#queued = [];
-    this.#send((batch) => ({ type: 'batch', store: this.#id, batch, ops: JSON.stringify(ops) }), pending);
+    const packed = packOps(ops);
+    this.#send((batch) => ({ type: 'batch', store: this.#id, batch, ops: packed.ops, bodies: packed.bodies }), pending);
   }
 
   #send(message: (batch: number) => ToWriter, pending: readonly Pending[]): void {

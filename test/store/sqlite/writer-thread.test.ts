@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { openSqliteStore, type SqliteStore } from '../../../src/store/index.js';
 import { ROOT, runNode } from '../../e2e/run-cli.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { journalInput } from '../contract/builders.js';
+import type { WriteOp } from '../../../src/store/sqlite/write-ops.js';
+import { packOps, unpackOps } from '../../../src/store/sqlite/writer-thread-protocol.js';
 
 describe('SQLite writer thread', () => {
   let dir: string;
@@ -65,5 +68,36 @@ describe('SQLite writer thread', () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('writer thread messages', () => {
+  const entry = (body: string, id: string) => ({
+    entry_id: id,
+    event_type: 'ORDER_INTENT',
+    flow_id: 'F1',
+    directive_id: 'D1',
+    strategy_id: null,
+    timestamp: '2026-12-03T00:00:00.000Z',
+    correlation_id: 'C1',
+    causation_id: null,
+    body,
+  });
+
+  it('carries every op and journal body across unchanged, bodies beside the JSON rather than escaped in it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue().map((v) => JSON.stringify({ v })), { maxLength: 6 }), (bodies) => {
+        const ops: WriteOp[] = [
+          { op: 'journal.append', entries: bodies.map((b, i) => entry(b, `J${i}`)) },
+          { op: 'flow.begin', flow: { flow_id: 'F1', directive_id: 'D1', strategy_id: null, started_at: 'T' }, accepted: entry('{"a":"\\"q\\""}', 'J9') },
+          { op: 'ledger.rollback', directiveId: 'D1' },
+        ];
+        const packed = packOps(ops);
+        expect(packed.bodies).toEqual([...bodies, '{"a":"\\"q\\""}']);
+        expect(packed.ops).not.toContain('\\"');
+        expect(unpackOps(packed.ops, packed.bodies)).toEqual(ops);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
