@@ -4,7 +4,16 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `callback` once `ms` of this clock's time has passed, unless the returned cancel runs
+   * first. For timers that are nearly always cancelled (attempt timeouts, flow deadlines): no
+   * promise, no AbortSignal, nothing left behind by the cancel.
+   */
+  after(ms: number, callback: () => void): () => void;
 }
+
+/** A signal that never aborts, for work that has no deadline (yet). */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -24,6 +33,10 @@ export const systemClock: Clock = {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
+  after: (ms, callback) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
 };
 
 let lastMs = Number.NaN;

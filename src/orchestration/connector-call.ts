@@ -14,18 +14,6 @@ export type AttemptOutcome<T> =
   | { readonly kind: 'definitive'; readonly error: PlanexecError }
   | { readonly kind: 'unknown'; readonly error: unknown };
 
-const NEVER = new AbortController().signal;
-
-/** Reason for stopping a timer: preallocated, because abort() without one builds a DOMException (a stack capture) per call. */
-export const TIMER_STOPPED: Error = Object.freeze(new Error('timer stopped')) as Error;
-
-function abortedPromise(signal: AbortSignal): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
 /**
  * Run `call` bounded by `attemptTimeoutMs` (on the injected clock) and by `outer`. The call gets
  * an AbortSignal so a connector can really stop; one that ignores it is raced, never awaited forever.
@@ -36,26 +24,29 @@ export async function attemptCall<T>(
   outer: AbortSignal | undefined,
   call: (signal: AbortSignal) => Promise<T>,
 ): Promise<AttemptOutcome<T>> {
-  const outerSignal = outer ?? NEVER;
+  // one controller and one cancellable timer per attempt: whoever aborts the attempt also ends
+  // the race, so nothing listens on the attempt's own signal
   const attempt = new AbortController();
-  const onOuter = (): void => attempt.abort(outerSignal.reason);
-  if (outerSignal.aborted) attempt.abort(outerSignal.reason);
-  else outerSignal.addEventListener('abort', onOuter, { once: true });
-  const stopTimer = new AbortController();
-  const timer = clock.sleep(attemptTimeoutMs, stopTimer.signal).then(
-    () => attempt.abort(new AttemptTimeout(attemptTimeoutMs)),
-    () => undefined,
-  );
+  let endRace!: (reason: unknown) => void;
+  const aborted = new Promise<never>((_, reject) => (endRace = reject));
+  const abort = (reason: unknown): void => {
+    if (attempt.signal.aborted) return;
+    attempt.abort(reason);
+    endRace(reason);
+  };
+  const onOuter = (): void => abort(outer?.reason);
+  if (outer?.aborted) abort(outer.reason);
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  const cancelTimer = clock.after(attemptTimeoutMs, () => abort(new AttemptTimeout(attemptTimeoutMs)));
   try {
-    const value = await Promise.race([call(attempt.signal), abortedPromise(attempt.signal)]);
+    const value = await Promise.race([call(attempt.signal), aborted]);
     return { kind: 'ok', value };
   } catch (error) {
     if (attempt.signal.aborted) return { kind: 'unknown', error: attempt.signal.reason as unknown };
     if (error instanceof UnknownOutcomeError || !(error instanceof PlanexecError)) return { kind: 'unknown', error };
     return error.retryable ? { kind: 'retryable', error } : { kind: 'definitive', error };
   } finally {
-    outerSignal.removeEventListener('abort', onOuter);
-    stopTimer.abort(TIMER_STOPPED);
-    await timer;
+    outer?.removeEventListener('abort', onOuter);
+    cancelTimer();
   }
 }

@@ -1,27 +1,22 @@
 import type { Clock } from '../domain/clock.js';
-import { TIMER_STOPPED } from './connector-call.js';
 import { ExecutionDeadline } from './execution-errors.js';
 
 /** timeout_seconds as an AbortSignal on the injected clock; `cancel` when the execution is over. */
 export class Deadline {
   readonly #controller = new AbortController();
-  readonly #stop = new AbortController();
-  readonly #timer: Promise<void>;
+  readonly #cancelTimer: () => void;
 
   constructor(clock: Clock, seconds: number) {
-    this.#timer = clock.sleep(seconds * 1000, this.#stop.signal).then(
-      () => this.#controller.abort(new ExecutionDeadline(seconds)),
-      () => undefined,
-    );
+    this.#cancelTimer = clock.after(seconds * 1000, () => this.#controller.abort(new ExecutionDeadline(seconds)));
   }
 
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
 
-  /** Stop the timer; resolves once it is gone. */
+  /** Stop the timer (it is gone when this resolves). */
   cancel(): Promise<void> {
-    this.#stop.abort(TIMER_STOPPED);
-    return this.#timer;
+    this.#cancelTimer();
+    return Promise.resolve();
   }
 }

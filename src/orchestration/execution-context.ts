@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { isoTime, type Clock } from '../domain/clock.js';
-import { toWire } from '../domain/directive.js';
 import type { JournalEventType } from '../domain/enums.js';
 import type { FillRecord, OrderRecord, Position } from '../domain/trading.js';
 import type { JournalRecorder } from './journal-recorder.js';
@@ -172,7 +171,8 @@ export class ExecutionContext {
         timestamp: this.now(),
         correlation_id: this.correlationId,
         causation_id: this.#causation,
-        body: toWire(body) as Record<string, unknown>,
+        // Decimals and lossless numbers become their wire text as the body is serialised (bodyJson)
+        body,
       },
       { writeAhead: options.writeAhead ?? false, asError: options.asError ?? false, sent: this.#sent },
       this.logger,

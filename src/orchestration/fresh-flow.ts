@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isoTime } from '../domain/clock.js';
+import { isoTime, NEVER_ABORTED } from '../domain/clock.js';
 import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
 import type { DirectiveSubmission } from '../domain/dto.js';
 import { SCOPE_EVENT_TYPE, type Scope } from '../domain/enums.js';
@@ -88,7 +88,7 @@ export class FreshFlow {
 async function runDirective(services: FlowServices, directive: ExecutionDirective, submission: DirectiveSubmission, state: FlowState, logger: Logger): Promise<FlowResult> {
   const acceptedAt = isoTime(services.clock.now());
   let deadline: Deadline | null = null;
-  let ctx = flowContext(services, state, logger, null, new AbortController().signal);
+  let ctx = flowContext(services, state, logger, null, NEVER_ABORTED);
   try {
     const begin = await beginFlow(services, directive, submission, state, acceptedAt);
     if (begin.status === 'duplicate') return duplicate(services, state, begin.flow, logger);

@@ -1,6 +1,9 @@
+import { isLosslessNumber } from 'lossless-json';
+
 /**
  * A journal body as it is stored and hashed: JSON.stringify's text (members in the order the body
- * was built, `toJSON` honoured: Decimal → string, Date → ISO, undefined members dropped), except
+ * was built, `toJSON` honoured: Decimal → string, Date → ISO, undefined members dropped; a
+ * lossless number → its text, as toWire writes it), except
  * that non-finite numbers and bigints are refused with their path instead of becoming null. The
  * hash chain covers the stored text itself, so no canonical key order is needed: verifying never
  * re-serialises, and the native serialiser costs a third of a sorting one on the hot path.
@@ -29,12 +32,18 @@ class Unrepresentable extends Error {
 }
 
 function refuseUnrepresentable(_key: string, value: unknown): unknown {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Unrepresentable('non-finite number', value);
-  } else if (typeof value === 'bigint') {
-    throw new Unrepresentable('bigint', value, ' (use a string)');
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value)) throw new Unrepresentable('non-finite number', value);
+      return value;
+    case 'bigint':
+      throw new Unrepresentable('bigint', value, ' (use a string)');
+    case 'object':
+      // a number read losslessly from input is written as its text, as toWire does
+      return value !== null && isLosslessNumber(value) ? value.value : value;
+    default:
+      return value;
   }
-  return value;
 }
 
 /** Where `culprit` sits in `value`, as `$.a[0].b`. */

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LosslessNumber } from 'lossless-json';
 import { Decimal } from '../../src/domain/decimal.js';
+import { toWire } from '../../src/domain/directive.js';
 import { bodyJson } from '../../src/store/body-json.js';
 
 describe('bodyJson', () => {
@@ -28,6 +30,18 @@ describe('bodyJson', () => {
         const text = bodyJson(value);
         expect(bodyJson(JSON.parse(text))).toBe(text);
         expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes a body with Decimals, lossless numbers and dates as the JSON of its wire form (toWire), so callers need not convert first', () => {
+    const decimal = fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 12 })).map(([units, scale]) => new Decimal(units.toString()).div(new Decimal(10).pow(scale)));
+    const leaf = fc.oneof(decimal, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.integer({ min: 0, max: 1e6 }).map((n) => new LosslessNumber(String(n))), fc.date({ noInvalidDate: true }));
+    const body = fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), leaf)));
+    fc.assert(
+      fc.property(body, (value) => {
+        expect(bodyJson(value)).toBe(JSON.stringify(toWire(value)));
       }),
       { numRuns: 300 },
     );

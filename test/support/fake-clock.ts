@@ -37,6 +37,14 @@ export class FakeClock implements Clock {
     });
   }
 
+  after(ms: number, callback: () => void): () => void {
+    const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), resolve: callback };
+    this.#sleepers.push(sleeper);
+    return () => {
+      this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+    };
+  }
+
   /** Number of pending sleeps (to assert a backoff is waiting). */
   get pendingSleeps(): number {
     return this.#sleepers.length;
