@@ -67,8 +67,9 @@ export async function openVerifyVenue(
     if (connector instanceof HeldExitsConnector) await connector.restore(await deps.liveOrders());
     return { connector, venueMissing: null, name: `${config.connector.type}:${connector.venue}`, close: () => connector.close() };
   }
-  const venueExists = paths.venue !== IN_MEMORY && existsSync(paths.venue);
-  if (!venueExists) return { connector: null, venueMissing: `venue file ${paths.venue} does not exist, but the ledger has orders`, name: paths.venue, close: async () => undefined };
+  // a paper venue in memory ended with its run: there is nothing to compare, which is not a difference
+  if (paths.venue === IN_MEMORY) return { connector: null, venueMissing: null, name: `${IN_MEMORY}: the paper venue kept its state in memory only`, close: async () => undefined };
+  if (!existsSync(paths.venue)) return { connector: null, venueMissing: `venue file ${paths.venue} does not exist, but the ledger has orders`, name: paths.venue, close: async () => undefined };
   let paper: PaperConnector;
   try {
     paper = lookingPaperVenue(config.connector.paper, paths.venue, deps.clock);

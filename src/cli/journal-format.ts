@@ -27,12 +27,14 @@ function scalar(value: unknown): string {
   return String(value);
 }
 
-/** The body in one line: `key=value` for each field the envelope does not already show. */
+/**
+ * The body in one line: `key=value` for each field the envelope does not already show, plain
+ * values first (a status or an error message says more in a narrow column than a nested object).
+ */
 export function journalDetail(entry: JournalEntry): string {
-  return Object.entries(entry.body)
-    .filter(([k, v]) => v !== undefined && !((HEAD as readonly string[]).includes(k) && entry[k as (typeof HEAD)[number]] === v))
-    .map(([k, v]) => `${k}=${scalar(v)}`)
-    .join(' ');
+  const fields = Object.entries(entry.body).filter(([k, v]) => v !== undefined && !((HEAD as readonly string[]).includes(k) && entry[k as (typeof HEAD)[number]] === v));
+  const nested = (v: unknown): boolean => v !== null && typeof v === 'object';
+  return [...fields.filter(([, v]) => !nested(v)), ...fields.filter(([, v]) => nested(v))].map(([k, v]) => `${k}=${scalar(v)}`).join(' ');
 }
 
 export function journalTable(entries: readonly JournalEntry[]): string {

@@ -14,25 +14,27 @@ import type { ScopeOutcome } from './scopes/scope-types.js';
  */
 export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutcome, executedAt: string): Record<string, unknown> {
   const primary = outcome.primary;
+  // what a reader scans for first (the `journal` table shows the leading plain fields)
   return {
     event_type: SCOPE_EVENT_TYPE[directive.scope],
     directive_id: directive.directive_id,
     strategy_id: directive.strategy_id,
-    timestamp: directive.timestamp,
     scope: directive.scope,
+    rationale: directive.rationale ?? null,
+    fill_price: primary?.record.average_fill_price ?? null,
+    executed_at: executedAt,
+    timestamp: directive.timestamp,
+    trade_ids: outcome.tradeIds,
+    target_trade_ids: directive.target_trade_ids ?? [],
+    order_id: primary?.record.venue_order_id ?? null,
+    client_order_id: primary?.record.client_order_id ?? null,
     trigger_context: directive.trigger_context ?? null,
     entry_plan: directive.entry_plan ?? null,
     size_plan: directive.size_plan ?? null,
     exit_plan: directive.exit_plan ?? null,
     routing_plan: directive.routing_plan ?? null,
     order_result: primary?.venueOrder ?? null,
-    fill_price: primary?.record.average_fill_price ?? null,
-    order_id: primary?.record.venue_order_id ?? null,
-    client_order_id: primary?.record.client_order_id ?? null,
     position: outcome.positions.length === 1 ? outcome.positions[0] : outcome.positions,
-    rationale: directive.rationale ?? null,
-    target_trade_ids: directive.target_trade_ids ?? [],
-    trade_ids: outcome.tradeIds,
     orders: outcome.legs.map((leg) => ({
       client_order_id: leg.record.client_order_id,
       purpose: leg.record.purpose,
@@ -43,7 +45,6 @@ export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutco
     })),
     adjustments: outcome.adjustments ?? [],
     notes: outcome.notes ?? [],
-    executed_at: executedAt,
   };
 }
 

@@ -158,14 +158,15 @@ async function runInvalid(services: FlowServices, intake: Extract<Intake, { kind
     timestamp: isoTime(services.clock.now()),
     correlation_id: state.flowId,
     causation_id: null,
+    // what went wrong first: a narrow `journal` column shows the body's first fields
     body: {
-      ...truncateRaw(intake.raw),
-      source: submission?.source ?? null,
-      line: state.line,
-      error_type: error.name,
       error_code: error.code,
       error_message: error.message,
+      error_type: error.name,
+      line: state.line,
+      source: submission?.source ?? null,
       issues: error.issues,
+      ...truncateRaw(intake.raw),
     },
   };
   try {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -140,6 +140,20 @@ describe('planexec verify', () => {
     expect(report.checked.journal_intact).toBe(true);
     expect(report.checked.positions).toBe(4);
     expect(report.checked.venue_orders).toBeGreaterThan(5);
+  });
+
+  it('exits 0 after a run whose paper venue lived in memory: nothing to compare is not a difference', async () => {
+    const memoryDb = join(dir, 'memory-venue.db');
+    const config = join(dir, 'memory-venue.yaml');
+    writeFileSync(config, "connector: {type: paper, paper: {path: ':memory:'}}\n");
+    const plan = join(dir, 'memory-venue.jsonl');
+    writeFileSync(plan, `${JSON.stringify(newTradeWire({ strategy_id: 'mem' }))}\n`);
+    const run = await planexec(['run', '--config', config, '--db', memoryDb, '--directives', plan, '--json']);
+    expect(run.code, explain(run)).toBe(0);
+    const text = await planexec(['verify', '--config', config, '--db', memoryDb]);
+    expect(text.code, explain(text)).toBe(0);
+    expect(text.stdout).toMatch(/all agree/);
+    expect(text.stdout).toContain('venue: not compared (:memory:: the paper venue kept its state in memory only)');
   });
 
   it('exits 0 after the demo (venue-triggered stops and targets, trailing stops, closes)', async () => {

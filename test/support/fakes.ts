@@ -19,6 +19,7 @@ import type { Anomaly, FillRecord, OrderRecord, Position } from '../../src/domai
 import type { Alert, IAlertSink } from '../../src/ports/alerts.js';
 import type { BeginFlowResult, FlowRecord, FlowListFilter, IFlowStore } from '../../src/ports/flow-store.js';
 import type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from '../../src/ports/journal.js';
+import { bodyJson } from '../../src/store/body-json.js';
 import type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, PositionFilter } from '../../src/ports/ledger.js';
 import type { IMetricsCollector } from '../../src/ports/metrics.js';
 import type { FlowCompletionDTO } from '../../src/domain/dto.js';
@@ -564,7 +565,9 @@ export class InMemoryJournal implements IJournalWriter {
     const seq = this.entries.length + 1;
     const prev_hash = this.entries.at(-1)?.hash ?? '0'.repeat(64);
     const hash = createHash('sha256').update(prev_hash + JSON.stringify(input)).digest('hex');
-    const entry: JournalEntry = { ...input, seq, entry_id: input.entry_id ?? `JRN_${seq}`, prev_hash, hash };
+    // kept as a store reads it back: the body's JSON (Decimals as their wire text)
+    const body = JSON.parse(bodyJson(input.body)) as JournalEntry['body'];
+    const entry: JournalEntry = { ...input, body, seq, entry_id: input.entry_id ?? `JRN_${seq}`, prev_hash, hash };
     this.entries.push(entry);
     return entry;
   }
