@@ -7,6 +7,7 @@ import type { ILedgerProvider, LedgerApplyResult, LedgerChange, OrderFilter, Pos
 import type { StoreWriter } from './store-writer.js';
 import { anomalyToRow, fillToRow, orderToRow, positionToRow, rowToAnomaly, rowToFill, rowToOrder, rowToPosition, type Row } from './ledger-rows.js';
 import { toLedgerError } from './storage-errors.js';
+import { TradeReadCache } from '../trade-read-cache.js';
 
 export interface SqliteLedgerApplyResult extends LedgerApplyResult {
   readonly detected_anomalies: readonly Anomaly[];
@@ -27,13 +28,16 @@ export class SqliteLedger implements ILedgerProvider {
   readonly #clock: Clock;
   readonly #s: ReturnType<typeof prepareStatements>;
   readonly #lists = new Map<string, Statement>();
+  /** Null unless this ledger is the database's writer: when another process writes, nothing read may be kept. */
+  readonly #cache: TradeReadCache | null;
   #closed = false;
 
-  constructor(db: Database, writer: StoreWriter | null, clock: Clock) {
+  constructor(db: Database, writer: StoreWriter | null, clock: Clock, options: { readonly cacheTrades?: boolean } = {}) {
     this.#db = db;
     this.#writer = writer;
     this.#clock = clock;
     this.#s = prepareStatements(db);
+    this.#cache = writer !== null && options.cacheTrades === true ? new TradeReadCache() : null;
   }
 
   apply(change: LedgerChange): Promise<SqliteLedgerApplyResult> {
@@ -52,7 +56,7 @@ export class SqliteLedger implements ILedgerProvider {
       return Promise.reject(toLedgerError(error, 'apply'));
     }
     const directiveId = change.directive_id ?? null;
-    return writer.run(
+    const applied = writer.run(
       {
         op: 'ledger.apply',
         directiveId,
@@ -63,13 +67,29 @@ export class SqliteLedger implements ILedgerProvider {
       },
       (error) => toLedgerError(error, 'apply'),
     );
+    const cache = this.#cache;
+    if (cache === null) return applied;
+    // the cache learns the change before the caller goes on, so no read after it can miss it
+    return applied.then(
+      (result) => {
+        cache.written(change);
+        return result;
+      },
+      (error: unknown) => {
+        cache.drop();
+        throw error;
+      },
+    );
   }
 
   async getPosition(tradeId: string): Promise<Position | undefined> {
-    return this.#read('getPosition', () => {
-      const row = this.#s.getPosition.get(tradeId) as Row | undefined;
-      return row === undefined ? undefined : rowToPosition(row);
-    });
+    const load = async (): Promise<Position | undefined> =>
+      this.#read('getPosition', () => {
+        const row = this.#s.getPosition.get(tradeId) as Row | undefined;
+        return row === undefined ? undefined : rowToPosition(row);
+      });
+    if (this.#closed) throw closedError();
+    return this.#cache === null ? load() : this.#cache.position(tradeId, load);
   }
 
   async listPositions(filter: PositionFilter = {}): Promise<Position[]> {
@@ -93,6 +113,16 @@ export class SqliteLedger implements ILedgerProvider {
   }
 
   async listOrders(filter: OrderFilter = {}): Promise<OrderRecord[]> {
+    if (this.#closed) throw closedError();
+    // a trade's orders: the hot path's read, kept in memory while this process writes them
+    const tradeId = filter.trade_id;
+    if (this.#cache !== null && tradeId !== undefined && filter.directive_id === undefined) {
+      return this.#cache.orders(tradeId, filter.statuses, () => this.#listOrders({ trade_id: tradeId }));
+    }
+    return this.#listOrders(filter);
+  }
+
+  async #listOrders(filter: OrderFilter): Promise<OrderRecord[]> {
     return this.#read('listOrders', () => {
       const where: string[] = [];
       if (filter.trade_id !== undefined) where.push('trade_id = @trade_id');
@@ -135,7 +165,10 @@ export class SqliteLedger implements ILedgerProvider {
    */
   rollbackDirective(directiveId: string): Promise<number> {
     if (this.#closed || this.#writer === null) return Promise.reject(closedError());
-    return this.#writer.run({ op: 'ledger.rollback', directiveId }, (error) => toLedgerError(error, 'rollbackDirective'));
+    const cache = this.#cache;
+    // before-images come back in SQL: the cache does not follow them, it starts again
+    cache?.drop();
+    return this.#writer.run({ op: 'ledger.rollback', directiveId }, (error) => toLedgerError(error, 'rollbackDirective')).finally(() => cache?.drop());
   }
 
   /** Waits for pending writes and refuses new ones; the database is closed by SqliteStore.close(). */

@@ -63,7 +63,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       !readOnly && options.writerThread === true && path !== MEMORY_DATABASE && path !== ''
         ? new ThreadStoreWriter(path, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs })
         : new InlineStoreWriter(database);
-    const ledger = new SqliteLedger(database, writer, clock);
+    // a read-only store reads what another process writes: it keeps nothing it read
+    const ledger = new SqliteLedger(database, writer, clock, { cacheTrades: !readOnly });
     const journal = new SqliteJournal(database, writer, clock);
     const flows = new SqliteFlowStore(database, writer, clock);
     const baseline = new SqliteVenueBaseline(database, writer);
