@@ -12,8 +12,6 @@ import { HeldExitsConnector } from '../connectors/held-exits/held-exits-connecto
 import type { PaperConnector } from '../connectors/paper/paper-connector.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { ConfigError, errorMessage } from '../domain/errors.js';
-import { NoopMetrics } from '../metrics/noop-metrics.js';
-import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import type { VenueErrorMetrics } from '../metrics/venue-error-metrics.js';
 import { InMemoryComponentRegistry } from '../orchestration/component-registry.js';
 import { FlowCompletionStream } from '../orchestration/flow-completion-stream.js';
@@ -29,6 +27,7 @@ import { JournaledTradingState } from '../orchestration/trading-state.js';
 // a file-system check, not the store: the venue's and the fallback's files are checked before anything opens
 import { assertWritableFile } from '../store/sqlite/database-location.js';
 import { createBus } from './create-bus.js';
+import { createMetrics } from './create-metrics.js';
 import { createConnector } from './create-connector.js';
 import { acquireWriterLease, openStore, type WriterLockRequest } from './open-store.js';
 import { IN_MEMORY, type PlatformPaths, platformPaths } from './platform-paths.js';
@@ -169,19 +168,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
   try {
     const bus = createBus(config.bus, logger.child({ component: 'bus' }), options.configFile);
-    const metrics = config.orchestration.plan_execution.monitoring.metrics_enabled ? new PrometheusMetrics() : new NoopMetrics();
-    if (metrics instanceof PrometheusMetrics) venueMetrics?.exposeIn(metrics.registry);
+    const metrics = createMetrics(config.orchestration.plan_execution.monitoring, venueMetrics);
     const alerts = createAlertSink(config.alerts, logger, { clock, metrics });
     // the kill switch's changes (published by the trading-state service) are alerted; by name, as the bus map allows any
     const tradingStateAlerts = alertTradingStateChanges(bus, alerts, clock, logger.child({ component: 'alerts' }));
     const stream = new FlowCompletionStream({ bufferSize: config.orchestration.flow_termination.ui_buffer_size });
     const registry = new InMemoryComponentRegistry();
     const tradingState = await JournaledTradingState.open({ journal: store.journal, clock, bus, logger: logger.child({ component: 'trading-state' }) });
-    let tradingStateGauge: string | null = null;
-    if (metrics instanceof PrometheusMetrics) {
-      metrics.tradingState(tradingState.current().state);
-      tradingStateGauge = bus.subscribe('TRADING_STATE_CHANGED', (record) => metrics.tradingState(record.state));
-    }
+    metrics.tradingState(tradingState.current().state);
+    const tradingStateGauge = bus.subscribe('TRADING_STATE_CHANGED', (record) => metrics.tradingState(record.state));
     // The termination handler subscribes first, so a stop is persisted before anyone else reacts to it.
     const termination = new FlowTerminationHandler({
       bus,
@@ -223,7 +218,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['dispose orchestrator', () => orchestrator.dispose()],
         ['dispose termination handler', () => termination.dispose()],
         ['stop trading-state alerts', () => bus.unsubscribe(tradingStateAlerts)],
-        ['stop trading-state gauge', () => tradingStateGauge !== null && bus.unsubscribe(tradingStateGauge)],
+        ['stop trading-state gauge', () => bus.unsubscribe(tradingStateGauge)],
         ['close completion stream', () => stream.close()],
         ['close venue', () => connector.close()],
         // after everything that may raise one; before the store, which alerts do not need

@@ -10,6 +10,7 @@ export class NoopMetrics implements IPlatformMetrics, IMetricsCollector, IAlertM
   alertSent(): void {}
   alertSuppressed(): void {}
   alertFailed(): void {}
+  tradingState(): void {}
   exposition(): null {
     return null;
   }

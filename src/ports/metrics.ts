@@ -1,6 +1,7 @@
 import type { Anomaly } from '../domain/trading.js';
 import type { FinalState, FlowOutcome } from '../domain/enums.js';
 import type { IAlertMetrics } from './alerts.js';
+import type { TradingState } from './trading-state.js';
 
 export interface IMetricsCollector {
   flowCompleted(finalState: FinalState, outcome: FlowOutcome, durationMs: number): void;
@@ -22,6 +23,8 @@ export interface MetricsExposition {
 
 /** The platform's metrics: what the flows and the alert sinks record, and what `/metrics` serves. */
 export interface IPlatformMetrics extends IMetricsCollector, IAlertMetrics {
+  /** The kill switch's state as a gauge (one series per state, 1 for the current one). */
+  tradingState(current: TradingState): void;
   /** null when metrics are off (`monitoring.metrics_enabled: false`): nothing to serve. */
   exposition(): MetricsExposition | null;
 }

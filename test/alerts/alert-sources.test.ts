@@ -8,7 +8,6 @@ import { createPlatform } from '../../src/app/create-platform.js';
 import type { VerifyReport } from '../../src/app/verify.js';
 import type { VerifyDifference } from '../../src/app/verify-differences.js';
 import { defaultConfig, type PlatformConfig } from '../../src/config/schema.js';
-import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
 import type { Alert } from '../../src/ports/alerts.js';
 import { newTradeWire } from '../support/directives.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -161,7 +160,7 @@ describe('the platform', () => {
     }
     expect(hook.paths).toEqual(['/services/T1/B1/PLATFORMSECRET', '/services/T1/B1/PLATFORMSECRET']);
     expect(hook.bodies).toEqual([expect.objectContaining({ text: '[CRITICAL] TRADING_STATE_CHANGED: trading state ACTIVE → HALTED by cli: drill' })]);
-    expect(platform.metrics).toBeInstanceOf(PrometheusMetrics);
-    expect(await (platform.metrics as PrometheusMetrics).metricsText()).toContain('planexec_alerts_sent_total{sink="webhook"} 1');
+    expect(platform.metrics.exposition()).not.toBeNull();
+    expect(await platform.metrics.exposition()?.render()).toContain('planexec_alerts_sent_total{sink="webhook"} 1');
   });
 });

@@ -28,6 +28,16 @@ const ADAPTERS: readonly Adapter[] = [
     },
   },
   { folder: 'bus/', factories: { 'app/create-bus.ts': null } },
+  {
+    folder: 'metrics/',
+    factories: {
+      'app/create-metrics.ts': null,
+      // the ccxt connector counts the venue errors its table does not know; createMetrics serves the counter
+      'app/create-connector.ts': ['metrics/venue-error-metrics.ts'],
+      // its type only: the composition root hands the counter from createConnector to createMetrics
+      'app/create-platform.ts': ['metrics/venue-error-metrics.ts'],
+    },
+  },
 ];
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
