@@ -1,4 +1,5 @@
 import { HELD_PREFIX } from '../connectors/held-exits/held-order.js';
+import { transitionOrder } from '../domain/order-status.js';
 import type { OrderRecord } from '../domain/trading.js';
 import { LIVE_ORDER_STATUSES } from '../orchestration/order-sync.js';
 import type { IJournalWriter, JournalEntry } from '../ports/journal.js';
@@ -37,7 +38,7 @@ export async function heldExitsToRestore(ledger: ILedgerProvider, journal: IJour
     if (entries === undefined) journaled.set(row.directive_id, (entries = await journal.read({ directive_id: row.directive_id })));
     const result = lastResult(entries, row.client_order_id);
     const held = typeof result?.venueOrderId === 'string' && result.venueOrderId.startsWith(HELD_PREFIX) && result.status === 'OPEN';
-    out.push(held ? { ...row, status: 'OPEN', venue_order_id: result.venueOrderId as string } : row);
+    out.push(held ? transitionOrder(row, 'OPEN', { venue_order_id: result.venueOrderId as string }) : row);
   }
   return out;
 }

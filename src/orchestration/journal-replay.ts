@@ -116,6 +116,8 @@ export class JournalReplayer {
         return this.#intent(entry);
       case 'ORDER_IN_DOUBT': {
         const order = this.#orders.get(text(body['client_order_id']) ?? '');
+        // the record, not a transition: the live ledger row may be behind what the journal replayed
+        // (a ledger write that failed after the venue acted), and the entry says where the ledger went
         if (order) this.#setOrder(entry, { ...order, status: 'IN_DOUBT', updated_at: entry.timestamp });
         return;
       }
