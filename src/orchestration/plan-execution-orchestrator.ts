@@ -1,9 +1,7 @@
-import type { Logger } from 'pino';
-import type { IEventBus } from '../ports/bus.js';
-import type { PlanexecEvents } from '../ports/events.js';
-import type { IAPIConnector, VenueOrder } from '../ports/connector.js';
-import { RecoverySchema, RiskSchema, type IntakeConfig, type PlanExecutionConfig, type RecoveryConfig, type RiskConfig } from '../config/schema.js';
-import type { Clock } from '../domain/clock.js';
+import type { VenueOrder } from '../ports/connector.js';
+import type { FlowRecord } from '../ports/flow-store.js';
+import type { IMetricsCollector } from '../ports/metrics.js';
+import { RecoverySchema, RiskSchema } from '../config/schema.js';
 import type { DirectiveSubmission } from '../domain/dto.js';
 import { Admission } from './admission.js';
 import { ErrorPolicy } from './error-policy.js';
@@ -16,15 +14,9 @@ import { FreshFlow } from './fresh-flow.js';
 import { JournalFallback } from './journal-fallback.js';
 import { JournalRecorder } from './journal-recorder.js';
 import { LedgerWriter } from './ledger-writer.js';
+import type { PlanExecutionOrchestratorDeps } from './orchestrator-deps.js';
 import { OrderExecutor } from './order-executor.js';
 import { PreTradeRisk } from './pre-trade-risk.js';
-import type { FlowRecord, IFlowStore } from '../ports/flow-store.js';
-import type { IAlertSink } from '../ports/alerts.js';
-import type { IComponentRegistry } from '../ports/registry.js';
-import type { IJournalWriter } from '../ports/journal.js';
-import type { ILedgerProvider } from '../ports/ledger.js';
-import type { IMetricsCollector } from '../ports/metrics.js';
-import type { ITradingStateControl } from '../ports/trading-state.js';
 import { ProtectiveOrders } from './protective-orders.js';
 import { readFlowHistory } from './recovery/flow-history.js';
 import { LegRecovery } from './recovery/leg-recovery.js';
@@ -34,41 +26,7 @@ import { compileRetryPolicy } from './retry-policy.js';
 import { VenueEventHandler } from './venue-event-handler.js';
 
 export type { FlowResult, NotStarted } from './flow-result.js';
-
-export interface PlanExecutionOrchestratorDeps {
-  /** The spec's four interfaces … */
-  readonly connector: IAPIConnector;
-  readonly ledger: ILedgerProvider;
-  readonly journal: IJournalWriter;
-  readonly bus: IEventBus<PlanexecEvents>;
-  /** … plus the flow store, for idempotent intake (a directive_id is executed once, ever). */
-  readonly flows: IFlowStore;
-  readonly config: PlanExecutionConfig;
-  /** The `intake` section (max_directive_age_seconds). Default: no age limit. */
-  readonly intake?: Pick<IntakeConfig, 'max_directive_age_seconds'>;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly alerts: IAlertSink;
-  readonly metrics: IMetricsCollector;
-  /** Where journal entries go while the journal cannot be written (storage.journal_fallback_path). */
-  readonly journalFallbackPath: string;
-  /** [0, 1) for backoff jitter. Default Math.random. */
-  readonly random?: () => number;
-  /**
-   * Where flow-scoped resources (the flow's deadline timer) register, so the FlowTerminationHandler
-   * disposes them at the flow's stop. Without one, the orchestrator disposes them itself.
-   */
-  readonly registry?: IComponentRegistry;
-  /** The top-level `recovery` section (resend_within_seconds); its defaults without one. */
-  readonly recovery?: RecoveryConfig;
-  /** The top-level `risk` section (pre-trade limits); every limit off without one. */
-  readonly risk?: RiskConfig;
-  /**
-   * The kill switch, read when each directive is accepted (before anything of it is sent): a
-   * directive its state does not let through stops DENIED. Without one, always ACTIVE.
-   */
-  readonly tradingState?: ITradingStateControl;
-}
+export type { PlanExecutionOrchestratorDeps } from './orchestrator-deps.js';
 
 /** Queue key of submissions that name no valid strategy. */
 const NO_STRATEGY = '\u0000intake';
