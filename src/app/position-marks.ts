@@ -8,7 +8,7 @@ import type { Decimal } from '../domain/decimal.js';
 import { errorMessage } from '../domain/errors.js';
 import type { Position } from '../domain/trading.js';
 import type { CcxtPriceSource } from '../market-data/ccxt-price-source.js';
-import type { PlatformPaths } from './platform-paths.js';
+import { IN_MEMORY, type PlatformPaths } from './platform-paths.js';
 
 /** The price an open trade is marked at, or why there is none. */
 export type Mark = { readonly price: Decimal; readonly unknown: null } | { readonly price: null; readonly unknown: string };
@@ -46,7 +46,8 @@ export async function loadMarks(config: PlatformConfig, paths: PlatformPaths, sy
 }
 
 function paperMarks(config: PlatformConfig, paths: PlatformPaths, symbols: readonly string[]): Map<string, Mark> {
-  if (paths.venue === ':memory:' || !existsSync(paths.venue)) return new Map(symbols.map((s) => [s, unknown(`no paper venue file at ${paths.venue}`)]));
+  if (paths.venue === IN_MEMORY) return new Map(symbols.map((s) => [s, unknown('the paper venue kept its state in memory only (connector.paper.path :memory:)')]));
+  if (!existsSync(paths.venue)) return new Map(symbols.map((s) => [s, unknown(`no paper venue file at ${paths.venue}`)]));
   let last: Map<string, Decimal>;
   try {
     last = readVenuePrices(paths.venue);

@@ -70,7 +70,7 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   connector: 'The venue directives are executed at.',
   'connector.type': 'paper: the built-in simulated venue; ccxt: an exchange\'s spot market through ccxt (connector.ccxt).',
   'connector.paper': 'The simulated venue (used when connector.type is paper).',
-  'connector.paper.path': 'The simulated venue\'s own state file (unset: DB.venue.db beside the database). Relative to the config file. One venue serves one database.',
+  'connector.paper.path': 'The simulated venue\'s own state file (unset: DB.venue.db beside the database). Relative to the config file. One venue serves one database. \':memory:\' keeps it in this process only: it is gone when the run ends, and verify cannot compare the ledger with it.',
   'connector.paper.latency_ms': 'Simulated round trip of every call, in milliseconds (half on the way in, half on the way back).',
   'connector.paper.slippage_bps': 'Price a taker pays away from the reference price, in basis points (1 bp = 0.01 %).',
   'connector.paper.taker_fee_rate': 'Fee on a taker fill, as a fraction of its notional (0.001 = 0.1 %).',
