@@ -2,6 +2,7 @@ import { recordedNotes, successReasonWith } from './causality.js';
 import type { FlowRecord } from '../ports/flow-store.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { denialReason, isTradingStateDenial } from './trading-state-gate.js';
+import { ExecutionErrorCode } from './execution-errors.js';
 
 /**
  * The flows table rebuilt from the journal alone (DESIGN §3b: the journal is the record, the
@@ -83,7 +84,7 @@ function failure(entry: JournalEntry): Stop {
   const message = text(body['error_message']) ?? '';
   const line = typeof body['line'] === 'number' ? body['line'] : null;
   return {
-    status: code === 'IN_DOUBT_UNRESOLVED' ? 'IN_DOUBT' : 'FAILED',
+    status: code === ExecutionErrorCode.IN_DOUBT_UNRESOLVED ? 'IN_DOUBT' : 'FAILED',
     final_state: 'ERROR',
     reason: isTradingStateDenial(code) ? denialReason(message, line) : `Execution failed: ${message}`,
     error_details: { error_type: text(body['error_type']) ?? 'Error', error_code: code, error_message: message },

@@ -6,7 +6,7 @@ import { transitionOrder } from '../domain/order-status.js';
 import type { OrderRecord } from '../domain/trading.js';
 import { attemptCall } from './connector-call.js';
 import type { ExecutionContext } from './execution-context.js';
-import { ExecutionError } from './execution-errors.js';
+import { ExecutionError, ExecutionErrorCode } from './execution-errors.js';
 import type { IMetricsCollector } from '../ports/metrics.js';
 
 /**
@@ -85,7 +85,7 @@ export class InDoubtResolver {
       lastSeen = `resubmit failed: ${errorMessage(resubmit.error)}`;
       since = this.#clock.now();
     }
-    throw new ExecutionError(`order ${coid} still in doubt after ${max_checks} venue checks (${lastSeen})`, 'IN_DOUBT_UNRESOLVED', {
+    throw new ExecutionError(`order ${coid} still in doubt after ${max_checks} venue checks (${lastSeen})`, ExecutionErrorCode.IN_DOUBT_UNRESOLVED, {
       client_order_id: coid,
       checks: max_checks,
     });
