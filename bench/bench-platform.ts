@@ -23,6 +23,18 @@ import { createLogger } from '../src/logging/create-logger.js';
 /** Where the bench's paper venue keeps its state (stated in the output and BENCHMARKS.md). */
 export const BENCH_VENUE_STATE = ':memory:';
 
+/**
+ * The RSS run's venue keeps its state in its own file instead: a venue in memory keeps every
+ * order and fill it ever saw (about 2.5 KB per directive), and that is the stand-in exchange's
+ * memory, not planexec's, which is what the RSS figure is about.
+ */
+export const RSS_VENUE_STATE = 'a venue file beside the database (connector.paper.path unset)';
+
+export interface BenchConfigOptions {
+  /** 'file': the venue's state in its file beside the database (the RSS run). @default 'memory' */
+  readonly venue?: 'memory' | 'file';
+}
+
 export interface BenchPlatform {
   readonly platform: Platform;
   readonly dir: string;
@@ -31,11 +43,12 @@ export interface BenchPlatform {
 }
 
 /** The bench's config: defaults, plus what the issue fixes (silent logs, metrics on, paper in memory, no latency, no faults). */
-export function benchConfig(overrides: Record<string, unknown> = {}): PlatformConfig {
+export function benchConfig(overrides: Record<string, unknown> = {}, options: BenchConfigOptions = {}): PlatformConfig {
+  const venueState = options.venue === 'file' ? {} : { path: BENCH_VENUE_STATE };
   return PlatformConfigSchema.parse({
     logging: { level: 'silent' },
     orchestration: { plan_execution: { monitoring: { metrics_enabled: true } } },
-    connector: { type: 'paper', paper: { path: BENCH_VENUE_STATE, latency_ms: 0, faults: { transient_error_rate: 0, rejection_rate: 0, timeout_rate: 0 } } },
+    connector: { type: 'paper', paper: { ...venueState, latency_ms: 0, faults: { transient_error_rate: 0, rejection_rate: 0, timeout_rate: 0 } } },
     storage: { type: 'sqlite', writer_thread: process.env.PLANEXEC_BENCH_WRITER_THREAD !== '0' },
     ...overrides,
   });

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, 
 import { cpus, freemem, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_VENUE_STATE } from './bench-platform.js';
+import { BENCH_VENUE_STATE, RSS_VENUE_STATE } from './bench-platform.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
 import { checkpointLabel, parseArgs, type ScenarioResult } from './scenario.js';
 
@@ -365,7 +365,7 @@ async function main(): Promise<void> {
       storage: 'embedded SQLite (better-sqlite3), WAL, synchronous=FULL (crash-safe: a flow stops only after its rows are fsync\'d)',
       bus: 'in-memory',
       connector: 'paper venue, latency_ms 0, no faults (venue-overhead: ccxt connector against the loopback exchange in its own process)',
-      venue_state: `${BENCH_VENUE_STATE} (connector.paper.path): the paper venue keeps its state in memory in the bench; it stands in for an external exchange whose costs are not planexec's`,
+      venue_state: `${BENCH_VENUE_STATE} (connector.paper.path): the paper venue keeps its state in memory in the bench; it stands in for an external exchange whose costs are not planexec's. The RSS run: ${RSS_VENUE_STATE}, so its figure is planexec's memory and not the venue's`,
       logging: 'silent',
       metrics: 'enabled (Prometheus registry in process)',
       workload: 'bench/workload.ts: per strategy NEW_TRADE (MARKET + SL/TP) → MODIFY_EXISTING (stop move and/or size target) → CLOSE_EXISTING, round-robin over strategies, seeded',

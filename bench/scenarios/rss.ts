@@ -1,5 +1,5 @@
 /**
- * Memory over a long run in ONE process: the throughput workload (100 strategies) streamed
+ * Memory over a long run in ONE process (the paper venue's state in its own file, not in memory): the throughput workload (100 strategies) streamed
  * through the platform (lines are generated as they are sent, latencies not kept, so the bench
  * itself holds nothing per directive). At each checkpoint the pipeline is drained and the heap
  * collected (--expose-gc), then RSS and heap are read. Samples in between show the trend.
@@ -8,7 +8,7 @@
  *
  * --max-seconds > 0 stops early; the result then says which checkpoints were reached.
  */
-import { FlowDriver, openBenchPlatform } from '../bench-platform.js';
+import { benchConfig, FlowDriver, openBenchPlatform } from '../bench-platform.js';
 import { checkpointLabel, log, memory, numberArg, runIfMain, settleHeap, type Figure, type ScenarioArgs, type ScenarioResult } from '../scenario.js';
 import { workloadStream } from '../workload.js';
 
@@ -35,7 +35,8 @@ export async function rss(options: RssOptions): Promise<ScenarioResult> {
   const last = checkpoints[checkpoints.length - 1] ?? 0;
   const sampleEvery = options.sampleEvery ?? checkpoints[0] ?? last;
   const maxMs = (options.maxSeconds ?? 0) * 1000;
-  const bench = await openBenchPlatform();
+  // the venue's own state on disk: its memory is the stand-in exchange's, not planexec's
+  const bench = await openBenchPlatform(benchConfig({}, { venue: 'file' }));
   const driver = new FlowDriver(bench.platform, { keepLatencies: false });
   const samples: Sample[] = [];
   const figures: Record<string, Figure> = {};
