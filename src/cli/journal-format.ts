@@ -29,10 +29,11 @@ function scalar(value: unknown): string {
 
 /**
  * The body in one line: `key=value` for each field the envelope does not already show, plain
- * values first (a status or an error message says more in a narrow column than a nested object).
+ * values first (a status or an error message says more in a narrow column than a nested object),
+ * empty ones (null) left out: `journal --json` has every field.
  */
 export function journalDetail(entry: JournalEntry): string {
-  const fields = Object.entries(entry.body).filter(([k, v]) => v !== undefined && !((HEAD as readonly string[]).includes(k) && entry[k as (typeof HEAD)[number]] === v));
+  const fields = Object.entries(entry.body).filter(([k, v]) => v !== undefined && v !== null && !((HEAD as readonly string[]).includes(k) && entry[k as (typeof HEAD)[number]] === v));
   const nested = (v: unknown): boolean => v !== null && typeof v === 'object';
   return [...fields.filter(([, v]) => !nested(v)), ...fields.filter(([, v]) => nested(v))].map(([k, v]) => `${k}=${scalar(v)}`).join(' ');
 }

@@ -46,4 +46,12 @@ describe('journal output', () => {
     expect(lines[1]).toContain('TRADE_OPENED');
     expect(lines[1]).toContain('symbol=BTC_USDT fill_price=65000.1');
   });
+
+  it('shows plain fields before nested ones and leaves empty ones out of the table (the JSON keeps them)', () => {
+    const withNested: JournalEntry = { ...entry, body: { order: { side: 'BUY' }, rationale: null, status: 'FILLED', error_message: 'none' } };
+    const row = journalTable([withNested]).split('\n')[1]!;
+    expect(row).toContain('status=FILLED error_message=none order={"side":"BUY"}');
+    expect(row).not.toContain('rationale');
+    expect(journalEntryJson(withNested).rationale).toBeNull();
+  });
 });
