@@ -3,7 +3,7 @@ import type { OrderRecord, Position } from '../domain/trading.js';
 import type { LedgerChange } from '../ports/ledger.js';
 
 /** Trades kept at most (positions and order lists each): the oldest read is dropped first, so memory stays flat. */
-const DEFAULT_LIMIT = 4_096;
+const DEFAULT_LIMIT = 1_024;
 
 /**
  * Recent trades' positions and order lists, as the ledger beneath holds them: the hot path reads
