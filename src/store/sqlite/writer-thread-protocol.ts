@@ -67,33 +67,26 @@ export function fromWireError(wire: WireError): Error {
 /** The ops of one batch as they cross to the writer thread: journal bodies beside the JSON, not escaped in it. */
 export function packOps(ops: readonly WriteOp[]): { readonly ops: string; readonly bodies: string[] } {
   const bodies: string[] = [];
-  const slim = (row: EntryRow): EntryRow => {
+  const packed = mapEntryRows(ops, (row) => {
     bodies.push(row.body);
     return { ...row, body: bodies.length - 1 } as unknown as EntryRow;
-  };
-  const packed = ops.map((op): WriteOp => {
-    switch (op.op) {
-      case 'journal.append':
-        return { op: op.op, entries: op.entries.map(slim) };
-      case 'flow.begin':
-        return { ...op, accepted: slim(op.accepted) };
-      default:
-        return op;
-    }
   });
   return { ops: JSON.stringify(packed), bodies };
 }
 
 /** The writer thread's side of packOps. */
 export function unpackOps(text: string, bodies: readonly string[]): WriteOp[] {
-  const ops = JSON.parse(text) as WriteOp[];
-  const restore = (row: EntryRow): EntryRow => ({ ...row, body: bodies[row.body as unknown as number]! });
+  return mapEntryRows(JSON.parse(text) as WriteOp[], (row) => ({ ...row, body: bodies[row.body as unknown as number]! }));
+}
+
+/** The ops with every journal entry row (appended, or the accepted entry of a flow's begin) passed through `map`. */
+function mapEntryRows(ops: readonly WriteOp[], map: (row: EntryRow) => EntryRow): WriteOp[] {
   return ops.map((op): WriteOp => {
     switch (op.op) {
       case 'journal.append':
-        return { op: op.op, entries: op.entries.map(restore) };
+        return { op: op.op, entries: op.entries.map(map) };
       case 'flow.begin':
-        return { ...op, accepted: restore(op.accepted) };
+        return { ...op, accepted: map(op.accepted) };
       default:
         return op;
     }
