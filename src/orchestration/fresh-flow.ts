@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isoTime, NEVER_ABORTED } from '../domain/clock.js';
-import { directiveToWire, type ExecutionDirective } from '../domain/directive.js';
+import type { ExecutionDirective } from '../domain/directive.js';
 import type { DirectiveSubmission } from '../domain/dto.js';
 import { SCOPE_EVENT_TYPE, type Scope } from '../domain/enums.js';
 import { errorMessage } from '../domain/errors.js';
@@ -133,7 +133,8 @@ async function beginFlow(services: FlowServices, directive: ExecutionDirective, 
     timestamp: acceptedAt,
     correlation_id: state.flowId,
     causation_id: null,
-    body: { directive: directiveToWire(directive), source: submission.source, line: state.line },
+    // the directive as it is: bodyJson writes its Decimals as the wire text (no deep copy first)
+    body: { directive, source: submission.source, line: state.line },
   };
   try {
     return await services.flows.begin({ flow_id: state.flowId, directive_id: directive.directive_id, strategy_id: directive.strategy_id, started_at: isoTime(state.startedAtMs) }, accepted);
