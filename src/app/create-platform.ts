@@ -41,6 +41,8 @@ export interface PlatformOptions {
   readonly dbPath?: string;
   /** @default systemClock */
   readonly clock?: Clock;
+  /** [0, 1) for the jitter of retry waits (a backtest seeds it). @default Math.random */
+  readonly random?: () => number;
   readonly logger: Logger;
   /** Named in errors about the config (e.g. a connector this build lacks). */
   readonly configFile?: string | null;
@@ -206,6 +208,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       recovery: config.recovery,
       risk: config.risk,
       tradingState,
+      ...(options.random ? { random: options.random } : {}),
     });
 
     let closing: Promise<void> | undefined;

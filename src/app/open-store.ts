@@ -6,7 +6,7 @@ import type { IPlatformStore, IReadOnlyStore } from '../ports/store.js';
 import type { WriterLease, WriterLeaseRequest } from '../ports/writer-lock.js';
 import { MEMORY_DATABASE, openDatabase } from '../store/sqlite/open-database.js';
 import { openReadOnlyStore } from '../store/sqlite/open-read-only-store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
 
 /**
@@ -38,6 +38,21 @@ export function openStore(storage: StorageConfig, options: OpenStoreOptions): IP
     case 'postgres':
       throw new ConfigError([notInThisBuildIssue({ path: ['storage', 'type'], value: storage.type }, options.configFile)]);
   }
+}
+
+/**
+ * Write a consistent copy of the store's whole database to a new file at `path` (a backtest runs
+ * on an in-memory store and keeps its result this way: one write at the end instead of a durable
+ * commit per step). Pending writes are drained first. `path` must not exist yet.
+ */
+export async function saveStoreCopy(store: IPlatformStore, path: string): Promise<void> {
+  if (!isSqliteStore(store)) throw new TypeError('saveStoreCopy: only the embedded SQLite store can be copied to a file');
+  await store.writer.flush();
+  store.database.prepare('VACUUM INTO ?').run(path);
+}
+
+function isSqliteStore(store: IPlatformStore): store is SqliteStore {
+  return 'database' in store && 'writer' in store;
 }
 
 export interface OpenForReadingOptions {

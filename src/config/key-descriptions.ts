@@ -158,6 +158,11 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'alerts.retry.max_delay_ms': 'Longest wait between two attempts (a Retry-After from the receiver is honoured even when longer).',
   logging: 'Log output (JSON lines on stderr).',
   'logging.level': 'Least severe level written; silent writes nothing.',
+  backtest: 'planexec backtest: how a bar is walked, the equity a run starts with, the seed of its ids.',
+  'backtest.intrabar_rule':
+    'When one bar reaches both a stop and a limit (a trade whose stop and target lie inside the bar): pessimistic fills the stop first, optimistic the limit first.',
+  'backtest.initial_equity': 'Equity at the start, in the quote asset: the base of the equity curve, the drawdown and the returns.',
+  'backtest.seed': 'Seeds every generated id and random draw of a run: the same inputs and seed give the same journal bytes and report numbers.',
   environments: 'Overrides per environment, merged over the base sections; --env or PLANEXEC_ENV picks one.',
   'environments.backtest': 'Overrides for backtests: instant fills, no faults.',
   'environments.paper': 'Overrides for paper trading (simulated venue in real time).',

@@ -287,6 +287,13 @@ export const RiskSchema = z.strictObject({
     .prefault({}),
 });
 
+/** `planexec backtest`: the bar walk, the starting equity, the seed (docs/backtesting.md). */
+export const BacktestSchema = z.strictObject({
+  intrabar_rule: z.enum(['pessimistic', 'optimistic']).default('pessimistic'),
+  initial_equity: decimalField({ sign: 'positive' }).prefault('10000'),
+  seed: z.number().int().min(0).max(4_294_967_295).default(1),
+});
+
 export const LoggingSchema = z.strictObject({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -307,6 +314,7 @@ const BaseShape = {
   server: ServerSchema.prefault({}),
   alerts: AlertsSchema.prefault({}),
   logging: LoggingSchema.prefault({}),
+  backtest: BacktestSchema.prefault({}),
 };
 
 /** The resolved config (after the chosen environment's overrides were merged over the base). */
@@ -324,6 +332,7 @@ export type AlertsConfig = PlatformConfig['alerts'];
 export type IntakeConfig = PlatformConfig['intake'];
 export type RecoveryConfig = PlatformConfig['recovery'];
 export type RiskConfig = PlatformConfig['risk'];
+export type BacktestConfig = PlatformConfig['backtest'];
 
 export const ENVIRONMENT_NAMES = ['backtest', 'paper', 'live'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { entropy32 } from './id-entropy.js';
 
 /** Prefixes of generated ids (reference/upstream-domain-model.md §2), plus planexec's own. */
 export const IdPrefix = {
@@ -19,13 +20,13 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** `PREFIX_YYYYMMDD_HHMMSS_hash8`: UTC second of generation, then 8 hex of sha256(prefix + iso + uuid4). */
+/** `PREFIX_YYYYMMDD_HHMMSS_hash8`: UTC second of generation, then 8 hex of sha256(prefix + iso + 64 random bits). */
 export function generateId(prefix: string, nowMs: number = Date.now()): string {
   if (!/^[A-Z]{3}$/.test(prefix)) throw new TypeError(`id prefix must be 3 uppercase letters, got "${prefix}"`);
   const d = new Date(nowMs);
   const date = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
   const time = `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
-  const hash = createHash('sha256').update(prefix + d.toISOString() + randomUUID()).digest('hex').slice(0, 8);
+  const hash = createHash('sha256').update(`${prefix}${d.toISOString()}${entropy32()}.${entropy32()}`).digest('hex').slice(0, 8);
   return `${prefix}_${date}_${time}_${hash}`;
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { entropy32, onEntropyChange } from './id-entropy.js';
 import { IdPrefix } from './ids.js';
 
 /**
@@ -12,12 +12,17 @@ export class JournalEntryIds {
   #stem = '';
   #counter = 0;
 
+  /** Forget the current second, so the next id draws a fresh start. */
+  reset(): void {
+    this.#second = Number.NaN;
+  }
+
   next(nowMs: number): string {
     const second = Math.floor(nowMs / 1000);
     if (second !== this.#second) {
       this.#second = second;
       this.#stem = stem(second * 1000);
-      this.#counter = randomBytes(4).readUInt32BE(0);
+      this.#counter = entropy32();
     } else {
       this.#counter = (this.#counter + 1) >>> 0;
     }
@@ -36,6 +41,7 @@ function stem(ms: number): string {
  * the same sequence, so no two entries of one process share an id.
  */
 const processIds = new JournalEntryIds();
+onEntropyChange(() => processIds.reset());
 
 export function nextJournalEntryId(nowMs: number): string {
   return processIds.next(nowMs);

@@ -37,7 +37,7 @@ describe('configJsonSchema', () => {
 
   it('has every section and environments at the top level', () => {
     expect(Object.keys(obj(schema, 'properties')).sort()).toEqual(
-      ['alerts', 'bus', 'connector', 'environments', 'intake', 'logging', 'orchestration', 'recovery', 'risk', 'server', 'storage'].sort(),
+      ['alerts', 'backtest', 'bus', 'connector', 'environments', 'intake', 'logging', 'orchestration', 'recovery', 'risk', 'server', 'storage'].sort(),
     );
   });
 

@@ -14,6 +14,7 @@ import type {
   VenueBalance,
   VenueOrder,
 } from '../../ports/connector.js';
+import type { BarPrices, IntrabarRule, RestingLevels } from './bar-walk.js';
 import type { FaultedCall, FaultKind } from './fault-plan.js';
 import { ExecutionListeners } from '../execution-listeners.js';
 import { rejection } from './order-rules.js';
@@ -154,6 +155,29 @@ export class PaperConnector implements IAPIConnector {
     const reports = this.#engine.applyPrice(symbol, price, this.#clock.now());
     for (const report of reports) this.#deliver(report);
     return reports;
+  }
+
+  /**
+   * Backtest: one OHLC bar of `symbol` (see PaperEngine.applyBar for the walk). Listeners hear of
+   * each changed order after the change is committed; the reports are returned.
+   */
+  applyBar(symbol: string, bar: BarPrices, rule: IntrabarRule): ExecutionReport[] {
+    this.#ensureOpen();
+    const reports = this.#engine.applyBar(symbol, bar, rule, this.#clock.now());
+    for (const report of reports) this.#deliver(report);
+    return reports;
+  }
+
+  /** Backtest: the price the next market order of `symbol` takes (the coming bar's open), resting orders untouched. */
+  setReferencePrice(symbol: string, price: Decimal): void {
+    this.#ensureOpen();
+    this.#engine.setReferencePrice(symbol, price, this.#clock.now());
+  }
+
+  /** The orders resting on `symbol` with their levels, oldest first. */
+  restingOrders(symbol: string): readonly RestingLevels[] {
+    this.#ensureOpen();
+    return this.#engine.restingOrders(symbol);
   }
 
   /** The last price the feed set for `symbol` (kept in the venue file), undefined when none was set. */

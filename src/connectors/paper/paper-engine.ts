@@ -5,6 +5,7 @@ import type { Direction } from '../../domain/enums.js';
 import { ConfigError, ValidationError, VenueRejected } from '../../domain/errors.js';
 import type { AmendRequest, ExecutionReport, OrderRequest, PositionMode, VenueOrder } from '../../ports/connector.js';
 import { anyFaults, pickFault, type FaultedCall, type FaultKind } from './fault-plan.js';
+import { type BarPrices, intrabarRank, type IntrabarRule, levelReached, type RestingLevels } from './bar-walk.js';
 import { fee, fillChunk, isMarketable, isStopTriggered, splitQuantity, takerPrice } from './fill-model.js';
 import { checkAmend, checkNewOrder, rejection, type RuleContext } from './order-rules.js';
 import { toPaperFill, toPaperOrder, toVenueOrder, type PaperFill, type PaperOrder } from './paper-order-view.js';
@@ -214,6 +215,52 @@ export class PaperEngine {
       }
       return reports;
     });
+  }
+
+  /**
+   * One OHLC bar of a symbol (backtest): its open acts like a price update (a stop the open is
+   * past fills at the open: a gap), then each resting order the bar's range reaches acts at its
+   * own level in the order `rule` gives (stops at their stop price plus slippage, limits at their
+   * limit), then the close. Every order acts at most once per visit, so a partial fill takes at
+   * most partial_fill_threshold per visit. The close becomes the last price.
+   */
+  applyBar(symbol: string, bar: BarPrices, rule: IntrabarRule, nowMs: number): ExecutionReport[] {
+    const instrument = this.instrument(symbol);
+    if (!bar.low.gt(0) || bar.high.lt(bar.low)) {
+      throw new ValidationError([{ path: 'bar', rule: 'ohlc', message: `low must be > 0 and high >= low, got low ${bar.low.toString()} high ${bar.high.toString()}` }], 'applyBar');
+    }
+    return this.#store.transaction(() => {
+      const reports: ExecutionReport[] = [];
+      const visit = (order: OrderRow, price: Decimal): void => {
+        const changed = this.#onPrice(order, price, instrument, nowMs);
+        if (changed) reports.push({ order: this.#view(changed.order), new_fills: changed.fills.map(toPaperFill) });
+      };
+      for (const resting of this.#store.restingOrders(symbol)) visit(resting, bar.open);
+      const inside = this.#store
+        .restingOrders(symbol)
+        .map((order) => ({ order, level: levelReached(order, bar) }))
+        .filter((o): o is { order: OrderRow; level: Decimal } => o.level !== undefined)
+        .sort((a, b) => intrabarRank(a.order, rule) - intrabarRank(b.order, rule) || a.order.seq - b.order.seq);
+      for (const { order, level } of inside) {
+        // an earlier fill of this bar may have ended it (a reduce-only target after its stop)
+        const current = this.#store.order(order.client_order_id);
+        if (current && isResting(current)) visit(current, level);
+      }
+      for (const resting of this.#store.restingOrders(symbol)) visit(resting, bar.close);
+      this.#store.setPrice(symbol, bar.close, nowMs);
+      return reports;
+    });
+  }
+
+  /** The orders resting on `symbol`, oldest first. */
+  restingOrders(symbol: string): readonly RestingLevels[] {
+    return this.#store.restingOrders(symbol);
+  }
+
+  /** Set the price market orders and marketable limits take, without acting on resting orders (backtest: the next bar's open). */
+  setReferencePrice(symbol: string, price: Decimal, nowMs: number): void {
+    this.instrument(symbol);
+    this.#store.transaction(() => this.#store.setPrice(symbol, price, nowMs));
   }
 
   netPositions(): Map<string, Decimal> {
