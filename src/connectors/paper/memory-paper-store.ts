@@ -149,6 +149,14 @@ export class MemoryPaperStore implements PaperStore {
     return [...this.#fills];
   }
 
+  fillsAfter(seq: number): FillRow[] {
+    this.#ensureOpen();
+    // fills are appended in seq order: the new ones are a tail
+    let start = this.#fills.length;
+    while (start > 0 && this.#fills[start - 1]!.seq > seq) start -= 1;
+    return this.#fills.slice(start);
+  }
+
   insertFill(fill: FillRow): void {
     this.#ensureOpen();
     checkKey(fill.seq, this.#fillSeqs, 'fills.seq');

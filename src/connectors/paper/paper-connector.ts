@@ -174,6 +174,16 @@ export class PaperConnector implements IAPIConnector {
     this.#engine.setReferencePrice(symbol, price, this.#clock.now());
   }
 
+  /** Whether the venue lists `symbol`. */
+  lists(symbol: string): boolean {
+    try {
+      this.#engine.instrument(symbol);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The orders resting on `symbol` with their levels, oldest first. */
   restingOrders(symbol: string): readonly RestingLevels[] {
     this.#ensureOpen();
@@ -234,6 +244,12 @@ export class PaperConnector implements IAPIConnector {
   allFills(): PaperFill[] {
     this.#ensureOpen();
     return this.#engine.allFills();
+  }
+
+  /** The fills with a seq above `seq`, oldest first, each with its seq (a backtest follows its equity this way). */
+  fillsAfter(seq: number): (PaperFill & { readonly seq: number })[] {
+    this.#ensureOpen();
+    return this.#engine.fillsAfter(seq);
   }
 
   async close(): Promise<void> {

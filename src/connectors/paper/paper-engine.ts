@@ -280,6 +280,10 @@ export class PaperEngine {
     return this.#store.allFills().map(toPaperFill);
   }
 
+  fillsAfter(seq: number): (PaperFill & { readonly seq: number })[] {
+    return this.#store.fillsAfter(seq).map((fill) => ({ ...toPaperFill(fill), seq: fill.seq }));
+  }
+
   #onPrice(order: OrderRow, price: Decimal, instrument: PaperInstrument, nowMs: number): Executed | undefined {
     const isStop = order.order_type === 'STOP_MARKET' || order.order_type === 'STOP_LIMIT';
     if (isStop && !order.triggered) {

@@ -116,6 +116,8 @@ export interface PaperStore {
 
   fillsOf(clientOrderId: string): FillRow[];
   allFills(): FillRow[];
+  /** The fills with a seq above `seq`, in seq order (what came since the last look). */
+  fillsAfter(seq: number): FillRow[];
   /** Throws when the seq or venue_trade_id is taken, or no order has the fill's client_order_id. */
   insertFill(fill: FillRow): void;
 

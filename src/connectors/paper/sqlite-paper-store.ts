@@ -231,6 +231,7 @@ export class SqlitePaperStore implements PaperStore {
       allOrders: db.prepare<[], OrderDbRow>('SELECT * FROM orders ORDER BY seq'),
       fillsOf: db.prepare<[string], FillDbRow>('SELECT * FROM fills WHERE client_order_id = ? ORDER BY seq'),
       allFills: db.prepare<[], FillDbRow>('SELECT * FROM fills ORDER BY seq'),
+      fillsAfter: db.prepare<[number], FillDbRow>('SELECT * FROM fills WHERE seq > ? ORDER BY seq'),
       insertFill: db.prepare(
         `INSERT INTO fills (seq, venue_trade_id, client_order_id, symbol, side, quantity, price, fee, fee_asset, liquidity, executed_at_ms)
          VALUES (@seq, @venue_trade_id, @client_order_id, @symbol, @side, @quantity, @price, @fee, @fee_asset, @liquidity, @executed_at_ms)`,
@@ -319,6 +320,10 @@ export class SqlitePaperStore implements PaperStore {
 
   allFills(): FillRow[] {
     return this.#statements.allFills.all().map(toFill);
+  }
+
+  fillsAfter(seq: number): FillRow[] {
+    return this.#statements.fillsAfter.all(seq).map(toFill);
   }
 
   insertFill(fill: FillRow): void {
