@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { notInThisBuildIssue } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
@@ -48,6 +50,7 @@ export function openStore(storage: StorageConfig, options: OpenStoreOptions): IP
 export async function saveStoreCopy(store: IPlatformStore, path: string): Promise<void> {
   if (!isSqliteStore(store)) throw new TypeError('saveStoreCopy: only the embedded SQLite store can be copied to a file');
   await store.writer.flush();
+  mkdirSync(dirname(path), { recursive: true });
   store.database.prepare('VACUUM INTO ?').run(path);
 }
 
