@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { Decimal } from '../domain/decimal.js';
 import { PlanexecError } from '../domain/errors.js';
+import { parseSymbol, parseTimeMs, timeProblem } from './price-cells.js';
+import { PriceFileError } from './price-file-error.js';
+
+export { PriceFileError };
 
 /** One row of a price file, checked. */
 export interface PriceRow {
@@ -11,32 +15,22 @@ export interface PriceRow {
   readonly price: Decimal;
 }
 
-/** A price file row that cannot be read: names the file, the line and the column. */
-export class PriceFileError extends PlanexecError {
-  constructor(file: string, line: number, column: string, message: string) {
-    super(`price file ${file}, line ${line}, column ${column}: ${message}`, { code: 'PRICE_FILE_INVALID', details: { file, line, column } });
-    this.name = 'PriceFileError';
-  }
-}
-
 const TICK_COLUMNS = ['timestamp', 'symbol', 'price'] as const;
 const BAR_COLUMNS = ['timestamp', 'symbol', 'open', 'high', 'low', 'close', 'volume'] as const;
-const SYMBOL = /^[A-Z0-9]{1,20}[_/][A-Z0-9]{1,20}$/;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
-const EPOCH_MS = /^[0-9]{10,16}$/;
 
 type Cell = (column: string, message: string) => PriceFileError;
 
 function timestamp(text: string, fail: Cell): string {
-  if (EPOCH_MS.test(text)) return new Date(Number(text)).toISOString();
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) throw fail('timestamp', `"${text}" is not an ISO-8601 time or epoch milliseconds`);
+  const ms = parseTimeMs(text);
+  if (Number.isNaN(ms)) throw fail('timestamp', timeProblem(text));
   return new Date(ms).toISOString();
 }
 
 function symbol(text: string, fail: Cell): string {
-  if (!SYMBOL.test(text)) throw fail('symbol', `"${text}" is not a symbol like BTC_USDT`);
-  return text.replace('/', '_');
+  const parsed = parseSymbol(text);
+  if (parsed === undefined) throw fail('symbol', `"${text}" is not a symbol like BTC_USDT`);
+  return parsed;
 }
 
 function price(text: string, column: string, fail: Cell): Decimal {
@@ -86,7 +80,7 @@ function rowOf(cells: Record<string, string>, line: number, fail: Cell): PriceRo
  * Read a price file: CSV (`timestamp,symbol,price` rows, or OHLCV bars
  * `timestamp,symbol,open,high,low,close,volume` whose close is the price; an optional header line
  * naming the columns) or JSON Lines (`.jsonl`/`.ndjson`: objects with the same keys). Timestamps
- * are ISO-8601 or epoch milliseconds. Blank lines and `#` comments are skipped. Throws
+ * are ISO-8601 (UTC when no offset is given) or epoch milliseconds. Blank lines and `#` comments are skipped. Throws
  * PriceFileError at the first bad row.
  */
 export function readPriceFile(path: string): PriceRow[] {
