@@ -63,6 +63,10 @@ export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'
     { name: 'venue-overhead', file: 'venue-overhead.ts', args: ['--orders', q ? '100' : '300', '--concurrency', '10', '--venue-latency-ms', '25', '--rounds', q ? '1' : '2'] },
     // HTTP intake (batches of 100, keep-alive) vs run's, and 50 live-stream watchers vs none
     { name: 'http-intake', file: 'http-intake.ts', args: ['--count', q ? '1000' : '5000', '--clients', '8', '--rounds', q ? '1' : '2', '--fan-out-rounds', q ? '1' : '5', '--sse-clients', '50'] },
+    // how fast a backtest reads its bar files
+    { name: 'bar-read', file: 'bar-read.ts', args: ['--bars', q ? '200000' : '1000000'] },
+    // a year of 1-minute bars on 3 symbols with 10,000 directives, and the same directives through run
+    { name: 'backtest', file: 'backtest.ts', args: ['--bars-per-symbol', q ? '52560' : '525600', '--directives', q ? '1000' : '10000'] },
   ];
 }
 
@@ -293,6 +297,20 @@ export function figureRows(results: Results): FigureRow[] {
     }),
   );
   rows.push(info('venue round trip, direct createOrder (loopback, 25 ms per request, 10 in flight)', direct, 'ms'));
+  rows.push(atLeast('bar files read (readBarFile, 1M synthetic 1-minute bars)', fig(results, 'bar-read', 'read_bars_per_second'), 'bars/s', 1_500_000, '>= 1,500,000'));
+  rows.push(
+    atMost('backtest: a year of 1-minute bars on 3 symbols + 10,000 directives (wall time)', fig(results, 'backtest', 'year_seconds'), 's', 10, '<= 10 s', {
+      note: 'the --quick run uses a tenth of the bars and directives',
+    }),
+  );
+  rows.push(info('backtest: bars/s, nothing resting', fig(results, 'backtest', 'bars_per_second_nothing_resting'), 'bars/s'));
+  rows.push(info('backtest: bars/s, 100 resting orders', fig(results, 'backtest', 'bars_per_second_100_resting'), 'bars/s'));
+  const runSame = fig(results, 'backtest', 'run_seconds_same_directives');
+  rows.push(
+    atLeast('the same directives: run on the durable store ÷ backtest (wall time)', fig(results, 'backtest', 'run_over_backtest'), 'ratio', 20, '>= 20', {
+      baseline: runSame === null ? null : `run ${runSame.toFixed(2)} s`,
+    }),
+  );
   rows.push(info('venue round trip, orchestrated NEW_TRADE (same venue, 10 strategies)', fig(results, 'venue-overhead', 'orchestrated_ms_per_order'), 'ms'));
   return rows;
 }

@@ -43,8 +43,7 @@ export interface BacktestStrategy {
 }
 
 export interface StrategyInit {
-  /** The symbols of the price files. */
-  readonly symbols: readonly string[];
+  /** The run's resolved config (instruments, fees, the backtest section). */
   readonly config: PlatformConfig;
 }
 
