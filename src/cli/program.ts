@@ -9,6 +9,7 @@ import { registerExportCommand } from './commands/export-command.js';
 import { registerJournalCommand } from './commands/journal-command.js';
 import { registerOrdersCommand } from './commands/orders-command.js';
 import { registerPositionsCommand } from './commands/positions-command.js';
+import { registerPricesCommand } from './commands/prices-command.js';
 import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerExportCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
+  registerPricesCommand(program, io);
   registerServeCommand(program, io, packageVersion());
   return program;
 }

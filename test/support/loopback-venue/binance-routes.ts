@@ -13,6 +13,7 @@ import {
 } from './binance-views.js';
 import { binanceDecimal } from './format.js';
 import type { Instrument } from './instrument.js';
+import { klines } from './klines.js';
 import type { OrderRef } from './matching-engine.js';
 import type { EndpointKind } from './options.js';
 import { parseOrderRequest } from './order-request.js';
@@ -144,6 +145,20 @@ const routes = new Map<string, Route>([
         const level = [binanceDecimal(ctx.venue.engine.price(instrument.symbol)), binanceDecimal(instrument.maxQty)];
         return { lastUpdateId: ctx.venue.engine.trades.length + 1, bids: [level], asks: [level] };
       },
+    },
+  ],
+  [
+    'GET /api/v3/klines',
+    {
+      kind: 'public',
+      signed: false,
+      handle: (ctx) =>
+        klines(ctx.venue, requiredInstrument(ctx), {
+          interval: text(ctx.params, 'interval'),
+          startTime: integerParam(ctx.params, 'startTime'),
+          endTime: integerParam(ctx.params, 'endTime'),
+          limit: limitParam(ctx.params),
+        }),
     },
   ],
   [
