@@ -188,10 +188,23 @@ export async function* readBarFile(path: string, options: BarFileOptions = {}): 
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   try {
     for await (const piece of stream as AsyncIterable<string>) {
-      const text = rest === '' ? piece : rest + piece;
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        take(text, start, nl);
+      let nl = piece.indexOf('\n');
+      if (rest !== '' && nl !== -1) {
+        // the line across two pieces is read on its own, so each piece is read where it lies (flat, never concatenated)
+        const line = rest + piece.slice(0, nl);
+        take(line, 0, line.length);
+        rest = '';
+        start = nl + 1;
+        nl = piece.indexOf('\n', start);
+        if (chunk.length >= size) {
+          count += chunk.length;
+          yield chunk;
+          chunk = [];
+        }
+      }
+      for (; nl !== -1; nl = piece.indexOf('\n', start)) {
+        take(piece, start, nl);
         start = nl + 1;
         if (chunk.length >= size) {
           count += chunk.length;
@@ -199,7 +212,7 @@ export async function* readBarFile(path: string, options: BarFileOptions = {}): 
           chunk = [];
         }
       }
-      rest = text.slice(start);
+      rest += piece.slice(start);
     }
   } catch (error) {
     if (error instanceof PriceFileError) throw error;

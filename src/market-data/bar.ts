@@ -9,13 +9,13 @@ export interface Bar {
   readonly symbol: string;
   /** The bar's opening time, epoch milliseconds (UTC). */
   readonly atMs: number;
-  /** Canonical decimal text (no exponent, no leading +), as read. */
+  /** Canonical decimal text (no exponent, no leading +, no leading or trailing zeros; docs/price-data.md), as read. */
   readonly open: string;
   readonly high: string;
   readonly low: string;
   readonly close: string;
   readonly volume: string;
-  /** The same prices as numbers, for comparisons. */
+  /** The same prices as numbers, for comparisons: exactly Number() of the text. */
   readonly o: number;
   readonly h: number;
   readonly l: number;

@@ -306,10 +306,10 @@ describe('loopback venue other reads and bulk cancel', () => {
 
   it('answers an endpoint it does not serve with 404 -1020 (ccxt BadRequest, not retried) and logs it as unknown', async () => {
     const { exchange, client } = await open();
-    const error = await rejection(exchange.fetchOHLCV(BTC, '1m'));
+    const error = await rejection(exchange.fetchTrades(BTC));
     expect(error).toBeInstanceOf(ccxt.BadRequest);
-    expect(error.message).toContain('The loopback venue does not serve GET /api/v3/klines.');
-    expect((await client.requests('GET /api/v3/klines'))[0]).toMatchObject({ kind: 'unknown', status: 404 });
+    expect(error.message).toContain('The loopback venue does not serve GET /api/v3/aggTrades.');
+    expect((await client.requests('GET /api/v3/aggTrades'))[0]).toMatchObject({ kind: 'unknown', status: 404 });
   });
 });
 
