@@ -297,7 +297,7 @@ export function figureRows(results: Results): FigureRow[] {
     }),
   );
   rows.push(info('venue round trip, direct createOrder (loopback, 25 ms per request, 10 in flight)', direct, 'ms'));
-  rows.push(atLeast('bar files read (readBarFile, 1M synthetic 1-minute bars)', fig(results, 'bar-read', 'read_bars_per_second'), 'bars/s', 1_500_000, '>= 1,500,000'));
+  rows.push(info('bar files read (readBarFile, 1M synthetic 1-minute bars)', fig(results, 'bar-read', 'read_bars_per_second'), 'bars/s'));
   rows.push(
     atMost('backtest: a year of 1-minute bars on 3 symbols + 10,000 directives (wall time)', fig(results, 'backtest', 'year_seconds'), 's', 10, '<= 10 s', {
       note: 'the --quick run uses a tenth of the bars and directives',

@@ -66,3 +66,6 @@ export { Decimal, decimalToWire, isDecimal } from './domain/decimal.js';
 
 // errors
 export * from './domain/errors.js';
+
+// backtest strategy modules (docs/backtesting.md)
+export type { BacktestStrategy, StrategyBar, StrategyContext, StrategyDirective, StrategyInit, StrategyOutput } from './backtest/strategy.js';

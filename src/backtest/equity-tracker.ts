@@ -10,19 +10,21 @@ export interface TrackedFill {
   readonly fee: Decimal;
 }
 
-const DAY_MS = 86_400_000;
+/** Equity is sampled at the last bar of each hour: fine enough for the curve, few enough for a year. */
+const SAMPLE_MS = 3_600_000;
 
 /**
  * The account a backtest trades from, kept from the venue's fills: cash in the quote asset and a
  * signed quantity per symbol, marked at the last close. Equity is sampled at every fill and at
- * the last bar of each UTC day, which is what the report's curve and daily returns need.
+ * the last bar of each UTC hour: the report's curve and drawdown, and its daily returns (the last
+ * sample of each day).
  */
 export class EquityTracker {
   #cash: Decimal;
   readonly #held = new Map<string, Decimal>();
   readonly #marks = new Map<string, string>();
   readonly #points: EquityPoint[] = [];
-  #day: number | undefined;
+  #period: number | undefined;
   #lastMs: number | undefined;
 
   constructor(initialEquity: Decimal) {
@@ -35,10 +37,10 @@ export class EquityTracker {
 
   /** The close of `symbol` at `atMs`, as decimal text (converted only when equity is sampled). */
   mark(symbol: string, close: string, atMs: number): void {
-    const day = Math.floor(atMs / DAY_MS);
-    // the day's last bar was the previous one: its equity closes that day
-    if (this.#day !== undefined && day !== this.#day && this.#lastMs !== undefined) this.#sample(this.#lastMs);
-    this.#day = day;
+    const period = Math.floor(atMs / SAMPLE_MS);
+    // the hour's last bar was the previous one: its equity closes that hour
+    if (this.#period !== undefined && period !== this.#period && this.#lastMs !== undefined) this.#sample(this.#lastMs);
+    this.#period = period;
     this.#lastMs = atMs;
     this.#marks.set(symbol, close);
   }

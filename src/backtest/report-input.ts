@@ -20,7 +20,7 @@ export interface BacktestReportInput {
   readonly initialEquity: string;
   /**
    * Equity (cash + open positions marked at the bar's close) over time, in time order: at least
-   * one point per UTC day of the run (its last bar), one at every fill, and the final one.
+   * one point per UTC day of the run (its last bar), one at every fill, and the final one (the backtest also samples the last bar of each hour).
    */
   readonly equity: readonly EquityPoint[];
   /** Close prices per symbol for the price charts, already thinned to a few thousand points. */

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { Readable } from 'node:stream';
 import type { CliIo } from './cli-io.js';
 import { LOG_LEVELS } from './cli-context.js';
+import { registerBacktestCommand } from './commands/backtest-command.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExportCommand } from './commands/export-command.js';
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerExportCommand(program, io);
   registerConfigCommand(program, io);
   registerDemoCommand(program, io);
+  registerBacktestCommand(program, io);
   registerPricesCommand(program, io);
   registerServeCommand(program, io, packageVersion());
   return program;

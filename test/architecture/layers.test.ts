@@ -16,8 +16,8 @@ const LAYERS: readonly (readonly string[])[] = [
   // the ccxt price source shares the ccxt connector's market loading
   ['market-data'],
   ['app'],
-  ['server', 'demo'],
-  // `planexec serve` and `planexec demo`; the library entry (src/index.ts: docs/library.md) beside the CLI
+  ['server', 'demo', 'backtest'],
+  // `planexec serve`, `demo` and `backtest`; the library entry (src/index.ts: docs/library.md) beside the CLI
   ['cli', 'index.ts'],
 ];
 

@@ -21,6 +21,7 @@ import { rejection } from './order-rules.js';
 import { PaperEngine, type PaperPosition } from './paper-engine.js';
 import { resolveInstruments } from './paper-instruments.js';
 import type { PaperFill, PaperOrder } from './paper-order-view.js';
+import { copyPaperStore } from './copy-paper-store.js';
 import { openPaperStore } from './open-paper-store.js';
 import type { PaperStore, SubmitAttempt, VenueOwner } from './paper-store.js';
 
@@ -250,6 +251,20 @@ export class PaperConnector implements IAPIConnector {
   fillsAfter(seq: number): (PaperFill & { readonly seq: number })[] {
     this.#ensureOpen();
     return this.#engine.fillsAfter(seq);
+  }
+
+  /**
+   * Write the venue's whole state to a new venue file at `path` (a backtest keeps its venue in
+   * memory and saves it beside its database at the end), owned by `owner`.
+   */
+  saveCopy(path: string, symbols: readonly string[], owner: VenueOwner): void {
+    this.#ensureOpen();
+    const target = openPaperStore(path);
+    try {
+      copyPaperStore(this.#store, target, symbols, owner, this.#clock.now());
+    } finally {
+      target.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,49 @@
+import type { BacktestMetrics } from '../backtest/report/metrics.js';
+import type { BacktestRun } from '../backtest/run-backtest.js';
+
+export interface BacktestSummary {
+  readonly out: string;
+  readonly db: string;
+  readonly files: readonly string[];
+  readonly run: Pick<BacktestRun, 'bars' | 'directives' | 'counts' | 'refused' | 'interrupted' | 'startMs' | 'endMs'>;
+  readonly metrics: BacktestMetrics;
+  readonly seconds: number;
+}
+
+const MAX_LISTED = 10;
+
+export function backtestSummaryJson(s: BacktestSummary): string {
+  const c = s.run.counts;
+  return JSON.stringify({
+    bars: s.run.bars,
+    directives: s.run.directives,
+    succeeded: c.succeeded,
+    failed: c.failed,
+    in_doubt: c.in_doubt,
+    duplicates: c.duplicates,
+    failures_by_reason: c.failures_by_reason,
+    not_run: s.run.refused.length,
+    not_run_first: s.run.refused.slice(0, MAX_LISTED).map((r) => ({ line: r.line, directive_id: r.directiveId, reason: r.reason })),
+    interrupted: s.run.interrupted,
+    metrics: s.metrics,
+    db: s.db,
+    files: s.files,
+    seconds: Math.round(s.seconds * 100) / 100,
+  });
+}
+
+export function backtestSummaryText(s: BacktestSummary): string {
+  const c = s.run.counts;
+  const m = s.metrics;
+  const lines = [
+    `planexec backtest: ${s.run.bars.toLocaleString('en-US')} bars, ${m.start} → ${m.end} (simulated), in ${s.seconds.toFixed(2)} s${s.run.interrupted ? ' (interrupted)' : ''}`,
+    `directives: ${s.run.directives} run: ${c.succeeded} succeeded, ${c.failed} failed, ${c.in_doubt} in doubt, ${c.duplicates} duplicates; ${s.run.refused.length} not run`,
+    ...Object.entries(c.failures_by_reason).map(([code, n]) => `  ${code}: ${n}`),
+    ...s.run.refused.slice(0, MAX_LISTED).map((r) => `  not run${r.line === null ? '' : `, line ${r.line}`}${r.directiveId ? ` (${r.directiveId})` : ''}: ${r.reason}`),
+    ...(s.run.refused.length > MAX_LISTED ? [`  … and ${s.run.refused.length - MAX_LISTED} more (report.html lists them all)`] : []),
+    `net P&L ${m.net_pnl} (${m.return_pct} %), max drawdown ${(Number(m.max_drawdown) * 100).toFixed(2)} %, Sharpe ${m.sharpe ?? 'n/a'}, win rate ${m.win_rate ?? 'n/a'}, trades ${m.trades.closed} closed / ${m.trades.open} open, fees ${m.fees}`,
+    `report:   ${s.files.find((f) => f.endsWith('report.html')) ?? ''}`,
+    `database: ${s.db} (planexec journal --db ${s.db})`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

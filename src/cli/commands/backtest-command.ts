@@ -1,0 +1,151 @@
+import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { paperVenue } from '../../app/create-connector.js';
+import { saveStoreCopy } from '../../app/open-store.js';
+import { reportInputOf } from '../../backtest/report-data.js';
+import { writeBacktestReport } from '../../backtest/report/write-report.js';
+import { computeBacktestMetrics } from '../../backtest/report/metrics.js';
+import type { DirectiveLine } from '../../backtest/directive-schedule.js';
+import { runBacktest } from '../../backtest/run-backtest.js';
+import { loadStrategy } from '../../backtest/strategy.js';
+import { ConfigError } from '../../domain/errors.js';
+import { mergeBarFiles, type BarFileSpec } from '../../market-data/bar-file.js';
+import type { CliIo } from '../cli-io.js';
+import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
+import { UsageError } from '../exit-codes.js';
+import { LineReader } from '../read-lines.js';
+import { backtestSummaryJson, backtestSummaryText } from '../backtest-summary.js';
+
+interface BacktestOptions extends Omit<WorldOptions, 'db'>, GlobalOptions {
+  readonly prices: string[];
+  readonly symbol: string[];
+  readonly directives?: string;
+  readonly strategy?: string;
+  readonly out: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Which price file holds which symbol: one --symbol for every file, or one per file in order. */
+export function barFileSpecs(prices: readonly string[], symbols: readonly string[]): BarFileSpec[] {
+  if (prices.length === 0) throw new UsageError('no prices: give --prices FILE (CSV with a header, or JSON Lines; repeat it for several files)');
+  if (symbols.length > 1 && symbols.length !== prices.length) {
+    throw new UsageError(`--symbol given ${symbols.length} times for ${prices.length} --prices files: give one --symbol for every file, or one per file in the same order`);
+  }
+  return prices.map((path, i) => {
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--prices ${path}: no such file`);
+    const symbol = symbols.length === 1 ? symbols[0] : symbols[i];
+    return symbol === undefined ? { path } : { path, symbol };
+  });
+}
+
+function directiveSource(opts: BacktestOptions): string | undefined {
+  if (opts.directives !== undefined && opts.strategy !== undefined) throw new UsageError('give either --directives FILE or --strategy MODULE, not both');
+  if (opts.directives === undefined && opts.strategy === undefined) throw new UsageError('nothing to trade: give --directives FILE (JSON Lines) or --strategy MODULE');
+  if (opts.directives !== undefined && !(existsSync(opts.directives) && statSync(opts.directives).isFile())) throw new UsageError(`--directives ${opts.directives}: no such file`);
+  if (opts.strategy !== undefined && !existsSync(opts.strategy)) throw new UsageError(`--strategy ${opts.strategy}: no such file`);
+  return opts.directives;
+}
+
+/** --env, else PLANEXEC_ENV, else the file's `backtest` overlay when it has one, else the base. */
+function loadBacktestConfig(opts: BacktestOptions) {
+  if (opts.env !== undefined || process.env.PLANEXEC_ENV !== undefined) return loadCliConfig(opts);
+  try {
+    return loadCliConfig({ ...opts, env: 'backtest' });
+  } catch (error) {
+    if (error instanceof ConfigError && error.issues.every((issue) => issue.rule === 'unknown_environment')) return loadCliConfig(opts);
+    throw error;
+  }
+}
+
+async function* directiveLines(path: string): AsyncGenerator<DirectiveLine> {
+  for await (const item of new LineReader(createReadStream(path)).lines()) {
+    if (item.text.trim() === '') continue;
+    yield { text: item.text, line: item.line };
+  }
+}
+
+/** `planexec backtest --prices FILE... (--directives FILE | --strategy MODULE) [--config FILE] [--env NAME] [--out DIR] [--json]`. */
+export function registerBacktestCommand(program: Command, io: CliIo): Command {
+  return program
+    .command('backtest')
+    .description('run directives (or a strategy module) through the orchestrator on simulated time against OHLCV bars, then write a report')
+    .addOption(new Option('--prices <file>', 'OHLCV bars: CSV with a header or JSON Lines (timestamp, open, high, low, close, volume, symbol); repeat for several files').argParser(collect).default([]))
+    .addOption(new Option('--symbol <symbol>', 'the symbol of a price file without a symbol column (BTC/USDT or BTC_USDT): once for every file, or once per --prices in order').argParser(collect).default([]))
+    .option('--directives <file>', 'JSON Lines directives, executed at their timestamps')
+    .option('--strategy <module>', 'a JavaScript or TypeScript module whose default export receives each bar and event and returns directives (docs/backtesting.md)')
+    .option('--config <file>', 'platform.yaml; its backtest overlay applies unless --env names another')
+    .option('--env <name>', 'environment overlay (default: PLANEXEC_ENV, else backtest when the file defines it)')
+    .option('--out <dir>', 'where backtest.db and the report go', 'backtest-out')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--no-progress', 'no progress line, even on a terminal')
+    .action(async (_opts: BacktestOptions, command: Command) => {
+      const opts = command.optsWithGlobals<BacktestOptions>();
+      const specs = barFileSpecs(opts.prices, opts.symbol);
+      const directivesFile = directiveSource(opts);
+      const loaded = loadBacktestConfig(opts);
+      const out = resolve(opts.out);
+      mkdirSync(out, { recursive: true });
+      const log = createCliLogger(loaded, opts, join(out, 'backtest.log'));
+      const strategy = opts.strategy === undefined ? undefined : await loadStrategy(opts.strategy, { config: loaded.config });
+      const showProgress = !opts.json && opts.progress !== false && process.stderr.isTTY === true;
+      const interrupt = new AbortController();
+      const onSignal = (): void => {
+        io.stderr('\nplanexec: interrupted: finishing the current bar, then writing what was done\n');
+        interrupt.abort();
+      };
+      process.once('SIGINT', onSignal);
+      const started = performance.now();
+      try {
+        const run = await runBacktest({
+          config: loaded.config,
+          bars: mergeBarFiles(specs),
+          ...(directivesFile === undefined ? {} : { directives: directiveLines(directivesFile) }),
+          ...(strategy === undefined ? {} : { strategy }),
+          logger: log.logger,
+          configFile: loaded.file,
+          signal: interrupt.signal,
+          ...(showProgress ? { onProgress: (bars: number, nowMs: number) => io.stderr(`\rplanexec: ${bars.toLocaleString('en-US')} bars, at ${new Date(nowMs).toISOString()}`) } : {}),
+        });
+        if (showProgress) io.stderr('\n');
+        const db = join(out, 'backtest.db');
+        let input;
+        try {
+          // a rerun replaces the last run's database and venue
+          for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}.venue.db`, `${db}.venue.db-wal`, `${db}.venue.db-shm`]) rmSync(file, { force: true });
+          // the identity first: it is made when first asked for, and the copy must carry it
+          const owner = { ledger_id: run.platform.store.identity(), ledger_path: db };
+          await saveStoreCopy(run.platform.store, db);
+          // beside the database, where verify and positions look for a paper venue's file
+          paperVenue(run.platform, 'a backtest').saveCopy(`${db}.venue.db`, run.prices.map((p) => p.symbol), owner);
+          input = await reportInputOf(run, run.platform.store, {
+            title: `Backtest of ${directivesFile ?? opts.strategy ?? ''}`,
+            prices: opts.prices,
+            directives: directivesFile ?? null,
+            strategy: opts.strategy ?? null,
+            config: loaded.file,
+            initialEquity: loaded.config.backtest.initial_equity.toString(),
+          });
+        } finally {
+          await run.platform.close();
+          run.release();
+        }
+        const report = await writeBacktestReport(out, input);
+        const summary = {
+          out,
+          db,
+          files: report.files,
+          run,
+          metrics: computeBacktestMetrics(input),
+          seconds: (performance.now() - started) / 1000,
+        };
+        io.stdout(opts.json ? `${backtestSummaryJson(summary)}\n` : backtestSummaryText(summary));
+      } finally {
+        process.removeListener('SIGINT', onSignal);
+        log.close();
+      }
+    });
+}
