@@ -67,11 +67,11 @@ export class DirectiveSchedule {
     return next;
   }
 
-  /** Everything not yet run, refused with `reason` (the bars ended first). */
-  async refuseRest(reason: string): Promise<void> {
+  /** Everything not yet handed out, in file order (the bars ended first). */
+  async *rest(): AsyncGenerator<ScheduledDirective> {
     for (let next = await this.#peek(); next !== undefined; next = await this.#peek()) {
       this.#next = undefined;
-      this.#refused.push({ line: next.line, directiveId: next.directiveId, strategyId: next.strategyId, atMs: next.atMs, reason });
+      yield next;
     }
   }
 

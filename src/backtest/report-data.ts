@@ -27,7 +27,7 @@ export async function reportInputOf(run: BacktestRun, store: Pick<IPlatformStore
       closedAtMs: p.closed_at === null ? null : Date.parse(p.closed_at),
       entryPrice: p.average_entry_price === null ? null : decimalToWire(p.average_entry_price),
       exitPrice: p.exit_price === null ? null : decimalToWire(p.exit_price),
-      size: decimalToWire(p.filled_size),
+      size: decimalToWire(p.position_size),
       realizedPnl: decimalToWire(p.realized_pnl),
       fees: decimalToWire(p.fees),
       closeReason: p.close_reason,

@@ -57,7 +57,7 @@ export interface ReportTrade {
   /** Average entry price; null when the entry never filled. */
   readonly entryPrice: string | null;
   readonly exitPrice: string | null;
-  /** Largest size the trade held. */
+  /** The trade's size (position_size: what it was sized to, held or not). */
   readonly size: string;
   readonly realizedPnl: string;
   readonly fees: string;

@@ -195,7 +195,13 @@ class BacktestLoop {
     await this.#endTime();
     const reason = interrupted ? 'not run: the backtest was interrupted' : 'not run: its time is after the last bar';
     for (const directive of this.#strategy?.takeAll() ?? []) this.#refuse(directive, reason);
-    await this.#schedule?.refuseRest(reason);
+    if (this.#schedule !== null) {
+      for await (const directive of this.#schedule.rest()) {
+        // a line without a readable timestamp is validated and journaled wherever it stands
+        if (directive.atMs === null && !interrupted) await this.#submit(directive, this.#endMs);
+        else this.#refuse(directive, reason);
+      }
+    }
     await this.#settle();
     await this.#platform.termination.drain();
     this.#bookFills();

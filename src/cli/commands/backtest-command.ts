@@ -9,7 +9,7 @@ import { computeBacktestMetrics } from '../../backtest/report/metrics.js';
 import type { DirectiveLine } from '../../backtest/directive-schedule.js';
 import { runBacktest } from '../../backtest/run-backtest.js';
 import { loadStrategy } from '../../backtest/strategy.js';
-import { ConfigError } from '../../domain/errors.js';
+import { ConfigError, PlanexecError } from '../../domain/errors.js';
 import { mergeBarFiles, type BarFileSpec } from '../../market-data/bar-file.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger, type GlobalOptions, loadCliConfig, type WorldOptions } from '../cli-context.js';
@@ -28,6 +28,22 @@ interface BacktestOptions extends Omit<WorldOptions, 'db'>, GlobalOptions {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Errors in what the user gave (a bad price file, a symbol without an instrument, a strategy that does not load): exit 2, as bad usage. */
+const INPUT_ERRORS: ReadonlySet<string> = new Set([
+  'PRICE_FILE_INVALID',
+  'PRICE_FILE_UNREADABLE',
+  'PRICE_FILE_EMPTY',
+  'BACKTEST_NO_BARS',
+  'BACKTEST_UNKNOWN_SYMBOL',
+  'STRATEGY_LOAD_FAILED',
+  'STRATEGY_INVALID',
+  'STRATEGY_OUTPUT_INVALID',
+]);
+
+function asUsage(error: unknown): unknown {
+  return error instanceof PlanexecError && INPUT_ERRORS.has(error.code) ? new UsageError(error.message) : error;
+}
 
 /** Which price file holds which symbol: one --symbol for every file, or one per file in order. */
 export function barFileSpecs(prices: readonly string[], symbols: readonly string[]): BarFileSpec[] {
@@ -90,7 +106,7 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
       const out = resolve(opts.out);
       mkdirSync(out, { recursive: true });
       const log = createCliLogger(loaded, opts, join(out, 'backtest.log'));
-      const strategy = opts.strategy === undefined ? undefined : await loadStrategy(opts.strategy, { config: loaded.config });
+      const strategy = opts.strategy === undefined ? undefined : await loadStrategy(opts.strategy, { config: loaded.config }).catch((error: unknown) => Promise.reject(asUsage(error)));
       const showProgress = !opts.json && opts.progress !== false && process.stderr.isTTY === true;
       const interrupt = new AbortController();
       const onSignal = (): void => {
@@ -109,7 +125,7 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
           configFile: loaded.file,
           signal: interrupt.signal,
           ...(showProgress ? { onProgress: (bars: number, nowMs: number) => io.stderr(`\rplanexec: ${bars.toLocaleString('en-US')} bars, at ${new Date(nowMs).toISOString()}`) } : {}),
-        });
+        }).catch((error: unknown) => Promise.reject(asUsage(error)));
         if (showProgress) io.stderr('\n');
         const db = join(out, 'backtest.db');
         let input;
