@@ -114,6 +114,9 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
   }
 }
 
+/** Turns of the event loop without a commit before simulated time may move. */
+const QUIET_TURNS = 8;
+
 async function nextChunk(bars: AsyncIterator<readonly Bar[]>): Promise<readonly Bar[]> {
   for (;;) {
     const item = await bars.next();
@@ -316,16 +319,27 @@ class BacktestLoop {
     }
   }
 
-  /** Run flows and venue reports to the end, moving simulated time only while everything waits on it (retry backoff). */
+  /**
+   * Run flows and venue reports to the end. Simulated time moves only once everything waits on it
+   * (a retry's backoff): when several turns of the event loop in a row committed nothing, the
+   * earliest timer fires. A flow busy with its store is never timed out by a jump in time.
+   */
   async #settle(): Promise<void> {
     let done = false;
     const drained = this.#platform.orchestrator.drain().then(() => {
       done = true;
     });
+    let quietTurns = 0;
+    let last = this.#platform.store.commitStats().batches;
     while (!done) {
-      // the in-memory store commits on the next turns of the event loop: let them come first
-      for (let turn = 0; turn < 8 && !done; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (!done && !this.#clock.fireNext(Number.POSITIVE_INFINITY)) await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const batches = this.#platform.store.commitStats().batches;
+      quietTurns = batches === last ? quietTurns + 1 : 0;
+      last = batches;
+      if (done || quietTurns < QUIET_TURNS) continue;
+      quietTurns = 0;
+      // nothing left to fire and still not done: something outside the event loop's turns (a file write) is pending
+      if (!this.#clock.fireNext(Number.POSITIVE_INFINITY)) await new Promise<void>((resolve) => setTimeout(resolve, 1));
     }
     await drained;
     this.#levels.invalidate();

@@ -54,7 +54,7 @@ describe.runIf(runBrowserTests)('the backtest report in chromium', () => {
           width: box.width,
           height: box.height,
           segments: (line?.getAttribute('d') ?? '').split('L').length,
-          lineLength: line ? (line as SVGPathElement).getTotalLength() : 0,
+          lineLength: line ? (line as unknown as { getTotalLength(): number }).getTotalLength() : 0,
           markers: [...svg.querySelectorAll('path.marker')].map((m) => m.querySelector('title')?.textContent ?? ''),
         };
       }),
