@@ -81,7 +81,8 @@ export class DirectiveIntake {
    * Submit one line of input (`line`: its 1-based number in the source), once there is room.
    * False when `options.signal` aborted the wait: the line was not submitted (and is counted as not started).
    */
-  async submit(text: string, line: number, options: SubmitOptions = {}): Promise<boolean> {
+  /** `line` null: the directive comes from no file (a backtest's strategy module), so its errors name no line. */
+  async submit(text: string, line: number | null, options: SubmitOptions = {}): Promise<boolean> {
     const room = await this.#platform.orchestrator.waitForCapacity({ maxQueued: this.#readAhead, signal: options.signal });
     if (!room || options.signal?.aborted) {
       this.#countNotStarted(line);
@@ -89,7 +90,7 @@ export class DirectiveIntake {
     }
     const submission: DirectiveSubmission = {
       input: text,
-      source: { kind: 'cli', line },
+      source: line === null ? { kind: 'internal' } : { kind: 'cli', line },
       received_at: this.#clock.now(),
       ...(options.oversize ? { oversize: options.oversize } : {}),
     };

@@ -276,7 +276,7 @@ class BacktestLoop {
     }
     this.#clock.moveTo(Math.min(barMs, (directive.atMs ?? this.#clock.now()) + this.#latencyMs));
     this.#directives += 1;
-    await this.#intake.submit(directive.text, directive.line ?? this.#directives);
+    await this.#intake.submit(directive.text, directive.line);
     await this.#settle();
     this.#bookFills();
   }

@@ -5,7 +5,7 @@ export interface BacktestSummary {
   readonly out: string;
   readonly db: string;
   readonly files: readonly string[];
-  readonly run: Pick<BacktestRun, 'bars' | 'directives' | 'counts' | 'refused' | 'interrupted' | 'startMs' | 'endMs'>;
+  readonly run: Pick<BacktestRun, 'bars' | 'directives' | 'counts' | 'refused' | 'interrupted' | 'startMs' | 'endMs' | 'failures'>;
   readonly metrics: BacktestMetrics;
   readonly seconds: number;
 }
@@ -32,6 +32,11 @@ export function backtestSummaryJson(s: BacktestSummary): string {
   });
 }
 
+function firstFailure(s: BacktestSummary): string[] {
+  const failed = s.run.failures.find((f) => f.errorCode !== 'BACKTEST_NOT_RUN');
+  return failed === undefined ? [] : [`  first failure${failed.directiveId ? ` (${failed.directiveId})` : ''}: ${failed.reason}`];
+}
+
 export function backtestSummaryText(s: BacktestSummary): string {
   const c = s.run.counts;
   const m = s.metrics;
@@ -39,6 +44,8 @@ export function backtestSummaryText(s: BacktestSummary): string {
     `planexec backtest: ${s.run.bars.toLocaleString('en-US')} bars, ${m.start} → ${m.end} (simulated), in ${s.seconds.toFixed(2)} s${s.run.interrupted ? ' (interrupted)' : ''}`,
     `directives: ${s.run.directives} run: ${c.succeeded} succeeded, ${c.failed} failed, ${c.in_doubt} in doubt, ${c.duplicates} duplicates; ${s.run.refused.length} not run`,
     ...Object.entries(c.failures_by_reason).map(([code, n]) => `  ${code}: ${n}`),
+    // the codes say what kind; the first reason says what to fix
+    ...firstFailure(s),
     ...s.run.refused.slice(0, MAX_LISTED).map((r) => `  not run${r.line === null ? '' : `, line ${r.line}`}${r.directiveId ? ` (${r.directiveId})` : ''}: ${r.reason}`),
     ...(s.run.refused.length > MAX_LISTED ? [`  … and ${s.run.refused.length - MAX_LISTED} more (report.html lists them all)`] : []),
     `net P&L ${m.net_pnl} (${m.return_pct} %), max drawdown ${(Number(m.max_drawdown) * 100).toFixed(2)} %, Sharpe ${m.sharpe ?? 'n/a'}, win rate ${m.win_rate ?? 'n/a'}, trades ${m.trades.closed} closed / ${m.trades.open} open, fees ${m.fees}`,

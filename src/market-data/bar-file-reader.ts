@@ -46,7 +46,7 @@ function csvHeader(file: string, symbol: string | undefined, text: string, line:
   }
   const missing = requiredFields(symbol).filter((f) => !names.includes(f));
   if (missing.length > 0) {
-    const hint = symbol === undefined && missing.includes('symbol') ? ' (or give the file its symbol)' : '';
+    const hint = symbol === undefined && missing.includes('symbol') ? ' (or name the one symbol of the file: planexec backtest --symbol)' : '';
     throw new PriceFileError(file, line, missing.join(', '), `missing from the header "${text}"${hint}`, 'header_columns');
   }
   const twice = names.find((n, i) => n !== '' && names.indexOf(n) !== i);

@@ -114,7 +114,7 @@ describe('readBarFile: reading', () => {
 describe('readBarFile: refusing', () => {
   const cases: [string, string, string, string][] = [
     ['a CSV without a header', `${GOOD}\n`, 'line 1: the first line must be a header naming the columns (timestamp,symbol,open,high,low,close,volume); got "2024-01-01T00:00:00Z,BTC/USDT,100,110,90,105,12.5"', 'header'],
-    ['a header without some columns', 'timestamp,open,close\n', 'line 1, column symbol, high, low, volume: missing from the header "timestamp,open,close" (or give the file its symbol)', 'header_columns'],
+    ['a header without some columns', 'timestamp,open,close\n', 'line 1, column symbol, high, low, volume: missing from the header "timestamp,open,close" (or name the one symbol of the file: planexec backtest --symbol)', 'header_columns'],
     ['a header naming a column twice', 'timestamp,symbol,open,high,low,close,volume,Open\n', 'line 1, column open: named twice in the header "timestamp,symbol,open,high,low,close,volume,Open"', 'header_columns'],
     ['a row with fewer cells than the header', `${HEADER}\n2024-01-01T00:00:00Z,BTC_USDT,1,1,1\n`, 'line 2, column 6 (close): this row has 5 cells, the header names 7', 'cells'],
     ['a row with more cells than the header', `${HEADER}\n${GOOD},9\n`, 'line 2, column 8: this row has 8 cells, the header names 7', 'cells'],
