@@ -55,14 +55,15 @@ export interface BacktestRun {
 /**
  * The config a backtest runs with: the ledger and the paper venue in memory, the venue's latency
  * applied by the scheduler (a directive reaches the market latency_ms after its timestamp) rather
- * than as waits, no live price source, no writer thread.
+ * than as waits, no live price source, no writer thread, and no trading a symbol before its first
+ * bar (an instrument's configured reference_price is not a market).
  */
 export function backtestConfig(config: PlatformConfig): PlatformConfig {
   const paper = config.connector.paper;
   return {
     ...config,
     storage: { ...config.storage, type: 'sqlite', path: ':memory:', writer_thread: false },
-    connector: { ...config.connector, type: 'paper', paper: { ...paper, path: ':memory:', latency_ms: 0, prices: { ...paper.prices, source: 'static' } } },
+    connector: { ...config.connector, type: 'paper', paper: { ...paper, path: ':memory:', latency_ms: 0, require_price: true, prices: { ...paper.prices, source: 'static' } } },
   };
 }
 

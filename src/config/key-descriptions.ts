@@ -91,6 +91,8 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'connector.paper.faults.seed': 'Seed of the fault dice, so a faulty run can be replayed exactly.',
   'connector.paper.idempotent_submit':
     'true: a repeated client order id returns the existing order; false: it is rejected as a duplicate (planexec then looks the order up).',
+  'connector.paper.require_price':
+    "true: an order, or a reference price asked for, on a symbol no price has reached yet (from the price source, the demo or a backtest's bars) is refused with NO_PRICE, instead of trading at the instrument's reference_price. planexec backtest always sets it.",
   'connector.paper.not_found_window_ms': 'A fresh order is reported "not found" for this long, as some venues do.',
   'connector.paper.position_mode':
     'hedge: each trade is its own position (its orders carry the trade id as position_id), so opposite trades on one symbol are each protected; netting: one net position per symbol, and a NEW_TRADE opposite an open trade is denied (NETTING_CONFLICT). A venue file keeps the mode it was created in.',

@@ -146,6 +146,8 @@ export const PaperConnectorSchema = z.strictObject({
   not_found_window_ms: ms(0),
   /** hedge: one position per trade (position_id), so opposite trades on a symbol are each protected; netting: one net per symbol. */
   position_mode: z.enum(['hedge', 'netting']).default('hedge'),
+  /** true: a symbol no price has reached yet is refused (NO_PRICE) instead of trading at its instrument's reference_price. */
+  require_price: z.boolean().default(false),
   prices: PaperPricesSchema.prefault({}),
 });
 

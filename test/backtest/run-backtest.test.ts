@@ -92,6 +92,13 @@ describe('runBacktest', () => {
     expect(r.positions[0]!.entry_price?.toString()).toBe('102');
   });
 
+  it('refuses a directive on a symbol the bars never priced, instead of trading at the instrument’s configured price', async () => {
+    const r = await backtest([flat(0, 100), flat(1, 100), flat(2, 100)], [newTrade('ETH', at(0) + 1, { symbol: 'ETH_USDT', size: '1' }), newTrade('BTC', at(0) + 2, { size: '1' })]);
+    expect(r.positions.map((p) => [p.trade_id, p.filled_size.toString()])).toEqual([['BTC', '1']]);
+    expect(r.run.failures.map((f) => [f.directiveId, f.errorCode])).toEqual([['ETH', 'NO_PRICE']]);
+    expect(r.run.failures[0]!.reason).toContain('no price for ETH_USDT yet');
+  });
+
   it('names a symbol of the prices that the paper venue does not list', async () => {
     await expect(backtest([bar('DOGE_USDT', at(0), 1, 1, 1, 1)], [])).rejects.toThrow(/symbol DOGE_USDT is not an instrument of the paper venue: add connector.paper.instruments.DOGE_USDT/);
   });

@@ -9,6 +9,8 @@ import type { OrderRow } from './paper-store.js';
 /** The venue's rejection codes (VenueRejected.code), as an exchange would answer. */
 export const PaperRejectCode = {
   UNKNOWN_SYMBOL: 'UNKNOWN_SYMBOL',
+  /** connector.paper.require_price: no price has reached the symbol yet. */
+  NO_PRICE: 'NO_PRICE',
   UNKNOWN_ORDER: VenueRejectCode.UNKNOWN_ORDER,
   INVALID_ORDER: 'INVALID_ORDER',
   LOT_SIZE: 'LOT_SIZE',

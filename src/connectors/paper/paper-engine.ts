@@ -71,9 +71,13 @@ export class PaperEngine {
     return this.#store.price(symbol);
   }
 
-  /** The last price the feed set, else the configured one. */
+  /** The last price the feed set, else the configured one (refused under require_price). */
   referencePrice(symbol: string): Decimal {
-    return this.#store.price(symbol) ?? this.instrument(symbol).reference_price;
+    const instrument = this.instrument(symbol);
+    const price = this.#store.price(symbol);
+    if (price !== undefined) return price;
+    if (this.#config.require_price) throw rejection('NO_PRICE', `no price for ${symbol} yet: nothing has priced it (connector.paper.require_price)`, { symbol });
+    return instrument.reference_price;
   }
 
   /** One fault draw from the seeded sequence; the generator state lives in the venue file. */
