@@ -18,8 +18,8 @@ import { LineReader } from '../read-lines.js';
 import { backtestSummaryJson, backtestSummaryText } from '../backtest-summary.js';
 
 interface BacktestOptions extends Omit<WorldOptions, 'db'>, GlobalOptions {
-  readonly prices: string[];
-  readonly symbol: string[];
+  readonly prices?: string[];
+  readonly symbol?: string[];
   readonly directives?: string;
   readonly strategy?: string;
   readonly out: string;
@@ -27,7 +27,7 @@ interface BacktestOptions extends Omit<WorldOptions, 'db'>, GlobalOptions {
   readonly progress?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Errors in what the user gave (a bad price file, a symbol without an instrument, a strategy that does not load): exit 2, as bad usage. */
 const INPUT_ERRORS: ReadonlySet<string> = new Set([
@@ -89,8 +89,8 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
   return program
     .command('backtest')
     .description('run directives (or a strategy module) through the orchestrator on simulated time against OHLCV bars, then write a report')
-    .addOption(new Option('--prices <file>', 'OHLCV bars: CSV with a header or JSON Lines (timestamp, open, high, low, close, volume, symbol); repeat for several files').argParser(collect).default([]))
-    .addOption(new Option('--symbol <symbol>', 'the symbol of a price file without a symbol column (BTC/USDT or BTC_USDT): once for every file, or once per --prices in order').argParser(collect).default([]))
+    .addOption(new Option('--prices <file>', 'OHLCV bars: CSV with a header or JSON Lines (timestamp, open, high, low, close, volume, symbol); repeat for several files').argParser(collect))
+    .addOption(new Option('--symbol <symbol>', 'the symbol of a price file without a symbol column (BTC/USDT or BTC_USDT): once for every file, or once per --prices in order').argParser(collect))
     .option('--directives <file>', 'JSON Lines directives, executed at their timestamps')
     .option('--strategy <module>', 'a JavaScript or TypeScript module whose default export receives each bar and event and returns directives (docs/backtesting.md)')
     .option('--config <file>', 'platform.yaml; its backtest overlay applies unless --env names another')
@@ -100,7 +100,8 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
     .option('--no-progress', 'no progress line, even on a terminal')
     .action(async (_opts: BacktestOptions, command: Command) => {
       const opts = command.optsWithGlobals<BacktestOptions>();
-      const specs = barFileSpecs(opts.prices, opts.symbol);
+      const prices = opts.prices ?? [];
+      const specs = barFileSpecs(prices, opts.symbol ?? []);
       const directivesFile = directiveSource(opts);
       const loaded = loadBacktestConfig(opts);
       const out = resolve(opts.out);
@@ -139,7 +140,7 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
           paperVenue(run.platform, 'a backtest').saveCopy(`${db}.venue.db`, run.prices.map((p) => p.symbol), owner);
           input = await reportInputOf(run, run.platform.store, {
             title: `Backtest of ${directivesFile ?? opts.strategy ?? ''}`,
-            prices: opts.prices,
+            prices,
             directives: directivesFile ?? null,
             strategy: opts.strategy ?? null,
             config: loaded.file,
