@@ -5,6 +5,7 @@ import { DirectiveIntake } from '../app/directive-intake.js';
 import type { FlowCounts } from '../app/flow-tally.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { PaperConnector } from '../connectors/paper/paper-connector.js';
+import { isoTime } from '../domain/clock.js';
 import { Decimal } from '../domain/decimal.js';
 import { PlanexecError } from '../domain/errors.js';
 import { entropy32, useSeededEntropy } from '../domain/id-entropy.js';
@@ -117,6 +118,8 @@ export async function runBacktest(options: BacktestRunOptions): Promise<Backtest
 
 /** Turns of the event loop without a commit before simulated time may move. */
 const QUIET_TURNS = 8;
+/** Wall time with no commit and no timer to fire after which a run is stuck, not slow: it stops with an error instead of hanging. */
+const STALL_MS = 10_000;
 
 async function nextChunk(bars: AsyncIterator<readonly Bar[]>): Promise<readonly Bar[]> {
   for (;;) {
@@ -331,16 +334,28 @@ class BacktestLoop {
       done = true;
     });
     let quietTurns = 0;
+    let stalledSince: number | null = null;
     let last = this.#platform.store.commitStats().batches;
     while (!done) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const batches = this.#platform.store.commitStats().batches;
       quietTurns = batches === last ? quietTurns + 1 : 0;
+      if (batches !== last) stalledSince = null;
       last = batches;
       if (done || quietTurns < QUIET_TURNS) continue;
       quietTurns = 0;
-      // nothing left to fire and still not done: something outside the event loop's turns (a file write) is pending
-      if (!this.#clock.fireNext(Number.POSITIVE_INFINITY)) await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      if (this.#clock.fireNext(Number.POSITIVE_INFINITY)) {
+        stalledSince = null;
+        continue;
+      }
+      // nothing to fire and still not done: something outside the event loop's turns (a file write) is pending
+      stalledSince ??= performance.now();
+      if (performance.now() - stalledSince > STALL_MS) {
+        throw new PlanexecError(`the backtest stalled at ${isoTime(this.#clock.now())}: its flows made no progress for ${STALL_MS / 1000} s and wait on no simulated time`, {
+          code: 'BACKTEST_STALLED',
+        });
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
     }
     await drained;
     this.#levels.invalidate();
