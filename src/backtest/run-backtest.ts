@@ -199,7 +199,7 @@ class BacktestLoop {
 
   /** The bars are over: the last time's walk, then everything still queued is refused. */
   async finish(interrupted: boolean): Promise<void> {
-    await this.#endTime();
+    await this.#endTime(Number.POSITIVE_INFINITY);
     const reason = interrupted ? 'not run: the backtest was interrupted' : 'not run: its time is after the last bar';
     for (const directive of this.#strategy?.takeAll() ?? []) this.#refuse(directive, reason);
     if (this.#schedule !== null) {
@@ -209,7 +209,8 @@ class BacktestLoop {
         else this.#refuse(directive, reason);
       }
     }
-    await this.#settle();
+    // flows still working a window (TWAP, PASSIVE) finish on the last prices
+    await this.#settle(Number.POSITIVE_INFINITY);
     await this.#platform.termination.drain();
     this.#bookFills();
     this.#equity.finish(this.#endMs);
@@ -245,7 +246,7 @@ class BacktestLoop {
 
   /** A new bar time: finish the last one, then run the directives that reach the market by now. */
   async #beginTime(atMs: number): Promise<void> {
-    if (this.#timeMs !== undefined) await this.#endTime();
+    if (this.#timeMs !== undefined) await this.#endTime(atMs);
     else this.#startMs = atMs;
     this.#timeMs = atMs;
     this.#group = [];
@@ -281,7 +282,8 @@ class BacktestLoop {
     this.#clock.moveTo(Math.min(barMs, (directive.atMs ?? this.#clock.now()) + this.#latencyMs));
     this.#directives += 1;
     await this.#intake.submit(directive.text, directive.line);
-    await this.#settle();
+    // at the bar's open: what waits on later time (a TWAP's next child) goes on after the bar's walk
+    await this.#settle(this.#clock.now());
     this.#bookFills();
   }
 
@@ -298,8 +300,12 @@ class BacktestLoop {
     }
   }
 
-  /** The current time's bars: directives due, then each bar walked, then the strategy's turn. */
-  async #endTime(): Promise<void> {
+  /**
+   * The current time's bars: directives due, then each bar walked, then the strategy's turn; then
+   * simulated time runs on to just before `nextMs`, so children due between bars (a TWAP's) are
+   * sent on this bar's close.
+   */
+  async #endTime(nextMs: number): Promise<void> {
     const atMs = this.#timeMs;
     if (atMs === undefined) return;
     await this.#runDue(atMs);
@@ -309,7 +315,7 @@ class BacktestLoop {
         this.#pendingCloses.delete(bar.symbol);
         this.#venue.applyBar(bar.symbol, { open: new Decimal(bar.open), high: new Decimal(bar.high), low: new Decimal(bar.low), close: new Decimal(bar.close) }, this.#rule);
         this.#levels.invalidate();
-        await this.#settle();
+        await this.#settle(atMs);
         this.#bookFills();
       } else {
         this.#pendingCloses.set(bar.symbol, bar.close);
@@ -321,14 +327,19 @@ class BacktestLoop {
     if (this.#strategy !== null) {
       for (const bar of this.#group) await this.#strategy.bar(bar);
     }
+    if (this.#clock.nextDue() !== undefined) {
+      await this.#settle(nextMs - 1);
+      this.#bookFills();
+    }
   }
 
   /**
-   * Run flows and venue reports to the end. Simulated time moves only once everything waits on it
-   * (a retry's backoff): when several turns of the event loop in a row committed nothing, the
-   * earliest timer fires. A flow busy with its store is never timed out by a jump in time.
+   * Run flows and venue reports until they end or wait only on time after `limitMs`. Simulated
+   * time moves only once everything waits on it (a retry's backoff, a TWAP's next child): when
+   * several turns of the event loop in a row committed nothing, the earliest timer up to
+   * `limitMs` fires. A flow busy with its store is never timed out by a jump in time.
    */
-  async #settle(): Promise<void> {
+  async #settle(limitMs: number): Promise<void> {
     let done = false;
     const drained = this.#platform.orchestrator.drain().then(() => {
       done = true;
@@ -344,9 +355,15 @@ class BacktestLoop {
       last = batches;
       if (done || quietTurns < QUIET_TURNS) continue;
       quietTurns = 0;
-      if (this.#clock.fireNext(Number.POSITIVE_INFINITY)) {
+      if (this.#clock.fireNext(limitMs)) {
         stalledSince = null;
         continue;
+      }
+      // the flows left wait on later time: the next bars come first
+      const due = this.#clock.nextDue();
+      if (due !== undefined && due > limitMs) {
+        this.#levels.invalidate();
+        return;
       }
       // nothing to fire and still not done: something outside the event loop's turns (a file write) is pending
       stalledSince ??= performance.now();

@@ -14,6 +14,13 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Bounds one connector call. A call that times out after the request left is an unknown outcome (IN_DOUBT), never a failure.',
   'orchestration.plan_execution.allow_cross_strategy_targets':
     "false: a MODIFY_EXISTING or CLOSE_EXISTING whose target trade belongs to another strategy is refused (RiskDenied FOREIGN_TRADE) before anything is sent. true: any strategy may modify or close any trade.",
+  'orchestration.plan_execution.execution_styles': 'How routing plans that slice or rest an entry (PASSIVE, TWAP, ICEBERG) are run; docs/execution-styles.md.',
+  'orchestration.plan_execution.execution_styles.default_window_minutes':
+    'The window of a PASSIVE entry chosen by execution_urgency below 0.3 when the plan gives no max_execution_window_minutes.',
+  'orchestration.plan_execution.execution_styles.default_chunk_count': 'TWAP children when the plan gives no chunk_count_hint.',
+  'orchestration.plan_execution.execution_styles.default_visibility': 'ICEBERG visible part, as a fraction of the size, when the plan gives no visibility_preference.',
+  'orchestration.plan_execution.execution_styles.reprice_interval_seconds':
+    'How often a resting PASSIVE or ICEBERG child is checked for fills and moved to the near touch, and how often a waiting TWAP looks at the kill switch.',
   'orchestration.plan_execution.retry_policy': 'Retries of connector calls that failed with a retryable error (network, rate limit, venue busy).',
   'orchestration.plan_execution.retry_policy.max_retries': 'Retries after the first attempt: up to max_retries + 1 attempts. 0 disables retries.',
   'orchestration.plan_execution.retry_policy.backoff_strategy':

@@ -53,6 +53,18 @@ export const InDoubtSchema = z.strictObject({
   not_found_grace_ms: ms(5000),
 });
 
+/** How routing plans that slice or rest an entry are run (docs/execution-styles.md). */
+export const ExecutionStylesSchema = z.strictObject({
+  /** The window of a PASSIVE entry chosen by urgency (no max_execution_window_minutes given). */
+  default_window_minutes: z.number().int().min(1).max(1440).default(5),
+  /** TWAP children when the plan gives no chunk_count_hint. */
+  default_chunk_count: z.number().int().min(1).max(100).default(5),
+  /** ICEBERG's visible fraction when the plan gives no visibility_preference. */
+  default_visibility: z.number().gt(0).max(1).default(0.1),
+  /** How often a resting PASSIVE / ICEBERG child is checked and re-priced, and a waiting TWAP looks at the kill switch. */
+  reprice_interval_seconds: z.number().positive().max(3600).default(5),
+});
+
 export const PlanExecutionSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Bounds all attempts of one execution together. */
@@ -66,6 +78,7 @@ export const PlanExecutionSchema = z.strictObject({
   monitoring: MonitoringSchema.prefault({}),
   concurrency: ConcurrencySchema.prefault({}),
   in_doubt: InDoubtSchema.prefault({}),
+  execution_styles: ExecutionStylesSchema.prefault({}),
 });
 
 export const FlowTerminationSchema = z.strictObject({
@@ -324,6 +337,7 @@ export const PlatformConfigSchema = z.strictObject(BaseShape);
 
 export type PlatformConfig = z.output<typeof PlatformConfigSchema>;
 export type PlanExecutionConfig = PlatformConfig['orchestration']['plan_execution'];
+export type ExecutionStylesConfig = PlanExecutionConfig['execution_styles'];
 export type FlowTerminationConfig = PlatformConfig['orchestration']['flow_termination'];
 export type RetryPolicyConfig = PlanExecutionConfig['retry_policy'];
 export type ErrorHandlingConfig = PlanExecutionConfig['error_handling'];

@@ -155,11 +155,31 @@ export const ExitPlanSchema = z.strictObject({
   take_profit_price: price.optional(),
 });
 
+/** A whole number from a JSON line (read through its text, so a LosslessNumber) or from code. */
+function integerField(min: number, max: number) {
+  const whole = z.number().superRefine((value, ctx) => {
+    const broken = !Number.isInteger(value) ? ['integer', 'must be a whole number'] : value < min ? ['min', `must be at least ${min}`] : value > max ? ['max', `must be at most ${max}`] : null;
+    if (broken) ctx.addIssue({ code: 'custom', params: { rule: broken[0] }, message: broken[1]!, input: value });
+  });
+  return z.preprocess((value) => (isLosslessNumber(value) && isSafeNumber(value.toString()) ? Number(value.toString()) : value), whole);
+}
+
+export const EXECUTION_STYLES = ['SINGLE', 'PASSIVE', 'TWAP', 'ICEBERG'] as const;
+export type ExecutionStyle = (typeof EXECUTION_STYLES)[number];
+export const CHUNK_DISTRIBUTIONS = ['UNIFORM', 'FRONT_LOADED', 'BACK_LOADED'] as const;
+export type ChunkDistribution = (typeof CHUNK_DISTRIBUTIONS)[number];
+
 export const RoutingPlanSchema = z.strictObject({
   execution_urgency: decimalField({ sign: 'non_negative', max: '1' }).optional(),
+  visibility_preference: decimalField({ sign: 'non_negative', max: '1' }).optional(),
   max_slippage_pct: decimalField({ sign: 'non_negative', max: '1' }).optional(),
   time_in_force: z.enum(['GTC', 'IOC', 'FOK']).optional(),
   must_complete_immediately: z.boolean().optional(),
+  max_execution_window_minutes: integerField(1, 1440).optional(),
+  preferred_execution_style: z.enum(EXECUTION_STYLES).optional(),
+  chunk_count_hint: integerField(1, 100).optional(),
+  chunk_distribution: z.enum(CHUNK_DISTRIBUTIONS).optional(),
+  min_fill_ratio: decimalField({ sign: 'non_negative', max: '1' }).optional(),
 });
 
 export const ExecutionDirectiveSchema = z.strictObject({
@@ -234,6 +254,34 @@ function looseView(input: Readonly<Record<string, unknown>>): RuleView {
   };
 }
 
+const SLICED_STYLES: ReadonlySet<unknown> = new Set(['PASSIVE', 'TWAP', 'ICEBERG']);
+
+/** The routing plan's own rules: what must_complete_immediately excludes, what a style needs (docs/execution-styles.md). */
+function routingIssues(d: RuleView, orderType: string | undefined): ValidationIssue[] {
+  const routing = asRecord(d.routing_plan);
+  if (routing === undefined) return [];
+  const issues: ValidationIssue[] = [];
+  const add = (field: string, rule: string, message: string): void => {
+    issues.push({ path: `routing_plan.${field}`, rule, message });
+  };
+  const style = own(routing, 'preferred_execution_style');
+  const tif = own(routing, 'time_in_force');
+  const window = own(routing, 'max_execution_window_minutes');
+  const sliced = SLICED_STYLES.has(style);
+  if (own(routing, 'must_complete_immediately') === true) {
+    if (sliced) add('preferred_execution_style', 'conflicts_with_immediate', `${String(style)} works over a window; must_complete_immediately allows one immediate order`);
+    if (window !== undefined) add('max_execution_window_minutes', 'conflicts_with_immediate', 'must_complete_immediately has no window: drop one of the two');
+  }
+  if (!sliced) return issues;
+  if (window === undefined) add('max_execution_window_minutes', 'required_for_style', `${String(style)} needs max_execution_window_minutes (how long it may work)`);
+  if (d.scope !== undefined && d.scope !== 'NEW_TRADE') {
+    add('preferred_execution_style', 'style_not_for_scope', `execution styles apply to NEW_TRADE entries; a ${String(d.scope)} is sent as one order (use SINGLE or leave it out)`);
+  }
+  if (orderType === 'STOP_LIMIT') add('preferred_execution_style', 'style_not_for_order_type', `${String(style)} needs a MARKET or LIMIT entry, not STOP_LIMIT`);
+  if (tif === 'FOK') add('time_in_force', 'style_conflicts_with_fok', `a ${String(style)} entry is sent in parts, so it cannot be all-or-nothing (FOK)`);
+  return issues;
+}
+
 /** Scope and cross-field rules (DESIGN §2), including those upstream forgot (reference §1.20). */
 function ruleIssues(d: RuleView): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -275,6 +323,7 @@ function ruleIssues(d: RuleView): ValidationIssue[] {
       add('entry_plan.stop_price', 'forbidden_for_order_type', `${orderType} must not carry stop_price`);
     }
   }
+  issues.push(...routingIssues(d, orderType));
   const exit = asRecord(d.exit_plan);
   if (exit === undefined) return issues;
   const sl = exit.stop_loss_price;

@@ -23,6 +23,30 @@ export interface TradeExecutedDTO {
   readonly trade_ids: readonly string[];
   /** Requested prices / sizes used in another form (lot / tick rounding), as in the causality entry. */
   readonly adjustments?: readonly { readonly field: string; readonly requested: string; readonly used: string; readonly rule: string; readonly trade_id?: string }[];
+  /** A NEW_TRADE's entry: style, children, decision price and implementation shortfall (docs/execution-styles.md). */
+  readonly execution?: TradeExecution;
+}
+
+export type ExecutionStyleName = 'SINGLE' | 'PASSIVE' | 'TWAP' | 'ICEBERG';
+/** preferred: the plan named the style; urgency: execution_urgency chose it; immediate: must_complete_immediately; order_type: a LIMIT / STOP_LIMIT entry sent as asked; default: nothing asked. */
+export type StyleChosenBy = 'preferred' | 'urgency' | 'immediate' | 'order_type' | 'default';
+/** Why the children stopped: all filled, the window ended, the kill switch moved, or the schedule ran out. */
+export type ExecutionEnding = 'filled' | 'window' | 'halted' | 'schedule';
+
+/** How a NEW_TRADE's entry was executed. */
+export interface TradeExecution {
+  readonly style: ExecutionStyleName;
+  readonly chosen_by: StyleChosenBy;
+  /** The venue's reference price when the directive was accepted; null for a LIMIT / STOP_LIMIT entry sent as one order. */
+  readonly decision_price: Decimal | null;
+  readonly planned_quantity: Decimal;
+  readonly filled_quantity: Decimal;
+  readonly average_fill_price: Decimal | null;
+  /** Orders the entry was sent as (1 for SINGLE). */
+  readonly child_orders: number;
+  /** Average fill against the decision price, in basis points; positive = worse (a BUY paid more). */
+  readonly shortfall_bps: Decimal | null;
+  readonly ended_by: ExecutionEnding;
 }
 
 export interface ExecutionFailedDTO {

@@ -75,6 +75,8 @@ export const JournalEventType = {
   TRADE_CLOSED: 'TRADE_CLOSED',
   EXECUTION_FAILED: 'EXECUTION_FAILED',
   DIRECTIVE_ACCEPTED: 'DIRECTIVE_ACCEPTED',
+  /** A sliced or resting entry's plan (style, decision price, children), written ahead of its first child. */
+  EXECUTION_PLANNED: 'EXECUTION_PLANNED',
   ORDER_INTENT: 'ORDER_INTENT',
   ORDER_RESULT: 'ORDER_RESULT',
   ORDER_IN_DOUBT: 'ORDER_IN_DOUBT',

@@ -112,6 +112,20 @@ export const TradeExecutedSchema = z.strictObject({
   status: z.enum(OrderStatus).nullable(),
   filled_quantity: nonNegative,
   trade_ids: ids,
+  /** A NEW_TRADE's entry: how it was executed (docs/execution-styles.md). */
+  execution: z
+    .strictObject({
+      style: z.enum(['SINGLE', 'PASSIVE', 'TWAP', 'ICEBERG']),
+      chosen_by: z.enum(['preferred', 'urgency', 'immediate', 'order_type', 'default']),
+      decision_price: positive.nullable(),
+      planned_quantity: nonNegative,
+      filled_quantity: nonNegative,
+      average_fill_price: positive.nullable(),
+      child_orders: z.number().int().nonnegative(),
+      shortfall_bps: signed.nullable(),
+      ended_by: z.enum(['filled', 'window', 'halted', 'schedule']),
+    })
+    .optional(),
 });
 
 export const ExecutionFailedSchema = z.strictObject({

@@ -21,7 +21,7 @@ export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutco
     strategy_id: directive.strategy_id,
     scope: directive.scope,
     rationale: directive.rationale ?? null,
-    fill_price: primary?.record.average_fill_price ?? null,
+    fill_price: outcome.execution && outcome.execution.style !== 'SINGLE' ? outcome.execution.average_fill_price : (primary?.record.average_fill_price ?? null),
     executed_at: executedAt,
     timestamp: directive.timestamp,
     trade_ids: outcome.tradeIds,
@@ -45,6 +45,7 @@ export function causalityBody(directive: ExecutionDirective, outcome: ScopeOutco
     })),
     adjustments: outcome.adjustments ?? [],
     notes: outcome.notes ?? [],
+    ...(outcome.execution ? { execution: outcome.execution } : {}),
   };
 }
 
@@ -66,18 +67,22 @@ export function successReasonWith(notes: readonly string[]): string {
 
 export function tradeExecuted(directive: ExecutionDirective, outcome: ScopeOutcome, executedAt: string): TradeExecutedDTO {
   const primary = outcome.primary?.record ?? null;
+  const execution = outcome.execution;
+  // a styled entry has no one main order: its children together are what filled
+  const styled = execution && execution.style !== 'SINGLE' ? execution : null;
   return {
     directive_id: directive.directive_id,
     strategy_id: directive.strategy_id,
     scope: directive.scope,
     execution_time: executedAt,
-    fill_price: primary?.average_fill_price ?? null,
+    fill_price: styled ? styled.average_fill_price : (primary?.average_fill_price ?? null),
     order_id: primary?.venue_order_id ?? null,
     target_trade_ids: directive.target_trade_ids ?? [],
     client_order_id: primary?.client_order_id ?? null,
     status: primary?.status ?? null,
-    filled_quantity: primary?.filled_quantity ?? ZERO,
+    filled_quantity: styled ? styled.filled_quantity : (primary?.filled_quantity ?? ZERO),
     trade_ids: outcome.tradeIds,
     adjustments: outcome.adjustments ?? [],
+    ...(execution ? { execution } : {}),
   };
 }

@@ -17,7 +17,7 @@ import { bookFills } from './trade-book.js';
 /** What kind of failure ended a flow; it decides which policy applies. */
 export type FailureKind = 'validation' | 'risk' | 'trade' | 'api' | 'in_doubt' | 'ledger' | 'journal' | 'disabled' | 'internal';
 
-const API_CODES: ReadonlySet<ExecutionErrorCode> = new Set([ExecutionErrorCode.RETRIES_EXHAUSTED, ExecutionErrorCode.NOT_FOUND_AT_VENUE, ExecutionErrorCode.EXECUTION_TIMEOUT]);
+const API_CODES: ReadonlySet<ExecutionErrorCode> = new Set([ExecutionErrorCode.RETRIES_EXHAUSTED, ExecutionErrorCode.NOT_FOUND_AT_VENUE, ExecutionErrorCode.EXECUTION_TIMEOUT, ExecutionErrorCode.MIN_FILL_NOT_REACHED]);
 
 export function classifyFailure(error: PlanexecError): FailureKind {
   if (error instanceof ValidationError) return 'validation';

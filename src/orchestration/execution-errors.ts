@@ -22,6 +22,11 @@ export const ExecutionErrorCode = {
    * is booked with protection MISSING and error_handling.on_protection_failure was applied.
    */
   PROTECTION_MISSING: 'PROTECTION_MISSING',
+  /**
+   * A sliced or resting entry (PASSIVE, TWAP, ICEBERG) ended its window with less filled than
+   * routing_plan.min_fill_ratio: the filled part stays an open, protected trade; on_api_failure applies.
+   */
+  MIN_FILL_NOT_REACHED: 'MIN_FILL_NOT_REACHED',
 } as const;
 export type ExecutionErrorCode = (typeof ExecutionErrorCode)[keyof typeof ExecutionErrorCode];
 

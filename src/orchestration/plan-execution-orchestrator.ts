@@ -82,7 +82,10 @@ export class PlanExecutionOrchestrator {
       bus, clock, logger, alerts, ledger, config, flows: deps.flows, journal: deps.journal, registry: deps.registry, tradingState: deps.tradingState,
       maxDirectiveAgeSeconds: deps.intake?.max_directive_age_seconds ?? 0,
       recorder,
-      scopeDeps: { connector: deps.connector, ledger, executor, protective, legs, allowCrossStrategyTargets: config.allow_cross_strategy_targets },
+      scopeDeps: {
+        connector: deps.connector, ledger, executor, protective, legs, allowCrossStrategyTargets: config.allow_cross_strategy_targets,
+        styles: { clock, config: config.execution_styles, timeoutSeconds: config.timeout_seconds, ...(deps.tradingState ? { tradingState: deps.tradingState } : {}) },
+      },
       policy: new ErrorPolicy({ config: config.error_handling, ledger, executor, alerts, clock, timeoutSeconds: config.timeout_seconds }),
       stopper: new FlowStopper({ bus, clock, alerts, metrics, monitoring: config.monitoring }),
       resend: { resendWithinMs: (deps.recovery ?? RecoverySchema.parse({})).resend_within_seconds * 1000, inDoubt: config.in_doubt, attemptTimeoutMs: config.attempt_timeout_ms, clock },

@@ -37,6 +37,10 @@ export interface ConnectorCapabilities {
    * market: a SELL can only sell what the account holds, so a SELL entry is denied before sending.
    */
   readonly shortSelling: boolean;
+  /** A LIMIT can be sent post-only (OrderRequest.post_only): refused instead of taking liquidity. */
+  readonly postOnly: boolean;
+  /** The venue rests an iceberg itself (OrderRequest.display_quantity); otherwise planexec slices one. */
+  readonly nativeIceberg: boolean;
 }
 
 export type PositionMode = 'hedge' | 'netting';
@@ -74,6 +78,10 @@ export interface OrderRequest {
   readonly position_id?: string;
   /** Market orders: refuse fills worse than reference × (1 ± this). */
   readonly max_slippage_pct?: Decimal;
+  /** A LIMIT that must rest: the venue refuses it (POST_ONLY_WOULD_CROSS) rather than let it take liquidity. */
+  readonly post_only?: boolean;
+  /** Native iceberg: only this much of the quantity is shown (ConnectorCapabilities.nativeIceberg). */
+  readonly display_quantity?: Decimal;
 }
 
 export interface VenueFill {

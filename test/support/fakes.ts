@@ -120,6 +120,8 @@ export class FakeConnector implements IAPIConnector {
       amendOrders: true,
       fetchByClientOrderId: true,
       positionMode: 'hedge',
+      postOnly: false,
+      nativeIceberg: false,
       shortSelling: true,
       ...options.capabilities,
     };

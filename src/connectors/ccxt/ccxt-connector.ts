@@ -91,6 +91,8 @@ export class CcxtConnector implements IAPIConnector {
       fetchByClientOrderId: true,
       positionMode: 'netting',
       shortSelling: false,
+      postOnly: false,
+      nativeIceberg: false,
     });
     this.#poller = new RestingOrderPoller({
       intervalMs: options.pollIntervalMs,

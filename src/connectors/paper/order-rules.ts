@@ -23,6 +23,9 @@ export const PaperRejectCode = {
   ORDER_NOT_OPEN: VenueRejectCode.ORDER_NOT_OPEN,
   QUANTITY_BELOW_FILLED: VenueRejectCode.QUANTITY_BELOW_FILLED,
   SIMULATED_REJECTION: 'SIMULATED_REJECTION',
+  POST_ONLY_WOULD_CROSS: 'POST_ONLY_WOULD_CROSS',
+  POST_ONLY_NEEDS_LIMIT: 'POST_ONLY_NEEDS_LIMIT',
+  ICEBERG_NOT_SUPPORTED: 'ICEBERG_NOT_SUPPORTED',
 } as const;
 export type PaperRejectCode = (typeof PaperRejectCode)[keyof typeof PaperRejectCode];
 
@@ -138,8 +141,23 @@ export function checkNewOrder(request: OrderRequest, ctx: RuleContext): VenueRej
     checkNotional(request.quantity, notionalPrice(request.order_type, limit, stop, reference), instrument) ??
     (stop ? checkStop(request.side, stop, reference) : undefined) ??
     (request.reduce_only ? checkReduceOnly(request.quantity, ctx) : undefined) ??
-    checkMarketSlippage(request, ctx)
+    checkMarketSlippage(request, ctx) ??
+    checkPostOnly(request, ctx) ??
+    (request.display_quantity !== undefined ? rejection('ICEBERG_NOT_SUPPORTED', 'the paper venue has no native iceberg orders (display_quantity)') : undefined)
   );
+}
+
+/** A post-only order must rest: one its limit would fill at once against the reference is refused, never filled as taker. */
+function checkPostOnly(request: OrderRequest, ctx: RuleContext): VenueRejected | undefined {
+  if (request.post_only !== true) return undefined;
+  if (request.order_type !== 'LIMIT' || !request.limit_price) return rejection('POST_ONLY_NEEDS_LIMIT', `post_only needs a LIMIT order, got ${request.order_type}`);
+  const limit = request.limit_price;
+  const crosses = request.side === 'BUY' ? limit.gte(ctx.reference) : limit.lte(ctx.reference);
+  if (!crosses) return undefined;
+  return rejection('POST_ONLY_WOULD_CROSS', `post-only ${request.side} limit ${decimalToWire(limit)} would cross the price ${decimalToWire(ctx.reference)}`, {
+    limit_price: decimalToWire(limit),
+    reference_price: decimalToWire(ctx.reference),
+  });
 }
 
 function checkMarketSlippage(request: OrderRequest, ctx: RuleContext): VenueRejected | undefined {

@@ -74,6 +74,8 @@ export class PaperConnector implements IAPIConnector {
       fetchByClientOrderId: true,
       positionMode: config.position_mode,
       shortSelling: true,
+      postOnly: true,
+      nativeIceberg: false,
     };
     this.#clock = options.clock;
     this.#listeners = new ExecutionListeners(options.onListenerError ?? (() => undefined));

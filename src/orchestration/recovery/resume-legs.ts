@@ -58,6 +58,8 @@ export class ResumeLegs {
   /** When the flow was accepted (its DIRECTIVE_ACCEPTED entry): the resend window counts from here. */
   readonly acceptedAtMs: number | null;
   readonly policy: ResendPolicy | null;
+  /** The sliced or resting entry's plan (EXECUTION_PLANNED) as the interrupted run journaled it; null when it had none. */
+  executionPlan: Readonly<Record<string, unknown>> | null = null;
 
   private constructor(legs: Map<string, ResumeLeg>, acceptedAtMs: number | null, policy: ResendPolicy | null, cancels: ReadonlySet<string> = new Set()) {
     this.#legs = legs;
@@ -74,6 +76,7 @@ export class ResumeLegs {
   static fromEntries(entries: readonly JournalEntry[], policy: ResendPolicy | null = null, acceptedAtMs: number | null = null): ResumeLegs {
     const legs = new Map<string, ResumeLeg>();
     const cancels = new Set<string>();
+    let plan: Readonly<Record<string, unknown>> | null = null;
     let accepted = false;
     for (const entry of entries) {
       if (entry.event_type === 'DIRECTIVE_ACCEPTED' && !accepted) {
@@ -81,6 +84,7 @@ export class ResumeLegs {
         const at = Date.parse(entry.timestamp);
         if (Number.isFinite(at)) acceptedAtMs = at;
       }
+      if (entry.event_type === 'EXECUTION_PLANNED' && entry.body['phase'] === 'planned' && plan === null) plan = entry.body;
       const coid = text(entry.body['client_order_id']);
       const action = text(entry.body['action']);
       if (coid === null) continue;
@@ -106,7 +110,9 @@ export class ResumeLegs {
         });
       }
     }
-    return new ResumeLegs(legs, acceptedAtMs, policy, cancels);
+    const resumed = new ResumeLegs(legs, acceptedAtMs, policy, cancels);
+    resumed.executionPlan = plan;
+    return resumed;
   }
 
   get(clientOrderId: string): ResumeLeg | undefined {
@@ -142,6 +148,16 @@ export class ResumeLegs {
   }
 
   /**
+   * How stale sending this leg now would be. A child of a sliced or resting entry was decided
+   * when its own intent was journaled (a TWAP's last child is minutes younger than its flow);
+   * any other leg when its flow was accepted.
+   */
+  #ageOf(clientOrderId: string, nowMs: number): number | null {
+    const child = this.executionPlan === null ? undefined : (this.#legs.get(clientOrderId) ?? this.#unreceived.get(clientOrderId));
+    return child ? Math.max(0, nowMs - child.intentAtMs) : this.ageMs(nowMs);
+  }
+
+  /**
    * A resumed flow is about to send a leg that never reached the venue: a leg adding exposure
    * only while the flow is younger than recovery.resend_within_seconds (EXPIRED_DURING_OUTAGE
    * otherwise); a leg that reduces or closes exposure always.
@@ -153,7 +169,7 @@ export class ResumeLegs {
 
   /** The EXPIRED_DURING_OUTAGE error for sending this leg now, or null when it may be sent. */
   expiry(purpose: OrderPurpose, leg: string, clientOrderId: string, nowMs: number): ExecutionError | null {
-    const age = this.ageMs(nowMs);
+    const age = this.#ageOf(clientOrderId, nowMs);
     if (this.policy === null || age === null || !addsExposure(purpose) || age <= this.policy.resendWithinMs) return null;
     const windowSeconds = this.policy.resendWithinMs / 1000;
     return new ExecutionError(

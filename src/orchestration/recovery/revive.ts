@@ -1,6 +1,6 @@
 import { Decimal, ZERO } from '../../domain/decimal.js';
 import type { ExecutionDirective } from '../../domain/directive.js';
-import type { TradeExecutedDTO } from '../../domain/dto.js';
+import type { TradeExecutedDTO, TradeExecution } from '../../domain/dto.js';
 import type { OrderStatus } from '../../domain/enums.js';
 import { isUnknownTradeCode, LedgerError, PlanexecError, RiskDenied, TransientError, UnknownTradeError, VenueRejected } from '../../domain/errors.js';
 import { ExecutionError, isExecutionErrorCode } from '../execution-errors.js';
@@ -72,5 +72,26 @@ export function tradeExecutedFromCausality(directive: ExecutionDirective, body: 
     status: main ? ((text(main['status']) as OrderStatus | null) ?? null) : null,
     filled_quantity: (main ? decimal(main['filled_quantity']) : null) ?? ZERO,
     trade_ids: Array.isArray(body['trade_ids']) ? body['trade_ids'].filter((t): t is string => typeof t === 'string') : [],
+    ...executionOf(body['execution']),
+  };
+}
+
+/** The causality entry's `execution` block as the DTO carries it (decimals back from their wire text). */
+function executionOf(value: unknown): { execution?: TradeExecution } {
+  if (typeof value !== 'object' || value === null) return {};
+  const e = value as Record<string, unknown>;
+  const decimal = (v: unknown): Decimal | null => (typeof v === 'string' ? new Decimal(v) : null);
+  return {
+    execution: {
+      style: (text(e['style']) ?? 'SINGLE') as TradeExecution['style'],
+      chosen_by: (text(e['chosen_by']) ?? 'default') as TradeExecution['chosen_by'],
+      decision_price: decimal(e['decision_price']),
+      planned_quantity: decimal(e['planned_quantity']) ?? ZERO,
+      filled_quantity: decimal(e['filled_quantity']) ?? ZERO,
+      average_fill_price: decimal(e['average_fill_price']),
+      child_orders: typeof e['child_orders'] === 'number' ? e['child_orders'] : 0,
+      shortfall_bps: decimal(e['shortfall_bps']),
+      ended_by: (text(e['ended_by']) ?? 'filled') as TradeExecution['ended_by'],
+    },
   };
 }

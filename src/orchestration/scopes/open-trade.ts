@@ -1,5 +1,10 @@
 import type { InstrumentRules } from '../../ports/connector.js';
-import type { Decimal } from '../../domain/decimal.js';
+import { type Decimal, ZERO } from '../../domain/decimal.js';
+import type { Direction, TimeInForce } from '../../domain/enums.js';
+import { priceBound, shortfallBps } from '../styles/execution-plan.js';
+import { startStyledEntry } from '../styles/start-styled-entry.js';
+import { chooseExecution } from '../styles/style-choice.js';
+import type { ExecutionSummary } from '../styles/styled-entry.js';
 import type { EntryPlan, ExecutionDirective, ExitPlan, SizePlan } from '../../domain/directive.js';
 import { openPosition, oppositeSide } from '../../domain/position-math.js';
 import type { ExecutionContext } from '../execution-context.js';
@@ -44,25 +49,59 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
   });
 
   try {
+    const choice = deps.styles ? chooseExecution(routing, entry.order_type, deps.styles.config) : null;
+    if (deps.styles && choice && choice.style !== 'SINGLE') {
+      const outcome = await startStyledEntry(ctx, deps, deps.styles, { directive, choice, quantity, limitPrice, rules, position });
+      return { ...outcome, adjustments };
+    }
+    const marketable = choice?.style === 'SINGLE' && choice.single === 'MARKETABLE_LIMIT';
+    const { timeInForce, adjusted } = immediateTimeInForce(routing.time_in_force, routing.must_complete_immediately === true);
+    const bound = marketable ? priceBound(entry.direction, reference, routing.max_slippage_pct, undefined) : null;
     const outcome = await placeEntryAndProtect(ctx, deps, {
       position,
       recordTradeIfInDoubt: true,
       order: {
         symbol: entry.symbol,
         side: entry.direction,
-        order_type: entry.order_type,
+        order_type: bound ? 'LIMIT' : entry.order_type,
         quantity,
-        limit_price: limitPrice,
+        limit_price: bound ?? limitPrice,
         stop_price: stopPrice,
-        time_in_force: routing.time_in_force ?? 'GTC',
+        time_in_force: bound ? 'IOC' : timeInForce,
         reduce_only: false,
-        max_slippage_pct: routing.max_slippage_pct,
+        max_slippage_pct: bound ? undefined : routing.max_slippage_pct,
       },
     });
-    return { ...outcome, adjustments };
+    const decision = entry.order_type === 'MARKET' ? reference : null;
+    return { ...outcome, adjustments: [...adjustments, ...adjusted], execution: singleSummary(outcome, decision, entry.direction, choice?.chosenBy ?? 'default', quantity) };
   } finally {
     netting.release();
   }
+}
+
+/** must_complete_immediately is hard: IOC unless the plan says FOK; a GTC beside it is used as IOC, and listed. */
+function immediateTimeInForce(asked: TimeInForce | undefined, immediate: boolean): { timeInForce: TimeInForce; adjusted: Adjustment[] } {
+  if (!immediate) return { timeInForce: asked ?? 'GTC', adjusted: [] };
+  if (asked === 'FOK') return { timeInForce: 'FOK', adjusted: [] };
+  const adjusted: Adjustment[] = asked === 'GTC' ? [{ field: 'routing_plan.time_in_force', requested: 'GTC', used: 'IOC', rule: 'must_complete_immediately' }] : [];
+  return { timeInForce: 'IOC', adjusted };
+}
+
+/** One entry order as an execution summary: the shortfall of a MARKET entry against the price it was decided at. */
+function singleSummary(outcome: ScopeOutcome, decision: Decimal | null, side: Direction, chosenBy: ExecutionSummary['chosen_by'], planned: Decimal): ExecutionSummary {
+  const record = outcome.primary?.record;
+  const average = record?.average_fill_price ?? null;
+  return {
+    style: 'SINGLE',
+    chosen_by: chosenBy,
+    decision_price: decision,
+    planned_quantity: planned,
+    filled_quantity: record?.filled_quantity ?? ZERO,
+    average_fill_price: average,
+    child_orders: record ? 1 : 0,
+    shortfall_bps: decision ? shortfallBps(side, decision, average) : null,
+    ended_by: record && record.filled_quantity.gte(planned) ? 'filled' : 'schedule',
+  };
 }
 
 export interface RoundedNewTrade {

@@ -7,6 +7,7 @@ import type { LegResult, OrderExecutor } from '../order-executor.js';
 import type { ILedgerProvider } from '../../ports/ledger.js';
 import type { ProtectiveOrders } from '../protective-orders.js';
 import type { Adjustment } from './adjustments.js';
+import type { ExecutionSummary, StyleServices } from '../styles/styled-entry.js';
 
 export interface ScopeDeps {
   readonly connector: IAPIConnector;
@@ -15,6 +16,8 @@ export interface ScopeDeps {
   readonly protective: ProtectiveOrders;
   /** orchestration.plan_execution.allow_cross_strategy_targets (default false). */
   readonly allowCrossStrategyTargets?: boolean;
+  /** Sliced and resting entries (PASSIVE, TWAP, ICEBERG); without it every entry is one order. */
+  readonly styles?: StyleServices;
 }
 
 /** What a scope handler did: the trades after it, and the order legs it sent. */
@@ -28,6 +31,8 @@ export interface ScopeOutcome {
   readonly adjustments?: readonly Adjustment[];
   /** What a plan did not change and why (e.g. an entry_plan with nothing resting): journaled and in the flow's reason. */
   readonly notes?: readonly string[];
+  /** A NEW_TRADE entry sent as a style (children, decision price, shortfall); absent for one plain order. */
+  readonly execution?: ExecutionSummary;
 }
 
 export type ScopeHandler = (ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps) => Promise<ScopeOutcome>;
