@@ -18,6 +18,8 @@ export interface FlowState {
   readonly startedAtMs: number;
   /** Set by the one and only stop of the flow. */
   stopped: FlowCompletionDTO | null;
+  /** A styled entry's window (PASSIVE, TWAP, ICEBERG): time the flow is meant to take, not counted as slow. */
+  windowMs?: number;
 }
 
 export type StopInput = Pick<FlowCompletionDTO, 'final_state' | 'outcome' | 'reason' | 'error_details'>;
@@ -78,18 +80,18 @@ export class FlowStopper {
       logger.error({ err: error }, 'a subscriber of the flow stop failed');
       await this.#alert(completion, logger, 'critical', 'FLOW_STOP_HANDLER_FAILED', `a flow stop subscriber failed for ${state.flowId}: ${errorMessage(error)}`);
     }
-    await this.#monitor(completion, logger);
+    await this.#monitor(completion, state, logger);
     return completion;
   }
 
-  async #monitor(completion: FlowCompletionDTO, logger: Logger): Promise<void> {
+  async #monitor(completion: FlowCompletionDTO, state: FlowState, logger: Logger): Promise<void> {
     if (this.#monitoring.log_all_executions) {
       logger.info(
         { outcome: completion.outcome, final_state: completion.final_state, duration_ms: completion.duration_ms, reason: completion.reason },
         'execution finished',
       );
     }
-    if (completion.duration_ms > this.#monitoring.alert_on_slow_execution_ms) {
+    if (completion.duration_ms - (state.windowMs ?? 0) > this.#monitoring.alert_on_slow_execution_ms) {
       this.#metrics.slowExecution(completion.duration_ms);
       await this.#alert(
         completion,

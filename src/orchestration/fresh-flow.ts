@@ -19,6 +19,7 @@ import { modifyTrade } from './scopes/modify-trade.js';
 import { openTrade } from './scopes/open-trade.js';
 import type { ScopeHandler } from './scopes/scope-types.js';
 import { checkTradingState } from './trading-state-gate.js';
+import { styleWindowMs } from './styles/style-choice.js';
 
 const SCOPES: Readonly<Record<Scope, ScopeHandler>> = {
   NEW_TRADE: openTrade,
@@ -108,6 +109,7 @@ async function runDirective(services: FlowServices, directive: ExecutionDirectiv
     // a flow past this point finishes even if the switch moves while it runs
     if (services.tradingState) await checkTradingState(ctx, services.tradingState.current(), directive, services.ledger);
 
+    state.windowMs = styleWindowMs(directive, services.config.execution_styles);
     const outcome = await SCOPES[directive.scope](ctx, directive, services.scopeDeps);
     const executedAt = ctx.now();
     await ctx.write(SCOPE_EVENT_TYPE[directive.scope], causalityBody(directive, outcome, executedAt));

@@ -64,3 +64,10 @@ export function chooseExecution(routing: StyleRouting, orderType: EntryOrderType
   if (urgency.lt(PATIENT_BELOW)) return styled('PASSIVE', 'urgency');
   return { style: 'SINGLE', single: routing.max_slippage_pct ? 'MARKETABLE_LIMIT' : 'AS_ASKED', chosenBy: 'urgency' };
 }
+
+/** The window a directive's entry is meant to work for (0 for one order): a flow that long is not slow. */
+export function styleWindowMs(directive: { readonly scope: string; readonly entry_plan?: { readonly order_type: EntryOrderType }; readonly routing_plan?: StyleRouting }, config: ExecutionStylesConfig): number {
+  if (directive.scope !== 'NEW_TRADE' || !directive.entry_plan) return 0;
+  const choice = chooseExecution(directive.routing_plan ?? {}, directive.entry_plan.order_type, config);
+  return choice.style === 'SINGLE' ? 0 : choice.windowMs;
+}
