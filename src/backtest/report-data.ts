@@ -2,6 +2,7 @@ import type { IPlatformStore } from '../ports/store.js';
 import { decimalToWire } from '../domain/decimal.js';
 import type { BacktestReportInput, ReportFill, ReportTrade } from './report-input.js';
 import type { BacktestRun } from './run-backtest.js';
+import { styleRows } from './style-stats.js';
 
 export interface ReportInputs {
   readonly title: string;
@@ -10,10 +11,12 @@ export interface ReportInputs {
   readonly strategy: string | null;
   readonly config: string | null;
   readonly initialEquity: string;
+  /** The run's label in the execution table: `as written`, or the style it was replayed with. */
+  readonly runLabel?: string;
 }
 
 /** What the report shows, read from the run and its ledger (trades, orders, fills). */
-export async function reportInputOf(run: BacktestRun, store: Pick<IPlatformStore, 'ledger'>, inputs: ReportInputs): Promise<BacktestReportInput> {
+export async function reportInputOf(run: BacktestRun, store: Pick<IPlatformStore, 'ledger' | 'journal'>, inputs: ReportInputs): Promise<BacktestReportInput> {
   const [positions, orders, fills] = await Promise.all([store.ledger.listPositions(), store.ledger.listOrders(), store.ledger.listFills()]);
   const orderById = new Map(orders.map((o) => [o.client_order_id, o]));
   const trades: ReportTrade[] = positions
@@ -67,5 +70,6 @@ export async function reportInputOf(run: BacktestRun, store: Pick<IPlatformStore
     failures: run.failures,
     bars: run.bars,
     directives: run.directives,
+    executionStyles: styleRows(await store.journal.read({}), inputs.runLabel ?? 'as written', null),
   };
 }

@@ -1,3 +1,5 @@
+import type { StyleRow } from './style-stats.js';
+
 /**
  * What a finished backtest hands to its report (report.html, PNG charts, metrics.json): plain data,
  * so the report can be tested without running a backtest. Decimals are wire text; times are
@@ -34,6 +36,8 @@ export interface BacktestReportInput {
   /** Bars read and directives run, for the header. */
   readonly bars: number;
   readonly directives: number;
+  /** Entries by execution style and run (several when one file was replayed with several `--style`s). */
+  readonly executionStyles: readonly StyleRow[];
 }
 
 export interface EquityPoint {

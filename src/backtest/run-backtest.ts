@@ -32,6 +32,8 @@ export interface BacktestRunOptions {
   readonly onProgress?: (bars: number, nowMs: number) => void;
   /** Stops the run after the current bar; what was done is kept and reported. */
   readonly signal?: AbortSignal;
+  /** Each directive line (file or strategy) as it will run, e.g. replayed with another execution style (`--style`). */
+  readonly rewriteDirective?: (text: string) => string;
 }
 
 /** A finished run: its platform still open (the caller saves its store, then closes it). */
@@ -159,6 +161,7 @@ class BacktestLoop {
   #bars = 0;
   #directives = 0;
   #fillSeq = 0;
+  readonly #rewrite: ((text: string) => string) | undefined;
 
   constructor(platform: Platform, venue: PaperConnector, clock: SimClock, options: BacktestRunOptions, rule: 'pessimistic' | 'optimistic', latencyMs: number, initialEquity: Decimal) {
     this.#platform = platform;
@@ -171,6 +174,7 @@ class BacktestLoop {
     this.#strategy = options.strategy ? new StrategyHost(options.strategy, platform.bus, clock) : null;
     this.#equity = new EquityTracker(initialEquity);
     this.#levels = new RestingLevelCache(venue);
+    this.#rewrite = options.rewriteDirective;
     this.#intake.onResult((result) => {
       if (result.outcome === 'FAILED' || result.outcome === 'IN_DOUBT') {
         this.#failures.push({
@@ -199,7 +203,7 @@ class BacktestLoop {
 
   /** The bars are over: the last time's walk, then everything still queued is refused. */
   async finish(interrupted: boolean): Promise<void> {
-    await this.#endTime(Number.POSITIVE_INFINITY);
+    await this.#endTime();
     const reason = interrupted ? 'not run: the backtest was interrupted' : 'not run: its time is after the last bar';
     for (const directive of this.#strategy?.takeAll() ?? []) this.#refuse(directive, reason);
     if (this.#schedule !== null) {
@@ -246,11 +250,22 @@ class BacktestLoop {
 
   /** A new bar time: finish the last one, then run the directives that reach the market by now. */
   async #beginTime(atMs: number): Promise<void> {
-    if (this.#timeMs !== undefined) await this.#endTime(atMs);
+    if (this.#timeMs !== undefined) await this.#endTime();
     else this.#startMs = atMs;
     this.#timeMs = atMs;
     this.#group = [];
     this.#marketPriced = false;
+  }
+
+  /** Work that waits on simulated time due by `atMs` runs now, at the open of the bars at `atMs`: the first price at or after its time, as a directive would. */
+  async #wakeDue(atMs: number): Promise<void> {
+    if ((this.#clock.nextDue() ?? Number.POSITIVE_INFINITY) > atMs) return;
+    if (!this.#marketPriced) {
+      this.#priceTheMarket();
+      this.#marketPriced = true;
+    }
+    await this.#settle(atMs);
+    this.#bookFills();
   }
 
   /** The directives whose time (plus latency) has come run at the coming bar's open. */
@@ -281,7 +296,7 @@ class BacktestLoop {
     }
     this.#clock.moveTo(Math.min(barMs, (directive.atMs ?? this.#clock.now()) + this.#latencyMs));
     this.#directives += 1;
-    await this.#intake.submit(directive.text, directive.line);
+    await this.#intake.submit(this.#rewrite ? this.#rewrite(directive.text) : directive.text, directive.line);
     // at the bar's open: what waits on later time (a TWAP's next child) goes on after the bar's walk
     await this.#settle(this.#clock.now());
     this.#bookFills();
@@ -301,13 +316,14 @@ class BacktestLoop {
   }
 
   /**
-   * The current time's bars: directives due, then each bar walked, then the strategy's turn; then
-   * simulated time runs on to just before `nextMs`, so children due between bars (a TWAP's) are
-   * sent on this bar's close.
+   * The current time's bars: what waited on time up to now (a TWAP's next child, a resting
+   * child's check) at the bars' open, then the directives due, then each bar walked, then the
+   * strategy's turn.
    */
-  async #endTime(nextMs: number): Promise<void> {
+  async #endTime(): Promise<void> {
     const atMs = this.#timeMs;
     if (atMs === undefined) return;
+    await this.#wakeDue(atMs);
     await this.#runDue(atMs);
     this.#clock.moveTo(atMs);
     for (const bar of this.#group) {
@@ -326,10 +342,6 @@ class BacktestLoop {
     }
     if (this.#strategy !== null) {
       for (const bar of this.#group) await this.#strategy.bar(bar);
-    }
-    if (this.#clock.nextDue() !== undefined) {
-      await this.#settle(nextMs - 1);
-      this.#bookFills();
     }
   }
 

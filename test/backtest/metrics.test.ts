@@ -12,7 +12,7 @@ function trade(fields: Partial<ReportTrade>): ReportTrade {
 }
 
 function input(fields: Partial<BacktestReportInput>): BacktestReportInput {
-  return { title: 't', inputs: { prices: [], directives: null, strategy: null, config: null }, startMs: T0, endMs: T0 + 4 * DAY, quoteAsset: 'USDT', initialEquity: '1000', equity: [], prices: [], trades: [], fills: [], failures: [], bars: 0, directives: 0, ...fields };
+  return { title: 't', inputs: { prices: [], directives: null, strategy: null, config: null }, startMs: T0, endMs: T0 + 4 * DAY, quoteAsset: 'USDT', initialEquity: '1000', equity: [], prices: [], trades: [], fills: [], failures: [], bars: 0, directives: 0, executionStyles: [], ...fields };
 }
 
 describe('backtest metrics', () => {

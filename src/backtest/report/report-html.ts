@@ -55,6 +55,8 @@ export function reportHtml(input: BacktestReportInput, metrics: BacktestMetrics,
   ];
   const trades = input.trades.map((t) => [t.tradeId, t.strategyId, t.symbol, t.direction, t.status, iso(t.openedAtMs), t.entryPrice, iso(t.closedAtMs), t.exitPrice, t.size, t.realizedPnl, t.fees, t.closeReason]);
   const failures = input.failures.map((f) => [iso(f.atMs), f.directiveId, f.strategyId, f.outcome, f.errorCode, f.reason]);
+  const styles = input.executionStyles.map((r) => [r.run, r.style, r.entries, r.childOrders, r.plannedQuantity, r.filledQuantity, r.fillRatio, r.shortfallBps, r.shortfallCost, r.runNetPnl]);
+  const replays = new Set(input.executionStyles.map((r) => r.run)).size;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(input.title)}</title><style>${STYLE}</style></head>
@@ -72,6 +74,9 @@ ${charts.filter((c) => !c.name.startsWith('price-')).map((c) => `<figure data-ch
 <h2>Prices and trades</h2>
 <p class="notes">▲ BUY entry, ▼ SELL entry, ✕ exit (green: won, red: lost). Hover a marker for the trade.</p>
 ${charts.filter((c) => c.name.startsWith('price-')).map((c) => `<figure data-chart="${esc(c.name)}">${c.svg}</figure>`).join('\n')}
+<h2>Execution by style</h2>
+<p class="notes">Implementation shortfall: each entry's average fill against its decision price (the venue's price when the directive was accepted), weighted by quantity; positive = paid more than decided. ${replays > 1 ? `The same directives were replayed ${replays} times, once per style; each row carries its run's net P&amp;L.` : 'Replay the file with <code>--style SINGLE --style TWAP</code> to compare styles.'}</p>
+<div class="scroll">${table('execution-styles', ['run', 'style', 'entries', 'orders', 'planned', 'filled', 'fill ratio', 'shortfall (bps)', `shortfall cost (${q})`, `run net P&L (${q})`], styles, 'No entries.')}</div>
 <h2>Trades (${input.trades.length})</h2>
 <div class="scroll">${table('trades', ['trade', 'strategy', 'symbol', 'side', 'status', 'opened', 'entry', 'closed', 'exit', 'size', 'realized P&L', 'fees', 'close reason'], trades, 'No trades.')}</div>
 <h2>Failures (${input.failures.length})</h2>

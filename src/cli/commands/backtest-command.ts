@@ -3,11 +3,14 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { paperVenue } from '../../app/create-connector.js';
 import { saveStoreCopy } from '../../app/open-store.js';
-import { reportInputOf } from '../../backtest/report-data.js';
+import { reportInputOf, type ReportInputs } from '../../backtest/report-data.js';
+import type { BacktestReportInput } from '../../backtest/report-input.js';
+import { withStyle } from '../../backtest/style-override.js';
+import { EXECUTION_STYLES, type ExecutionStyle } from '../../domain/directive.js';
 import { writeBacktestReport } from '../../backtest/report/write-report.js';
-import { computeBacktestMetrics } from '../../backtest/report/metrics.js';
+import { type BacktestMetrics, computeBacktestMetrics } from '../../backtest/report/metrics.js';
 import type { DirectiveLine } from '../../backtest/directive-schedule.js';
-import { runBacktest } from '../../backtest/run-backtest.js';
+import { type BacktestRun, type BacktestRunOptions, runBacktest } from '../../backtest/run-backtest.js';
 import { loadStrategy } from '../../backtest/strategy.js';
 import { ConfigError, PlanexecError } from '../../domain/errors.js';
 import { mergeBarFiles, type BarFileSpec } from '../../market-data/bar-file.js';
@@ -25,6 +28,14 @@ interface BacktestOptions extends Omit<WorldOptions, 'db'>, GlobalOptions {
   readonly out: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  readonly style?: string[];
+}
+
+/** `--style NAME`: every NEW_TRADE of the run replayed with this execution style. */
+function parseStyle(text: string): ExecutionStyle {
+  const style = text.toUpperCase();
+  if (!(EXECUTION_STYLES as readonly string[]).includes(style)) throw new UsageError(`--style ${text}: must be one of ${EXECUTION_STYLES.join(', ')}`);
+  return style as ExecutionStyle;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -77,6 +88,34 @@ function loadBacktestConfig(opts: BacktestOptions) {
   }
 }
 
+interface RunResult {
+  readonly db: string;
+  readonly run: Omit<BacktestRun, 'platform' | 'release'>;
+  readonly input: BacktestReportInput;
+  readonly metrics: BacktestMetrics;
+}
+
+/** One backtest: run, its store and venue saved beside the report, what the report needs read back. */
+async function runOnce(job: { style: ExecutionStyle | null; db: string; rewrite: ((text: string) => string) | undefined; run: BacktestRunOptions; report: ReportInputs }): Promise<RunResult> {
+  const run = await runBacktest({ ...job.run, ...(job.rewrite ? { rewriteDirective: job.rewrite } : {}) }).catch((error: unknown) => Promise.reject(asUsage(error)));
+  let input: BacktestReportInput;
+  try {
+    // a rerun replaces the last run's database and venue
+    for (const file of [job.db, `${job.db}-wal`, `${job.db}-shm`, `${job.db}.venue.db`, `${job.db}.venue.db-wal`, `${job.db}.venue.db-shm`]) rmSync(file, { force: true });
+    // the identity first: it is made when first asked for, and the copy must carry it
+    const owner = { ledger_id: run.platform.store.identity(), ledger_path: job.db };
+    await saveStoreCopy(run.platform.store, job.db);
+    // beside the database, where verify and positions look for a paper venue's file
+    paperVenue(run.platform, 'a backtest').saveCopy(`${job.db}.venue.db`, run.prices.map((p) => p.symbol), owner);
+    input = await reportInputOf(run, run.platform.store, job.report);
+  } finally {
+    await run.platform.close();
+    run.release();
+  }
+  const { platform: _platform, release: _release, ...rest } = run;
+  return { db: job.db, run: rest, input, metrics: computeBacktestMetrics(input) };
+}
+
 async function* directiveLines(path: string): AsyncGenerator<DirectiveLine> {
   for await (const item of new LineReader(createReadStream(path)).lines()) {
     if (item.text.trim() === '') continue;
@@ -98,6 +137,9 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
     .option('--out <dir>', 'where backtest.db and the report go', 'backtest-out')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('--no-progress', 'no progress line, even on a terminal')
+    .addOption(
+      new Option('--style <style>', 'replay every NEW_TRADE entry with this execution style (SINGLE, PASSIVE, TWAP, ICEBERG); repeat to run once per style and compare their shortfall in one report').argParser(collect),
+    )
     .action(async (_opts: BacktestOptions, command: Command) => {
       const opts = command.optsWithGlobals<BacktestOptions>();
       const prices = opts.prices ?? [];
@@ -117,46 +159,53 @@ export function registerBacktestCommand(program: Command, io: CliIo): Command {
       process.once('SIGINT', onSignal);
       const started = performance.now();
       try {
-        const run = await runBacktest({
-          config: loaded.config,
-          bars: mergeBarFiles(specs),
-          ...(directivesFile === undefined ? {} : { directives: directiveLines(directivesFile) }),
-          ...(strategy === undefined ? {} : { strategy }),
-          logger: log.logger,
-          configFile: loaded.file,
-          signal: interrupt.signal,
-          ...(showProgress ? { onProgress: (bars: number, nowMs: number) => io.stderr(`\rplanexec: ${bars.toLocaleString('en-US')} bars, at ${new Date(nowMs).toISOString()}`) } : {}),
-        }).catch((error: unknown) => Promise.reject(asUsage(error)));
-        if (showProgress) io.stderr('\n');
-        const db = join(out, 'backtest.db');
-        let input;
-        try {
-          // a rerun replaces the last run's database and venue
-          for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}.venue.db`, `${db}.venue.db-wal`, `${db}.venue.db-shm`]) rmSync(file, { force: true });
-          // the identity first: it is made when first asked for, and the copy must carry it
-          const owner = { ledger_id: run.platform.store.identity(), ledger_path: db };
-          await saveStoreCopy(run.platform.store, db);
-          // beside the database, where verify and positions look for a paper venue's file
-          paperVenue(run.platform, 'a backtest').saveCopy(`${db}.venue.db`, run.prices.map((p) => p.symbol), owner);
-          input = await reportInputOf(run, run.platform.store, {
-            title: `Backtest of ${directivesFile ?? opts.strategy ?? ''}`,
-            prices,
-            directives: directivesFile ?? null,
-            strategy: opts.strategy ?? null,
-            config: loaded.file,
-            initialEquity: loaded.config.backtest.initial_equity.toString(),
-          });
-        } finally {
-          await run.platform.close();
-          run.release();
+        const styles = (opts.style ?? []).map(parseStyle);
+        const windowMinutes = loaded.config.orchestration.plan_execution.execution_styles.default_window_minutes;
+        // one run as written, or one per --style over the same bars and directives
+        const replays: readonly (ExecutionStyle | null)[] = styles.length === 0 ? [null] : styles;
+        const runs: RunResult[] = [];
+        for (const [i, style] of replays.entries()) {
+          if (i > 0 && interrupt.signal.aborted) break;
+          const dbName = i === 0 ? 'backtest.db' : `backtest-${style ?? 'as-written'}.db`;
+          runs.push(
+            await runOnce({
+              style,
+              db: join(out, dbName),
+              rewrite: style === null ? undefined : (text: string) => withStyle(text, style, windowMinutes),
+              run: {
+                config: loaded.config,
+                bars: mergeBarFiles(specs),
+                ...(directivesFile === undefined ? {} : { directives: directiveLines(directivesFile) }),
+                ...(strategy === undefined ? {} : { strategy }),
+                logger: log.logger,
+                configFile: loaded.file,
+                signal: interrupt.signal,
+                ...(showProgress ? { onProgress: (bars: number, nowMs: number) => io.stderr(`\rplanexec: ${style ? `${style}: ` : ''}${bars.toLocaleString('en-US')} bars, at ${new Date(nowMs).toISOString()}`) } : {}),
+              },
+              report: {
+                title: `Backtest of ${directivesFile ?? opts.strategy ?? ''}${style ? ` (${style})` : ''}`,
+                prices,
+                directives: directivesFile ?? null,
+                strategy: opts.strategy ?? null,
+                config: loaded.file,
+                initialEquity: loaded.config.backtest.initial_equity.toString(),
+                runLabel: style ?? 'as written',
+              },
+            }),
+          );
+          if (showProgress) io.stderr('\n');
         }
+        const first = runs[0]!;
+        // every replay's styles in the first run's report, each row with its run's net P&L: the comparison
+        const input = { ...first.input, executionStyles: runs.flatMap((r) => r.input.executionStyles.map((row) => ({ ...row, runNetPnl: r.metrics.net_pnl }))) };
         const report = await writeBacktestReport(out, input);
         const summary = {
           out,
-          db,
-          files: report.files,
-          run,
+          db: first.db,
+          files: [...report.files, ...runs.slice(1).map((r) => r.db)],
+          run: first.run,
           metrics: computeBacktestMetrics(input),
+          executionStyles: input.executionStyles,
           seconds: (performance.now() - started) / 1000,
         };
         io.stdout(opts.json ? `${backtestSummaryJson(summary)}\n` : backtestSummaryText(summary));
