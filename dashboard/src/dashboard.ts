@@ -1,5 +1,5 @@
 import type { ApiClient } from './api/api-client.js';
-import type { FlowDetail, FlowRecord, OrderView, PositionView, QualityRow, TradingState, TradingStateRecord } from './api/types.js';
+import type { FlowDetail, FlowRecord, OrderView, PositionView, QualityRow, StyleShortfallRow, TradingState, TradingStateRecord } from './api/types.js';
 import { EventStream, type StreamEventName, type StreamStatus } from './live/event-stream.js';
 import { FlowBook } from './model/flow-book.js';
 import { flowFromCompletion, isFlowCompletion } from './model/flow-outcome.js';
@@ -183,8 +183,8 @@ export class Dashboard {
 
   async #loadQuality(): Promise<void> {
     try {
-      const { rows } = await this.#api.getJson<{ rows: QualityRow[] }>('/api/execution-quality');
-      this.#quality.render(rows);
+      const { rows, styles } = await this.#api.getJson<{ rows: QualityRow[]; styles?: StyleShortfallRow[] }>('/api/execution-quality');
+      this.#quality.render(rows, styles ?? []);
     } catch (error) {
       this.#showError(this.#elements.quality, error);
     }

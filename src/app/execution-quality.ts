@@ -35,8 +35,21 @@ export const ExecutionQualityRowSchema = z.strictObject({
 });
 export type ExecutionQualityRow = z.infer<typeof ExecutionQualityRowSchema>;
 
+/** Implementation shortfall per execution style (docs/execution-styles.md). */
+export const StyleShortfallRowSchema = z.strictObject({
+  style: z.string(),
+  entries: z.number().int().nonnegative(),
+  child_orders: z.number().int().nonnegative(),
+  planned_quantity: z.string(),
+  filled_quantity: z.string(),
+  fill_ratio: z.string().nullable(),
+  /** Quantity-weighted, against each entry's decision price; + = paid more than decided. Null when nothing with a decision price filled. */
+  avg_shortfall_bps: z.string().nullable(),
+});
+export type StyleShortfallRow = z.infer<typeof StyleShortfallRowSchema>;
+
 /** The body of `GET /api/execution-quality`. */
-export const ExecutionQualityResponseSchema = z.strictObject({ rows: z.array(ExecutionQualityRowSchema) });
+export const ExecutionQualityResponseSchema = z.strictObject({ rows: z.array(ExecutionQualityRowSchema), styles: z.array(StyleShortfallRowSchema) });
 
 /** The query of `GET /api/execution-quality`. */
 export const ExecutionQualityQuerySchema = z.strictObject({
@@ -172,6 +185,34 @@ export async function executionQuality(source: IExecutionQualitySource, filter: 
   return [...groups.values()]
     .sort((a, b) => compare(a.strategyId, b.strategyId) || compare(a.symbol, b.symbol))
     .map((g) => g.row());
+}
+
+/** Per execution style: entries, children, what filled and the shortfall against the decision prices, sorted by style. */
+export async function styleShortfall(source: IExecutionQualitySource, filter: ExecutionQualityFilter = {}): Promise<StyleShortfallRow[]> {
+  const tallies = new Map<string, { entries: number; children: number; planned: Decimal; filled: Decimal; cost: Decimal; decided: Decimal }>();
+  for (const entry of await source.readStyledEntries(filter)) {
+    const t = tallies.get(entry.style) ?? { entries: 0, children: 0, planned: new Decimal(0), filled: new Decimal(0), cost: new Decimal(0), decided: new Decimal(0) };
+    t.entries += 1;
+    t.children += entry.child_orders;
+    t.planned = t.planned.plus(entry.planned_quantity);
+    t.filled = t.filled.plus(entry.filled_quantity);
+    if (entry.decision_price && entry.average_fill_price && entry.filled_quantity.gt(0)) {
+      t.cost = t.cost.plus(slippageBps(entry.side, entry.decision_price, entry.average_fill_price).times(entry.decision_price).times(entry.filled_quantity));
+      t.decided = t.decided.plus(entry.decision_price.times(entry.filled_quantity));
+    }
+    tallies.set(entry.style, t);
+  }
+  return [...tallies.entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([style, t]) => ({
+      style,
+      entries: t.entries,
+      child_orders: t.children,
+      planned_quantity: decimalToWire(t.planned),
+      filled_quantity: decimalToWire(t.filled),
+      fill_ratio: t.planned.isZero() ? null : decimalToWire(t.filled.div(t.planned).toDecimalPlaces(4)),
+      avg_shortfall_bps: t.decided.isZero() ? null : decimalToWire(t.cost.div(t.decided).toDecimalPlaces(2)),
+    }));
 }
 
 function compare(a: string, b: string): number {

@@ -76,11 +76,26 @@ export interface QualityLegFilter {
   readonly since?: string;
 }
 
+/** One NEW_TRADE entry as its causality entry (TRADE_OPENED `execution`) records how it was executed. */
+export interface StyledEntry {
+  readonly strategy_id: string | null;
+  readonly symbol: string;
+  readonly side: Direction;
+  readonly style: string;
+  readonly decision_price: Decimal | null;
+  readonly average_fill_price: Decimal | null;
+  readonly planned_quantity: Decimal;
+  readonly filled_quantity: Decimal;
+  readonly child_orders: number;
+}
+
 export interface IExecutionQualitySource {
   /** Legs that open or add to a position (ENTRY, INCREASE) and reached the venue, in storage order after `after`; cursor null at the end. */
   readQualityLegs(filter: QualityLegFilter, after: number, limit: number): Promise<{ readonly legs: readonly QualityLeg[]; readonly cursor: number | null }>;
   /** The fills of these legs, oldest first. */
   readQualityFills(clientOrderIds: readonly string[]): Promise<readonly QualityFill[]>;
+  /** NEW_TRADE entries with their execution (style, decision price, fills), oldest first. */
+  readStyledEntries(filter: QualityLegFilter): Promise<readonly StyledEntry[]>;
 }
 
 /** Every read model a store offers (IPlatformStore.readModels, IReadOnlyStore.readModels). */

@@ -10,11 +10,13 @@ import {
   percentile,
   referencePrice,
   slippageBps,
+  styleShortfall,
   type IExecutionQualitySource,
   type QualityFill,
   type QualityLeg,
 } from '../../src/app/execution-quality.js';
 import { defaultConfig } from '../../src/config/schema.js';
+import type { StyledEntry } from '../../src/ports/read-models.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
 import { ValidationError } from '../../src/domain/errors.js';
@@ -47,8 +49,9 @@ function leg(overrides: Partial<QualityLeg> = {}): QualityLeg {
 const fillOf = (coid: string, quantity: string, price: string, afterMs: number): QualityFill => ({ client_order_id: coid, quantity: d(quantity), price: d(price), executed_at: iso(afterMs) });
 
 /** A source over fixed legs and fills, paged like the store. */
-function fixedSource(legs: readonly QualityLeg[], fills: readonly QualityFill[]): IExecutionQualitySource {
+function fixedSource(legs: readonly QualityLeg[], fills: readonly QualityFill[], styled: readonly StyledEntry[] = []): IExecutionQualitySource {
   return {
+    readStyledEntries: () => Promise.resolve(styled),
     readQualityLegs: (filter, after, limit) => {
       const matching = legs.filter((l) => (filter.strategy_id === undefined || l.strategy_id === filter.strategy_id) && (filter.symbol === undefined || l.symbol === filter.symbol));
       const page = matching.slice(after, after + limit);
@@ -187,5 +190,36 @@ describe('executionQuality on a paper run, read from a read-only connection', ()
     } finally {
       await reader.close();
     }
+  });
+});
+
+describe('styleShortfall', () => {
+  const entry = (style: string, side: 'BUY' | 'SELL', decision: string | null, average: string | null, filled: string, children: number): StyledEntry => ({
+    strategy_id: 's1',
+    symbol: 'BTC_USDT',
+    side,
+    style,
+    decision_price: decision === null ? null : d(decision),
+    average_fill_price: average === null ? null : d(average),
+    planned_quantity: d('1'),
+    filled_quantity: d(filled),
+    child_orders: children,
+  });
+
+  it('weights each entry’s shortfall by what it filled at its decision price, positive when worse on either side, per style', async () => {
+    const rows = await styleShortfall(
+      fixedSource([], [], [
+        entry('TWAP', 'BUY', '100', '101', '1', 4), // +100 bps on 100
+        entry('TWAP', 'SELL', '200', '199', '0.5', 4), // +50 bps on 100
+        entry('PASSIVE', 'BUY', '100', '99.9', '1', 1), // −10 bps
+        entry('SINGLE', 'BUY', null, '100', '1', 1), // a LIMIT entry: no decision price
+        entry('PASSIVE', 'BUY', '100', null, '0', 1), // nothing filled
+      ]),
+    );
+    expect(rows).toEqual([
+      { style: 'PASSIVE', entries: 2, child_orders: 2, planned_quantity: '2', filled_quantity: '1', fill_ratio: '0.5', avg_shortfall_bps: '-10' },
+      { style: 'SINGLE', entries: 1, child_orders: 1, planned_quantity: '1', filled_quantity: '1', fill_ratio: '1', avg_shortfall_bps: null },
+      { style: 'TWAP', entries: 2, child_orders: 8, planned_quantity: '2', filled_quantity: '1.5', fill_ratio: '0.75', avg_shortfall_bps: '75' },
+    ]);
   });
 });

@@ -79,6 +79,12 @@ describe.runIf(runBrowserTests)('the dashboard in chromium', () => {
     await shoot('flows-live');
   });
 
+  it('shows the shortfall per execution style in the execution-quality panel', async () => {
+    await expect.poll(() => page.locator('[data-testid="style-row"]').first().textContent(), WAIT).toContain('SINGLE');
+    // the three market entries above: one order each, all filled
+    await expect.poll(() => page.locator('[data-testid="style-row"]').first().textContent(), WAIT).toMatch(/SINGLE\s*\d+\s*\d+/);
+  });
+
   it('opens the causality view of a flow as a tree indented by causation', async () => {
     const flowId = await page.getByTestId('flow-row').first().getAttribute('data-flow-id');
     await page.getByTestId('flow-row').first().click();

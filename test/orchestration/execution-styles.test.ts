@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPlatform, type Platform } from '../../src/app/create-platform.js';
+import { styleShortfall } from '../../src/app/execution-quality.js';
 import { PlatformConfigSchema } from '../../src/config/schema.js';
 import { Decimal } from '../../src/domain/decimal.js';
 import type { ExecutionDirectiveWire } from '../../src/domain/directive.js';
@@ -231,5 +232,20 @@ describe('execution styles on the paper venue with moving prices', () => {
     const [entry] = await childrenOf(directive.directive_id, 'E');
     expect(entry?.time_in_force).toBe('IOC');
     expect(executed.find((e) => e.directive_id === directive.directive_id)?.execution).toMatchObject({ style: 'SINGLE', chosen_by: 'immediate', child_orders: 1 });
+  });
+
+  it('the execution-quality read model gives the shortfall per style from the store (what the dashboard’s panel shows)', async () => {
+    const twap = newTradeWire({ strategy_id: 'panel_twap', size_plan: { position_size: '1' }, routing_plan: { preferred_execution_style: 'TWAP', max_execution_window_minutes: 2, chunk_count_hint: 2 } });
+    const single = newTradeWire({ strategy_id: 'panel_single', size_plan: { position_size: '1' }, routing_plan: {} });
+    const flows = [submit(twap), submit(single)];
+    await runFor(1000);
+    await venue.setPrice('BTC_USDT', new Decimal('65650'));
+    await clock.runUntil(() => flows.every((f) => f.done()), 300_000, 1000);
+    const rows = await styleShortfall(platform.store.readModels);
+    // TWAP: half at 65000, half at 65650 against 65000 = 50 bps; SINGLE filled at once at 65000
+    expect(rows).toEqual([
+      { style: 'SINGLE', entries: 1, child_orders: 1, planned_quantity: '1', filled_quantity: '1', fill_ratio: '1', avg_shortfall_bps: '0' },
+      { style: 'TWAP', entries: 1, child_orders: 2, planned_quantity: '1', filled_quantity: '1', fill_ratio: '1', avg_shortfall_bps: '50' },
+    ]);
   });
 });

@@ -114,6 +114,17 @@ export interface QualityRow {
   readonly fill_ratio: string | null;
 }
 
+/** Implementation shortfall per execution style (GET /api/execution-quality `styles`). */
+export interface StyleShortfallRow {
+  readonly style: string;
+  readonly entries: number;
+  readonly child_orders: number;
+  readonly planned_quantity: string;
+  readonly filled_quantity: string;
+  readonly fill_ratio: string | null;
+  readonly avg_shortfall_bps: string | null;
+}
+
 export type ExportKind = 'trades' | 'orders' | 'fills' | 'journal';
 export const EXPORT_KINDS: readonly ExportKind[] = ['trades', 'orders', 'fills', 'journal'];
 export type ExportFormat = 'csv' | 'jsonl';

@@ -1,4 +1,4 @@
-import { executionQuality, ExecutionQualityQuerySchema, ExecutionQualityResponseSchema, parseExecutionQualityQuery } from '../../app/execution-quality.js';
+import { executionQuality, ExecutionQualityQuerySchema, ExecutionQualityResponseSchema, parseExecutionQualityQuery, styleShortfall } from '../../app/execution-quality.js';
 import { exportHeaders, exportStream, ExportKindSchema, ExportQuerySchema, parseExportRequest } from '../../app/export/index.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { IReadModels } from '../../ports/read-models.js';
@@ -46,13 +46,15 @@ export function readModelRoutes(api: ApiRouter, ctx: ServerContext): void {
       method: 'GET',
       path: '/api/execution-quality',
       tag: 'ledger',
-      summary: 'Per strategy and symbol: fills, slippage against the price at the directive\'s time (bps, + = worse), latency accepted → first fill, fill ratio',
+      summary:
+        'Per strategy and symbol: fills, slippage against the price at the directive\'s time (bps, + = worse), latency accepted → first fill, fill ratio; per execution style: entries, child orders, implementation shortfall against the decision price',
       query: ExecutionQualityQuerySchema,
-      responses: { 200: { description: 'one row per strategy and symbol', schema: ExecutionQualityResponseSchema }, 400: { description: 'invalid query', schema: ErrorSchema } },
+      responses: { 200: { description: 'one row per strategy and symbol, one per execution style', schema: ExecutionQualityResponseSchema }, 400: { description: 'invalid query', schema: ErrorSchema } },
     },
     async ({ raw }) => {
       const filter = refused('execution-quality query', () => parseExecutionQualityQuery(raw.query));
-      return { rows: await executionQuality(source(), filter) };
+      const [rows, styles] = await Promise.all([executionQuality(source(), filter), styleShortfall(source(), filter)]);
+      return { rows, styles };
     },
   );
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Decimal } from '../../domain/decimal.js';
 import type { StoredJournalRow } from '../journal-chain.js';
-import type { ExportKind, ExportPage, ExportRange, ExportRecordOf, IExecutionQualitySource, IExportSource, QualityFill, QualityLeg, QualityLegFilter } from '../../ports/read-models.js';
+import type { ExportKind, ExportPage, ExportRange, ExportRecordOf, IExecutionQualitySource, IExportSource, QualityFill, QualityLeg, QualityLegFilter, StyledEntry } from '../../ports/read-models.js';
 import { rowToFill, rowToOrder, rowToPosition, type Row } from './ledger-rows.js';
 import { rowToEntry } from './sqlite-journal.js';
 import { toLedgerError } from './storage-errors.js';
@@ -46,10 +46,34 @@ SELECT * FROM (
 WHERE @strategy_id IS NULL OR strategy_id = @strategy_id
 ORDER BY _rid LIMIT @limit`;
 
+const STYLED_ENTRIES_SQL = `
+SELECT strategy_id,
+  json_extract(body, '$.entry_plan.symbol') AS symbol, json_extract(body, '$.entry_plan.direction') AS side,
+  json_extract(body, '$.execution.style') AS style, json_extract(body, '$.execution.decision_price') AS decision_price,
+  json_extract(body, '$.execution.average_fill_price') AS average_fill_price, json_extract(body, '$.execution.planned_quantity') AS planned_quantity,
+  json_extract(body, '$.execution.filled_quantity') AS filled_quantity, json_extract(body, '$.execution.child_orders') AS child_orders
+FROM journal
+WHERE event_type = 'TRADE_OPENED' AND json_extract(body, '$.execution') IS NOT NULL
+  AND (@strategy_id IS NULL OR strategy_id = @strategy_id) AND (@symbol IS NULL OR json_extract(body, '$.entry_plan.symbol') = @symbol)
+  AND (@since IS NULL OR timestamp >= @since)
+ORDER BY seq`;
+
 const QUALITY_FILLS_SQL = `
 SELECT client_order_id, quantity, price, executed_at FROM fills
 WHERE client_order_id IN (SELECT value FROM json_each(?))
 ORDER BY executed_at, rowid`;
+
+interface StyledRow {
+  readonly strategy_id: string | null;
+  readonly symbol: string | null;
+  readonly side: string | null;
+  readonly style: string | null;
+  readonly decision_price: string | null;
+  readonly average_fill_price: string | null;
+  readonly planned_quantity: string | null;
+  readonly filled_quantity: string | null;
+  readonly child_orders: number | null;
+}
 
 interface LegRow {
   readonly _rid: number;
@@ -76,6 +100,7 @@ export class SqliteReadModels implements IExportSource, IExecutionQualitySource 
   readonly #db: Database;
   readonly #pages = new Map<ExportKind, Statement>();
   #legs: Statement | undefined;
+  #styled: Statement | undefined;
   #fills: Statement | undefined;
 
   constructor(db: Database) {
@@ -119,6 +144,24 @@ export class SqliteReadModels implements IExportSource, IExecutionQualitySource 
       this.#fills ??= this.#db.prepare(QUALITY_FILLS_SQL);
       const rows = this.#fills.all(JSON.stringify(clientOrderIds)) as { client_order_id: string; quantity: string; price: string; executed_at: string }[];
       return rows.map((r) => ({ client_order_id: r.client_order_id, quantity: new Decimal(r.quantity), price: new Decimal(r.price), executed_at: r.executed_at }));
+    });
+  }
+
+  async readStyledEntries(filter: QualityLegFilter): Promise<StyledEntry[]> {
+    return this.#read('styled entries', () => {
+      this.#styled ??= this.#db.prepare(STYLED_ENTRIES_SQL);
+      const rows = this.#styled.all({ symbol: filter.symbol ?? null, since: filter.since ?? null, strategy_id: filter.strategy_id ?? null }) as StyledRow[];
+      return rows.map((r) => ({
+        strategy_id: r.strategy_id,
+        symbol: r.symbol ?? '',
+        side: r.side === 'SELL' ? 'SELL' : 'BUY',
+        style: r.style ?? 'SINGLE',
+        decision_price: optional(r.decision_price),
+        average_fill_price: optional(r.average_fill_price),
+        planned_quantity: new Decimal(r.planned_quantity ?? '0'),
+        filled_quantity: new Decimal(r.filled_quantity ?? '0'),
+        child_orders: r.child_orders ?? 0,
+      }));
     });
   }
 
