@@ -2,7 +2,7 @@ import type { Exchange, Order, Trade } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { Decimal } from '../../domain/decimal.js';
-import { errorMessage, PlanexecError, TransientError, UnknownOutcomeError, VenueRejectCode, VenueRejected } from '../../domain/errors.js';
+import { errorMessage, PlanexecError, RiskDenied, TransientError, UnknownOutcomeError, VenueRejectCode, VenueRejected } from '../../domain/errors.js';
 import type {
   AmendRequest,
   CallOptions,
@@ -91,8 +91,8 @@ export class CcxtConnector implements IAPIConnector {
       fetchByClientOrderId: true,
       positionMode: 'netting',
       shortSelling: false,
-      postOnly: false,
-      nativeIceberg: false,
+      postOnly: this.#profile.postOnly,
+      nativeIceberg: this.#profile.nativeIceberg,
     });
     this.#poller = new RestingOrderPoller({
       intervalMs: options.pollIntervalMs,
@@ -140,12 +140,27 @@ export class CcxtConnector implements IAPIConnector {
     );
   }
 
+  /** post_only and display_quantity as ccxt params; refused here (never dropped) where the venue's profile lacks them. */
+  #restingParams(request: OrderRequest): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    if (request.post_only === true) {
+      if (!this.#profile.postOnly) throw new RiskDenied(`${this.venue}: post-only orders are not supported by this venue profile`, 'POST_ONLY_NOT_SUPPORTED', { client_order_id: request.client_order_id });
+      params.postOnly = true;
+    }
+    if (request.display_quantity !== undefined) {
+      if (!this.#profile.nativeIceberg) throw new RiskDenied(`${this.venue}: native iceberg orders (display_quantity) are not supported by this venue profile`, 'ICEBERG_NOT_SUPPORTED', { client_order_id: request.client_order_id });
+      params.icebergQty = request.display_quantity.toFixed();
+    }
+    return params;
+  }
+
   async placeOrder(request: OrderRequest, options?: CallOptions): Promise<VenueOrder> {
     const rules = await this.getInstrument(request.symbol, options);
     checkOnGrid(request, rules);
     const venueId = toVenueClientId(request.client_order_id, this.#profile.clientId);
-    const params: Record<string, unknown> = { clientOrderId: venueId };
-    if (request.order_type !== 'MARKET' && request.order_type !== 'STOP_MARKET') params.timeInForce = request.time_in_force;
+    const params: Record<string, unknown> = { clientOrderId: venueId, ...this.#restingParams(request) };
+    // a post-only order has no time in force of its own (Binance refuses one beside LIMIT_MAKER)
+    if (request.order_type !== 'MARKET' && request.order_type !== 'STOP_MARKET' && request.post_only !== true) params.timeInForce = request.time_in_force;
     if (request.stop_price !== undefined && (request.order_type === 'STOP_LIMIT' || request.order_type === 'STOP_MARKET')) params.triggerPrice = request.stop_price.toFixed();
     const price = request.order_type === 'LIMIT' || request.order_type === 'STOP_LIMIT' ? request.limit_price?.toFixed() : undefined;
     let created: Order;

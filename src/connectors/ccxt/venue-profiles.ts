@@ -18,18 +18,22 @@ export interface VenueProfile {
    * own cancel/replace, so the order's identity never changes under it.
    */
   readonly editInPlace: boolean;
+  /** ccxt's unified `postOnly` reaches the venue as a maker-only order (Binance: LIMIT_MAKER). */
+  readonly postOnly: boolean;
+  /** The venue rests an iceberg itself (Binance spot: `icebergQty`). */
+  readonly nativeIceberg: boolean;
 }
 
 const PROFILES: Readonly<Record<string, VenueProfile>> = {
-  binance: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: false },
-  binanceus: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: false },
-  bybit: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: true },
-  kucoin: { clientId: { maxLength: 40, hyphen: true, underscore: true }, editInPlace: false },
-  okx: { clientId: { maxLength: 32, hyphen: false, underscore: false }, editInPlace: true },
+  binance: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: false, postOnly: true, nativeIceberg: true },
+  binanceus: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: false, postOnly: true, nativeIceberg: true },
+  bybit: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: true, postOnly: true, nativeIceberg: false },
+  kucoin: { clientId: { maxLength: 40, hyphen: true, underscore: true }, editInPlace: false, postOnly: true, nativeIceberg: false },
+  okx: { clientId: { maxLength: 32, hyphen: false, underscore: false }, editInPlace: true, postOnly: true, nativeIceberg: false },
 };
 
 /** Fits `PX` + 16 hex + a leg of up to 12 alphanumerics without the hyphen (30 characters). */
-export const DEFAULT_PROFILE: VenueProfile = { clientId: { maxLength: 32, hyphen: false, underscore: false }, editInPlace: false };
+export const DEFAULT_PROFILE: VenueProfile = { clientId: { maxLength: 32, hyphen: false, underscore: false }, editInPlace: false, postOnly: false, nativeIceberg: false };
 
 export function venueProfile(exchangeId: string): VenueProfile {
   return PROFILES[exchangeId] ?? DEFAULT_PROFILE;

@@ -4,7 +4,7 @@ import { ExchangeError, ExchangeNotAvailable } from 'ccxt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExecutionReport, OrderRequest } from '../../../src/ports/connector.js';
 import { Decimal } from '../../../src/domain/decimal.js';
-import { TransientError, UnknownOutcomeError, VenueRejected } from '../../../src/domain/errors.js';
+import { PlanexecError, TransientError, UnknownOutcomeError, VenueRejected } from '../../../src/domain/errors.js';
 import { clientOrderId } from '../../../src/domain/ids.js';
 import { CcxtConnector } from '../../../src/connectors/ccxt/ccxt-connector.js';
 import { createCcxtExchange } from '../../../src/connectors/ccxt/create-ccxt-exchange.js';
@@ -49,7 +49,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('CcxtConnector over the loopback venue (binance)', () => {
-  it('declares a spot venue: netting, no short selling, no native stops, no idempotent submit, fills in parts', async () => {
+  it('declares a spot venue: netting, no short selling, no native stops, no idempotent submit, fills in parts, post-only and native icebergs (binance)', async () => {
     const { connector } = await open();
     expect(connector.venue).toBe('binance');
     expect(connector.capabilities).toEqual({
@@ -61,6 +61,9 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
       fetchByClientOrderId: true,
       positionMode: 'netting',
       shortSelling: false,
+      // LIMIT_MAKER and icebergQty on binance spot
+      postOnly: true,
+      nativeIceberg: true,
     });
   });
 
@@ -234,7 +237,7 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
   });
 
   it('a venue whose editOrder keeps the order amends in place: editOrder gets the venue order id and our exact strings', async () => {
-    const { connector, exchange } = await open({ profile: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: true } });
+    const { connector, exchange } = await open({ profile: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: true, postOnly: true, nativeIceberg: false } });
     expect(connector.capabilities.amendOrders).toBe(true);
     const sent = order({ order_type: 'LIMIT', limit_price: new Decimal('60000'), quantity: new Decimal('0.001') });
     const placed = await connector.placeOrder(sent);
@@ -244,6 +247,23 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
     const offGrid = await failure(connector.amendOrder(sent.client_order_id, 'BTC_USDT', { limit_price: new Decimal('59999.999') }));
     expect((offGrid as VenueRejected).details).toMatchObject({ field: 'limit_price' });
     expect(edit).toHaveBeenCalledTimes(1);
+  });
+
+  it('binance: a post-only child goes out as ccxt postOnly (LIMIT_MAKER, no time in force) and rests; a display quantity as icebergQty; a venue without them refuses locally', async () => {
+    const { connector, exchange } = await open();
+    expect([connector.capabilities.postOnly, connector.capabilities.nativeIceberg]).toEqual([true, true]);
+    const create = vi.spyOn(exchange, 'createOrder');
+    const maker = await connector.placeOrder(order({ order_type: 'LIMIT', limit_price: new Decimal('64000'), quantity: new Decimal('0.001'), post_only: true }));
+    expect(maker.status).toBe('OPEN');
+    expect(create.mock.calls[0]?.[5]).toEqual({ clientOrderId: expect.any(String), postOnly: true });
+    await connector.placeOrder(order({ order_type: 'LIMIT', limit_price: new Decimal('64000'), quantity: new Decimal('0.01'), display_quantity: new Decimal('0.002') }));
+    expect(create.mock.calls[1]?.[5]).toMatchObject({ icebergQty: '0.002', timeInForce: 'GTC' });
+
+    const plain = await open({ profile: { clientId: { maxLength: 36, hyphen: true, underscore: true }, editInPlace: false, postOnly: false, nativeIceberg: false } });
+    const refused = await failure(plain.connector.placeOrder(order({ order_type: 'LIMIT', limit_price: new Decimal('64000'), quantity: new Decimal('0.001'), post_only: true })));
+    expect((refused as PlanexecError).code).toBe('POST_ONLY_NOT_SUPPORTED');
+    const iceberg = await failure(plain.connector.placeOrder(order({ order_type: 'LIMIT', limit_price: new Decimal('64000'), quantity: new Decimal('0.01'), display_quantity: new Decimal('0.002') })));
+    expect((iceberg as PlanexecError).code).toBe('ICEBERG_NOT_SUPPORTED');
   });
 
   it('binance (editOrder is cancel-replace there): amendOrder is VenueRejected saying amend is unsupported', async () => {
