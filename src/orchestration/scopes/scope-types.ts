@@ -7,7 +7,8 @@ import type { LegResult, OrderExecutor } from '../order-executor.js';
 import type { ILedgerProvider } from '../../ports/ledger.js';
 import type { ProtectiveOrders } from '../protective-orders.js';
 import type { Adjustment } from './adjustments.js';
-import type { ExecutionSummary, StyleServices } from '../styles/styled-entry.js';
+import type { TradeExecution } from '../../domain/dto.js';
+import type { StyleServices } from '../styles/style-services.js';
 
 export interface ScopeDeps {
   readonly connector: IAPIConnector;
@@ -32,7 +33,7 @@ export interface ScopeOutcome {
   /** What a plan did not change and why (e.g. an entry_plan with nothing resting): journaled and in the flow's reason. */
   readonly notes?: readonly string[];
   /** A NEW_TRADE entry sent as a style (children, decision price, shortfall); absent for one plain order. */
-  readonly execution?: ExecutionSummary;
+  readonly execution?: TradeExecution;
 }
 
 export type ScopeHandler = (ctx: ExecutionContext, directive: ExecutionDirective, deps: ScopeDeps) => Promise<ScopeOutcome>;

@@ -1,11 +1,8 @@
-import type { ExecutionStylesConfig } from '../../config/schema.js';
-import type { Clock } from '../../domain/clock.js';
 import type { ExecutionEnding, TradeExecution } from '../../domain/dto.js';
 import { type Decimal, decimalMin, floorToStep, ZERO } from '../../domain/decimal.js';
 import { VenueRejected } from '../../domain/errors.js';
 import type { OrderRecord, Position } from '../../domain/trading.js';
 import type { InstrumentRules, OrderRequest } from '../../ports/connector.js';
-import type { ITradingStateControl } from '../../ports/trading-state.js';
 import { Deadline } from '../deadline.js';
 import type { ExecutionContext } from '../execution-context.js';
 import { ExecutionError } from '../execution-errors.js';
@@ -16,16 +13,9 @@ import type { ScopeDeps, ScopeOutcome } from '../scopes/scope-types.js';
 import { ChildBook } from './child-book.js';
 import { smallestChild } from './child-schedule.js';
 import { type ExecutionPlan, shortfallBps } from './execution-plan.js';
+import type { StyleServices } from './style-services.js';
 
-/** What a sliced or resting entry needs beyond the scope's dependencies. */
-export interface StyleServices {
-  readonly clock: Clock;
-  readonly config: ExecutionStylesConfig;
-  /** The execution's own time after the window (orchestration.plan_execution.timeout_seconds). */
-  readonly timeoutSeconds: number;
-  /** The kill switch: anything but ACTIVE stops the children still to come. */
-  readonly tradingState?: Pick<ITradingStateControl, 'current'>;
-}
+export type { StyleServices } from './style-services.js';
 
 /** How a styled entry went, for TRADE_EXECUTED, the causality entry and the dashboard. */
 export type ExecutionSummary = TradeExecution;
