@@ -37,6 +37,12 @@ export interface ConnectorCapabilities {
    * market: a SELL can only sell what the account holds, so a SELL entry is denied before sending.
    */
   readonly shortSelling: boolean;
+  /**
+   * The venue itself refuses a MARKET fill further than max_slippage_pct from its reference (the
+   * paper venue). Without it, a capped MARKET entry is sent as a LIMIT IOC at the bound instead,
+   * so the cap still holds.
+   */
+  readonly marketSlippageCap: boolean;
   /** A LIMIT can be sent post-only (OrderRequest.post_only): refused instead of taking liquidity. */
   readonly postOnly: boolean;
   /** The venue rests an iceberg itself (OrderRequest.display_quantity); otherwise planexec slices one. */

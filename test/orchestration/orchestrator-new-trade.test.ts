@@ -174,3 +174,22 @@ describe('NEW_TRADE', () => {
     expect(h.ledger.positions.get(wire.directive_id)?.take_profit?.toFixed()).toBe('67000');
   });
 });
+
+describe('NEW_TRADE: max_slippage_pct is hard on every venue', () => {
+  it('a capped MARKET entry on a venue that cannot cap a market fill (ccxt) goes out as a LIMIT IOC at the decision price + the cap', async () => {
+    const h = createHarness({ capabilities: { marketSlippageCap: false } });
+    const wire = newTradeWire({ routing_plan: { execution_urgency: '0.9', max_slippage_pct: '0.002', time_in_force: 'GTC' } });
+    expect((await h.submit(wire)).outcome).toBe('SUCCEEDED');
+    const [entry] = h.connector.placed();
+    // 65000 × 1.002 = 65130, the worst price the fill may have
+    expect([entry?.order_type, entry?.time_in_force, entry?.limit_price?.toFixed(), entry?.max_slippage_pct]).toEqual(['LIMIT', 'IOC', '65130', undefined]);
+  });
+
+  it('a venue that caps market fills itself (the paper venue) gets the MARKET order with its cap, as before', async () => {
+    const h = createHarness({ capabilities: { marketSlippageCap: true } });
+    const wire = newTradeWire();
+    await h.submit(wire);
+    const [entry] = h.connector.placed();
+    expect([entry?.order_type, entry?.time_in_force, entry?.max_slippage_pct?.toFixed()]).toEqual(['MARKET', 'GTC', '0.002']);
+  });
+});

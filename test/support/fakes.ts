@@ -120,6 +120,8 @@ export class FakeConnector implements IAPIConnector {
       amendOrders: true,
       fetchByClientOrderId: true,
       positionMode: 'hedge',
+      // the fake fills a market order at its reference: never beyond a cap
+      marketSlippageCap: true,
       postOnly: false,
       nativeIceberg: false,
       shortSelling: true,

@@ -91,6 +91,8 @@ export class CcxtConnector implements IAPIConnector {
       fetchByClientOrderId: true,
       positionMode: 'netting',
       shortSelling: false,
+      // ccxt has no unified slippage guard for market orders: a capped entry goes out as a bounded limit
+      marketSlippageCap: false,
       postOnly: this.#profile.postOnly,
       nativeIceberg: this.#profile.nativeIceberg,
     });

@@ -74,6 +74,7 @@ export class PaperConnector implements IAPIConnector {
       fetchByClientOrderId: true,
       positionMode: config.position_mode,
       shortSelling: true,
+      marketSlippageCap: true,
       postOnly: true,
       nativeIceberg: false,
     };

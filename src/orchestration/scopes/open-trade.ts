@@ -54,7 +54,9 @@ export async function openTrade(ctx: ExecutionContext, directive: ExecutionDirec
       const outcome = await startStyledEntry(ctx, deps, deps.styles, { directive, choice, quantity, limitPrice, rules, position });
       return { ...outcome, adjustments };
     }
-    const marketable = choice?.style === 'SINGLE' && choice.single === 'MARKETABLE_LIMIT';
+    // max_slippage_pct is hard: a venue that cannot cap a market fill gets a limit at the bound instead
+    const uncapped = entry.order_type === 'MARKET' && routing.max_slippage_pct !== undefined && !deps.connector.capabilities.marketSlippageCap;
+    const marketable = uncapped || (choice?.style === 'SINGLE' && choice.single === 'MARKETABLE_LIMIT');
     const { timeInForce, adjusted } = immediateTimeInForce(routing.time_in_force, routing.must_complete_immediately === true);
     const bound = marketable ? priceBound(entry.direction, reference, routing.max_slippage_pct, undefined) : null;
     const outcome = await placeEntryAndProtect(ctx, deps, {

@@ -61,6 +61,7 @@ describe('CcxtConnector over the loopback venue (binance)', () => {
       fetchByClientOrderId: true,
       positionMode: 'netting',
       shortSelling: false,
+      marketSlippageCap: false,
       // LIMIT_MAKER and icebergQty on binance spot
       postOnly: true,
       nativeIceberg: true,
