@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { Decimal } from '../../domain/decimal.js';
 import { LedgerError } from '../../domain/errors.js';
 import type { Anomaly } from '../../domain/trading.js';
-import { entryHash, type HashedFields, type JournalHead } from '../journal-chain.js';
+import { entryHash, type JournalHead } from '../journal-chain.js';
 import { anomalyToRow, FILL_COLUMNS, jsonObjectSql, ORDER_COLUMNS, POSITION_COLUMNS, upsertSql, type Row } from './ledger-rows.js';
 
 /**
@@ -37,7 +37,8 @@ export interface LedgerRollbackOp {
 }
 
 /** A journal entry with its id fixed and its body serialised: what is hashed and stored, but its place in the chain. */
-export type EntryRow = Omit<HashedFields, 'seq'>;
+export type { EntryRow } from '../journal-input.js';
+import type { ChainLink, EntryRow } from '../journal-input.js';
 
 export interface JournalAppendOp {
   readonly op: 'journal.append';
@@ -64,11 +65,7 @@ export interface BaselineRecordOp {
 }
 
 /** Where an appended entry landed in the chain. */
-export interface ChainLink {
-  readonly seq: number;
-  readonly prev_hash: string;
-  readonly hash: string;
-}
+export type { ChainLink } from '../journal-input.js';
 
 export interface LedgerApplyOutcome {
   readonly duplicate_fills: readonly string[];
