@@ -95,23 +95,7 @@ export class PgJournal implements IJournalWriter {
     const client = await this.#connect('append');
     try {
       await client.query('BEGIN');
-      const heads = await lockChains(client, [...new Set(prepared.map(chainOf))].sort());
-      const written: JournalEntry[] = [];
-      for (const entry of prepared) {
-        const chain = chainOf(entry);
-        const head = heads.get(chain)!;
-        const chainSeq = head.chainSeq + 1;
-        const fields = { ...entry.row, seq: chainSeq };
-        const hash = entryHash(head.hash, fields);
-        const { rows } = await client.query<{ seq: string }>(
-          `INSERT INTO journal (seq, chain, chain_seq, entry_id, event_type, flow_id, directive_id, strategy_id, timestamp, correlation_id, causation_id, body, prev_hash, hash)
-           VALUES (nextval('journal_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq`,
-          [chain, chainSeq, fields.entry_id, fields.event_type, fields.flow_id, fields.directive_id, fields.strategy_id, fields.timestamp, fields.correlation_id, fields.causation_id, fields.body, head.hash, hash],
-        );
-        written.push(appendedEntry(entry, { seq: Number(rows[0]!.seq), prev_hash: head.hash, hash }));
-        heads.set(chain, { chainSeq, hash });
-      }
-      for (const [chain, head] of heads) await client.query('UPDATE journal_chains SET chain_seq = $2, hash = $3 WHERE chain = $1', [chain, head.chainSeq, head.hash]);
+      const written = await appendIn(client, prepared);
       await client.query('COMMIT');
       return written;
     } catch (error) {
@@ -120,6 +104,12 @@ export class PgJournal implements IJournalWriter {
     } finally {
       client.release();
     }
+  }
+
+  /** Entries prepared (checked, named) for `appendIn`, in another store's transaction. */
+  prepare(entries: readonly JournalEntryInput[]): PreparedEntry[] {
+    this.#assertOpen();
+    return entries.map((e) => prepareInput(e, this.#clock));
   }
 
   async read(filter: JournalFilter = {}): Promise<JournalEntry[]> {
@@ -201,6 +191,32 @@ export class PgJournal implements IJournalWriter {
 
 function chainOf(entry: PreparedEntry): string {
   return entry.row.strategy_id ?? PLATFORM_CHAIN;
+}
+
+/**
+ * Append prepared entries inside the caller's open transaction (the flow store begins a flow and
+ * journals its DIRECTIVE_ACCEPTED in one): each chain's head locked, the entries linked and
+ * inserted, the heads moved.
+ */
+export async function appendIn(client: PoolClient, prepared: readonly PreparedEntry[]): Promise<JournalEntry[]> {
+  const heads = await lockChains(client, [...new Set(prepared.map(chainOf))].sort());
+  const written: JournalEntry[] = [];
+  for (const entry of prepared) {
+    const chain = chainOf(entry);
+    const head = heads.get(chain)!;
+    const chainSeq = head.chainSeq + 1;
+    const fields = { ...entry.row, seq: chainSeq };
+    const hash = entryHash(head.hash, fields);
+    const { rows } = await client.query<{ seq: string }>(
+      `INSERT INTO journal (seq, chain, chain_seq, entry_id, event_type, flow_id, directive_id, strategy_id, timestamp, correlation_id, causation_id, body, prev_hash, hash)
+       VALUES (nextval('journal_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq`,
+      [chain, chainSeq, fields.entry_id, fields.event_type, fields.flow_id, fields.directive_id, fields.strategy_id, fields.timestamp, fields.correlation_id, fields.causation_id, fields.body, head.hash, hash],
+    );
+    written.push(appendedEntry(entry, { seq: Number(rows[0]!.seq), prev_hash: head.hash, hash }));
+    heads.set(chain, { chainSeq, hash });
+  }
+  for (const [chain, head] of heads) await client.query('UPDATE journal_chains SET chain_seq = $2, hash = $3 WHERE chain = $1', [chain, head.chainSeq, head.hash]);
+  return written;
 }
 
 /** Each chain's head, its row locked until the transaction ends (created at genesis when new). */
