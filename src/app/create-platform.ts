@@ -133,12 +133,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const paths = platformPaths(config, options.dbPath);
 
   // before anything reads or writes the database, recovery included: only the lease holder may
-  const lease = options.lease !== undefined ? options.lease : await acquireWriterLease(paths.db, options.writerLock);
+  const lease = options.lease !== undefined ? options.lease : await acquireWriterLease(paths.store, options.writerLock);
   let store: IPlatformStore;
   try {
     if (paths.venue !== IN_MEMORY) assertWritableFile(paths.venue, 'venue file');
     assertWritableFile(paths.journalFallback, 'journal fallback file');
-    store = openStore({ ...config.storage, path: paths.db }, { clock, configFile: options.configFile ?? null });
+    store = await openStore(paths.store, config.storage, { clock });
   } catch (error) {
     lease?.release();
     throw error;

@@ -1,15 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { notInThisBuildIssue } from '../config/build-support.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { ConfigError } from '../domain/errors.js';
 import type { IPlatformStore, IReadOnlyStore } from '../ports/store.js';
 import type { WriterLease, WriterLeaseRequest } from '../ports/writer-lock.js';
 import { MEMORY_DATABASE, openDatabase } from '../store/sqlite/open-database.js';
 import { openReadOnlyStore } from '../store/sqlite/open-read-only-store.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
+import { openPgStore, openPgStoreForReading } from '../store/postgres/pg-store.js';
+import type { StoreLocation } from './platform-paths.js';
 
 /**
  * The store factories: the one module outside src/store that knows which engine is behind the
@@ -18,27 +20,32 @@ import { SqliteWriterLock } from '../store/sqlite/writer-lock.js';
  * IReadOnlyStore.
  */
 
-/** The `storage` section, with `path` the database to open (`--db`, else `storage.path`: platformPaths). */
+/** The `storage` section (its settings; where the store is comes from platformPaths' `store`). */
 export type StorageConfig = PlatformConfig['storage'];
 
 export interface OpenStoreOptions {
   /** Stamps entry ids and store-detected anomalies. */
   readonly clock: Clock;
-  /** Named in the refusal of a storage type this build lacks. */
-  readonly configFile?: string | null;
+  /** PostgreSQL: this worker's id, the owner of its flow leases. @default workerIdentity() */
+  readonly workerId?: string;
+}
+
+/** A worker id that names where it runs: host, pid and a random part (a restarted process is a new worker). */
+export function workerIdentity(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /**
- * Open (creating and migrating it if needed) the store `storage.type` names, for its database's
- * one writer: take the writer lease first (acquireWriterLease). A type this build lacks is refused
- * with the same ConfigError the config loader and createPlatform give (rule `not_in_this_build`).
+ * Open (creating and migrating it if needed) the store at `location` to write it. SQLite: for its
+ * database's one writer, who took the writer lease first (acquireWriterLease). PostgreSQL: one
+ * of several workers, each owning the flows it leases.
  */
-export function openStore(storage: StorageConfig, options: OpenStoreOptions): IPlatformStore {
-  switch (storage.type) {
+export async function openStore(location: StoreLocation, storage: StorageConfig, options: OpenStoreOptions): Promise<IPlatformStore> {
+  switch (location.type) {
     case 'sqlite':
-      return openSqliteStore(storage.path, { clock: options.clock, writerThread: storage.writer_thread });
+      return openSqliteStore(location.path, { clock: options.clock, writerThread: storage.writer_thread });
     case 'postgres':
-      throw new ConfigError([notInThisBuildIssue({ path: ['storage', 'type'], value: storage.type }, options.configFile)]);
+      return openPgStore(location.url, { clock: options.clock, workerId: options.workerId ?? workerIdentity(), leaseMs: storage.lease_seconds * 1000 });
   }
 }
 
@@ -73,13 +80,15 @@ export interface OpenForReadingOptions {
  * planexec database at PATH"), STORAGE_NOT_READABLE or STORAGE_SCHEMA_TOO_OLD / _NEW: the CLI's
  * exit 2.
  */
-export function openStoreForReading(path: string, options: OpenForReadingOptions = {}): IReadOnlyStore {
-  return openReadOnlyStore(path, { untouched: options.untouched !== false });
+export async function openStoreForReading(location: StoreLocation, options: OpenForReadingOptions = {}): Promise<IReadOnlyStore> {
+  if (location.type === 'postgres') return openPgStoreForReading(location.url);
+  return openReadOnlyStore(location.path, { untouched: options.untouched !== false });
 }
 
-/** Throws StorageError STORAGE_NOT_FOUND (exit 2) unless `path` holds a planexec database; creates no file. */
-export function assertStoreExists(path: string): void {
-  openDatabase(path, { readOnly: true }).close();
+/** Throws StorageError STORAGE_NOT_FOUND (exit 2) unless `location` holds a planexec database; creates nothing. */
+export async function assertStoreExists(location: StoreLocation): Promise<void> {
+  if (location.type === 'postgres') return (await openPgStoreForReading(location.url)).close();
+  openDatabase(location.path, { readOnly: true }).close();
 }
 
 export interface WriterLockRequest extends WriterLeaseRequest {
@@ -88,13 +97,14 @@ export interface WriterLockRequest extends WriterLeaseRequest {
 }
 
 /**
- * Take the writer lease of `db` (docs/reliability.md: one writer per database): throws
+ * Take the writer lease of a SQLite database (docs/reliability.md: one writer per database): throws
  * DatabaseInUseError when another process holds it (unless `wait`), StorageError
  * STORAGE_NOT_WRITABLE when the database cannot be written. null for an in-memory database, which
  * no other process can see.
  */
-export async function acquireWriterLease(db: string, request: WriterLockRequest = {}): Promise<WriterLease | null> {
-  if (db === MEMORY_DATABASE) return null;
-  const lock = new SqliteWriterLock(db, request.command === undefined ? {} : { command: request.command });
+export async function acquireWriterLease(location: StoreLocation, request: WriterLockRequest = {}): Promise<WriterLease | null> {
+  // PostgreSQL has no one writer: each worker leases the flows it runs (PgFlowStore)
+  if (location.type === 'postgres' || location.path === MEMORY_DATABASE) return null;
+  const lock = new SqliteWriterLock(location.path, request.command === undefined ? {} : { command: request.command });
   return lock.acquire(request);
 }

@@ -1,4 +1,5 @@
 import { openStoreForReading } from '../app/open-store.js';
+import type { StoreLocation } from '../app/platform-paths.js';
 import type { IReadOnlyStore } from '../ports/store.js';
 
 /**
@@ -7,9 +8,9 @@ import type { IReadOnlyStore } from '../ports/store.js';
  * a running writer. A path with no planexec database throws StorageError STORAGE_NOT_FOUND ("no
  * planexec database at PATH", exit 2) and creates no file.
  */
-export async function withExistingStore<T>(dbPath: string, use: (store: IReadOnlyStore) => Promise<T>): Promise<T> {
+export async function withExistingStore<T>(location: StoreLocation, use: (store: IReadOnlyStore) => Promise<T>): Promise<T> {
   // not `untouched`: a reader that finds no writer running leaves no -wal/-shm files behind
-  const store = openStoreForReading(dbPath, { untouched: false });
+  const store = await openStoreForReading(location, { untouched: false });
   try {
     return await use(store);
   } finally {

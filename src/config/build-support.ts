@@ -10,7 +10,7 @@ import { MEMORY_DATABASE as MEMORY } from './memory-database.js';
  */
 export const BUILT_CHOICES = [
   { path: ['connector', 'type'], built: ['paper', 'ccxt'] },
-  { path: ['storage', 'type'], built: ['sqlite'] },
+  { path: ['storage', 'type'], built: ['sqlite', 'postgres'] },
   { path: ['bus', 'type'], built: ['memory'] },
 ] as const satisfies readonly { readonly path: readonly string[]; readonly built: readonly string[] }[];
 

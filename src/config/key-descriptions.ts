@@ -124,9 +124,10 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'How long a ticker price is reused as the reference of market orders (minimum notional, slippage bound), in milliseconds; 0 asks the venue for every order.',
   'connector.ccxt.rate_limit': 'true: ccxt spaces requests by the exchange\'s rate limit; false: no spacing (a local venue).',
   storage: 'Where the ledger, the journal and the flow table live.',
-  'storage.type': 'sqlite: one embedded file; postgres: a PostgreSQL server for several workers (planned, not in this build: refused).',
+  'storage.type': 'sqlite: one embedded file, one writer; postgres: a PostgreSQL server shared by several workers (storage.url).',
   'storage.path': 'The SQLite database file; --db PATH overrides it. Relative to the config file.',
-  'storage.url': 'PostgreSQL connection URL (storage.type postgres: planned, not in this build; accepted and unused).',
+  'storage.url': 'storage.type postgres: the connection URL, postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE; write it as ${PLANEXEC_PG_URL} to keep the password out of the file. --db postgres://… overrides it.',
+  'storage.lease_seconds': 'storage.type postgres: how long a worker\'s lease on its flows lasts without renewal (renewed every third of it); another worker recovers a dead worker\'s flows only after it expires.',
   'storage.journal_fallback_path':
     'Where journal entries go (fsync\'d JSON Lines) while the journal cannot be written; they are replayed when it recovers.',
   'storage.writer_thread':

@@ -196,7 +196,10 @@ export const ConnectorSchema = z
 export const StorageSchema = z.strictObject({
   type: z.enum(['sqlite', 'postgres']).default('sqlite'),
   path: z.string().min(1).default('./planexec.db'),
+  /** type postgres: the database, `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (usually `${PLANEXEC_PG_URL}`). */
   url: z.string().optional(),
+  /** type postgres: how long a worker's lease on its flows lasts without renewal; a dead worker's flows are recovered by another after it. */
+  lease_seconds: z.number().int().min(2).max(600).default(15),
   /** Where journal entries go (fsync'd JSON Lines) while the journal cannot be written; replayed when it recovers. */
   journal_fallback_path: z.string().min(1).default('./planexec-journal-fallback.jsonl'),
   /** SQLite commits on a writer thread with its own connection (the event loop keeps the flows). */

@@ -92,7 +92,7 @@ describe('planexec trading-state (database)', () => {
 
   it('exits 3 while another process writes the database, and says to go through --url', async () => {
     const db = await database();
-    const lease = await acquireWriterLease(db);
+    const lease = await acquireWriterLease({ type: 'sqlite', path: db });
     try {
       const set = await cli(['trading-state', 'set', 'HALTED', '--reason', 'outage', '--db', db]);
       expect(set.code).toBe(3);

@@ -24,7 +24,6 @@ function issuesOfLoading(text: string, env?: string) {
 
 describe('choices this build does not have', () => {
   const planned = [
-    ['storage', 'type', 'postgres'],
     ['bus', 'type', 'nats'],
   ] as const;
 

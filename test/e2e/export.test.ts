@@ -42,7 +42,7 @@ describe('planexec export', () => {
   it('--format jsonl gives the Order wire objects the ledger holds', async () => {
     const exported = await planexec(['export', 'orders', '--db', db, '--format', 'jsonl']);
     expect(exported.code, explain(exported)).toBe(0);
-    const listed = await withExistingStore(db, (store) => store.ledger.listOrders());
+    const listed = await withExistingStore({ type: 'sqlite', path: db }, (store) => store.ledger.listOrders());
     const byId = (a: Record<string, unknown>, b: Record<string, unknown>): number => String(a['client_order_id']).localeCompare(String(b['client_order_id']));
     expect(jsonLines(exported.stdout).sort(byId)).toEqual((listed.map(orderRecordToWire) as unknown as Record<string, unknown>[]).sort(byId));
   });

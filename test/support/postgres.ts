@@ -24,8 +24,15 @@ export async function postgresReachable(): Promise<boolean> {
   }
 }
 
-/** A fresh schema of its own and a pool that works in it; `drop` removes both. */
-export async function scratchSchema(): Promise<{ pool: pg.Pool; schema: string; drop(): Promise<void> }> {
+/** The test server's URL with `search_path` set to `schema`: what a config's storage.url or --db gives to work in that schema. */
+export function schemaUrl(schema: string): string {
+  const url = new URL(POSTGRES_TEST_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** A fresh schema of its own and a pool that works in it; `url` opens the same schema; `drop` removes both. */
+export async function scratchSchema(): Promise<{ pool: pg.Pool; schema: string; url: string; drop(): Promise<void> }> {
   const schema = `pxtest_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
   await admin.connect();
@@ -35,6 +42,7 @@ export async function scratchSchema(): Promise<{ pool: pg.Pool; schema: string; 
   return {
     pool,
     schema,
+    url: schemaUrl(schema),
     async drop() {
       await pool.end();
       const cleanup = new pg.Client({ connectionString: POSTGRES_TEST_URL });

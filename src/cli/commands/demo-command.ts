@@ -58,7 +58,7 @@ export function registerDemoCommand(program: Command, io: CliIo): Command {
       const loaded = loadCliConfig(opts);
       const world = demoWorld(opts.db);
       // the lease first: a demo refused (exit 3) or on an unwritable path (exit 2) leaves no file of its own beside another's database
-      const lease = await acquireWriterLease(world.db, writerLockRequest(io, opts));
+      const lease = await acquireWriterLease({ type: 'sqlite', path: world.db }, writerLockRequest(io, opts));
       let log;
       try {
         mkdirSync(dirname(world.db), { recursive: true });

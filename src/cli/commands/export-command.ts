@@ -1,3 +1,4 @@
+import { platformPaths } from '../../app/platform-paths.js';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -63,8 +64,8 @@ export function registerExportCommand(program: Command, io: CliIo): Command {
     .action(async (kind: string, opts: ExportOptions) => {
       const request = exportRequest(kind, opts);
       const { config } = loadReaderConfig(opts);
-      const db = opts.db ?? config.storage.path;
-      await withExistingStore(db, async (store) => {
+      const paths = platformPaths(config, opts.db);
+      await withExistingStore(paths.store, async (store) => {
         const stream = exportStream(request.kind, request.format, store.readModels, request.range);
         if (opts.out !== undefined) {
           await writeFile(opts.out, stream);

@@ -1,3 +1,4 @@
+import { platformPaths } from '../../app/platform-paths.js';
 import type { Command } from 'commander';
 import type { IJournalReader, JournalEntry } from '../../ports/journal.js';
 import type { CliIo } from '../cli-io.js';
@@ -57,8 +58,8 @@ export function registerJournalCommand(program: Command, io: CliIo): Command {
     .option('--json', 'JSON Lines, one entry per line (with --verify: one JSON object)')
     .action(async (opts: JournalOptions) => {
       const { config } = loadReaderConfig(opts);
-      const db = opts.db ?? config.storage.path;
-      await withExistingStore(db, async (store) => {
+      const paths = platformPaths(config, opts.db);
+      await withExistingStore(paths.store, async (store) => {
         if (opts.verify) return verify(io, store.journal, opts.json === true);
         if (opts.json) {
           for await (const entry of entries(store.journal, opts.directive)) io.stdout(`${JSON.stringify(journalEntryJson(entry))}\n`);

@@ -1,3 +1,4 @@
+import { platformPaths } from '../../app/platform-paths.js';
 import type { Command } from 'commander';
 import { OrderStatus } from '../../domain/enums.js';
 import type { CliIo } from '../cli-io.js';
@@ -36,8 +37,9 @@ export function registerOrdersCommand(program: Command, io: CliIo): Command {
     .action(async (opts: OrdersOptions) => {
       const status = parseStatus(opts.status);
       const { config } = loadReaderConfig(opts);
-      const db = opts.db ?? config.storage.path;
-      const orders = await withExistingStore(db, (store) =>
+      const paths = platformPaths(config, opts.db);
+      const db = paths.db;
+      const orders = await withExistingStore(paths.store, (store) =>
         store.ledger.listOrders({ ...(opts.trade === undefined ? {} : { trade_id: opts.trade }), ...(status === undefined ? {} : { statuses: [status] }) }),
       );
       if (opts.json) {

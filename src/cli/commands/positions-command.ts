@@ -37,11 +37,12 @@ export function registerPositionsCommand(program: Command, io: CliIo): Command {
     .action(async (opts: PositionsOptions) => {
       const status = parseStatus(opts.status);
       const { config } = loadReaderConfig(opts);
-      const db = opts.db ?? config.storage.path;
-      const positions = await withExistingStore(db, async (store) => store.ledger.listPositions(status === undefined ? {} : { status }));
+      const paths = platformPaths(config, opts.db);
+      const db = paths.db;
+      const positions = await withExistingStore(paths.store, async (store) => store.ledger.listPositions(status === undefined ? {} : { status }));
       const open = positions.filter((p) => p.status === PositionStatus.OPEN).map((p) => p.symbol);
       // read-only: the venue file opened for reading, a live exchange asked for public tickers only
-      const marks = await loadMarks(config, platformPaths(config, db), open, { clock: systemClock, logger: pino({ level: 'silent' }) });
+      const marks = await loadMarks(config, paths, open, { clock: systemClock, logger: pino({ level: 'silent' }) });
       if (opts.json) {
         io.stdout(`${JSON.stringify(positions.map((p) => positionJson(p, marks)), null, 2)}\n`);
       } else if (positions.length === 0) {

@@ -45,7 +45,7 @@ export function registerRecoverCommand(program: Command, io: CliIo): Command {
       const opts = command.optsWithGlobals<RecoverOptions>();
       const loaded = loadCliConfig(opts);
       // nothing to recover where no database is: exit 2, and no file created (not even the lock)
-      assertStoreExists(platformPaths(loaded.config, opts.db).db);
+      await assertStoreExists(platformPaths(loaded.config, opts.db).store);
       const { logger } = createCliLogger(loaded, opts);
       // createPlatform takes the writer lease (exit 3 when another process holds it), then runs the recovery
       const platform = await createPlatform({ config: loaded.config, dbPath: opts.db, logger, configFile: loaded.file, writerLock: writerLockRequest(io, opts) });

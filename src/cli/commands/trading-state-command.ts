@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { acquireWriterLease, assertStoreExists, openStore } from '../../app/open-store.js';
-import { platformPaths } from '../../app/platform-paths.js';
+import { platformPaths, storeLocation } from '../../app/platform-paths.js';
 import { systemClock } from '../../domain/clock.js';
 import { DatabaseInUseError, ValidationError } from '../../domain/errors.js';
 import { printable } from '../../domain/printable.js';
@@ -113,15 +113,14 @@ function server(opts: TradingStateOptions, options: TradingStateCommandOptions):
 
 async function readFromDatabase(opts: TradingStateOptions): Promise<TradingStateRecord> {
   const { config } = loadReaderConfig(opts);
-  const db = opts.db ?? config.storage.path;
-  return withExistingStore(db, (store) => readTradingState(store.journal));
+  return withExistingStore(storeLocation(config, opts.db), (store) => readTradingState(store.journal));
 }
 
 async function setInDatabase(io: CliIo, opts: SetOptions, change: TradingStateChange): Promise<TradingStateRecord> {
-  const { config, file } = loadCliConfig(opts);
-  const db = platformPaths(config, opts.db).db;
+  const { config } = loadCliConfig(opts);
+  const { store: db } = platformPaths(config, opts.db);
   // a typo in --db must not create a database: the switch belongs to one that exists
-  assertStoreExists(db);
+  await assertStoreExists(db);
   let lease;
   try {
     lease = await acquireWriterLease(db, writerLockRequest(io, opts));
@@ -130,7 +129,7 @@ async function setInDatabase(io: CliIo, opts: SetOptions, change: TradingStateCh
     throw error;
   }
   try {
-    const store = openStore({ ...config.storage, path: db }, { clock: systemClock, configFile: file });
+    const store = await openStore(db, config.storage, { clock: systemClock });
     try {
       const control = await JournaledTradingState.open({ journal: store.journal, clock: systemClock });
       return await control.set(change);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createAlertSink } from '../../alerts/create-alert-sink.js';
 import { alertVerifyDifferences } from '../../app/verify-alerts.js';
 import { openStoreForReading } from '../../app/open-store.js';
-import { IN_MEMORY, platformPaths } from '../../app/platform-paths.js';
+import { IN_MEMORY, type PlatformPaths, platformPaths } from '../../app/platform-paths.js';
 import { verifyWorld, type VerifyReport } from '../../app/verify.js';
 import { openVerifyVenue } from '../../app/verify-venue.js';
 import { LIVE_ORDER_STATUSES } from '../../orchestration/order-sync.js';
@@ -17,10 +17,10 @@ interface VerifyOptions extends WorldOptions, GlobalOptions {
   readonly json?: boolean;
 }
 
-function openToVerify(db: string): IReadOnlyStore {
-  if (db === IN_MEMORY) throw new UsageError(`no planexec database at ${db}`);
+async function openToVerify(paths: PlatformPaths): Promise<IReadOnlyStore> {
+  if (paths.db === IN_MEMORY) throw new UsageError(`no planexec database at ${paths.db}`);
   // a missing or foreign database is a StorageError the CLI reports as bad usage (exit 2); verify leaves its bytes untouched
-  return openStoreForReading(db, { untouched: true });
+  return openStoreForReading(paths.store, { untouched: true });
 }
 
 /** `planexec verify [--db PATH] [--json]`: journal → ledger → venue agreement. */
@@ -37,7 +37,7 @@ export function registerVerifyCommand(program: Command, io: CliIo): Command {
       const loaded = loadReaderConfig(opts);
       const { config } = loaded;
       const paths = platformPaths(config, opts.db);
-      const store = openToVerify(paths.db);
+      const store = await openToVerify(paths);
       let report: VerifyReport;
       let venueName: string;
       try {

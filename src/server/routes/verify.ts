@@ -13,8 +13,8 @@ import type { ServerContext } from '../server-context.js';
  * snapshot while flows go on writing; an in-memory database (tests) is read through the
  * running store itself, without a snapshot.
  */
-function readStore(platform: Platform): IReadOnlyStore {
-  if (platform.paths.db !== IN_MEMORY) return openStoreForReading(platform.paths.db);
+async function readStore(platform: Platform): Promise<IReadOnlyStore> {
+  if (platform.paths.db !== IN_MEMORY) return openStoreForReading(platform.paths.store);
   const { ledger, journal, flows, baseline, readModels } = platform.store;
   return { ledger, journal, flows, baseline, readModels, snapshot: (read) => read(), close: async () => undefined };
 }
@@ -30,7 +30,7 @@ export function verifyRoutes(api: ApiRouter, ctx: ServerContext): void {
     },
     async () => {
       const { platform } = ctx;
-      const store = readStore(platform);
+      const store = await readStore(platform);
       try {
         const paper = platform.paper;
         const report = await verifyWorld({ store, connector: platform.connector, ...(paper ? { venueNetPositions: () => paper.netPositions() } : {}) });

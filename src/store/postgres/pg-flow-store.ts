@@ -4,6 +4,7 @@ import { errorMessage, JournalError } from '../../domain/errors.js';
 import type { BeginFlowResult, FlowListFilter, FlowRecord, IFlowStore } from '../../ports/flow-store.js';
 import type { JournalEntryInput } from '../../ports/journal.js';
 import { appendIn, type PgJournal } from './pg-journal.js';
+import { PgWriter } from './pg-writer.js';
 
 /** The flows table with its leases; idempotent, run at open. */
 export const FLOWS_SCHEMA = `
@@ -56,11 +57,13 @@ export class PgFlowStore implements IFlowStore {
   readonly #pool: Pool;
   readonly #journal: PgJournal;
   readonly #options: PgFlowStoreOptions;
+  readonly #writer: PgWriter;
 
-  constructor(pool: Pool, journal: PgJournal, options: PgFlowStoreOptions) {
+  constructor(pool: Pool, journal: PgJournal, options: PgFlowStoreOptions, writer: PgWriter = new PgWriter(pool)) {
     this.#pool = pool;
     this.#journal = journal;
     this.#options = options;
+    this.#writer = writer;
   }
 
   static async migrate(pool: Pool): Promise<void> {
@@ -168,22 +171,10 @@ export class PgFlowStore implements IFlowStore {
   }
 
   async #transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
     try {
-      client = await this.#pool.connect();
+      return await this.#writer.run(work);
     } catch (error) {
       throw storageError(error, operation);
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw storageError(error, operation);
-    } finally {
-      client.release();
     }
   }
 }

@@ -4,6 +4,7 @@ import { errorMessage, JournalError } from '../../domain/errors.js';
 import type { IJournalWriter, JournalEntry, JournalEntryInput, JournalFilter, JournalVerifyResult } from '../../ports/journal.js';
 import { entryHash, GENESIS_HASH, JournalChainVerifier, type StoredJournalRow } from '../journal-chain.js';
 import { appendedEntry, type PreparedEntry, prepareInput } from '../journal-input.js';
+import { PgWriter } from './pg-writer.js';
 
 /** The chain of entries that belong to no strategy (the kill switch, venue reports of unknown orders). */
 export const PLATFORM_CHAIN = '_platform';
@@ -67,11 +68,13 @@ const VERIFY_CHUNK = 2_000;
 export class PgJournal implements IJournalWriter {
   readonly #pool: Pool;
   readonly #clock: Clock;
+  readonly #writer: PgWriter;
   #closed = false;
 
-  constructor(pool: Pool, clock: Clock) {
+  constructor(pool: Pool, clock: Clock, writer: PgWriter = new PgWriter(pool)) {
     this.#pool = pool;
     this.#clock = clock;
+    this.#writer = writer;
   }
 
   /** Create the schema objects (idempotent). */
@@ -92,17 +95,10 @@ export class PgJournal implements IJournalWriter {
     this.#assertOpen();
     const prepared = entries.map((e) => prepareInput(e, this.#clock));
     if (prepared.length === 0) return [];
-    const client = await this.#connect('append');
     try {
-      await client.query('BEGIN');
-      const written = await appendIn(client, prepared);
-      await client.query('COMMIT');
-      return written;
+      return await this.#writer.run((client) => appendIn(client, prepared));
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       throw asJournalError(error, 'append');
-    } finally {
-      client.release();
     }
   }
 
@@ -176,13 +172,6 @@ export class PgJournal implements IJournalWriter {
     return Promise.resolve();
   }
 
-  async #connect(operation: string): Promise<PoolClient> {
-    try {
-      return await this.#pool.connect();
-    } catch (error) {
-      throw asJournalError(error, operation);
-    }
-  }
 
   #assertOpen(): void {
     if (this.#closed) throw new JournalError('journal is closed', { operation: 'closed' });

@@ -17,6 +17,7 @@ import {
   rowToOrder,
   rowToPosition,
 } from '../sqlite/ledger-rows.js';
+import { PgWriter } from './pg-writer.js';
 
 /** The ledger's tables, as in SQLite (decimals as their canonical text); idempotent, run at open. */
 export const LEDGER_SCHEMA = `
@@ -25,13 +26,14 @@ CREATE TABLE IF NOT EXISTS positions (
   status TEXT NOT NULL CHECK (status IN ('OPEN', 'CLOSED')), entry_price TEXT, position_size TEXT NOT NULL, filled_size TEXT NOT NULL,
   remaining_size TEXT NOT NULL, average_entry_price TEXT, stop_loss TEXT, take_profit TEXT, exit_price TEXT, close_reason TEXT,
   realized_pnl TEXT NOT NULL, fees TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, updated_at TEXT NOT NULL, opened_by TEXT NOT NULL,
-  last_directive_id TEXT, protection TEXT NOT NULL, fees_by_asset TEXT NOT NULL
+  last_directive_id TEXT, protection TEXT NOT NULL, fees_by_asset TEXT NOT NULL, row_order BIGSERIAL
 );
 CREATE TABLE IF NOT EXISTS orders (
   client_order_id TEXT PRIMARY KEY, venue_order_id TEXT, trade_id TEXT NOT NULL, directive_id TEXT, purpose TEXT NOT NULL, symbol TEXT NOT NULL,
   side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')), order_type TEXT NOT NULL, time_in_force TEXT NOT NULL, quantity TEXT NOT NULL,
   limit_price TEXT, stop_price TEXT, reduce_only INTEGER NOT NULL CHECK (reduce_only IN (0, 1)), status TEXT NOT NULL,
-  filled_quantity TEXT NOT NULL, average_fill_price TEXT, reject_reason TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+  filled_quantity TEXT NOT NULL, average_fill_price TEXT, reject_reason TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  row_order BIGSERIAL
 );
 CREATE INDEX IF NOT EXISTS orders_by_trade ON orders (trade_id);
 CREATE INDEX IF NOT EXISTS orders_by_directive ON orders (directive_id);
@@ -79,10 +81,12 @@ const valuesOf = (row: Row, columns: readonly string[]): unknown[] => columns.ma
 export class PgLedger implements ILedgerProvider {
   readonly #pool: Pool;
   readonly #now: () => string;
+  readonly #writer: PgWriter;
 
-  constructor(pool: Pool, now: () => string = () => new Date().toISOString()) {
+  constructor(pool: Pool, now: () => string = () => new Date().toISOString(), writer: PgWriter = new PgWriter(pool)) {
     this.#pool = pool;
     this.#now = now;
+    this.#writer = writer;
   }
 
   static async migrate(pool: Pool): Promise<void> {
@@ -209,22 +213,10 @@ export class PgLedger implements ILedgerProvider {
   }
 
   async #transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
     try {
-      client = await this.#pool.connect();
+      return await this.#writer.run(work);
     } catch (error) {
       throw ledgerError(error, operation);
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw ledgerError(error, operation);
-    } finally {
-      client.release();
     }
   }
 }

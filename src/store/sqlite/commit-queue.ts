@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { StorageError } from '../../domain/errors.js';
 
 /**
- * Test hook for the crash tests (docs/reliability.md): PLANEXEC_CRASH_POINT=commit-before:N or
+ * Test hook for the crash tests (docs/reliability.md; the PostgreSQL writer uses it too): PLANEXEC_CRASH_POINT=commit-before:N or
  * commit-after:N makes the process SIGKILL itself right before (the transaction written but not
  * committed) or right after (committed, no caller told yet) the Nth COMMIT it runs. Unset, it
  * costs one comparison per batch.
@@ -16,7 +16,7 @@ function parseCrashPoint(value: string | undefined): { readonly when: 'before' |
   return { when: match[1] as 'before' | 'after', n: Number(match[2]) };
 }
 
-function crashPoint(when: 'before' | 'after'): void {
+export function crashPoint(when: 'before' | 'after'): void {
   if (CRASH_POINT === null) return;
   if (when === 'before') commitsInProcess += 1;
   if (CRASH_POINT.when === when && commitsInProcess === CRASH_POINT.n) process.kill(process.pid, 'SIGKILL');
