@@ -22,6 +22,7 @@ import type { IPlatformMetrics } from '../ports/metrics.js';
 import type { IPlatformStore } from '../ports/store.js';
 import type { ITradingStateControl } from '../ports/trading-state.js';
 import type { WriterLease } from '../ports/writer-lock.js';
+import { WorkerPresence } from './worker-presence.js';
 import { Recovery, type RecoveryReport } from '../orchestration/recovery/recovery.js';
 import { JournaledTradingState } from '../orchestration/trading-state.js';
 // a file-system check, not the store: the venue's and the fallback's files are checked before anything opens
@@ -54,6 +55,8 @@ export interface PlatformOptions {
   readonly writerLock?: WriterLockRequest;
   /** Put something between the orchestrator and the venue (`run --dry-run`: a DryRunConnector). @default none */
   readonly wrapConnector?: (connector: IAPIConnector) => IAPIConnector;
+  /** A shared store: called once if this worker could not renew its leases for a whole lease (WorkerPresence). @default alert only */
+  readonly onWorkerLeaseLost?: (reason: string) => void;
 }
 
 /** One running planexec, wired: its parts typed by their ports (the paper simulator, which has no port, aside). */
@@ -212,6 +215,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
 
     let closing: Promise<void> | undefined;
+    // a shared store's heartbeat; it keeps the leases renewed while close drains the flows
+    let presence: WorkerPresence | null = null;
     const close = (): Promise<void> =>
       (closing ??= shutDown(logger, [
         // no new prices once closing: what they triggered is then drained with the flows
@@ -226,6 +231,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ['close venue', () => connector.close()],
         // after everything that may raise one; before the store, which alerts do not need
         ['close alerts', () => alerts.close()],
+        ['stop worker heartbeat', () => presence?.stop()],
         ['close store', () => store.close()],
         ['release writer lease', () => lease?.release()],
       ]));
@@ -242,26 +248,39 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
+    const recoveryRun = new Recovery({
+      host: orchestrator,
+      flows: store.flows,
+      journal: store.journal,
+      ledger: store.ledger,
+      connector,
+      config: config.orchestration.plan_execution,
+      clock,
+      logger: logger.child({ component: 'recovery' }),
+      alerts,
+      journalFallbackPath: paths.journalFallback,
+      stopsPersisted: () => termination.drain(),
+    });
     let recovery: RecoveryReport | null = null;
     if (options.recover !== false) {
       try {
-        recovery = await new Recovery({
-          host: orchestrator,
-          flows: store.flows,
-          journal: store.journal,
-          ledger: store.ledger,
-          connector,
-          config: config.orchestration.plan_execution,
-          clock,
-          logger: logger.child({ component: 'recovery' }),
-          alerts,
-          journalFallbackPath: paths.journalFallback,
-          stopsPersisted: () => termination.drain(),
-        }).recover();
+        recovery = await recoveryRun.recover();
       } catch (error) {
         await close().catch(() => undefined);
         throw error;
       }
+    }
+
+    if (store.workers !== undefined) {
+      presence = new WorkerPresence({
+        workers: store.workers,
+        takeOver: async () => (await recoveryRun.resumeInterrupted({ drain: false })).interrupted.length,
+        clock,
+        logger: logger.child({ component: 'worker' }),
+        alerts,
+        ...(options.onWorkerLeaseLost ? { onLeaseLost: options.onWorkerLeaseLost } : {}),
+      });
+      presence.start();
     }
 
     // after recovery: fills that arrived while planexec was down are in the ledger, so they are not taken for the baseline

@@ -50,6 +50,12 @@ export interface FlowListFilter {
 export interface IFlowStore extends IFlowReader {
   begin(flow: { readonly flow_id: string; readonly directive_id: string | null; readonly strategy_id: string | null; readonly started_at: string }, accepted: JournalEntryInput): Promise<BeginFlowResult>;
   finish(completion: FlowCompletionDTO): Promise<void>;
+  /**
+   * The unfinished flows this process may finish, now its own. Absent: every unfinished flow
+   * (the embedded store's one writer holds the database). A shared store gives only flows whose
+   * worker's lease expired, each to one taker, never a live worker's.
+   */
+  takeInterrupted?(): Promise<FlowRecord[]>;
 }
 
 /** The flows table's reads: all a reader of a database it does not write may call. */

@@ -45,6 +45,37 @@ export interface StoreCommitStats {
   readonly rows: number;
 }
 
+/** One worker of a shared store, as the others see it. */
+export interface WorkerRecord {
+  readonly worker_id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly started_at: string;
+  readonly heartbeat_at: string;
+  /** Unfinished flows it holds a lease on. */
+  readonly leases: number;
+  /** Its heartbeat is within its lease; false once it stopped (or died). */
+  readonly alive: boolean;
+  readonly stopped_at: string | null;
+}
+
+/**
+ * The workers sharing a store (distributed mode, docs/deployment.md): each records itself alive
+ * and renews the leases on the flows it runs with every heartbeat; a worker that stops beating
+ * loses them when they expire, and another takes its flows over (IFlowStore.takeInterrupted).
+ */
+export interface IWorkerRegistry {
+  readonly workerId: string;
+  /** How long a lease lasts without a heartbeat. */
+  readonly leaseMs: number;
+  /** Record this worker alive and renew its flow leases; resolves how many flows it holds. */
+  heartbeat(): Promise<number>;
+  /** Every worker that ever joined, live ones first. */
+  list(): Promise<WorkerRecord[]>;
+  /** Record this worker stopped (its unfinished flows, if any, are taken over once their leases expire). */
+  leave(): Promise<void>;
+}
+
 /** The store a running platform writes: its database's one writer (docs/reliability.md). */
 export interface IPlatformStore {
   readonly ledger: ILedgerProvider;
@@ -53,6 +84,8 @@ export interface IPlatformStore {
   readonly baseline: IVenueBaseline;
   /** Paged reads over the whole history: exports and execution quality. */
   readonly readModels: IReadModels;
+  /** Present on a store several workers share (PostgreSQL): this worker and the others. */
+  readonly workers?: IWorkerRegistry;
   /**
    * The database's identity: made the first time it is asked for and kept in the database, so it
    * follows the data when the file moves and a new database at the same place is another one. The

@@ -93,10 +93,7 @@ export class Recovery {
     const startedAt = clock.now();
     const fallback = await this.#replayFallback();
 
-    const interrupted = await flows.listUnfinished();
-    const recovered = await Promise.all(interrupted.map((flow) => this.#resume(flow)));
-    await host.drain();
-    await this.#deps.stopsPersisted();
+    const { interrupted, recovered } = await this.resumeInterrupted();
     const stillRunning = new Set((await flows.listUnfinished()).map((f) => f.directive_id ?? f.flow_id));
 
     const orders = await new VenueSync({
@@ -131,6 +128,22 @@ export class Recovery {
     }
     if (!report.ok) await this.#alert('RECOVERY_INCOMPLETE', `recovery left ${unfinished} interrupted flow(s) unfinished${fallback.error ? `; journal fallback not replayed: ${fallback.error}` : ''}`);
     return report;
+  }
+
+  /**
+   * Finish the interrupted flows this process may take (all of them on the embedded store; a dead
+   * worker's on a shared one), each resumed on its strategy's queue, and wait for their stops.
+   * A live worker runs this again whenever it may find a dead worker's flows.
+   */
+  async resumeInterrupted(options: { readonly drain?: boolean } = {}): Promise<{ interrupted: FlowRecord[]; recovered: RecoveredFlow[] }> {
+    const { flows, host } = this.#deps;
+    const interrupted = flows.takeInterrupted ? await flows.takeInterrupted() : await flows.listUnfinished();
+    if (interrupted.length === 0) return { interrupted, recovered: [] };
+    const recovered = await Promise.all(interrupted.map((flow) => this.#resume(flow)));
+    // at start-up, everything they set off settles before directives are taken; a live worker goes on
+    if (options.drain !== false) await host.drain();
+    await this.#deps.stopsPersisted();
+    return { interrupted, recovered };
   }
 
   async #replayFallback(): Promise<RecoveryReport['fallback']> {

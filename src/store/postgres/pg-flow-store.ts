@@ -146,6 +146,10 @@ export class PgFlowStore implements IFlowStore {
     return rowCount ?? 0;
   }
 
+  takeInterrupted(): Promise<FlowRecord[]> {
+    return this.claimExpired();
+  }
+
   /**
    * Take over the unfinished flows whose owner's lease has expired (a dead worker's), oldest
    * first, in one UPDATE: two workers claiming at once never get the same flow. A live worker's

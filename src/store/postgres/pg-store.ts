@@ -10,6 +10,7 @@ import { PgReadModels } from './pg-read-models.js';
 import { assertPgSchema, migratePg } from './pg-schema.js';
 import { redactedUrl } from '../../config/storage-check.js';
 import { PgVenueBaseline } from './pg-venue-baseline.js';
+import { PgWorkerRegistry } from './pg-worker-registry.js';
 import { PgWriter } from './pg-writer.js';
 
 export interface PgStoreOptions {
@@ -26,6 +27,7 @@ export interface PgStoreOptions {
 /** The PostgreSQL store a worker writes; `pool` and `workerId` are for the worker's leases and for tests. */
 export interface PgStore extends IPlatformStore {
   readonly flows: PgFlowStore;
+  readonly workers: PgWorkerRegistry;
   readonly pool: pg.Pool;
   readonly workerId: string;
 }
@@ -57,9 +59,12 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
   const flows = new PgFlowStore(pool, journal, { workerId: options.workerId, leaseMs: options.leaseMs }, writer);
   const baseline = new PgVenueBaseline(pool);
   const readModels = new PgReadModels(pool);
+  const workers = new PgWorkerRegistry(pool, flows, { workerId: options.workerId, leaseMs: options.leaseMs });
   let storeId: string;
   try {
     await baseline.load();
+    // recorded alive before it takes any flow over
+    await workers.heartbeat();
     await pool.query('INSERT INTO store_identity (one, store_id, created_at) VALUES (1, $1, $2) ON CONFLICT DO NOTHING', [randomUUID(), new Date(clock.now()).toISOString()]);
     storeId = (await pool.query<{ store_id: string }>('SELECT store_id FROM store_identity WHERE one = 1')).rows[0]!.store_id;
   } catch (error) {
@@ -81,6 +86,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     flows,
     baseline,
     readModels,
+    workers,
     pool,
     workerId: options.workerId,
     identity: () => storeId,
@@ -90,6 +96,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
       (closing ??= (async () => {
         closed = true;
         clearInterval(probe);
+        await workers.leave().catch(() => undefined);
         await Promise.all([ledger.close(), journal.close()]);
         await pool.end();
       })()),
