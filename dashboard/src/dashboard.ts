@@ -1,5 +1,5 @@
 import type { ApiClient } from './api/api-client.js';
-import type { FlowDetail, FlowRecord, OrderView, PositionView, QualityRow, StyleShortfallRow, TradingState, TradingStateRecord } from './api/types.js';
+import type { FlowDetail, FlowRecord, OrderView, PositionView, QualityRow, StyleShortfallRow, TradingState, TradingStateRecord, WorkersAnswer } from './api/types.js';
 import { EventStream, type StreamEventName, type StreamStatus } from './live/event-stream.js';
 import { FlowBook } from './model/flow-book.js';
 import { flowFromCompletion, isFlowCompletion } from './model/flow-outcome.js';
@@ -85,6 +85,8 @@ export class Dashboard {
     this.#stream.open();
     await this.#loadData();
     setInterval(() => this.#refreshSoon(0), POLL_MS);
+    // heartbeats and lease counts change without an event
+    setInterval(() => void this.#loadTradingState(), POLL_MS);
     setInterval(() => this.#renderFlows(), TICK_MS);
   }
 
@@ -158,6 +160,7 @@ export class Dashboard {
   async #loadTradingState(): Promise<void> {
     try {
       this.#state.render(await this.#api.getJson<TradingStateRecord>('/api/trading-state'));
+      this.#state.renderWorkers(await this.#api.getJson<WorkersAnswer>('/api/workers'));
     } catch (error) {
       this.#state.failed(message(error));
     }

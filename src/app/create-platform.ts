@@ -79,6 +79,8 @@ export interface Platform {
   /** Every configured alert sink behind its delivery policy (e.g. for `alertVerifyDifferences`); drained by close. */
   readonly alerts: IManagedAlertSink;
   readonly logger: Logger;
+  /** The platform's time (flows, retries, leases). */
+  readonly clock: Clock;
   /** What start-up recovery did (null when it was not asked for). */
   readonly recovery: RecoveryReport | null;
   /** Finish in-flight flows and their terminations, then release the venue and the store. Idempotent. */
@@ -172,7 +174,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   }
 
   try {
-    const bus = createBus(config.bus, logger.child({ component: 'bus' }), options.configFile);
+    const bus = createBus(config.bus, logger.child({ component: 'bus' }));
     const metrics = createMetrics(config.orchestration.plan_execution.monitoring, venueMetrics);
     const alerts = createAlertSink(config.alerts, logger, { clock, metrics });
     // the kill switch's changes (published by the trading-state service) are alerted; by name, as the bus map allows any
@@ -275,6 +277,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       presence = new WorkerPresence({
         workers: store.workers,
         takeOver: async () => (await recoveryRun.resumeInterrupted({ drain: false })).interrupted.length,
+        // a kill switch set on another worker is in the shared journal: followed within a heartbeat
+        follow: async () => void (await tradingState.refresh()),
         clock,
         logger: logger.child({ component: 'worker' }),
         alerts,
@@ -296,7 +300,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
 
-    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, tradingState, alerts, logger, recovery, close };
+    return { config, paths, bus, orchestrator, termination, connector, paper, prices, store, metrics, stream, tradingState, alerts, logger, clock, recovery, close };
   } catch (error) {
     await prices?.close().catch(() => undefined);
     await connector.close().catch(() => undefined);

@@ -9,6 +9,8 @@ export interface WorkerPresenceDeps {
   readonly workers: IWorkerRegistry;
   /** Take over and finish flows whose worker's lease expired; resolves how many were taken. */
   readonly takeOver: () => Promise<number>;
+  /** What the other workers changed that this one must follow (the kill switch); after each heartbeat. */
+  readonly follow?: () => Promise<void>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly alerts: IAlertSink;
@@ -21,7 +23,7 @@ export interface WorkerPresenceDeps {
 
 /**
  * A worker's life in a shared store: a heartbeat every third of the lease renews the leases on
- * its flows, and after each heartbeat it takes over the flows of workers whose leases expired
+ * its flows, and after each heartbeat it follows the kill switch the others set and takes over the flows of workers whose leases expired
  * (each flow to one taker). If the store cannot be reached for a whole lease, the worker has lost
  * its flows to the others and says so (alert WORKER_LEASE_LOST, onLeaseLost).
  */
@@ -72,6 +74,11 @@ export class WorkerPresence {
       logger.error({ err: error, silent_ms: silentMs }, `worker heartbeat failed: ${errorMessage(error)}`);
       if (silentMs >= workers.leaseMs) await this.#leaseLost(`no heartbeat for ${silentMs} ms (lease ${workers.leaseMs} ms): ${errorMessage(error)}`);
       return;
+    }
+    try {
+      await this.#deps.follow?.();
+    } catch (error) {
+      logger.error({ err: error }, `reading the other workers' changes failed: ${errorMessage(error)}`);
     }
     try {
       const taken = await this.#deps.takeOver();

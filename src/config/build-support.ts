@@ -11,7 +11,7 @@ import { MEMORY_DATABASE as MEMORY } from './memory-database.js';
 export const BUILT_CHOICES = [
   { path: ['connector', 'type'], built: ['paper', 'ccxt'] },
   { path: ['storage', 'type'], built: ['sqlite', 'postgres'] },
-  { path: ['bus', 'type'], built: ['memory'] },
+  { path: ['bus', 'type'], built: ['memory', 'nats'] },
 ] as const satisfies readonly { readonly path: readonly string[]; readonly built: readonly string[] }[];
 
 export const NOT_IN_THIS_BUILD = 'not_in_this_build';

@@ -209,7 +209,14 @@ export const StorageSchema = z.strictObject({
 export const BusSchema = z.strictObject({
   type: z.enum(['memory', 'nats']).default('memory'),
   url: z.string().default('nats://127.0.0.1:4222'),
-  stream: z.string().default('PLANEXEC'),
+  stream: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a JetStream stream name: letters, digits, _ and - only' })
+    .default('PLANEXEC'),
+  /** Strategies are spread over this many partitions (one durable consumer each); every publisher and worker must agree. */
+  partitions: z.number().int().min(1).max(1024).default(16),
+  /** A delivered directive not acknowledged for this long is redelivered (to whoever holds its partition then). */
+  ack_wait_seconds: z.number().int().min(5).max(3600).default(30),
 });
 
 /** The name of an environment variable (the token itself never sits in the file). */

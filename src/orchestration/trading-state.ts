@@ -72,6 +72,31 @@ export class JournaledTradingState implements ITradingStateControl {
     return run;
   }
 
+  /**
+   * Adopt a change another worker journaled (a store several workers share): read the journal's
+   * latest change and, when it is not the one in force here, apply and announce it. Resolves true
+   * when the state here changed.
+   */
+  refresh(): Promise<boolean> {
+    const run = this.#queue.then(async () => {
+      const last = await latestChange(this.#deps.journal);
+      if (last === undefined || last.entry_id === this.#lastEntryId) return false;
+      const previous = this.#current.state;
+      const record = recordOf(last);
+      this.#current = record;
+      this.#lastEntryId = last.entry_id;
+      this.#deps.logger?.warn({ trading_state: record.state, previous, reason: record.reason, changed_by: record.changed_by }, `trading state ${previous} → ${record.state} (set by another worker)`);
+      try {
+        this.#deps.bus?.publish('TRADING_STATE_CHANGED', { ...record, previous }, { level: 'platform' });
+      } catch (error) {
+        this.#deps.logger?.error({ err: error }, 'a TRADING_STATE_CHANGED subscriber failed');
+      }
+      return true;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   async #apply(change: TradingStateChange): Promise<TradingStateRecord> {
     const previous = this.#current.state;
     const changedAt = isoTime(this.#deps.clock.now());

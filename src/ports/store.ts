@@ -74,6 +74,26 @@ export interface IWorkerRegistry {
   list(): Promise<WorkerRecord[]>;
   /** Record this worker stopped (its unfinished flows, if any, are taken over once their leases expire). */
   leave(): Promise<void>;
+  /**
+   * Renew this worker's partition leases and take free or expired ones up to its fair share of
+   * `total` (shared by the live workers). `surplus`: partitions it holds beyond its share, to
+   * release once it stopped consuming them.
+   */
+  claimPartitions(total: number): Promise<PartitionClaim>;
+  /** Give a partition back (only if this worker holds it). */
+  releasePartition(partition: number): Promise<void>;
+  /** Whether another worker (live, or dead and not yet taken over) holds an unfinished flow of this strategy. */
+  strategyBusyElsewhere(strategyId: string): Promise<boolean>;
+}
+
+/** The partitions of the directive stream a worker consumes (distributed mode). */
+export interface PartitionClaim {
+  /** Every partition it holds now, ascending. */
+  readonly owned: readonly number[];
+  /** Taken by this claim. */
+  readonly gained: readonly number[];
+  /** Held beyond its fair share. */
+  readonly surplus: readonly number[];
 }
 
 /** The store a running platform writes: its database's one writer (docs/reliability.md). */

@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parse as parseLossless } from 'lossless-json';
 import type { Logger } from 'pino';
+import type { DirectiveStream } from '../app/create-bus.js';
 import type { Platform } from '../app/create-platform.js';
 import { holdsNumber } from '../domain/directive.js';
 import { errorMessage } from '../domain/errors.js';
@@ -35,6 +36,8 @@ export interface BuildServerOptions {
   readonly version?: string;
   /** @default DEFAULT_DASHBOARD_DIR */
   readonly dashboardDir?: string;
+  /** This worker's JetStream intake (bus.type nats), shown by GET /api/workers. @default null */
+  readonly directiveStream?: DirectiveStream | null;
   /** Route groups besides the built-in ones (other parts of the API plug in here). */
   readonly routes?: readonly RouteGroup[];
   readonly readiness?: ReadinessOptions;
@@ -101,6 +104,7 @@ export async function buildServer(options: BuildServerOptions): Promise<Planexec
     intake,
     events,
     readiness: new Readiness(platform, options.readiness),
+    directiveStream: options.directiveStream ?? null,
     logger,
     version: options.version ?? '0.0.0',
     draining: () => draining,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DirectiveStream } from '../app/create-bus.js';
 import type { Platform } from '../app/create-platform.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { EventHub } from './event-hub.js';
@@ -16,6 +17,8 @@ export interface ServerContext {
   readonly intake: HttpIntake;
   readonly events: EventHub;
   readonly readiness: Readiness;
+  /** This worker's JetStream intake (bus.type nats); null otherwise. */
+  readonly directiveStream: DirectiveStream | null;
   readonly logger: Logger;
   readonly version: string;
   /** True once shutdown began: no new directives (503 draining). */

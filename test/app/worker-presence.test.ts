@@ -18,6 +18,9 @@ function registry(state: { up: boolean; beats: number }): IWorkerRegistry {
     },
     list: () => Promise.resolve([]),
     leave: () => Promise.resolve(),
+    claimPartitions: () => Promise.resolve({ owned: [], gained: [], surplus: [] }),
+    releasePartition: () => Promise.resolve(),
+    strategyBusyElsewhere: () => Promise.resolve(false),
   };
 }
 

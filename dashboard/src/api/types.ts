@@ -103,6 +103,23 @@ export interface TradingStateRecord {
   readonly changed_at: string | null;
 }
 
+/** GET /api/workers: the workers sharing the store. */
+export interface WorkerView {
+  readonly worker_id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly heartbeat_at: string;
+  readonly leases: number;
+  readonly alive: boolean;
+}
+
+export interface WorkersAnswer {
+  readonly mode: 'single' | 'distributed';
+  readonly this_worker: string;
+  readonly workers: readonly WorkerView[];
+  readonly stream: { readonly name: string; readonly status: string; readonly partitions: readonly number[] } | null;
+}
+
 export interface QualityRow {
   readonly strategy_id: string;
   readonly symbol: string;

@@ -1,5 +1,5 @@
-import { TRADING_STATES, type TradingState, type TradingStateRecord } from '../api/types.js';
-import { badge, el, fill } from '../ui/dom.js';
+import { TRADING_STATES, type TradingState, type TradingStateRecord, type WorkersAnswer } from '../api/types.js';
+import { badge, cells, el, fill, table } from '../ui/dom.js';
 import { dateTime, text } from '../ui/format.js';
 
 export const REASON_MAX = 500;
@@ -9,7 +9,7 @@ export type ChangeState = (state: TradingState, reason: string) => Promise<Tradi
 /**
  * The kill switch: the current trading state and a form to change it. A reason is required (it is
  * journaled with who changed it), and HALTED, which denies every new directive but closes, is
- * confirmed first.
+ * confirmed first. Below it, every worker the switch applies to (one, or all sharing the store).
  */
 export class TradingStatePanel {
   readonly #current: HTMLElement;
@@ -18,6 +18,7 @@ export class TradingStatePanel {
   readonly #reason: HTMLInputElement;
   readonly #change: ChangeState;
   readonly #dialogHost: HTMLElement;
+  readonly #workers: HTMLElement;
 
   constructor(body: HTMLElement, dialogHost: HTMLElement, change: ChangeState) {
     this.#change = change;
@@ -31,7 +32,22 @@ export class TradingStatePanel {
       event.preventDefault();
       void this.#submit();
     });
-    fill(body, [this.#current, form, this.#message]);
+    this.#workers = el('div', { class: 'workers', 'data-testid': 'workers' });
+    fill(body, [this.#current, form, this.#message, this.#workers]);
+  }
+
+  renderWorkers(answer: WorkersAnswer): void {
+    const rows = answer.workers.map((w) =>
+      el('tr', { 'data-testid': 'worker-row', class: w.alive ? '' : 'muted' }, cells([
+        w.worker_id === answer.this_worker ? `${w.worker_id} (this one)` : w.worker_id,
+        w.alive ? 'alive' : 'stopped',
+        w.leases,
+        dateTime(w.heartbeat_at),
+      ])),
+    );
+    const stream = answer.stream === null ? null : el('p', { class: 'muted' }, [`stream ${answer.stream.name} (${answer.stream.status}): this worker consumes partitions ${answer.stream.partitions.join(', ') || 'none yet'}`]);
+    const live = answer.workers.filter((w) => w.alive).length;
+    fill(this.#workers, [el('h3', {}, [`Workers: ${live} alive (${answer.mode})`]), table(['worker', 'state', 'leases', 'last heartbeat'], rows, 'no worker'), stream]);
   }
 
   render(record: TradingStateRecord): void {

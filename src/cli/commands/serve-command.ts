@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type Command, InvalidArgumentError } from 'commander';
+import { type DirectiveStream, openDirectiveStream } from '../../app/create-bus.js';
 import { createPlatform } from '../../app/create-platform.js';
 import type { PlatformConfig } from '../../config/schema.js';
 import { resolveAuthToken } from '../../server/auth.js';
@@ -72,22 +73,39 @@ export function registerServeCommand(program: Command, io: CliIo, version: strin
       const log = createCliLogger({ ...loaded, config, secrets: token === null ? loaded.secrets : new Set([...loaded.secrets, token]) }, opts);
       const signals = untilSignalled(io);
       try {
-        const platform = await createPlatform({ config, dbPath: opts.db, logger: log.logger, configFile: loaded.file, writerLock: writerLockRequest(io, opts) });
+        const platform = await createPlatform({
+          config,
+          dbPath: opts.db,
+          logger: log.logger,
+          configFile: loaded.file,
+          writerLock: writerLockRequest(io, opts),
+          // other workers now finish this worker's flows: it must not touch them again, so it stops at once, as a crash would
+          onWorkerLeaseLost: (reason) => {
+            io.stderr(`planexec: this worker lost its flow leases (${reason}); stopping now, the other workers finish its flows\n`);
+            process.exit(ExitCode.FAILURE);
+          },
+        });
         let server;
+        let stream: DirectiveStream | null = null;
         try {
-          server = await buildServer({ platform, token, logger: log.logger.child({ component: 'http' }), version });
+          if (config.bus.type === 'nats') stream = await openDirectiveStream(platform, log.logger.child({ component: 'jetstream' }));
+          server = await buildServer({ platform, token, logger: log.logger.child({ component: 'http' }), version, directiveStream: stream });
           await server.app.listen({ host: config.server.host, port: config.server.port });
         } catch (error) {
           await server?.close().catch(() => undefined);
+          await stream?.close().catch(() => undefined);
           await platform.close().catch(() => undefined);
           throw error;
         }
         io.stdout(`listening on ${urlOf(server.app.server.address() as AddressInfo)}\n`);
+        if (stream !== null) io.stdout(`consuming ${stream.stream} at ${stream.url}: partitions ${stream.partitions().join(', ') || '(none yet)'}\n`);
         const signal = await signals.signalled;
         io.stderr(`planexec: ${signal}: no new directives; finishing the flows in flight\n`);
         server.beginDrain();
         let failure: unknown;
         try {
+          // no new directives from the stream; the message in hand is accepted and acknowledged first
+          await stream?.close();
           // the live stream stays up while flows drain, so watchers see their stops
           await platform.close();
         } catch (error) {

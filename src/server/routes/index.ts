@@ -10,6 +10,7 @@ import { operationRoutes } from './operations.js';
 import { readModelRoutes } from './read-models.js';
 import { tradingStateRoutes } from './trading-state.js';
 import { verifyRoutes } from './verify.js';
+import { workerRoutes } from './workers.js';
 
 /** A group of routes: registers its operations on the router. */
 export type RouteGroup = (api: ApiRouter, ctx: ServerContext) => void;
@@ -18,4 +19,4 @@ export type RouteGroup = (api: ApiRouter, ctx: ServerContext) => void;
  * Every route group of the server, in registration order. A new group is a file exporting a
  * RouteGroup and one line here (or one entry of buildServer's `routes` option).
  */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [operationRoutes, directiveRoutes, flowRoutes, ledgerRoutes, journalRoutes, verifyRoutes, tradingStateRoutes, readModelRoutes, eventRoutes, openApiRoutes];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [operationRoutes, directiveRoutes, flowRoutes, ledgerRoutes, journalRoutes, verifyRoutes, tradingStateRoutes, workerRoutes, readModelRoutes, eventRoutes, openApiRoutes];
