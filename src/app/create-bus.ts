@@ -103,3 +103,27 @@ export async function openDirectiveStream(platform: DirectiveStreamHost, logger:
       })()),
   };
 }
+
+/** Feeds directive lines into the stream (`planexec publish`). */
+export interface DirectivePublisher {
+  readonly stream: string;
+  /** Resolves once JetStream acknowledged the line (stored, or a duplicate of a directive_id it holds). */
+  publish(line: string, ids: { readonly directive_id: string | null; readonly strategy_id: string }): Promise<{ readonly seq: number; readonly duplicate: boolean }>;
+  close(): Promise<void>;
+}
+
+/** Connect to the directive stream of `bus` (type nats) to publish into it; the streams are created if missing. */
+export async function openDirectivePublisher(bus: PlatformConfig['bus']): Promise<DirectivePublisher> {
+  const connection = await connectJetStream({ url: bus.url, stream: bus.stream, partitions: bus.partitions, ackWaitMs: bus.ack_wait_seconds * 1000, name: 'planexec publish' });
+  try {
+    await connection.ensureStreams();
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
+  return {
+    stream: bus.stream,
+    publish: (line, ids) => connection.publishDirective(line, ids),
+    close: () => connection.close(),
+  };
+}

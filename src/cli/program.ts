@@ -13,6 +13,7 @@ import { registerPositionsCommand } from './commands/positions-command.js';
 import { registerPricesCommand } from './commands/prices-command.js';
 import { registerRecoverCommand } from './commands/recover-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerPublishCommand } from './commands/publish-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerTradingStateCommand } from './commands/trading-state-command.js';
 import { registerVerifyCommand } from './commands/verify-command.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   registerBacktestCommand(program, io);
   registerPricesCommand(program, io);
   registerServeCommand(program, io, packageVersion());
+  registerPublishCommand(program, io, options.stdin);
   return program;
 }
 

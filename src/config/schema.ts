@@ -216,7 +216,7 @@ export const BusSchema = z.strictObject({
   /** Strategies are spread over this many partitions (one durable consumer each); every publisher and worker must agree. */
   partitions: z.number().int().min(1).max(1024).default(16),
   /** A delivered directive not acknowledged for this long is redelivered (to whoever holds its partition then). */
-  ack_wait_seconds: z.number().int().min(5).max(3600).default(30),
+  ack_wait_seconds: z.number().int().min(2).max(3600).default(15),
 });
 
 /** The name of an environment variable (the token itself never sits in the file). */

@@ -91,7 +91,7 @@ describe('section defaults', () => {
 
   it('infrastructure sections', () => {
     expect(config.storage.journal_fallback_path).toBe('./planexec-journal-fallback.jsonl');
-    expect(config.bus).toEqual({ type: 'memory', url: 'nats://127.0.0.1:4222', stream: 'PLANEXEC', partitions: 16, ack_wait_seconds: 30 });
+    expect(config.bus).toEqual({ type: 'memory', url: 'nats://127.0.0.1:4222', stream: 'PLANEXEC', partitions: 16, ack_wait_seconds: 15 });
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, auth_token_label: 'api', body_limit_bytes: 1048576, cors_origins: [], sse_buffer_size: 10000, intake_max_pending: 5000 });
     expect(config.alerts).toEqual({
       log: { enabled: true },

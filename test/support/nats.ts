@@ -31,10 +31,28 @@ export async function natsReachable(url: string = NATS_TEST_URL): Promise<boolea
  * A stream name of its own (its subjects, `pxtest_….>`, are its own too); `drop` deletes the
  * directive stream and its events stream, whichever exist.
  */
-export async function scratchStream(url: string = NATS_TEST_URL): Promise<{ stream: string; drop(): Promise<void> }> {
+export async function scratchStream(url: string = NATS_TEST_URL): Promise<{ stream: string; name: string; url: string; messages(): Promise<{ subject: string; text: string }[]>; drop(): Promise<void> }> {
   const stream = `PXTEST_${randomBytes(6).toString('hex').toUpperCase()}`;
   return {
     stream,
+    name: stream,
+    url,
+    /** Every message the directive stream holds, in stream order. */
+    async messages() {
+      const nc = await connect({ servers: url, timeout: 2_000, maxReconnectAttempts: 0 });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const info = await jsm.streams.info(stream);
+        const out: { subject: string; text: string }[] = [];
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
+          const m = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+          if (m) out.push({ subject: m.subject, text: m.string() });
+        }
+        return out;
+      } finally {
+        await nc.close();
+      }
+    },
     async drop() {
       const nc = await connect({ servers: url, timeout: 2_000, maxReconnectAttempts: 0 });
       try {

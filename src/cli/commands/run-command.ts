@@ -54,14 +54,14 @@ function untilOrAborted(work: Promise<void>, signal: AbortSignal): Promise<void>
 }
 
 /** Where directives come from: a file, or stdin (`-` or `--directives -`). */
-interface InputSource {
+export interface InputSource {
   readonly name: string;
   readonly path: string | null;
   readonly size: number | undefined;
 }
 
 /** What `run` may read; everything else is bad usage (exit 2). */
-async function inputSource(positional: string | undefined, directives: string | undefined): Promise<InputSource> {
+export async function inputSource(positional: string | undefined, directives: string | undefined): Promise<InputSource> {
   if (positional !== undefined && positional !== '-') {
     throw new UsageError(`unexpected argument "${positional}": give --directives FILE, or - to read stdin`);
   }
@@ -82,7 +82,7 @@ async function inputSource(positional: string | undefined, directives: string | 
   }
 }
 
-function openInput(source: InputSource, stdin: Readable): Readable {
+export function openInput(source: InputSource, stdin: Readable): Readable {
   // bytes, not text: an over-long line is measured and dropped as it streams, never decoded whole
   return source.path === null ? stdin : createReadStream(source.path);
 }
