@@ -65,6 +65,8 @@ export function scenarioPlan(options: Pick<RunOptions, 'quick' | 'rssMaxSeconds'
     { name: 'http-intake', file: 'http-intake.ts', args: ['--count', q ? '1000' : '5000', '--clients', '8', '--rounds', q ? '1' : '2', '--fan-out-rounds', q ? '1' : '5', '--sse-clients', '50'] },
     // how fast a backtest reads its bar files
     { name: 'bar-read', file: 'bar-read.ts', args: ['--bars', q ? '200000' : '1000000'] },
+    // distributed mode: 1, 2, 3 serve workers on PostgreSQL + NATS JetStream, and PostgreSQL's own ceiling
+    { name: 'distributed', file: 'distributed.ts', args: ['--pairs', q ? '100' : '300', '--workers', q ? '1,2' : '1,2,3', '--ceiling-seconds', q ? '1' : '3'] },
     // a year of 1-minute bars on 3 symbols with 10,000 directives, and the same directives through run
     { name: 'backtest', file: 'backtest.ts', args: ['--bars-per-symbol', q ? '52560' : '525600', '--directives', q ? '1000' : '10000'] },
   ];
@@ -312,6 +314,20 @@ export function figureRows(results: Results): FigureRow[] {
     }),
   );
   rows.push(info('venue round trip, orchestrated NEW_TRADE (same venue, 10 strategies)', fig(results, 'venue-overhead', 'orchestrated_ms_per_order'), 'ms'));
+
+  for (const n of [1, 2, 3]) {
+    rows.push(info(`distributed: ${n} worker${n === 1 ? '' : 's'} (PostgreSQL + NATS, ccxt on the loopback venue)`, fig(results, 'distributed', `directives_per_second_${n}_workers`), 'directives/s'));
+  }
+  const pgCeiling = fig(results, 'distributed', 'postgres_ceiling_directives_per_second');
+  rows.push(info("PostgreSQL durable-commit ceiling for a directive's journal entries (commits of 100)", pgCeiling, 'directives/s'));
+  rows.push(
+    atLeast('distributed: one worker ÷ PostgreSQL ceiling', fig(results, 'distributed', 'one_worker_over_ceiling'), 'ratio', 0.5, '>= 0.5', {
+      baseline: pgCeiling === null ? null : `PostgreSQL ceiling ${count(pgCeiling)} directives/s`,
+    }),
+  );
+  for (const [key, label] of [['worker_cpu', 'worker'], ['postgres_cpu', 'PostgreSQL'], ['nats_cpu', 'NATS']] as const) {
+    rows.push(info(`distributed: ${label} CPU per directive (1 worker)`, fig(results, 'distributed', `${key}_ms_per_directive_1_workers`), 'ms'));
+  }
   return rows;
 }
 
