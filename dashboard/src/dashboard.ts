@@ -160,9 +160,15 @@ export class Dashboard {
   async #loadTradingState(): Promise<void> {
     try {
       this.#state.render(await this.#api.getJson<TradingStateRecord>('/api/trading-state'));
-      this.#state.renderWorkers(await this.#api.getJson<WorkersAnswer>('/api/workers'));
     } catch (error) {
       this.#state.failed(message(error));
+      return;
+    }
+    try {
+      this.#state.renderWorkers(await this.#api.getJson<WorkersAnswer>('/api/workers'));
+    } catch (error) {
+      // the switch works without the list; say why the list is missing
+      this.#state.workersFailed(message(error));
     }
   }
 

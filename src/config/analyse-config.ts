@@ -1,7 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../domain/errors.js';
 import { incompleteTelegram, TELEGRAM_TOKEN_AND_CHAT } from './alerts-check.js';
-import { POSTGRES_URL_RULE, postgresUrlProblem } from './storage-check.js';
+import { NATS_NEEDS_POSTGRES_RULE, natsWithoutPostgres, POSTGRES_URL_RULE, postgresUrlProblem } from './storage-check.js';
 import { NOT_IN_THIS_BUILD, notInThisBuildMessage, resolveConfigPaths, unbuiltChoices } from './build-support.js';
 import { ConfigIssueFactory } from './config-issues.js';
 import { deepMerge } from './deep-merge.js';
@@ -198,6 +198,8 @@ export function analyseConfigText(text: string, file: string, options: AnalyseOp
     const postgres = postgresUrlProblem(parsed.data.storage);
     // an unset ${VAR} in the URL is already reported once
     if (postgres !== null && !problems.some((p) => p.keyPath === postgres.path.join('.'))) issues.push(factory.atValue(postgres.path, POSTGRES_URL_RULE, postgres.message));
+    const nats = natsWithoutPostgres(parsed.data);
+    if (nats !== null) issues.push(factory.atValue(nats.path, NATS_NEEDS_POSTGRES_RULE, nats.message));
   }
   for (const other of overlays) {
     if (other !== selected) issues.push(...unknownKeysInOverlay(other, base, { file, lineCounter, doc, decimalPaths }));

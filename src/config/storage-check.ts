@@ -1,6 +1,7 @@
 import type { PlatformConfig } from './schema.js';
 
 export const POSTGRES_URL_RULE = 'postgres_url';
+export const NATS_NEEDS_POSTGRES_RULE = 'nats_needs_postgres';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/i;
 
@@ -30,4 +31,13 @@ export function redactedUrl(url: string): string {
   } catch {
     return '(an unparsable PostgreSQL URL)';
   }
+}
+
+/**
+ * `bus.type: nats` makes `planexec serve` one worker of several: they share their flows and the
+ * stream's partitions through PostgreSQL, so the embedded store cannot go with it.
+ */
+export function natsWithoutPostgres(config: Pick<PlatformConfig, 'bus' | 'storage'>): { path: readonly string[]; message: string } | null {
+  if (config.bus.type !== 'nats' || config.storage.type === 'postgres') return null;
+  return { path: ['bus', 'type'], message: 'bus.type nats needs storage.type postgres: the workers share their flows and the stream\'s partitions through it' };
 }

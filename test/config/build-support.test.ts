@@ -27,8 +27,9 @@ describe('choices this build has', () => {
       // ccxt needs an exchange and its keys: its own tests load it
       for (const value of choice.built.filter((v) => v !== 'ccxt')) {
         const key = `${choice.path.join('.')}: ${value}`;
-        const extra = value === 'postgres' ? '  url: postgres://127.0.0.1/planexec\n' : '';
-        expect(issuesOfLoading(`${choice.path[0]}:\n  type: ${value}\n${extra}`), key).toEqual([]);
+        const postgres = 'storage:\n  type: postgres\n  url: postgres://127.0.0.1/planexec\n';
+        const text = value === 'postgres' ? postgres : value === 'nats' ? `bus:\n  type: nats\n${postgres}` : `${choice.path[0]}:\n  type: ${value}\n`;
+        expect(issuesOfLoading(text), key).toEqual([]);
       }
     }
   });

@@ -30,4 +30,10 @@ describe('storage.type postgres', () => {
   it('names the unset variable of the URL', () => {
     expect(issuesOf('storage:\n  type: postgres\n  url: ${PLANEXEC_PG_URL}\n')).toEqual([expect.stringContaining('storage.url [env_var_missing] environment variable PLANEXEC_PG_URL is not set')]);
   });
+
+  it('refuses bus.type nats on the embedded store, at bus.type', () => {
+    expect(issuesOf('bus:\n  type: nats\n')).toEqual([
+      "2:9 bus.type [nats_needs_postgres] bus.type nats needs storage.type postgres: the workers share their flows and the stream's partitions through it",
+    ]);
+  });
 });

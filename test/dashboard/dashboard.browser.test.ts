@@ -64,6 +64,9 @@ describe.runIf(runBrowserTests)('the dashboard in chromium', () => {
     await page.getByTestId('token-input').fill(server.token);
     await page.getByTestId('token-submit').click();
     await expect.poll(() => page.getByTestId('trading-state').textContent(), WAIT).toBe('ACTIVE');
+    // under the kill switch, every worker it applies to: here the one serve process
+    await expect.poll(() => page.getByTestId('worker-row').count(), WAIT).toBe(1);
+    expect(await page.getByTestId('workers').textContent()).toMatch(/Workers: 1 alive \(single\).*\(this one\)alive0/);
     await expect.poll(() => page.getByTestId('stream-status').getAttribute('data-status'), WAIT).toBe('live');
     // The page keeps the token for the tab's session only.
     expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('planexec.api_token'))).toBe(server.token);

@@ -106,18 +106,18 @@ describe('relative paths in a config file', () => {
   });
 });
 
-describe('config validate and run agree on what this build has', () => {
+describe('config validate and run agree on what distributed mode needs', () => {
   const cases = [
-    ['storage.type', 'environments:\n  live:\n    storage:\n      type: postgres\n', 'live', 4],
-    ['bus.type', 'environments:\n  live:\n    bus:\n      type: nats\n', 'live', 4],
+    ['storage.type', 'postgres_url', 'environments:\n  live:\n    storage:\n      type: postgres\n', 'live', 4],
+    ['bus.type', 'nats_needs_postgres', 'environments:\n  live:\n    bus:\n      type: nats\n', 'live', 4],
   ] as const;
 
-  for (const [key, yaml, env, lineNo] of cases) {
-    it(`${key} this build does not have: refused by config validate --env, config validate and run, with file:line:col`, async () => {
-      const cwd = join(dir, `unbuilt-${key}`);
+  for (const [key, rule, yaml, env, lineNo] of cases) {
+    it(`${key} without what it needs (${rule}): refused by config validate --env, config validate and run, with file:line:col`, async () => {
+      const cwd = join(dir, `distributed-${key}`);
       const config = file(join(cwd, 'platform.yaml'), yaml);
       const plan = file(join(cwd, 'plan.jsonl'), PLAN);
-      const located = new RegExp(`platform\\.yaml:${lineNo}:\\d+: environments\\.${env}\\.${key.replace('.', '\\.')}: .*not in this build.*\\[not_in_this_build\\]`);
+      const located = new RegExp(`platform\\.yaml:${lineNo}:\\d+: environments\\.${env}\\.${key.replace('.', '\\.')}: .*\\[${rule}\\]`);
 
       const validateEnv = await planexec(['config', 'validate', config, '--env', env], { cwd });
       expect(validateEnv.code, explain(validateEnv)).toBe(2);

@@ -60,6 +60,10 @@ export class TradingStatePanel {
     document.body.dataset['tradingState'] = record.state;
   }
 
+  workersFailed(message: string): void {
+    fill(this.#workers, [el('p', { class: 'muted' }, [`Workers not shown: ${message}`])]);
+  }
+
   failed(message: string): void {
     this.#say(`Could not read the trading state: ${message}`, true);
   }
