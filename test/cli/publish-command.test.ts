@@ -19,7 +19,8 @@ describe.runIf(reachable)('planexec publish', () => {
     dir = mkdtempSync(join(tmpdir(), 'planexec-publish-'));
     stream = await scratchStream();
     config = join(dir, 'platform.yaml');
-    writeFileSync(config, `bus:\n  type: nats\n  url: ${stream.url}\n  stream: ${stream.name}\n  partitions: 4\n`);
+    // the workers' own file: the store it names is not opened by publish
+    writeFileSync(config, `storage:\n  type: postgres\n  url: postgres://127.0.0.1/planexec\nbus:\n  type: nats\n  url: ${stream.url}\n  stream: ${stream.name}\n  partitions: 4\n`);
   });
 
   afterAll(async () => {
