@@ -104,7 +104,10 @@ export interface JetStreamConnection {
   readonly partitions: number;
   /** Creates both streams, or brings their config up to date; idempotent. */
   ensureStreams(): Promise<void>;
-  /** Publishes one directive line on its strategy's subject and waits for JetStream's PubAck. */
+  /**
+   * Publishes one directive line on its strategy's subject and waits for JetStream's PubAck. With a
+   * directive_id (the msgID) a lost PubAck is asked for again by resending, for up to 30 s.
+   */
   publishDirective(line: string, ids: { readonly directive_id: string | null; readonly strategy_id: string }): Promise<PublishedDirective>;
   /** Consumes partition k in stream order, one message at a time, until `signal` aborts. */
   consumePartition(k: number, handler: DirectiveHandler, options: ConsumePartitionOptions): Promise<void>;
@@ -136,8 +139,12 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 const EVENTS_MAX_AGE_MS = 7 * 24 * 3_600_000;
 const RETRY_PAUSE_MS = { first: 100, max: 2_000 };
+/** How long a directive with a directive_id is resent while its PubAck does not come (well within the duplicate window). */
+const PUBLISH_RETRY_MS = 30_000;
 /** How long an unconfirmed ack is asked again at least (a NATS restart takes seconds). */
 const ACK_RETRY_MIN_MS = 30_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits `ms`, or less when `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -291,7 +298,23 @@ class NatsJetStreamConnection implements JetStreamConnection {
 
   async publishDirective(line: string, ids: { readonly directive_id: string | null; readonly strategy_id: string }): Promise<PublishedDirective> {
     const subject = directiveSubject(this.prefix, ids.strategy_id, this.partitions);
-    const ack = await this.#js.publish(subject, line, ids.directive_id ? { msgID: ids.directive_id } : {});
+    if (!ids.directive_id) return this.#publishOnce(subject, line, {});
+    // with a msgID a resend is deduplicated, so an answer lost to a restart is asked for again
+    const giveUpAt = Date.now() + PUBLISH_RETRY_MS;
+    let pauseMs = RETRY_PAUSE_MS.first;
+    for (;;) {
+      try {
+        return await this.#publishOnce(subject, line, { msgID: ids.directive_id });
+      } catch (error) {
+        if (error instanceof JetStreamApiError || this.#nc.isClosed() || Date.now() + pauseMs >= giveUpAt) throw error;
+        await sleep(pauseMs);
+        pauseMs = Math.min(pauseMs * 2, RETRY_PAUSE_MS.max);
+      }
+    }
+  }
+
+  async #publishOnce(subject: string, line: string, options: { msgID?: string }): Promise<PublishedDirective> {
+    const ack = await this.#js.publish(subject, line, options);
     return { seq: ack.seq, duplicate: ack.duplicate };
   }
 
