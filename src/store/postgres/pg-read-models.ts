@@ -4,6 +4,7 @@ import { errorMessage, LedgerError } from '../../domain/errors.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import type { ExportKind, ExportPage, ExportRange, ExportRecordOf, IReadModels, QualityFill, QualityLeg, QualityLegFilter, StyledEntry } from '../../ports/read-models.js';
 import { rowToFill, rowToOrder, rowToPosition, type Row } from '../sqlite/ledger-rows.js';
+import { legOfRow, type LegRow, styledEntryOfRow, type StyledRow } from '../read-model-rows.js';
 
 /** Each kind's table, its storage-order key, the time its window is on, and how a row becomes a record. */
 const EXPORT_TABLES: { readonly [K in ExportKind]: { readonly table: string; readonly key: string; readonly time: string; readonly record: (row: Row) => ExportRecordOf[K] } } = {
@@ -56,33 +57,8 @@ WHERE b -> 'execution' IS NOT NULL AND jsonb_typeof(b -> 'execution') = 'object'
   AND ($1::text IS NULL OR strategy_id = $1) AND ($2::text IS NULL OR b -> 'entry_plan' ->> 'symbol' = $2) AND ($3::text IS NULL OR timestamp >= $3)
 ORDER BY seq`;
 
-interface LegRow {
-  readonly _rid: string;
-  readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: QualityLeg['side'];
-  readonly order_type: QualityLeg['order_type'];
-  readonly quantity: string;
-  readonly limit_price: string | null;
-  readonly stop_price: string | null;
-  readonly strategy_id: string | null;
-  readonly accepted_at: string | null;
-  readonly reference_price: string | null;
-}
 
-interface StyledRow {
-  readonly strategy_id: string | null;
-  readonly symbol: string | null;
-  readonly side: string | null;
-  readonly style: string | null;
-  readonly decision_price: string | null;
-  readonly average_fill_price: string | null;
-  readonly planned_quantity: string | null;
-  readonly filled_quantity: string | null;
-  readonly child_orders: number | null;
-}
 
-const optional = (text: string | null): Decimal | null => (text === null ? null : new Decimal(text));
 
 /** The read models' queries on a planexec PostgreSQL database: the same pages and rows as SQLite's (SqliteReadModels). */
 export class PgReadModels implements IReadModels {
@@ -106,20 +82,9 @@ export class PgReadModels implements IReadModels {
   }
 
   async readQualityLegs(filter: QualityLegFilter, after: number, limit: number): Promise<{ legs: QualityLeg[]; cursor: number | null }> {
-    const rows = await this.#rows<LegRow>('execution quality legs', QUALITY_LEGS_SQL, [after, filter.symbol ?? null, filter.since ?? null, filter.strategy_id ?? null, limit]);
+    const rows = await this.#rows<LegRow & { _rid: string }>('execution quality legs', QUALITY_LEGS_SQL, [after, filter.symbol ?? null, filter.since ?? null, filter.strategy_id ?? null, limit]);
     const last = rows[rows.length - 1];
-    const legs = rows.map((r) => ({
-      client_order_id: r.client_order_id,
-      strategy_id: r.strategy_id,
-      symbol: r.symbol,
-      side: r.side,
-      order_type: r.order_type,
-      quantity: new Decimal(r.quantity),
-      limit_price: optional(r.limit_price),
-      stop_price: optional(r.stop_price),
-      reference_price: optional(r.reference_price),
-      accepted_at: r.accepted_at,
-    }));
+    const legs = rows.map(legOfRow);
     return { legs, cursor: rows.length < limit || last === undefined ? null : Number(last._rid) };
   }
 
@@ -134,17 +99,7 @@ export class PgReadModels implements IReadModels {
 
   async readStyledEntries(filter: QualityLegFilter): Promise<StyledEntry[]> {
     const rows = await this.#rows<StyledRow>('styled entries', STYLED_ENTRIES_SQL, [filter.strategy_id ?? null, filter.symbol ?? null, filter.since ?? null]);
-    return rows.map((r) => ({
-      strategy_id: r.strategy_id,
-      symbol: r.symbol ?? '',
-      side: r.side === 'SELL' ? 'SELL' : 'BUY',
-      style: r.style ?? 'SINGLE',
-      decision_price: optional(r.decision_price),
-      average_fill_price: optional(r.average_fill_price),
-      planned_quantity: new Decimal(r.planned_quantity ?? '0'),
-      filled_quantity: new Decimal(r.filled_quantity ?? '0'),
-      child_orders: r.child_orders ?? 0,
-    }));
+    return rows.map(styledEntryOfRow);
   }
 
   async #rows<R extends object>(operation: string, sql: string, params: unknown[]): Promise<R[]> {

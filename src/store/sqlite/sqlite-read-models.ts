@@ -5,6 +5,7 @@ import type { ExportKind, ExportPage, ExportRange, ExportRecordOf, IExecutionQua
 import { rowToFill, rowToOrder, rowToPosition, type Row } from './ledger-rows.js';
 import { rowToEntry } from './sqlite-journal.js';
 import { toLedgerError } from './storage-errors.js';
+import { legOfRow, type LegRow, styledEntryOfRow, type StyledRow } from '../read-model-rows.js';
 
 /** Each kind's table, the time its window is on, and how a row becomes a record. */
 const EXPORT_TABLES: { readonly [K in ExportKind]: { readonly table: string; readonly time: string; readonly record: (row: Row) => ExportRecordOf[K] } } = {
@@ -63,33 +64,8 @@ SELECT client_order_id, quantity, price, executed_at FROM fills
 WHERE client_order_id IN (SELECT value FROM json_each(?))
 ORDER BY executed_at, rowid`;
 
-interface StyledRow {
-  readonly strategy_id: string | null;
-  readonly symbol: string | null;
-  readonly side: string | null;
-  readonly style: string | null;
-  readonly decision_price: string | null;
-  readonly average_fill_price: string | null;
-  readonly planned_quantity: string | null;
-  readonly filled_quantity: string | null;
-  readonly child_orders: number | null;
-}
 
-interface LegRow {
-  readonly _rid: number;
-  readonly client_order_id: string;
-  readonly symbol: string;
-  readonly side: QualityLeg['side'];
-  readonly order_type: QualityLeg['order_type'];
-  readonly quantity: string;
-  readonly limit_price: string | null;
-  readonly stop_price: string | null;
-  readonly strategy_id: string | null;
-  readonly accepted_at: string | null;
-  readonly reference_price: string | number | null;
-}
 
-const optional = (text: string | number | null): Decimal | null => (text === null ? null : new Decimal(String(text)));
 
 /**
  * The read models' queries on a planexec SQLite database: export pages and execution-quality
@@ -121,20 +97,9 @@ export class SqliteReadModels implements IExportSource, IExecutionQualitySource 
   async readQualityLegs(filter: QualityLegFilter, after: number, limit: number): Promise<{ legs: QualityLeg[]; cursor: number | null }> {
     return this.#read('execution quality legs', () => {
       this.#legs ??= this.#db.prepare(QUALITY_LEGS_SQL);
-      const rows = this.#legs.all({ after, limit, symbol: filter.symbol ?? null, since: filter.since ?? null, strategy_id: filter.strategy_id ?? null }) as LegRow[];
+      const rows = this.#legs.all({ after, limit, symbol: filter.symbol ?? null, since: filter.since ?? null, strategy_id: filter.strategy_id ?? null }) as (LegRow & { _rid: number })[];
       const last = rows[rows.length - 1];
-      const legs = rows.map((r) => ({
-        client_order_id: r.client_order_id,
-        strategy_id: r.strategy_id,
-        symbol: r.symbol,
-        side: r.side,
-        order_type: r.order_type,
-        quantity: new Decimal(r.quantity),
-        limit_price: optional(r.limit_price),
-        stop_price: optional(r.stop_price),
-        reference_price: optional(r.reference_price),
-        accepted_at: r.accepted_at,
-      }));
+      const legs = rows.map(legOfRow);
       return { legs, cursor: rows.length < limit || last === undefined ? null : last._rid };
     });
   }
@@ -151,17 +116,7 @@ export class SqliteReadModels implements IExportSource, IExecutionQualitySource 
     return this.#read('styled entries', () => {
       this.#styled ??= this.#db.prepare(STYLED_ENTRIES_SQL);
       const rows = this.#styled.all({ symbol: filter.symbol ?? null, since: filter.since ?? null, strategy_id: filter.strategy_id ?? null }) as StyledRow[];
-      return rows.map((r) => ({
-        strategy_id: r.strategy_id,
-        symbol: r.symbol ?? '',
-        side: r.side === 'SELL' ? 'SELL' : 'BUY',
-        style: r.style ?? 'SINGLE',
-        decision_price: optional(r.decision_price),
-        average_fill_price: optional(r.average_fill_price),
-        planned_quantity: new Decimal(r.planned_quantity ?? '0'),
-        filled_quantity: new Decimal(r.filled_quantity ?? '0'),
-        child_orders: r.child_orders ?? 0,
-      }));
+      return rows.map(styledEntryOfRow);
     });
   }
 
